@@ -1,0 +1,53 @@
+// client: parses flags, picks a terminal or a script console, runs the client app.
+
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "swarmhub/client/app.hpp"
+#include "swarmhub/net/detached_logged.hpp"
+
+int main(int argc, char** argv) {
+  using namespace swarmhub;
+  CLI::App app{"swarmhub client: chat and share files through a swarmhub tracker"};
+  std::string tracker_arg;
+  bool force_script = false;
+  app.add_option("tracker", tracker_arg, "the tracker, as HOST:PORT")->required();
+  app.add_flag("--script", force_script,
+               "read commands from stdin and print raw protocol lines even on a terminal");
+  CLI11_PARSE(app, argc, argv);
+
+  std::string error;
+  auto where = net::parse_host_port(tracker_arg, &error);
+  if (!where || where->host.empty()) {
+    std::cerr << "client: " << tracker_arg << ": "
+              << (where ? "expected HOST:PORT" : error) << "\n";
+    return client::exit_connection;
+  }
+
+  asio::io_context io;
+  const bool interactive = !force_script && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+  auto user = interactive ? client::make_terminal_console(io.get_executor())
+                          : client::make_script_console(io.get_executor());
+  client::client_app client(io.get_executor(), client::client_options{*where}, std::move(user));
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](error_code ec, int) {
+    if (!ec) client.leave();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+
+  int status = client::exit_connection;
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        status = co_await client.run();
+        signals.cancel();
+      },
+      net::detached_logged{"client"});
+  io.run();
+  return status;
+}

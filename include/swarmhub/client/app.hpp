@@ -1,0 +1,55 @@
+#pragma once
+// The client program's logic: connect, then pass each line the user gives to the tracker
+// and show its reply, while events are shown as they arrive. Knows when to leave.
+
+#include <memory>
+#include <string>
+
+#include "swarmhub/client/console.hpp"
+#include "swarmhub/client/tracker_link.hpp"
+#include "swarmhub/net/host_port.hpp"
+
+namespace swarmhub::client {
+
+struct client_options {
+  net::host_port tracker;
+  std::chrono::seconds keepalive{60};  // a ping after this long without a request
+};
+
+// Exit statuses of the client program.
+enum exit_status : int {
+  exit_ok = 0,
+  exit_command_failed = 1,  // some command got an ERR reply
+  exit_connection = 2,      // could not connect, or the connection was lost
+};
+
+class client_app {
+ public:
+  client_app(asio::any_io_executor executor, client_options options,
+             std::unique_ptr<console> user);
+
+  // Runs until the user leaves or the tracker goes away; returns the exit status.
+  awaitable<int> run();
+
+  // Leaves cleanly (Ctrl+C, SIGTERM): says quit to the tracker and ends run().
+  void leave();
+
+ private:
+  awaitable<void> keepalive();
+  void on_event(const proto::event& event);
+  void on_closed(const std::string& why);
+  void finish();
+
+  asio::any_io_executor executor_;
+  client_options options_;
+  std::unique_ptr<console> user_;
+  tracker_link link_;
+  asio::steady_timer keepalive_timer_;
+  std::chrono::steady_clock::time_point last_request_;
+  bool any_failed_ = false;
+  bool lost_ = false;
+  bool leaving_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace swarmhub::client

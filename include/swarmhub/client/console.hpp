@@ -1,0 +1,39 @@
+#pragma once
+// Where the client's user is: a terminal (line editing, history, completion, messages
+// printed above the prompt) or a script (one command per line on stdin, raw protocol lines
+// on stdout). The app talks to both through this interface.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "swarmhub/net/asio.hpp"
+#include "swarmhub/proto/reply.hpp"
+
+namespace swarmhub::client {
+
+class console {
+ public:
+  virtual ~console() = default;
+
+  // The next line the user typed, or nothing at end of input (Ctrl+D, end of the script)
+  // or after stop().
+  virtual awaitable<std::optional<std::string>> read_line() = 0;
+
+  virtual void show_reply(const proto::reply& reply) = 0;
+  virtual void show_event(const proto::event& event) = 0;
+  // The client's own remarks ("connected to ...", "connection lost").
+  virtual void show_notice(std::string_view text) = 0;
+
+  // Ends a pending read_line() and gives the terminal back as it was. Idempotent.
+  virtual void stop() = 0;
+};
+
+// Reads stdin as a stream of commands; prints replies and events as protocol lines.
+std::unique_ptr<console> make_script_console(asio::any_io_executor executor);
+
+// A readline prompt on the terminal.
+std::unique_ptr<console> make_terminal_console(asio::any_io_executor executor);
+
+}  // namespace swarmhub::client

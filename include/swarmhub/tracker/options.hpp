@@ -1,0 +1,30 @@
+#pragma once
+// Everything a tracker can be told at start. apps/tracker/main.cpp fills it from flags.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "swarmhub/net/host_port.hpp"
+
+namespace swarmhub::tracker {
+
+struct tracker_options {
+  net::host_port listen{"0.0.0.0", 7070};
+  unsigned threads = 0;  // 0: one per core
+
+  // Limits on what one peer can make the tracker hold or do (T7).
+  std::size_t max_line = 64 * 1024;          // bytes in one request line
+  std::size_t max_output = 1024 * 1024;      // bytes queued for a client before it is cut off
+  unsigned max_malformed = 16;               // malformed lines in a row before a cut-off
+  std::size_t max_clients = 200'000;         // connections held at once
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds linger{std::chrono::seconds(2)};  // waiting for the peer to close
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(5)};
+
+  // Bytes queued above which a client's further requests wait (its replies must drain).
+  std::size_t read_pause_threshold() const { return max_output / 4; }
+};
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,54 @@
+#pragma once
+// The tracker process: a pool of threads running one io_context, the listening socket, the
+// signal handlers and an orderly shutdown. Sessions do the rest.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "swarmhub/net/asio.hpp"
+#include "swarmhub/tracker/core.hpp"
+
+namespace swarmhub::tracker {
+
+class server {
+ public:
+  explicit server(tracker_options options);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and listens. Throws std::system_error when the address cannot be used.
+  tcp::endpoint bind();
+
+  // Handles SIGINT, SIGTERM and SIGUSR1 (tell clients, close, exit) and SIGUSR2 (print the
+  // counters on stdout).
+  void handle_signals();
+
+  // Serves until shutdown() completes. Returns on the calling thread.
+  void run();
+
+  // Stops accepting, tells every client why, closes every connection (forcibly after the
+  // grace period) and lets run() return. Any thread, any number of times.
+  void shutdown(std::string reason);
+
+  tracker_core& core() { return core_; }
+
+ private:
+  awaitable<void> accept_loop();
+  awaitable<void> drain_and_finish();
+
+  tracker_core core_;
+  asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> strand_;  // acceptor, signals, shutdown
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  asio::steady_timer shutdown_timer_;
+  std::atomic<std::uint64_t> next_session_id_{1};
+  bool shutting_down_ = false;  // strand only
+  std::string shutdown_reason_;
+};
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,87 @@
+#pragma once
+// One client connection: its socket, its line framing, its bounded output queue and its
+// timeouts (the transport), and who it is (the identity). One reader coroutine handles
+// requests one at a time, in order; one writer coroutine drains the queue; a watchdog
+// enforces the idle, write and linger timeouts.
+//
+// Threading: everything runs on the session's strand. deliver() and close_with_notice()
+// may be called from any thread; they post onto the strand. Coroutines hold a shared_ptr
+// to the session, so it lives until the last of them ends.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "swarmhub/net/asio.hpp"
+#include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/line_framer.hpp"
+#include "swarmhub/tracker/core.hpp"
+
+namespace swarmhub::tracker {
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  using clock = std::chrono::steady_clock;
+  using bytes = std::shared_ptr<const std::string>;
+
+  session(tcp::socket socket, tracker_core& core, std::uint64_t id);
+
+  // Starts the coroutines. Call once, right after construction.
+  void start(proto::session_state initial_state);
+
+  // Queues whole lines (one reply or one event) for the client. Any thread.
+  void deliver(bytes message);
+
+  // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
+  void close_with_notice(std::string code, std::string text);
+
+  // Closes at once, without flushing. Any thread.
+  void abort(std::string reason);
+
+  // --- identity, for command handlers (strand only) ---
+  std::uint64_t id() const { return id_; }
+  proto::session_state state() const { return state_; }
+  void set_state(proto::session_state s) { state_ = s; }
+  const std::string& remote() const { return remote_; }
+  tracker_core& core() { return core_; }
+
+ private:
+  awaitable<void> reader();
+  awaitable<void> writer();
+  awaitable<void> watchdog();
+  awaitable<void> handle_frame(proto::frame frame);
+
+  void enqueue(bytes message);
+  void begin_close(std::string reason);
+  void stop(std::string reason);
+  void wake(asio::steady_timer& timer);
+
+  tcp::socket socket_;
+  tracker_core& core_;
+  const std::uint64_t id_;
+  std::string remote_;
+
+  proto::line_framer framer_;
+  proto::session_state state_ = proto::session_state::anonymous;
+  unsigned malformed_in_a_row_ = 0;
+
+  std::deque<bytes> queue_;
+  std::size_t queued_bytes_ = 0;
+  asio::steady_timer write_signal_;  // cancelled when the queue gains something
+  asio::steady_timer drain_signal_;  // cancelled when the queue drains below the pause mark
+  asio::steady_timer watchdog_timer_;
+
+  clock::time_point last_input_;
+  clock::time_point write_started_;
+  clock::time_point closing_since_;
+  bool writing_ = false;
+  bool closing_ = false;    // no more requests; flush, then close
+  bool peer_done_ = false;  // the peer closed its side
+  bool writer_done_ = false;  // everything was written and our side is shut
+  bool stopped_ = false;
+  std::string close_reason_;
+};
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,25 @@
+#pragma once
+// Small, pure helpers over UTF-8 text. Nothing here allocates more than its result.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace swarmhub::util {
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+// True when `s` holds a C0 control character other than TAB, or DEL. Such bytes would let
+// one user's text move another user's terminal cursor, so lines carrying them are refused.
+bool has_control_chars(std::string_view s);
+
+// A copy of `s` fit to echo back inside a one-line reply: control characters and invalid
+// UTF-8 bytes become '?', and at most `max_bytes` bytes are kept (cut on a character
+// boundary, with "..." appended when cut).
+std::string printable(std::string_view s, std::size_t max_bytes = 64);
+
+// `s` without leading and trailing spaces and tabs.
+std::string_view trim(std::string_view s);
+
+}  // namespace swarmhub::util

@@ -1,0 +1,121 @@
+#include "swarmhub/client/app.hpp"
+
+#include <fmt/format.h>
+
+#include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/request.hpp"
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::client {
+namespace {
+
+bool is_quit(std::string_view line) {
+  const auto* spec = proto::find_command(proto::split_verb(line).verb);
+  return spec != nullptr && spec->id == proto::command_id::quit;
+}
+
+}  // namespace
+
+client_app::client_app(asio::any_io_executor executor, client_options options,
+                       std::unique_ptr<console> user)
+    : executor_(executor),
+      options_(std::move(options)),
+      user_(std::move(user)),
+      link_(executor),
+      keepalive_timer_(executor) {}
+
+awaitable<int> client_app::run() {
+  try {
+    co_await link_.connect(options_.tracker);
+  } catch (const boost::system::system_error& e) {
+    user_->show_notice(
+        fmt::format("cannot connect to {}: {}", options_.tracker.to_string(), e.code().message()));
+    user_->stop();
+    co_return exit_connection;
+  }
+  user_->show_notice(fmt::format("connected to {}", options_.tracker.to_string()));
+  link_.start([this](const proto::event& e) { on_event(e); },
+              [this](const std::string& why) { on_closed(why); });
+  last_request_ = std::chrono::steady_clock::now();
+  asio::co_spawn(executor_, keepalive(), net::detached_logged{"keepalive"});
+
+  while (!finished_) {
+    auto line = co_await user_->read_line();
+    if (finished_) break;
+    if (!line) {  // end of input: leave as if the user had typed quit
+      if (leaving_) break;
+      leaving_ = true;
+      if (auto reply = co_await link_.request("quit")) user_->show_reply(*reply);
+      break;
+    }
+    const std::string_view command = util::trim(*line);
+    if (command.empty() || command.starts_with('#')) continue;
+    last_request_ = std::chrono::steady_clock::now();
+    auto reply = co_await link_.request(std::string(command));
+    if (!reply) break;  // connection lost; on_closed() said so
+    user_->show_reply(*reply);
+    if (!reply->ok) any_failed_ = true;
+    if (reply->ok && is_quit(command)) break;
+  }
+  finish();
+  if (lost_) co_return exit_connection;
+  co_return any_failed_ ? exit_command_failed : exit_ok;
+}
+
+void client_app::leave() {
+  if (leaving_ || finished_) return;
+  leaving_ = true;
+  if (!link_.is_open()) {
+    finish();
+    return;
+  }
+  asio::co_spawn(
+      executor_,
+      [this]() -> awaitable<void> {
+        auto reply = co_await link_.request("quit");
+        if (reply && !finished_) user_->show_reply(*reply);
+        finish();
+      },
+      net::detached_logged{"leave"});
+}
+
+awaitable<void> client_app::keepalive() {
+  while (!finished_) {
+    keepalive_timer_.expires_at(last_request_ + options_.keepalive);
+    error_code ec;
+    co_await keepalive_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (finished_ || leaving_) co_return;
+    if (std::chrono::steady_clock::now() < last_request_ + options_.keepalive) continue;
+    last_request_ = std::chrono::steady_clock::now();
+    co_await link_.request("ping");  // the reply only proves the tracker is there
+  }
+}
+
+void client_app::on_event(const proto::event& event) {
+  if (finished_) return;
+  user_->show_event(event);
+  if (event.name == "CLOSING") {
+    user_->show_notice(fmt::format("the tracker is closing the connection: {}", event.text));
+  }
+}
+
+void client_app::on_closed(const std::string& why) {
+  if (finished_ || leaving_) {
+    finish();
+    return;
+  }
+  lost_ = true;
+  user_->show_notice(why);
+  finish();
+}
+
+void client_app::finish() {
+  if (finished_) return;
+  finished_ = true;
+  keepalive_timer_.cancel();
+  link_.close();
+  user_->stop();
+}
+
+}  // namespace swarmhub::client

@@ -1,0 +1,189 @@
+// The interactive console: GNU readline in callback mode, driven by the io_context, so that
+// lines from the tracker can be printed above the prompt while the user is typing.
+
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "swarmhub/client/console.hpp"
+#include "swarmhub/proto/commands.hpp"
+
+namespace swarmhub::client {
+namespace {
+
+constexpr const char* prompt = "swarmhub> ";
+
+// Candidate words for completing the first word of a line: every command name and alias.
+std::vector<std::string> command_words() {
+  std::vector<std::string> words;
+  for (const auto& spec : proto::command_table()) {
+    words.emplace_back(spec.name);
+    for (auto alias : spec.aliases) {
+      if (!alias.empty()) words.emplace_back(alias);
+    }
+  }
+  return words;
+}
+
+char* complete_command(const char* text, int state) {
+  static std::vector<std::string> words;
+  static std::size_t index = 0;
+  if (state == 0) {
+    words = command_words();
+    index = 0;
+  }
+  std::string_view typed(text);
+  const bool slash = typed.starts_with('/');
+  if (slash) typed.remove_prefix(1);
+  while (index < words.size()) {
+    const std::string& word = words[index++];
+    if (word.starts_with(typed)) return strdup(((slash ? "/" : "") + word).c_str());
+  }
+  return nullptr;
+}
+
+char** complete(const char* text, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;  // never fall back to file names for the command word
+  if (start != 0) {
+    rl_attempted_completion_over = 0;  // arguments: paths are the useful default
+    return nullptr;
+  }
+  return rl_completion_matches(text, complete_command);
+}
+
+class terminal_console;
+terminal_console* active = nullptr;  // readline's callbacks are plain C functions
+
+class terminal_console final : public console {
+ public:
+  explicit terminal_console(asio::any_io_executor executor)
+      : input_(executor, ::dup(STDIN_FILENO)),
+        line_ready_(executor, asio::steady_timer::time_point::max()) {
+    active = this;
+    rl_catch_signals = 0;  // Ctrl+C reaches the client's own handler: a clean leave
+    rl_catch_sigwinch = 1;
+    rl_readline_name = "swarmhub";
+    rl_attempted_completion_function = complete;
+    using_history();
+    rl_callback_handler_install(prompt, &terminal_console::on_line);
+    installed_ = true;
+  }
+
+  ~terminal_console() override {
+    stop();
+    active = nullptr;
+  }
+
+  awaitable<std::optional<std::string>> read_line() override {
+    while (lines_.empty() && !at_end_) {
+      if (!reading_) {
+        reading_ = true;
+        input_.async_wait(asio::posix::stream_descriptor::wait_read, [this](error_code ec) {
+          reading_ = false;
+          if (ec || at_end_) return;
+          rl_callback_read_char();  // may call on_line()
+          line_ready_.cancel();
+        });
+      }
+      error_code ec;
+      line_ready_.expires_at(asio::steady_timer::time_point::max());
+      co_await line_ready_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (lines_.empty()) co_return std::nullopt;
+    std::string line = std::move(lines_.front());
+    lines_.pop_front();
+    co_return line;
+  }
+
+  void show_reply(const proto::reply& reply) override {
+    std::string out;
+    for (const auto& line : reply.data) out += "  " + line + "\n";
+    if (reply.ok) {
+      if (!reply.text.empty()) out += reply.text + "\n";
+    } else {
+      out += "error: " + reply.text + " [" + reply.code + "]\n";
+    }
+    print_above_prompt(out);
+  }
+
+  void show_event(const proto::event& event) override {
+    if (event.name == "HELLO") return;  // the app reports the connection itself
+    if (event.name == "?") {
+      print_above_prompt(event.text + "\n");
+      return;
+    }
+    print_above_prompt("[" + event.name + "] " + event.text + "\n");
+  }
+
+  void show_notice(std::string_view text) override {
+    print_above_prompt("-- " + std::string(text) + "\n");
+  }
+
+  void stop() override {
+    if (at_end_ && !installed_) return;
+    at_end_ = true;
+    if (installed_) {
+      rl_callback_handler_remove();
+      installed_ = false;
+      std::fputs("\n", stdout);
+      std::fflush(stdout);
+    }
+    error_code ec;
+    input_.close(ec);
+    line_ready_.cancel();
+  }
+
+ private:
+  static void on_line(char* raw) {
+    if (active == nullptr) return;
+    if (raw == nullptr) {  // Ctrl+D on an empty line
+      active->at_end_ = true;
+    } else {
+      if (*raw != '\0') add_history(raw);
+      active->lines_.emplace_back(raw);
+      std::free(raw);
+    }
+  }
+
+  // Prints whole lines without mangling what the user is typing: the prompt and the
+  // partial line are taken away, the text printed, and both put back.
+  void print_above_prompt(const std::string& text) {
+    if (!installed_) {
+      std::fputs(text.c_str(), stdout);
+      std::fflush(stdout);
+      return;
+    }
+    const int saved_point = rl_point;
+    char* saved_line = rl_copy_text(0, rl_end);
+    rl_save_prompt();
+    rl_replace_line("", 0);
+    rl_redisplay();
+    std::fputs(text.c_str(), stdout);
+    rl_restore_prompt();
+    rl_replace_line(saved_line, 0);
+    rl_point = saved_point;
+    rl_forced_update_display();
+    std::free(saved_line);
+  }
+
+  asio::posix::stream_descriptor input_;
+  asio::steady_timer line_ready_;
+  std::deque<std::string> lines_;
+  bool reading_ = false;
+  bool at_end_ = false;
+  bool installed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<console> make_terminal_console(asio::any_io_executor executor) {
+  return std::make_unique<terminal_console>(executor);
+}
+
+}  // namespace swarmhub::client

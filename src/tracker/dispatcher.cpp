@@ -1,0 +1,83 @@
+#include "swarmhub/tracker/dispatcher.hpp"
+
+#include <fmt/format.h>
+
+#include "swarmhub/proto/request.hpp"
+#include "swarmhub/tracker/handlers.hpp"
+#include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+using proto::error_code;
+using proto::session_state;
+
+// The error for a command that exists but is not allowed in the connection's state.
+void refuse_for_state(const proto::command_spec& spec, session_state state,
+                      proto::reply_builder& reply) {
+  switch (state) {
+    case session_state::awaiting_password:
+      reply.error(error_code::auth_required, "give the server password first: auth <password>");
+      return;
+    case session_state::anonymous:
+      reply.error(error_code::not_logged_in, fmt::format("log in before using {}", spec.name));
+      return;
+    case session_state::logged_in:
+      reply.error(error_code::already_logged_in,
+                  fmt::format("{} is not available while logged in (logout first)", spec.name));
+      return;
+  }
+}
+
+awaitable<void> run_handler(command_context& ctx) {
+  switch (ctx.spec.id) {
+    case proto::command_id::help: co_await handlers::help(ctx); break;
+    case proto::command_id::quit: co_await handlers::quit(ctx); break;
+    case proto::command_id::ping: co_await handlers::ping(ctx); break;
+  }
+}
+
+}  // namespace
+
+awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
+                                     proto::reply_builder& reply) {
+  const auto [verb, rest] = proto::split_verb(line);
+  if (verb.empty()) {
+    reply.ok("empty line ignored");
+    co_return dispatch_outcome{};
+  }
+  const proto::command_spec* spec = proto::find_command(verb);
+  if (spec == nullptr) {
+    if (verb.starts_with('/')) {
+      reply.error(error_code::unknown_command,
+                  fmt::format("unknown command '{}' (try help)", util::printable(verb)));
+    } else if (client.state() == session_state::awaiting_password) {
+      reply.error(error_code::auth_required, "give the server password first: auth <password>");
+    } else {
+      co_await handlers::plain_text(client, line, reply);
+    }
+    co_return dispatch_outcome{};
+  }
+  if ((spec->allowed & proto::mask(client.state())) == 0) {
+    refuse_for_state(*spec, client.state(), reply);
+    co_return dispatch_outcome{};
+  }
+  auto parsed = proto::split_arguments(rest, spec->max_args, spec->text_tail);
+  if (!parsed.error.empty()) {
+    reply.error(error_code::bad_arguments, fmt::format("{}; usage: {}", parsed.error, spec->usage));
+    co_return dispatch_outcome{};
+  }
+  const auto count = static_cast<int>(parsed.values.size());
+  if (count < spec->min_args || count > spec->max_args) {
+    reply.error(error_code::bad_arguments,
+                fmt::format("{} arguments; usage: {}", count < spec->min_args ? "missing" : "too many",
+                            spec->usage));
+    co_return dispatch_outcome{};
+  }
+  command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply};
+  co_await run_handler(ctx);
+  co_return dispatch_outcome{ctx.close_after_reply};
+}
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,264 @@
+#include "swarmhub/tracker/session.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/dispatcher.hpp"
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::size_t max_gather = 64;  // queued messages written with one call
+
+std::string describe_remote(const tcp::socket& socket) {
+  error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return net::host_port{ep.address().to_string(), ep.port()}.to_string();
+}
+
+}  // namespace
+
+session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
+    : socket_(std::move(socket)),
+      core_(core),
+      id_(id),
+      remote_(describe_remote(socket_)),
+      framer_(core.options.max_line),
+      write_signal_(socket_.get_executor(), clock::time_point::max()),
+      drain_signal_(socket_.get_executor(), clock::time_point::max()),
+      watchdog_timer_(socket_.get_executor()),
+      last_input_(clock::now()) {}
+
+void session::start(proto::session_state initial_state) {
+  state_ = initial_state;
+  error_code ec;
+  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  spdlog::info("connect {} id={}", remote_, id_);
+  auto self = shared_from_this();
+  asio::dispatch(socket_.get_executor(), [self] {
+    const bool needs_password = self->state_ == proto::session_state::awaiting_password;
+    self->enqueue(std::make_shared<const std::string>(proto::format_event(
+        "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
+    // Each coroutine's function object holds `self`, keeping the session alive while it runs.
+    const auto ex = self->socket_.get_executor();
+    asio::co_spawn(ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
+    asio::co_spawn(ex, [self] { return self->writer(); }, net::detached_logged{"session writer"});
+    asio::co_spawn(ex, [self] { return self->watchdog(); },
+                   net::detached_logged{"session watchdog"});
+  });
+}
+
+void session::deliver(bytes message) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), m = std::move(message)]() mutable {
+                   self->enqueue(std::move(m));
+                 });
+}
+
+void session::close_with_notice(std::string code, std::string text) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), code = std::move(code),
+                                          text = std::move(text)] {
+    if (self->stopped_ || self->closing_) return;
+    self->enqueue(std::make_shared<const std::string>(
+        proto::format_event("CLOSING", fmt::format("{} {}", code, text))));
+    self->begin_close(code);
+  });
+}
+
+void session::abort(std::string reason) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), r = std::move(reason)]() mutable {
+                   self->stop(std::move(r));
+                 });
+}
+
+void session::enqueue(bytes message) {
+  if (stopped_) return;
+  if (queued_bytes_ + message->size() > core_.options.max_output) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
+    return;
+  }
+  queued_bytes_ += message->size();
+  queue_.push_back(std::move(message));
+  wake(write_signal_);
+}
+
+void session::wake(asio::steady_timer& timer) { timer.cancel(); }
+
+awaitable<void> session::reader() {
+  std::array<char, read_chunk> buffer{};
+  for (;;) {
+    error_code ec;
+    const std::size_t n =
+        co_await socket_.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
+    if (stopped_) co_return;
+    if (ec) {
+      if (ec != asio::error::eof) {
+        stop(closing_ ? close_reason_ : fmt::format("read failed: {}", ec.message()));
+        co_return;
+      }
+      if (!closing_ && framer_.buffered() > 0) {
+        // The peer is done sending; what it sent still deserves replies, including an
+        // unterminated last line.
+        framer_.append("\n");
+        while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
+      }
+      peer_done_ = true;
+      begin_close("peer closed");
+      if (writer_done_) stop(close_reason_);
+      co_return;
+    }
+    last_input_ = clock::now();
+    tracker_stats::add(core_.stats.bytes_in, n);
+    if (closing_) continue;  // draining until the peer closes or the linger time ends
+    framer_.append(std::string_view(buffer.data(), n));
+    while (auto frame = framer_.next()) {
+      // Backpressure: a client that sends requests faster than it reads replies waits here.
+      while (!stopped_ && queued_bytes_ > core_.options.read_pause_threshold()) {
+        drain_signal_.expires_at(clock::time_point::max());
+        co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
+      if (stopped_ || closing_) break;
+      co_await handle_frame(std::move(*frame));
+    }
+  }
+}
+
+awaitable<void> session::handle_frame(proto::frame frame) {
+  proto::reply_builder reply;
+  dispatch_outcome outcome;
+  bool malformed = true;
+  if (frame.what == proto::frame::kind::too_long) {
+    reply.error(proto::error_code::line_too_long,
+                fmt::format("line longer than {} bytes; it was dropped", core_.options.max_line));
+  } else if (!util::is_valid_utf8(frame.text)) {
+    reply.error(proto::error_code::bad_encoding, "line is not valid UTF-8; it was dropped");
+  } else if (util::has_control_chars(frame.text)) {
+    reply.error(proto::error_code::bad_encoding,
+                "line holds control characters (NUL, escape, ...); it was dropped");
+  } else {
+    malformed = false;
+    outcome = co_await dispatch(*this, frame.text, reply);
+  }
+  if (stopped_) co_return;
+  tracker_stats::add(core_.stats.requests_total);
+  const std::string text = reply.take();
+  if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
+  enqueue(std::make_shared<const std::string>(text));
+  malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
+  if (outcome.close_after_reply) {
+    begin_close("quit");
+  } else if (malformed_in_a_row_ >= core_.options.max_malformed) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    enqueue(std::make_shared<const std::string>(proto::format_event(
+        "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_))));
+    begin_close("too many malformed lines");
+  }
+}
+
+awaitable<void> session::writer() {
+  std::vector<asio::const_buffer> gather;
+  for (;;) {
+    if (stopped_) co_return;
+    if (queue_.empty()) {
+      if (closing_) break;
+      error_code ec;
+      co_await write_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    gather.clear();
+    const std::size_t count = std::min(queue_.size(), max_gather);
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      gather.emplace_back(asio::buffer(*queue_[i]));
+      total += queue_[i]->size();
+    }
+    writing_ = true;
+    write_started_ = clock::now();
+    if (watchdog_timer_.expiry() > write_started_ + core_.options.write_timeout) {
+      wake(watchdog_timer_);
+    }
+    error_code ec;
+    co_await asio::async_write(socket_, gather, asio::redirect_error(use_awaitable, ec));
+    writing_ = false;
+    if (stopped_) co_return;
+    if (ec) {
+      stop(fmt::format("write failed: {}", ec.message()));
+      co_return;
+    }
+    tracker_stats::add(core_.stats.bytes_out, total);
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+    queued_bytes_ -= total;
+    if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
+  }
+  // Everything is written. Half-close so the peer reads all of it before seeing the end;
+  // closing at once could reset the connection and lose the last lines.
+  writer_done_ = true;
+  error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (peer_done_ || ec) stop(close_reason_);
+}
+
+awaitable<void> session::watchdog() {
+  const auto& opts = core_.options;
+  while (!stopped_) {
+    const auto now = clock::now();
+    if (closing_) {
+      if (now >= closing_since_ + opts.linger) {
+        stop(close_reason_);
+        co_return;
+      }
+    } else if (writing_ && now >= write_started_ + opts.write_timeout) {
+      tracker_stats::add(core_.stats.cut_off_total);
+      stop("write timed out (client not reading)");
+      co_return;
+    } else if (now >= last_input_ + opts.idle_timeout) {
+      tracker_stats::add(core_.stats.cut_off_total);
+      enqueue(std::make_shared<const std::string>(proto::format_event(
+          "CLOSING", fmt::format("idle no request for {} ms", opts.idle_timeout.count()))));
+      begin_close("idle timeout");
+      continue;
+    }
+    auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
+    if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
+    watchdog_timer_.expires_at(deadline);
+    error_code ec;
+    co_await watchdog_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+void session::begin_close(std::string reason) {
+  if (closing_ || stopped_) return;
+  closing_ = true;
+  closing_since_ = clock::now();
+  close_reason_ = std::move(reason);
+  wake(write_signal_);
+  wake(drain_signal_);
+  wake(watchdog_timer_);
+}
+
+void session::stop(std::string reason) {
+  if (stopped_) return;
+  stopped_ = true;
+  error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  write_signal_.cancel();
+  drain_signal_.cancel();
+  watchdog_timer_.cancel();
+  queue_.clear();
+  queued_bytes_ = 0;
+  spdlog::info("disconnect {} id={} reason=\"{}\"", remote_, id_, reason);
+  core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
+  core_.sessions.remove(id_);
+}
+
+}  // namespace swarmhub::tracker
