@@ -1,0 +1,43 @@
+# A thin wrapper over the CMake presets; every target installs missing packages first.
+.PHONY: deps build run test test-asan test-tsan protocol-doc format clean
+
+PRESET ?= dev
+ARGS ?= --listen 0.0.0.0:7070
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET)
+
+# Builds an optimised tracker and starts it on port 7070.
+run: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target tracker client
+	build/release/apps/tracker $(ARGS)
+
+# Builds and runs every test.
+test: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev
+	ctest --preset dev
+
+test-asan: deps
+	cmake --preset asan-ubsan >/dev/null
+	cmake --build --preset asan-ubsan
+	ctest --preset asan-ubsan
+
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan
+	ctest --preset tsan
+
+protocol-doc:
+	cmake --build --preset dev --target protocol-doc
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,91 @@
+// The client binary in scripted mode (stdin not a terminal).
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+struct client_run {
+  int status;
+  std::string out;
+};
+
+client_run run_client(const std::string& address, const std::string& input) {
+  process client({client_binary(), address});
+  client.write(input);
+  client.close_stdin();
+  std::string out = client.read_all(30s);
+  return {client.wait(30s).value_or(-1), out};
+}
+
+TEST(ClientScript, PrintsEachReplyAndExitsZeroWhenAllSucceed) {
+  tracker_process tracker;
+  auto run = run_client(tracker.address(), "ping\nhelp quit\n# a comment\n\nquit\n");
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_EQ(run.out,
+            "* HELLO swarmhub 1 auth=none\n"
+            "OK pong\n"
+            "- usage: quit\n"
+            "- allowed when: awaiting_password, anonymous, logged_in\n"
+            "OK say goodbye (reply 'OK Bye.') and close the connection\n"
+            "OK Bye.\n");
+}
+
+TEST(ClientScript, EndOfInputLeavesCleanly) {
+  tracker_process tracker;
+  auto run = run_client(tracker.address(), "ping");  // no newline, no quit
+  EXPECT_EQ(run.status, 0);
+  EXPECT_EQ(run.out, "* HELLO swarmhub 1 auth=none\nOK pong\nOK Bye.\n");
+}
+
+TEST(ClientScript, AFailedCommandMakesTheExitStatusOne) {
+  tracker_process tracker;
+  auto run = run_client(tracker.address(), "/nope\nping\n");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.out.find("ERR UNKNOWN_COMMAND"), std::string::npos);
+  EXPECT_NE(run.out.find("OK pong"), std::string::npos);  // it went on after the failure
+}
+
+TEST(ClientScript, NoTrackerMeansExitStatusTwo) {
+  std::uint16_t dead_port = 0;
+  {
+    tracker_process tracker;
+    dead_port = tracker.port();
+  }  // stopped: nothing listens there now
+  auto run = run_client("127.0.0.1:" + std::to_string(dead_port), "ping\n");
+  EXPECT_EQ(run.status, 2);
+}
+
+TEST(ClientScript, BadTrackerAddressIsRefused) {
+  process client({client_binary(), "nonsense:port"});
+  EXPECT_EQ(client.wait(), 2);
+}
+
+TEST(ClientScript, TrackerGoingAwayIsReportedAndTheClientExits) {
+  tracker_process tracker;
+  process client({client_binary(), tracker.address()});
+  client.write("ping\n");
+  ASSERT_EQ(client.read_line(), "* HELLO swarmhub 1 auth=none");
+  ASSERT_EQ(client.read_line(), "OK pong");
+  tracker.proc().signal(SIGTERM);  // the client is idle, waiting on stdin
+  EXPECT_EQ(client.read_line(), "* CLOSING shutdown server is closing");
+  EXPECT_EQ(client.wait(), 2);
+}
+
+TEST(ClientScript, SigintLeavesCleanly) {
+  tracker_process tracker;
+  process client({client_binary(), tracker.address()});
+  client.write("ping\n");
+  ASSERT_EQ(client.read_line(), "* HELLO swarmhub 1 auth=none");
+  ASSERT_EQ(client.read_line(), "OK pong");
+  client.signal(SIGINT);
+  EXPECT_EQ(client.read_line(), "OK Bye.");
+  EXPECT_EQ(client.wait(), 0);
+}
+
+}  // namespace
+}  // namespace swarmhub::test

@@ -1,0 +1,139 @@
+// Bad input and misbehaving peers (T7): each gets a defined outcome and nobody else notices.
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <string>
+#include <thread>
+
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+// Waits until the stats line satisfies `ok`; each check is a fresh SIGUSR2 report.
+template <class Pred>
+bool eventually_stats(tracker_process& tracker, Pred ok, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ok(tracker.stats())) return true;
+  }
+  return false;
+}
+
+TEST(TrackerLimits, OverlongLineGetsAnErrorAndTheConnectionGoesOn) {
+  tracker_process tracker({"--max-line", "1024"});
+  auto c = tracker.connect();
+  auto r = c.request(std::string(5000, 'x'));
+  EXPECT_EQ(r.code, "LINE_TOO_LONG");
+  EXPECT_EQ(c.request("ping").text, "pong");
+}
+
+TEST(TrackerLimits, EndlessLineIsReportedOnceWithoutBufferingIt) {
+  tracker_process tracker({"--max-line", "1024"});
+  auto c = tracker.connect();
+  const std::string chunk(64 * 1024, 'y');
+  for (int i = 0; i < 64; ++i) c.send_raw(chunk);  // 4 MiB, no newline
+  auto r = c.read_reply();
+  EXPECT_EQ(r.code, "LINE_TOO_LONG");
+  c.send_raw("\n");
+  EXPECT_EQ(c.request("ping").text, "pong");  // the long line produced exactly one reply
+}
+
+TEST(TrackerLimits, InvalidUtf8NulAndEscapesAreRefused) {
+  tracker_process tracker;
+  auto c = tracker.connect();
+  EXPECT_EQ(c.request("\xff\xfe hello").code, "BAD_ENCODING");
+  EXPECT_EQ(c.request(std::string("ping\0x", 6)).code, "BAD_ENCODING");
+  EXPECT_EQ(c.request("hi \x1b[2J").code, "BAD_ENCODING");
+  EXPECT_EQ(c.request("ping").text, "pong");
+}
+
+TEST(TrackerLimits, GarbageFloodIsCutOffAndOthersAreServed) {
+  tracker_process tracker({"--max-line", "4096"});
+  auto other = tracker.connect();
+  auto c = tracker.connect();
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 131 + 7) % 256);
+  for (int i = 0; i < 40; ++i) c.try_send(garbage + "\n");
+  bool saw_closing = false;
+  for (;;) {
+    auto line = c.read_line();
+    if (!line) break;
+    if (line->starts_with("* CLOSING malformed")) saw_closing = true;
+  }
+  EXPECT_TRUE(saw_closing);
+  EXPECT_EQ(other.request("ping").text, "pong");
+}
+
+TEST(TrackerLimits, IdleConnectionIsToldAndClosed) {
+  tracker_process tracker({"--idle-timeout", "0.3"});
+  auto c = tracker.connect();
+  auto e = c.read_event();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "CLOSING");
+  EXPECT_TRUE(e->text.starts_with("idle"));
+  EXPECT_TRUE(c.closed_within());
+}
+
+TEST(TrackerLimits, ClientThatNeverReadsIsCutOffAndOthersAreUnaffected) {
+  tracker_process tracker({"--write-timeout", "0.5", "--max-output", "65536"});
+  auto reader = tracker.connect();
+  auto hog = tracker.connect();
+  int rcvbuf = 4096;
+  setsockopt(hog.fd(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  // Pipeline requests without reading until the tracker stops taking them.
+  const std::string burst = [] {
+    std::string s;
+    for (int i = 0; i < 200; ++i) s += "help\n";
+    return s;
+  }();
+  for (int i = 0; i < 20000; ++i) {
+    if (hog.try_send(burst) == 0) {
+      pollfd p{hog.fd(), POLLOUT, 0};
+      if (poll(&p, 1, 1000) == 0) break;  // the tracker has stopped reading from it
+    }
+  }
+  // Meanwhile the others are served at once.
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(reader.request("ping").text, "pong");
+  EXPECT_TRUE(eventually_stats(tracker, [](const std::string& s) {
+    return tracker_process::counter(s, "cut_off_total") == 1 &&
+           tracker_process::counter(s, "clients") == 1;
+  }));
+  EXPECT_EQ(reader.request("ping").text, "pong");
+}
+
+TEST(TrackerLimits, ThousandsOfConnectsAndDisconnects) {
+  tracker_process tracker;
+  for (int i = 0; i < 2000; ++i) {
+    line_client c(tracker.port(), false);
+    if (i % 3 == 0) c.send_raw("ping\n");
+    if (i % 5 == 0) {
+      linger abrupt{1, 0};  // close with a reset
+      setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &abrupt, sizeof abrupt);
+    }
+  }
+  auto c = tracker.connect();
+  EXPECT_EQ(c.request("ping").text, "pong");
+  EXPECT_TRUE(eventually_stats(tracker, [](const std::string& s) {
+    return tracker_process::counter(s, "clients") == 1 &&
+           tracker_process::counter(s, "connections_total") == 2001;
+  }));
+}
+
+TEST(TrackerLimits, ConnectionsOverTheLimitAreToldAndClosed) {
+  tracker_process tracker({"--max-clients", "2"});
+  auto a = tracker.connect();
+  auto b = tracker.connect();
+  line_client third(tracker.port(), false);
+  auto e = third.read_event();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "CLOSING");
+  EXPECT_TRUE(e->text.starts_with("full"));
+  EXPECT_TRUE(third.closed_within());
+  EXPECT_EQ(a.request("ping").text, "pong");
+}
+
+}  // namespace
+}  // namespace swarmhub::test

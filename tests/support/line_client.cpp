@@ -1,0 +1,144 @@
+#include "line_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <gtest/gtest.h>
+#include <stdexcept>
+
+namespace swarmhub::test {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+int remaining_ms(clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+}  // namespace
+
+line_client::line_client(std::uint16_t port, bool expect_hello) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::runtime_error("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("connect failed");
+  }
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (expect_hello) {
+    auto hello = read_event();
+    if (!hello || hello->name != "HELLO") throw std::runtime_error("no HELLO from the tracker");
+  }
+}
+
+line_client::~line_client() { close(); }
+
+line_client::line_client(line_client&& other) noexcept
+    : fd_(other.fd_),
+      pending_(std::move(other.pending_)),
+      parser_(std::move(other.parser_)),
+      events_(std::move(other.events_)) {
+  other.fd_ = -1;
+}
+
+void line_client::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void line_client::send_raw(const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("send failed");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+std::size_t line_client::try_send(const std::string& bytes) {
+  const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+std::optional<std::string> line_client::read_line(std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    if (const auto lf = pending_.find('\n'); lf != std::string::npos) {
+      std::string line = pending_.substr(0, lf);
+      pending_.erase(0, lf + 1);
+      return line;
+    }
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, remaining_ms(deadline)) <= 0) return std::nullopt;
+    char buffer[16384];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) return std::nullopt;
+    pending_.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+proto::reply line_client::read_reply(std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    auto line = read_line(std::chrono::milliseconds(remaining_ms(deadline)));
+    if (!line) {
+      ADD_FAILURE() << "no reply from the tracker";
+      return proto::reply{false, "NO_REPLY", "timeout or connection closed", {}};
+    }
+    auto parsed = parser_.feed(*line);
+    if (auto* r = std::get_if<proto::reply>(&parsed)) return std::move(*r);
+    if (auto* e = std::get_if<proto::event>(&parsed)) events_.push_back(std::move(*e));
+    if (auto* v = std::get_if<proto::protocol_violation>(&parsed)) {
+      ADD_FAILURE() << "protocol violation: " << v->line;
+    }
+  }
+}
+
+proto::reply line_client::request(const std::string& line, std::chrono::milliseconds timeout) {
+  send_line(line);
+  return read_reply(timeout);
+}
+
+std::optional<proto::event> line_client::read_event(std::chrono::milliseconds timeout) {
+  if (!events_.empty()) {
+    auto e = std::move(events_.front());
+    events_.erase(events_.begin());
+    return e;
+  }
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    auto line = read_line(std::chrono::milliseconds(remaining_ms(deadline)));
+    if (!line) return std::nullopt;
+    auto parsed = parser_.feed(*line);
+    if (auto* e = std::get_if<proto::event>(&parsed)) return std::move(*e);
+    if (std::holds_alternative<proto::reply>(parsed)) {
+      ADD_FAILURE() << "a reply came where an event was expected: " << *line;
+    }
+  }
+}
+
+bool line_client::closed_within(std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, remaining_ms(deadline)) <= 0) return false;
+    char buffer[16384];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n == 0) return true;
+    if (n < 0) return errno == ECONNRESET;
+  }
+}
+
+}  // namespace swarmhub::test

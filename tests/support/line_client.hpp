@@ -1,0 +1,58 @@
+#pragma once
+// A blocking protocol client for tests: connects to 127.0.0.1:port, sends lines, reads
+// replies and events with timeouts. Every wait ends on data, on EOF or at its timeout.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swarmhub/proto/reply.hpp"
+
+namespace swarmhub::test {
+
+using namespace std::chrono_literals;
+
+class line_client {
+ public:
+  explicit line_client(std::uint16_t port, bool expect_hello = true);
+  ~line_client();
+  line_client(line_client&& other) noexcept;
+  line_client(const line_client&) = delete;
+  line_client& operator=(const line_client&) = delete;
+
+  void send_raw(const std::string& bytes);
+  void send_line(const std::string& line) { send_raw(line + "\n"); }
+  // Sends without blocking; returns how many bytes the kernel took.
+  std::size_t try_send(const std::string& bytes);
+
+  // The next line, or nothing on EOF or timeout.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10s);
+
+  // The next whole reply; events met on the way are kept in events(). Fails the test on
+  // timeout or EOF.
+  proto::reply read_reply(std::chrono::milliseconds timeout = 10s);
+
+  // Sends a request and returns its reply.
+  proto::reply request(const std::string& line, std::chrono::milliseconds timeout = 10s);
+
+  // The next event (also taken from events() first).
+  std::optional<proto::event> read_event(std::chrono::milliseconds timeout = 10s);
+
+  // True when the tracker closed the connection within the timeout (lines before the end
+  // are dropped).
+  bool closed_within(std::chrono::milliseconds timeout = 10s);
+
+  std::vector<proto::event>& events() { return events_; }
+  int fd() const { return fd_; }
+  void close();
+
+ private:
+  int fd_ = -1;
+  std::string pending_;
+  proto::reply_parser parser_;
+  std::vector<proto::event> events_;
+};
+
+}  // namespace swarmhub::test

@@ -1,0 +1,146 @@
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace swarmhub::test {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+int remaining_ms(clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+}  // namespace
+
+process::process(std::vector<std::string> argv, std::string stderr_path) {
+  int in[2];
+  int out[2];
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork");
+  if (pid_ == 0) {
+    dup2(in[0], STDIN_FILENO);
+    dup2(out[1], STDOUT_FILENO);
+    if (!stderr_path.empty()) {
+      const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (err >= 0) dup2(err, STDERR_FILENO);
+    }
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  stdin_fd_ = in[1];
+  stdout_fd_ = out[0];
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+process::~process() {
+  if (!status_) {
+    kill(pid_, SIGKILL);
+    wait(10s);
+  }
+  if (stdin_fd_ >= 0) close(stdin_fd_);
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+std::optional<std::string> process::read_line(std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    if (const auto lf = pending_.find('\n'); lf != std::string::npos) {
+      std::string line = pending_.substr(0, lf);
+      pending_.erase(0, lf + 1);
+      return line;
+    }
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, remaining_ms(deadline)) <= 0) return std::nullopt;
+    char buffer[4096];
+    const ssize_t n = ::read(stdout_fd_, buffer, sizeof buffer);
+    if (n <= 0) return std::nullopt;
+    pending_.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+std::string process::read_all(std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  std::string out = std::move(pending_);
+  pending_.clear();
+  for (;;) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, remaining_ms(deadline)) <= 0) return out;
+    char buffer[4096];
+    const ssize_t n = ::read(stdout_fd_, buffer, sizeof buffer);
+    if (n <= 0) return out;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+void process::write(const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(stdin_fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("write to child failed");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void process::close_stdin() {
+  if (stdin_fd_ >= 0) close(stdin_fd_);
+  stdin_fd_ = -1;
+}
+
+void process::signal(int signo) { kill(pid_, signo); }
+
+std::optional<int> process::wait(std::chrono::milliseconds timeout) {
+  if (status_) return status_;
+  // A pidfd becomes readable when the child exits, so the wait is on the event itself.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(timeout.count()));
+    close(pidfd);
+    if (ready <= 0) return std::nullopt;
+  }
+  int raw = 0;
+  if (waitpid(pid_, &raw, 0) != pid_) return std::nullopt;
+  status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  return status_;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+temp_dir::temp_dir() {
+  std::string templ = (std::filesystem::temp_directory_path() / "swarmhub-test-XXXXXX").string();
+  if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp");
+  path_ = templ;
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace swarmhub::test

@@ -1,0 +1,50 @@
+#include "tracker_process.hpp"
+
+#include <csignal>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace swarmhub::test {
+
+std::string tracker_binary() { return SWARMHUB_TRACKER_BIN; }
+std::string client_binary() { return SWARMHUB_CLIENT_BIN; }
+
+tracker_process::tracker_process(std::vector<std::string> extra_args)
+    : log_path_(dir_.file("tracker.log")) {
+  std::vector<std::string> argv{tracker_binary(), "--listen", "127.0.0.1:0", "--threads", "2"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  proc_ = std::make_unique<process>(argv, log_path_);
+  const auto line = proc_->read_line(30s);
+  const std::string prefix = "swarmhub tracker listening on 127.0.0.1:";
+  if (!line || !line->starts_with(prefix)) {
+    throw std::runtime_error("tracker did not start: " + line.value_or("(nothing)") + "\n" + log());
+  }
+  port_ = static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
+}
+
+tracker_process::~tracker_process() {
+  if (proc_->wait(0ms)) return;  // the test ended it and checked it itself
+  proc_->signal(SIGTERM);
+  const auto status = proc_->wait(60s);
+  if (status != 0) {
+    std::string tail = log();
+    if (tail.size() > 4000) tail = tail.substr(tail.size() - 4000);
+    ADD_FAILURE() << "tracker exit status " << (status ? std::to_string(*status) : "none (hung)")
+                  << "\n" << tail;
+  }
+}
+
+std::string tracker_process::stats() {
+  proc_->signal(SIGUSR2);
+  return proc_->read_line().value_or("");
+}
+
+long tracker_process::counter(const std::string& stats_line, const std::string& name) {
+  const std::string key = " " + name + "=";
+  const auto at = stats_line.find(key);
+  if (at == std::string::npos) return -1;
+  return std::stol(stats_line.substr(at + key.size()));
+}
+
+}  // namespace swarmhub::test

@@ -1,0 +1,45 @@
+#pragma once
+// A real tracker binary on 127.0.0.1:0, as the integration tests start it: the port is read
+// from its first stdout line, its log goes to a file in its own temporary directory.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "line_client.hpp"
+#include "process.hpp"
+
+namespace swarmhub::test {
+
+class tracker_process {
+ public:
+  explicit tracker_process(std::vector<std::string> extra_args = {});
+  // Stops the tracker with SIGTERM and fails the test unless it exits with status 0, so that
+  // a crash, a hang at shutdown or a sanitizer report inside the tracker never goes unseen.
+  ~tracker_process();
+
+  std::uint16_t port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  line_client connect() { return line_client(port_); }
+  process& proc() { return *proc_; }
+  const std::string& log_path() const { return log_path_; }
+  std::string log() const { return read_file(log_path_); }
+
+  // Sends SIGUSR2 and returns the stats line it prints.
+  std::string stats();
+  // The value of one counter in a stats line ("clients", "cut_off_total", ...).
+  static long counter(const std::string& stats_line, const std::string& name);
+
+ private:
+  temp_dir dir_;
+  std::string log_path_;
+  std::unique_ptr<process> proc_;
+  std::uint16_t port_ = 0;
+};
+
+// Paths of the binaries under test, set by CMake.
+std::string tracker_binary();
+std::string client_binary();
+
+}  // namespace swarmhub::test

@@ -1,0 +1,63 @@
+#include "swarmhub/proto/commands.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace swarmhub::proto {
+namespace {
+
+TEST(CommandTable, NamesAndAliasesAreUniqueAndLowerCase) {
+  std::set<std::string_view> seen;
+  for (const auto& spec : command_table()) {
+    EXPECT_TRUE(seen.insert(spec.name).second) << spec.name;
+    for (auto alias : spec.aliases) {
+      if (!alias.empty()) {
+        EXPECT_TRUE(seen.insert(alias).second) << alias;
+      }
+    }
+    for (char c : spec.name) EXPECT_FALSE(c >= 'A' && c <= 'Z') << spec.name;
+    EXPECT_LE(spec.min_args, spec.max_args) << spec.name;
+    EXPECT_NE(spec.allowed, 0) << spec.name;
+    EXPECT_TRUE(spec.usage.starts_with(spec.name)) << spec.name;
+    EXPECT_FALSE(spec.summary.empty()) << spec.name;
+  }
+}
+
+TEST(CommandTable, FindIgnoresOneSlashAndCase) {
+  ASSERT_NE(find_command("quit"), nullptr);
+  EXPECT_EQ(find_command("/quit"), find_command("quit"));
+  EXPECT_EQ(find_command("exit"), find_command("quit"));
+  EXPECT_EQ(find_command("QUIT"), find_command("quit"));
+  EXPECT_EQ(find_command("//quit"), nullptr);
+  EXPECT_EQ(find_command("/"), nullptr);
+  EXPECT_EQ(find_command("nope"), nullptr);
+  EXPECT_EQ(find_command(std::string(1000, 'q')), nullptr);
+}
+
+TEST(CommandTable, DescribesStates) {
+  EXPECT_EQ(describe_states(any_state), "awaiting_password, anonymous, logged_in");
+  EXPECT_EQ(describe_states(mask(session_state::logged_in)), "logged_in");
+}
+
+// docs/protocol.md is the contract; its command reference must be the table's.
+TEST(CommandTable, ProtocolDocumentHasTheCurrentReference) {
+  std::ifstream in(SWARMHUB_SOURCE_DIR "/docs/protocol.md");
+  ASSERT_TRUE(in) << "docs/protocol.md is missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const std::string begin = "<!-- commands:begin -->\n";
+  const std::string end = "<!-- commands:end -->";
+  const auto b = doc.find(begin);
+  const auto e = doc.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), render_command_reference())
+      << "regenerate it: cmake --build --preset dev --target protocol-doc";
+}
+
+}  // namespace
+}  // namespace swarmhub::proto

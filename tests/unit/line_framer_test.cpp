@@ -1,0 +1,89 @@
+#include "swarmhub/proto/line_framer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace swarmhub::proto {
+namespace {
+
+std::vector<frame> drain(line_framer& f) {
+  std::vector<frame> out;
+  while (auto fr = f.next()) out.push_back(std::move(*fr));
+  return out;
+}
+
+TEST(LineFramer, SplitsOnLfAndCrLf) {
+  line_framer f;
+  f.append("one\ntwo\r\nthree");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].text, "one");
+  EXPECT_EQ(frames[1].text, "two");
+  EXPECT_EQ(f.buffered(), 5u);
+  f.append("\n");
+  frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].text, "three");
+}
+
+TEST(LineFramer, LineSplitAcrossManyAppends) {
+  line_framer f;
+  for (char c : std::string("hello world\r")) {
+    f.append(std::string(1, c));
+    EXPECT_FALSE(f.next());
+  }
+  f.append("\n");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].text, "hello world");
+}
+
+TEST(LineFramer, EmptyLinesAreLines) {
+  line_framer f;
+  f.append("\n\r\n");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].text, "");
+  EXPECT_EQ(frames[1].text, "");
+}
+
+TEST(LineFramer, LineAtTheLimitPasses) {
+  line_framer f(8);
+  f.append("12345678\r\n");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].what, frame::kind::line);
+}
+
+TEST(LineFramer, OverlongLineInOneChunkIsOneTooLong) {
+  line_framer f(8);
+  f.append("123456789\nnext\n");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].what, frame::kind::too_long);
+  EXPECT_EQ(frames[1].text, "next");
+}
+
+TEST(LineFramer, OverlongLineIsReportedEarlyAndItsRestDropped) {
+  line_framer f(8);
+  f.append("123456789");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].what, frame::kind::too_long);
+  EXPECT_EQ(f.buffered(), 0u);
+  // However long the line goes on, nothing more is held and nothing more is reported.
+  for (int i = 0; i < 1000; ++i) {
+    f.append(std::string(4096, 'x'));
+    EXPECT_FALSE(f.next());
+    EXPECT_EQ(f.buffered(), 0u);
+  }
+  f.append("tail\nafter\n");
+  frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].text, "after");
+}
+
+}  // namespace
+}  // namespace swarmhub::proto

@@ -1,0 +1,44 @@
+#include "swarmhub/util/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace swarmhub::util {
+namespace {
+
+TEST(Utf8, AcceptsAsciiAndMultibyte) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("hello"));
+  EXPECT_TRUE(is_valid_utf8("h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é € 😀
+}
+
+TEST(Utf8, RejectsMalformedSequences) {
+  EXPECT_FALSE(is_valid_utf8("\xFF"));
+  EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("a\x80z"));            // lone continuation byte
+}
+
+TEST(ControlChars, TabIsFineEscapeAndNulAreNot) {
+  EXPECT_FALSE(has_control_chars("a\tb"));
+  EXPECT_TRUE(has_control_chars("a\x1b[2Jb"));
+  EXPECT_TRUE(has_control_chars(std::string_view("a\0b", 3)));
+  EXPECT_TRUE(has_control_chars("del\x7f"));
+}
+
+TEST(Printable, ReplacesBadBytesAndCutsOnCharacterBoundary) {
+  EXPECT_EQ(printable("ok"), "ok");
+  EXPECT_EQ(printable("a\x1b[0m"), "a?[0m");
+  EXPECT_EQ(printable("\xFF"), "?");
+  EXPECT_EQ(printable("abcdef", 3), "abc...");
+  EXPECT_EQ(printable("a\xC3\xA9", 2), "a...");  // é does not fit, and is not split
+}
+
+TEST(Trim, RemovesSpacesAndTabsAtBothEnds) {
+  EXPECT_EQ(trim("  a b \t"), "a b");
+  EXPECT_EQ(trim(" \t "), "");
+}
+
+}  // namespace
+}  // namespace swarmhub::util
