@@ -159,17 +159,12 @@ class terminal_console final : public console {
       std::fflush(stdout);
       return;
     }
-    const int saved_point = rl_point;
-    char* saved_line = rl_copy_text(0, rl_end);
-    rl_save_prompt();
-    rl_replace_line("", 0);
-    rl_redisplay();
+    // Erase the prompt line, print, and let readline draw prompt and partial line anew.
+    rl_clear_visible_line();
     std::fputs(text.c_str(), stdout);
-    rl_restore_prompt();
-    rl_replace_line(saved_line, 0);
-    rl_point = saved_point;
-    rl_forced_update_display();
-    std::free(saved_line);
+    std::fflush(stdout);
+    rl_on_new_line();
+    rl_redisplay();
   }
 
   asio::posix::stream_descriptor input_;
