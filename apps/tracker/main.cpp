@@ -1,7 +1,15 @@
 // tracker: parses flags, builds the server, prints the bound address, serves.
 
+#include <pthread.h>
+#include <termios.h>
+
+#include <csignal>
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -18,6 +26,32 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
 }
 
+// The first line of `path`, without its line end; nullopt when it cannot be read.
+std::optional<std::string> first_line_of(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  if (line.ends_with('\r')) line.pop_back();
+  return line;
+}
+
+// Asks for the server password on the terminal without echoing it (seed 003's prompt).
+std::optional<std::string> ask_password() {
+  if (!::isatty(STDIN_FILENO)) return std::nullopt;
+  termios saved{};
+  tcgetattr(STDIN_FILENO, &saved);
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  std::cerr << "server password for this tracker: " << std::flush;
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string line;
+  const bool ok = static_cast<bool>(std::getline(std::cin, line));
+  tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  std::cerr << "\n";
+  if (!ok) return std::nullopt;
+  return line;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -29,6 +63,9 @@ int main(int argc, char** argv) {
   double write_seconds = 30;
   double grace_seconds = 5;
   std::string log_level = "info";
+  std::string password_file;
+  bool prompt_password = false;
+  std::string hash_cost_name = "interactive";
   app.add_option("port", port_arg, "port to listen on, on every address (0: any free port)");
   app.add_option("--listen", listen_arg, "HOST:PORT to listen on (default 0.0.0.0:7070)");
   app.add_option("--threads", options.threads, "I/O threads (default: one per core)");
@@ -52,6 +89,16 @@ int main(int argc, char** argv) {
                  "seconds clients get to read the closing notice at shutdown")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--data-dir", options.data_dir,
+                 "directory for the database (tracker.db) and the lock file")
+      ->capture_default_str();
+  app.add_option("--password-file", password_file,
+                 "server password (first line of FILE) that every connection must give first");
+  app.add_flag("--ask-password", prompt_password,
+               "ask for the server password on the terminal at start");
+  app.add_option("--password-hash-cost", hash_cost_name,
+                 "Argon2id cost of account passwords: interactive, moderate, or minimal (tests)")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -77,6 +124,26 @@ int main(int argc, char** argv) {
     }
     options.listen.port = *port;
   }
+  if (!tracker::parse_hash_cost(hash_cost_name, options.password_cost)) {
+    std::cerr << "tracker: --password-hash-cost must be interactive, moderate or minimal\n";
+    return 2;
+  }
+  if (!password_file.empty()) {
+    auto password = first_line_of(password_file);
+    if (!password || password->empty()) {
+      std::cerr << "tracker: --password-file " << password_file
+                << ": cannot read a password from its first line\n";
+      return 2;
+    }
+    options.server_password = *password;
+  } else if (prompt_password) {
+    auto password = ask_password();
+    if (!password || password->empty()) {
+      std::cerr << "tracker: --ask-password needs a terminal and a non-empty password\n";
+      return 2;
+    }
+    options.server_password = *password;
+  }
   options.idle_timeout = seconds_to_ms(idle_seconds);
   options.write_timeout = seconds_to_ms(write_seconds);
   options.shutdown_grace = seconds_to_ms(grace_seconds);
@@ -96,6 +163,12 @@ int main(int argc, char** argv) {
                 net::host_port{bound.address().to_string(), bound.port()}.to_string().c_str());
     std::fflush(stdout);
     server.run();
+    // Shut down already: a second signal now must not kill the process with its default
+    // action while the server is being taken apart.
+    sigset_t late;
+    sigemptyset(&late);
+    for (int signo : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2}) sigaddset(&late, signo);
+    pthread_sigmask(SIG_BLOCK, &late, nullptr);
   } catch (const std::exception& e) {
     spdlog::error("fatal: {}", e.what());
     std::cerr << "tracker: " << e.what() << "\n";

@@ -9,6 +9,10 @@ namespace {
 
 using enum session_state;
 
+constexpr state_mask connected = mask(anonymous) | mask(logged_in);
+constexpr state_mask guest = mask(anonymous);
+constexpr state_mask user = mask(logged_in);
+
 constexpr std::array table{
     command_spec{command_id::help, "help", {}, any_state, 0, 1, false, "help [command]",
                  "list the commands, or show one command's usage"},
@@ -16,6 +20,35 @@ constexpr std::array table{
                  "say goodbye (reply 'OK Bye.') and close the connection"},
     command_spec{command_id::ping, "ping", {}, any_state, 0, 0, false, "ping",
                  "check that the tracker answers (reply 'OK pong')"},
+    command_spec{command_id::auth, "auth", {}, mask(awaiting_password), 1, 1, true,
+                 "auth <server-password>",
+                 "give the tracker's server password (the rest of the line); 3 wrong tries close"},
+    command_spec{command_id::whoami, "whoami", {}, connected, 0, 0, false, "whoami",
+                 "say who is logged in on this connection"},
+    command_spec{command_id::create_user, "create_user", {}, guest, 2, 2, false,
+                 "create_user <name> <password>", "create an account (then log in)"},
+    command_spec{command_id::login, "login", {}, guest, 2, 2, false, "login <name> <password>",
+                 "log in; one live login per user"},
+    command_spec{command_id::logout, "logout", {}, user, 0, 0, false, "logout",
+                 "log out and stay connected"},
+    command_spec{command_id::create_group, "create_group", {}, user, 1, 1, false,
+                 "create_group <group>", "create a group; you become its owner"},
+    command_spec{command_id::list_groups, "list_groups", {}, user, 0, 0, false, "list_groups",
+                 "every group with its owner and member count"},
+    command_spec{command_id::join_group, "join_group", {}, user, 1, 1, false,
+                 "join_group <group>", "ask the group's owner to let you in"},
+    command_spec{command_id::list_requests, "list_requests", {}, user, 1, 1, false,
+                 "list_requests <group>", "pending join requests of a group you own"},
+    command_spec{command_id::accept_request, "accept_request", {}, user, 2, 2, false,
+                 "accept_request <group> <user>", "let a user who asked into your group"},
+    command_spec{command_id::reject_request, "reject_request", {}, user, 2, 2, false,
+                 "reject_request <group> <user>", "turn down a user's request to join your group"},
+    command_spec{command_id::leave_group, "leave_group", {}, user, 1, 1, false,
+                 "leave_group <group>",
+                 "leave a group (or withdraw your request); an owner hands over to the "
+                 "earliest-joined member"},
+    command_spec{command_id::list_members, "list_members", {}, user, 1, 1, false,
+                 "list_members <group>", "the members of a group you belong to"},
 };
 
 }  // namespace
@@ -34,6 +67,10 @@ const command_spec* find_command(std::string_view typed) {
     }
   }
   return nullptr;
+}
+
+bool carries_secret(command_id id) {
+  return id == command_id::auth || id == command_id::create_user || id == command_id::login;
 }
 
 std::string describe_states(state_mask allowed) {

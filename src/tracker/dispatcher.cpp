@@ -1,6 +1,7 @@
 #include "swarmhub/tracker/dispatcher.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/tracker/handlers.hpp"
@@ -16,25 +17,37 @@ using proto::session_state;
 // The error for a command that exists but is not allowed in the connection's state.
 void refuse_for_state(const proto::command_spec& spec, session_state state,
                       proto::reply_builder& reply) {
-  switch (state) {
-    case session_state::awaiting_password:
-      reply.error(error_code::auth_required, "give the server password first: auth <password>");
-      return;
-    case session_state::anonymous:
-      reply.error(error_code::not_logged_in, fmt::format("log in before using {}", spec.name));
-      return;
-    case session_state::logged_in:
-      reply.error(error_code::already_logged_in,
-                  fmt::format("{} is not available while logged in (logout first)", spec.name));
-      return;
+  if (state == session_state::awaiting_password) {
+    reply.error(error_code::auth_required, "give the server password first: auth <password>");
+  } else if (spec.allowed == proto::mask(session_state::awaiting_password)) {
+    reply.error(error_code::already_authenticated, "no server password is needed now");
+  } else if (state == session_state::anonymous) {
+    reply.error(error_code::not_logged_in, fmt::format("log in before using {}", spec.name));
+  } else {
+    reply.error(error_code::already_logged_in,
+                fmt::format("{} is not available while logged in (logout first)", spec.name));
   }
 }
 
 awaitable<void> run_handler(command_context& ctx) {
+  using proto::command_id;
   switch (ctx.spec.id) {
-    case proto::command_id::help: co_await handlers::help(ctx); break;
-    case proto::command_id::quit: co_await handlers::quit(ctx); break;
-    case proto::command_id::ping: co_await handlers::ping(ctx); break;
+    case command_id::help: co_await handlers::help(ctx); break;
+    case command_id::quit: co_await handlers::quit(ctx); break;
+    case command_id::ping: co_await handlers::ping(ctx); break;
+    case command_id::auth: co_await handlers::auth(ctx); break;
+    case command_id::whoami: co_await handlers::whoami(ctx); break;
+    case command_id::create_user: co_await handlers::create_user(ctx); break;
+    case command_id::login: co_await handlers::login(ctx); break;
+    case command_id::logout: co_await handlers::logout(ctx); break;
+    case command_id::create_group: co_await handlers::create_group(ctx); break;
+    case command_id::list_groups: co_await handlers::list_groups(ctx); break;
+    case command_id::join_group: co_await handlers::join_group(ctx); break;
+    case command_id::list_requests: co_await handlers::list_requests(ctx); break;
+    case command_id::accept_request: co_await handlers::accept_request(ctx); break;
+    case command_id::reject_request: co_await handlers::reject_request(ctx); break;
+    case command_id::leave_group: co_await handlers::leave_group(ctx); break;
+    case command_id::list_members: co_await handlers::list_members(ctx); break;
   }
 }
 
@@ -75,9 +88,21 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
                             spec->usage));
     co_return dispatch_outcome{};
   }
-  command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply};
-  co_await run_handler(ctx);
-  co_return dispatch_outcome{ctx.close_after_reply};
+  command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply, {}};
+  bool failed = false;
+  try {
+    co_await run_handler(ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed for {} id={}: {}", spec->name, client.remote(), client.id(), e.what());
+    failed = true;
+  }
+  if (failed) {
+    reply = proto::reply_builder{};
+    reply.error(error_code::internal, "the tracker failed; nothing was changed");
+    co_return dispatch_outcome{};
+  }
+  co_return dispatch_outcome{ctx.close_after_reply, std::move(ctx.close_reason),
+                             std::move(ctx.follow_ups)};
 }
 
 }  // namespace swarmhub::tracker

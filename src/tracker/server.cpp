@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/store/sqlite_backend.hpp"
 #include "swarmhub/tracker/session.hpp"
 
 namespace swarmhub::tracker {
@@ -22,10 +23,17 @@ void raise_descriptor_limit() {
   }
 }
 
+std::unique_ptr<store::async_store> open_store(const store::data_dir& dir) {
+  std::vector<std::unique_ptr<store::backend>> connections;
+  connections.push_back(store::open_sqlite(dir.file("tracker.db")));
+  return std::make_unique<store::async_store>(std::move(connections));
+}
+
 }  // namespace
 
 server::server(tracker_options options)
-    : core_(std::move(options)),
+    : data_dir_(options.data_dir),
+      core_(std::move(options), open_store(data_dir_)),
       strand_(asio::make_strand(io_)),
       acceptor_(strand_),
       signals_(strand_),
@@ -79,9 +87,14 @@ void server::run() {
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   unsigned count = core_.options.threads;
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::jthread> pool;
-  for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });
-  io_.run();
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });
+    io_.run();
+  }
+  // No session is left to await them: let the slow-work threads finish and exit.
+  core_.store->stop();
+  core_.hashing.stop();
 }
 
 void server::shutdown(std::string reason) {
@@ -141,7 +154,8 @@ awaitable<void> server::accept_loop() {
     auto s = std::make_shared<session>(std::move(socket), core_, id);
     core_.sessions.add(id, s);
     tracker_stats::add(core_.stats.clients_now);
-    s->start(proto::session_state::anonymous);
+    s->start(core_.options.server_password.empty() ? proto::session_state::anonymous
+                                                   : proto::session_state::awaiting_password);
   }
 }
 

@@ -55,6 +55,27 @@ void session::start(proto::session_state initial_state) {
   });
 }
 
+void session::log_in(std::string user) {
+  user_ = std::move(user);
+  state_ = proto::session_state::logged_in;
+  spdlog::info("login {} id={} user={}", remote_, id_, user_);
+}
+
+void session::log_out() {
+  if (user_.empty()) return;
+  core_.online.release(user_, id_);
+  spdlog::info("logout {} id={} user={}", remote_, id_, user_);
+  user_.clear();
+  state_ = proto::session_state::anonymous;
+}
+
+std::string session::remote_ip() const {
+  const auto colon = remote_.rfind(':');
+  std::string ip = remote_.substr(0, colon);
+  if (ip.starts_with('[')) ip = ip.substr(1, ip.size() - 2);
+  return ip;
+}
+
 void session::deliver(bytes message) {
   asio::dispatch(socket_.get_executor(),
                  [self = shared_from_this(), m = std::move(message)]() mutable {
@@ -153,9 +174,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   const std::string text = reply.take();
   if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
   enqueue(std::make_shared<const std::string>(text));
+  for (auto& event : outcome.follow_ups) enqueue(std::make_shared<const std::string>(std::move(event)));
   malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
   if (outcome.close_after_reply) {
-    begin_close("quit");
+    begin_close(outcome.close_reason.empty() ? "quit" : outcome.close_reason);
   } else if (malformed_in_a_row_ >= core_.options.max_malformed) {
     tracker_stats::add(core_.stats.cut_off_total);
     enqueue(std::make_shared<const std::string>(proto::format_event(
@@ -256,7 +278,9 @@ void session::stop(std::string reason) {
   watchdog_timer_.cancel();
   queue_.clear();
   queued_bytes_ = 0;
-  spdlog::info("disconnect {} id={} reason=\"{}\"", remote_, id_, reason);
+  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
+               user_.empty() ? "" : " user=" + user_);
+  if (!user_.empty()) core_.online.release(user_, id_);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);
 }

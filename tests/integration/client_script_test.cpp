@@ -74,6 +74,7 @@ TEST(ClientScript, TrackerGoingAwayIsReportedAndTheClientExits) {
   tracker.proc().signal(SIGTERM);  // the client is idle, waiting on stdin
   EXPECT_EQ(client.read_line(), "* CLOSING shutdown server is closing");
   EXPECT_EQ(client.wait(), 2);
+  EXPECT_EQ(tracker.proc().wait(), 0);
 }
 
 TEST(ClientScript, SigintLeavesCleanly) {

@@ -12,7 +12,9 @@ std::string client_binary() { return SWARMHUB_CLIENT_BIN; }
 
 tracker_process::tracker_process(std::vector<std::string> extra_args)
     : log_path_(dir_.file("tracker.log")) {
-  std::vector<std::string> argv{tracker_binary(), "--listen", "127.0.0.1:0", "--threads", "2"};
+  std::vector<std::string> argv{tracker_binary(), "--listen", "127.0.0.1:0", "--threads", "2",
+                                "--data-dir", dir_.file("data"), "--password-hash-cost",
+                                "minimal"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   proc_ = std::make_unique<process>(argv, log_path_);
   const auto line = proc_->read_line(30s);

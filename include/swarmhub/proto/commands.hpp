@@ -28,6 +28,19 @@ enum class command_id {
   help,
   quit,
   ping,
+  auth,
+  whoami,
+  create_user,
+  login,
+  logout,
+  create_group,
+  list_groups,
+  join_group,
+  list_requests,
+  accept_request,
+  reject_request,
+  leave_group,
+  list_members,
 };
 
 struct command_spec {
@@ -48,6 +61,9 @@ std::span<const command_spec> command_table();
 // "quit" are the same command (the chat seeds used slashes, the file seed did not), and
 // so is letter case ("QUIT").
 const command_spec* find_command(std::string_view verb);
+
+// True for commands whose arguments hold a password: clients keep them out of history.
+bool carries_secret(command_id id);
 
 // Human-readable list of states, e.g. "anonymous, logged_in".
 std::string describe_states(state_mask allowed);

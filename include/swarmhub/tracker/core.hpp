@@ -1,19 +1,30 @@
 #pragma once
-// What every session of one tracker shares: its options, counters and the set of sessions.
-// Later parts (store, chat, swarms) hang here too. Owned by the server, outlives sessions.
+// What every session of one tracker shares: its options, counters, the set of sessions, who
+// is online, the store and the threads for slow work. Owned by the server, outlives sessions.
 
+#include <memory>
+
+#include "swarmhub/net/offload_pool.hpp"
+#include "swarmhub/store/async_store.hpp"
+#include "swarmhub/tracker/login_throttle.hpp"
 #include "swarmhub/tracker/options.hpp"
+#include "swarmhub/tracker/presence.hpp"
 #include "swarmhub/tracker/session_registry.hpp"
 #include "swarmhub/tracker/stats.hpp"
 
 namespace swarmhub::tracker {
 
 struct tracker_core {
-  explicit tracker_core(tracker_options opts) : options(std::move(opts)) {}
+  tracker_core(tracker_options opts, std::unique_ptr<store::async_store> db)
+      : options(std::move(opts)), store(std::move(db)) {}
 
   const tracker_options options;
   tracker_stats stats;
   session_registry sessions;
+  presence online;
+  login_throttle throttle;
+  std::unique_ptr<store::async_store> store;
+  net::offload_pool hashing{2};  // Argon2id is slow on purpose; it never runs on I/O threads
 };
 
 }  // namespace swarmhub::tracker

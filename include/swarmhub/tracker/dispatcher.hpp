@@ -23,11 +23,19 @@ struct command_context {
   const proto::command_spec& spec;
   std::vector<std::string> args;
   proto::reply_builder& reply;
-  bool close_after_reply = false;  // set by `quit`
+  std::vector<std::string> follow_ups;  // events sent right after the reply
+  bool close_after_reply = false;       // set by `quit`, and by too many wrong passwords
+  std::string close_reason;             // for the log; "quit" when empty
+
+  void follow_up(std::string_view event_name, std::string_view text) {
+    follow_ups.push_back(proto::format_event(event_name, text));
+  }
 };
 
 struct dispatch_outcome {
   bool close_after_reply = false;
+  std::string close_reason;
+  std::vector<std::string> follow_ups;
 };
 
 // Handles one well-formed (valid UTF-8, no control characters) line.

@@ -14,6 +14,23 @@ awaitable<void> help(command_context& ctx);
 awaitable<void> quit(command_context& ctx);
 awaitable<void> ping(command_context& ctx);
 
+// handlers_account.cpp
+awaitable<void> auth(command_context& ctx);
+awaitable<void> whoami(command_context& ctx);
+awaitable<void> create_user(command_context& ctx);
+awaitable<void> login(command_context& ctx);
+awaitable<void> logout(command_context& ctx);
+
+// handlers_group.cpp
+awaitable<void> create_group(command_context& ctx);
+awaitable<void> list_groups(command_context& ctx);
+awaitable<void> join_group(command_context& ctx);
+awaitable<void> list_requests(command_context& ctx);
+awaitable<void> accept_request(command_context& ctx);
+awaitable<void> reject_request(command_context& ctx);
+awaitable<void> leave_group(command_context& ctx);
+awaitable<void> list_members(command_context& ctx);
+
 // A line that names no command: acknowledged (and, once chat exists, posted to the room).
 awaitable<void> plain_text(session& client, std::string_view line, proto::reply_builder& reply);
 

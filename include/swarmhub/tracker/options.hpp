@@ -6,12 +6,18 @@
 #include <string>
 
 #include "swarmhub/net/host_port.hpp"
+#include "swarmhub/tracker/passwords.hpp"
 
 namespace swarmhub::tracker {
 
 struct tracker_options {
   net::host_port listen{"0.0.0.0", 7070};
   unsigned threads = 0;  // 0: one per core
+
+  std::string data_dir = "data";  // holds tracker.db (SQLite) and tracker.lock
+  std::string server_password;    // empty: none (T5)
+  hash_cost password_cost = hash_cost::interactive;
+  unsigned max_auth_failures = 3;  // wrong server passwords before the connection is closed
 
   // Limits on what one peer can make the tracker hold or do (T7).
   std::size_t max_line = 64 * 1024;          // bytes in one request line

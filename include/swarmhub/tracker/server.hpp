@@ -9,12 +9,14 @@
 #include <vector>
 
 #include "swarmhub/net/asio.hpp"
+#include "swarmhub/store/data_dir.hpp"
 #include "swarmhub/tracker/core.hpp"
 
 namespace swarmhub::tracker {
 
 class server {
  public:
+  // Takes the data directory and opens the store; throws store::store_failure when it cannot.
   explicit server(tracker_options options);
   ~server();
   server(const server&) = delete;
@@ -40,6 +42,7 @@ class server {
   awaitable<void> accept_loop();
   awaitable<void> drain_and_finish();
 
+  store::data_dir data_dir_;
   tracker_core core_;
   asio::io_context io_;
   asio::strand<asio::io_context::executor_type> strand_;  // acceptor, signals, shutdown

@@ -42,8 +42,17 @@ class session : public std::enable_shared_from_this<session> {
 
   // --- identity, for command handlers (strand only) ---
   std::uint64_t id() const { return id_; }
+  bool stopped() const { return stopped_; }
   proto::session_state state() const { return state_; }
   void set_state(proto::session_state s) { state_ = s; }
+  // The logged-in user's canonical name, or "" (set by login, cleared by logout).
+  const std::string& user() const { return user_; }
+  void log_in(std::string user);
+  void log_out();
+  // Counts one wrong server password; returns how many so far.
+  unsigned count_auth_failure() { return ++auth_failures_; }
+  // The remote IP, without the port (for throttling per address).
+  std::string remote_ip() const;
   const std::string& remote() const { return remote_; }
   tracker_core& core() { return core_; }
 
@@ -65,6 +74,8 @@ class session : public std::enable_shared_from_this<session> {
 
   proto::line_framer framer_;
   proto::session_state state_ = proto::session_state::anonymous;
+  std::string user_;
+  unsigned auth_failures_ = 0;
   unsigned malformed_in_a_row_ = 0;
 
   std::deque<bytes> queue_;

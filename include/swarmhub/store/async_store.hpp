@@ -1,0 +1,67 @@
+#pragma once
+// The store as the tracker's coroutines use it: each call runs on a store thread with its
+// own backend connection, and the caller resumes on its own strand when it is done.
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "swarmhub/net/offload_pool.hpp"
+#include "swarmhub/store/store.hpp"
+
+namespace swarmhub::store {
+
+class async_store {
+ public:
+  // One thread per connection; every connection must reach the same database.
+  explicit async_store(std::vector<std::unique_ptr<backend>> connections)
+      : connections_(std::move(connections)), pool_(connections_.size()) {
+    for (auto& c : connections_) free_.push_back(c.get());
+  }
+
+  // Runs `work(backend&)` on a store thread. Name the lambda before awaiting (see
+  // offload_pool::run for the GCC 12 bug this avoids).
+  template <class F>
+  awaitable<std::invoke_result_t<std::decay_t<F>&, backend&>> run(F&& work) {
+    auto job = [this, work = std::forward<F>(work)]() mutable {
+      lease held(*this);
+      return work(*held.connection);
+    };
+    return pool_.run(std::move(job));
+  }
+
+  void stop() { pool_.stop(); }
+
+ private:
+  // A connection taken from the free list for one call. There are as many connections as
+  // threads, so taking one never waits for long.
+  struct lease {
+    explicit lease(async_store& s) : owner(s) {
+      std::unique_lock lock(owner.mutex_);
+      owner.available_.wait(lock, [&] { return !owner.free_.empty(); });
+      connection = owner.free_.back();
+      owner.free_.pop_back();
+    }
+    ~lease() {
+      {
+        const std::lock_guard lock(owner.mutex_);
+        owner.free_.push_back(connection);
+      }
+      owner.available_.notify_one();
+    }
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    async_store& owner;
+    backend* connection = nullptr;
+  };
+
+  std::vector<std::unique_ptr<backend>> connections_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<backend*> free_;
+  net::offload_pool pool_;
+};
+
+}  // namespace swarmhub::store

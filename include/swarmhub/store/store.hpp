@@ -1,0 +1,116 @@
+#pragma once
+// The tracker's durable state, behind one interface with a backend per database engine.
+//
+// Contract: every method is one transaction. Uniqueness, ownership and membership rules are
+// checked inside that transaction (and by the schema's constraints), never by a cache in the
+// tracker, so several trackers writing one database cannot break them. Names are matched
+// case-insensitively and returned as they were created. Methods block: call them through
+// async_store, never on a thread that serves sockets. Failures of the engine itself (disk,
+// connection) throw store_failure; rule violations are ordinary results.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace swarmhub::store {
+
+struct store_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class status {
+  ok,
+  user_exists,
+  group_exists,
+  no_such_user,
+  no_such_group,
+  not_owner,
+  not_member,
+  already_member,
+  request_pending,
+  no_such_request,
+};
+
+struct user_record {
+  std::int64_t id = 0;
+  std::string name;
+  std::string password_hash;
+};
+
+struct group_summary {
+  std::string name;
+  std::string owner;
+  std::int64_t members = 0;
+};
+
+struct member_info {
+  std::string name;
+  bool owner = false;
+  std::int64_t joined_at = 0;  // unix seconds
+};
+
+struct join_request {
+  std::string user;
+  std::int64_t requested_at = 0;  // unix seconds
+};
+
+struct pending_count {
+  std::string group;
+  std::int64_t count = 0;
+};
+
+// What join_group did: on success, who owns the group (to notify them).
+struct join_result {
+  status result = status::ok;
+  std::string group;  // canonical name
+  std::string owner;
+};
+
+// What accept/reject did: on success, the canonical names involved.
+struct decision_result {
+  status result = status::ok;
+  std::string group;
+  std::string user;
+};
+
+struct leave_result {
+  enum class effect { left, withdrew_request, owner_changed, group_removed };
+  status result = status::ok;
+  effect what = effect::left;
+  std::string group;
+  std::string new_owner;  // for owner_changed
+};
+
+template <class T>
+struct listing {
+  status result = status::ok;
+  std::vector<T> items;
+};
+
+class backend {
+ public:
+  virtual ~backend() = default;
+
+  virtual status create_user(std::string_view name, std::string_view password_hash) = 0;
+  virtual std::optional<user_record> find_user(std::string_view name) = 0;
+
+  virtual status create_group(std::string_view group, std::string_view owner) = 0;
+  virtual std::vector<group_summary> list_groups() = 0;
+  virtual join_result join_group(std::string_view group, std::string_view user) = 0;
+  virtual listing<join_request> list_requests(std::string_view group, std::string_view owner) = 0;
+  virtual decision_result accept_request(std::string_view group, std::string_view owner,
+                                         std::string_view user) = 0;
+  virtual decision_result reject_request(std::string_view group, std::string_view owner,
+                                         std::string_view user) = 0;
+  virtual leave_result leave_group(std::string_view group, std::string_view user) = 0;
+  virtual listing<member_info> list_members(std::string_view group,
+                                            std::string_view requester) = 0;
+  virtual bool is_member(std::string_view group, std::string_view user) = 0;
+  // Groups owned by `owner` that have requests waiting, with how many.
+  virtual std::vector<pending_count> pending_requests_for_owner(std::string_view owner) = 0;
+};
+
+}  // namespace swarmhub::store

@@ -1,0 +1,336 @@
+#include "swarmhub/store/sqlite_backend.hpp"
+
+#include <array>
+#include <chrono>
+
+#include "sqlite_db.hpp"
+
+namespace swarmhub::store {
+namespace {
+
+using sqlite::database;
+using sqlite::statement;
+using sqlite::transaction;
+
+// Each migration moves the schema one version up; applied in order, each in a transaction.
+// Never edit a migration that has shipped: add the next one.
+constexpr std::array migrations{
+    // 1: accounts, groups, memberships, join requests
+    R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE groups (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  owner_id   INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+-- id orders members by joining time: the earliest-joined member takes over from an owner
+-- who leaves.
+CREATE TABLE memberships (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  group_id  INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id   INTEGER NOT NULL REFERENCES users(id),
+  joined_at INTEGER NOT NULL,
+  UNIQUE (group_id, user_id)
+);
+CREATE INDEX memberships_by_user ON memberships(user_id);
+CREATE TABLE join_requests (
+  group_id     INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id      INTEGER NOT NULL REFERENCES users(id),
+  requested_at INTEGER NOT NULL,
+  PRIMARY KEY (group_id, user_id)
+);
+)sql",
+};
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class sqlite_backend final : public backend {
+ public:
+  explicit sqlite_backend(const std::string& path) : db_(path) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=FULL");
+    db_.exec("PRAGMA foreign_keys=ON");
+    migrate();
+  }
+
+  status create_user(std::string_view name, std::string_view password_hash) override {
+    transaction tx(db_);
+    try {
+      db_.prepare("INSERT INTO users(name, password_hash, created_at) VALUES (?1, ?2, ?3)")
+          .bind(1, name)
+          .bind(2, password_hash)
+          .bind(3, now_seconds())
+          .run();
+    } catch (const sqlite::constraint_violation&) {
+      return status::user_exists;
+    }
+    tx.commit();
+    return status::ok;
+  }
+
+  std::optional<user_record> find_user(std::string_view name) override {
+    auto st = db_.prepare("SELECT id, name, password_hash FROM users WHERE name = ?1");
+    st.bind(1, name);
+    if (!st.step()) return std::nullopt;
+    return user_record{st.column_int(0), st.column_text(1), st.column_text(2)};
+  }
+
+  status create_group(std::string_view group, std::string_view owner) override {
+    transaction tx(db_);
+    const auto owner_id = user_id(owner);
+    if (!owner_id) return status::no_such_user;
+    const auto now = now_seconds();
+    try {
+      db_.prepare("INSERT INTO groups(name, owner_id, created_at) VALUES (?1, ?2, ?3)")
+          .bind(1, group)
+          .bind(2, *owner_id)
+          .bind(3, now)
+          .run();
+    } catch (const sqlite::constraint_violation&) {
+      return status::group_exists;
+    }
+    const auto group_id = id_of("SELECT id FROM groups WHERE name = ?1", group);
+    add_member(*group_id, *owner_id, now);
+    tx.commit();
+    return status::ok;
+  }
+
+  std::vector<group_summary> list_groups() override {
+    auto st = db_.prepare(
+        "SELECT g.name, u.name, (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) "
+        "FROM groups g JOIN users u ON u.id = g.owner_id ORDER BY g.name COLLATE NOCASE");
+    std::vector<group_summary> out;
+    while (st.step()) out.push_back({st.column_text(0), st.column_text(1), st.column_int(2)});
+    return out;
+  }
+
+  join_result join_group(std::string_view group, std::string_view user) override {
+    transaction tx(db_);
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid) return {status::no_such_user};
+    if (membership(g->id, *uid)) return {status::already_member, g->name, g->owner};
+    try {
+      db_.prepare("INSERT INTO join_requests(group_id, user_id, requested_at) VALUES (?1, ?2, ?3)")
+          .bind(1, g->id)
+          .bind(2, *uid)
+          .bind(3, now_seconds())
+          .run();
+    } catch (const sqlite::constraint_violation&) {
+      return {status::request_pending, g->name, g->owner};
+    }
+    tx.commit();
+    return {status::ok, g->name, g->owner};
+  }
+
+  listing<join_request> list_requests(std::string_view group, std::string_view owner) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    if (!same_name(g->owner, owner)) return {status::not_owner};
+    auto st = db_.prepare(
+        "SELECT u.name, r.requested_at FROM join_requests r JOIN users u ON u.id = r.user_id "
+        "WHERE r.group_id = ?1 ORDER BY r.requested_at, u.name");
+    st.bind(1, g->id);
+    listing<join_request> out;
+    while (st.step()) out.items.push_back({st.column_text(0), st.column_int(1)});
+    return out;
+  }
+
+  decision_result accept_request(std::string_view group, std::string_view owner,
+                                 std::string_view user) override {
+    return decide(group, owner, user, true);
+  }
+
+  decision_result reject_request(std::string_view group, std::string_view owner,
+                                 std::string_view user) override {
+    return decide(group, owner, user, false);
+  }
+
+  leave_result leave_group(std::string_view group, std::string_view user) override {
+    transaction tx(db_);
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid) return {status::no_such_user};
+    leave_result out{status::ok, leave_result::effect::left, g->name, {}};
+    if (!membership(g->id, *uid)) {
+      if (!remove_request(g->id, *uid)) return {status::not_member, {}, g->name};
+      out.what = leave_result::effect::withdrew_request;
+      tx.commit();
+      return out;
+    }
+    db_.prepare("DELETE FROM memberships WHERE group_id = ?1 AND user_id = ?2")
+        .bind(1, g->id)
+        .bind(2, *uid)
+        .run();
+    if (g->owner_id == *uid) {
+      auto next = db_.prepare(
+          "SELECT m.user_id, u.name FROM memberships m JOIN users u ON u.id = m.user_id "
+          "WHERE m.group_id = ?1 ORDER BY m.id LIMIT 1");
+      next.bind(1, g->id);
+      if (next.step()) {
+        const auto heir = next.column_int(0);
+        out.new_owner = next.column_text(1);
+        out.what = leave_result::effect::owner_changed;
+        db_.prepare("UPDATE groups SET owner_id = ?1 WHERE id = ?2").bind(1, heir).bind(2, g->id).run();
+      } else {
+        out.what = leave_result::effect::group_removed;
+        db_.prepare("DELETE FROM groups WHERE id = ?1").bind(1, g->id).run();
+      }
+    }
+    tx.commit();
+    return out;
+  }
+
+  listing<member_info> list_members(std::string_view group, std::string_view requester) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(requester);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    auto st = db_.prepare(
+        "SELECT u.name, m.user_id = ?2, m.joined_at FROM memberships m "
+        "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 ORDER BY m.id");
+    st.bind(1, g->id).bind(2, g->owner_id);
+    listing<member_info> out;
+    while (st.step()) out.items.push_back({st.column_text(0), st.column_int(1) != 0, st.column_int(2)});
+    return out;
+  }
+
+  bool is_member(std::string_view group, std::string_view user) override {
+    auto st = db_.prepare(
+        "SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id "
+        "JOIN users u ON u.id = m.user_id WHERE g.name = ?1 AND u.name = ?2");
+    st.bind(1, group).bind(2, user);
+    return st.step();
+  }
+
+  std::vector<pending_count> pending_requests_for_owner(std::string_view owner) override {
+    auto st = db_.prepare(
+        "SELECT g.name, count(*) FROM join_requests r JOIN groups g ON g.id = r.group_id "
+        "JOIN users u ON u.id = g.owner_id WHERE u.name = ?1 GROUP BY g.id ORDER BY g.name");
+    st.bind(1, owner);
+    std::vector<pending_count> out;
+    while (st.step()) out.push_back({st.column_text(0), st.column_int(1)});
+    return out;
+  }
+
+ private:
+  struct group_row {
+    std::int64_t id;
+    std::string name;
+    std::int64_t owner_id;
+    std::string owner;
+  };
+
+  static bool same_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && sqlite3_strnicmp(a.data(), b.data(), static_cast<int>(a.size())) == 0;
+  }
+
+  void migrate() {
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    const auto current = [&] {
+      auto st = db_.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+      st.step();
+      return st.column_int(0);
+    }();
+    if (current > static_cast<std::int64_t>(migrations.size())) {
+      throw store_failure("the database has schema version " + std::to_string(current) +
+                          ", newer than this tracker knows (" +
+                          std::to_string(migrations.size()) + ")");
+    }
+    for (auto version = current + 1; version <= static_cast<std::int64_t>(migrations.size()); ++version) {
+      transaction tx(db_);
+      db_.exec(migrations[static_cast<std::size_t>(version - 1)]);
+      db_.prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)")
+          .bind(1, version)
+          .bind(2, now_seconds())
+          .run();
+      tx.commit();
+    }
+  }
+
+  std::optional<std::int64_t> id_of(const char* sql, std::string_view name) {
+    auto st = db_.prepare(sql);
+    st.bind(1, name);
+    if (!st.step()) return std::nullopt;
+    return st.column_int(0);
+  }
+
+  std::optional<std::int64_t> user_id(std::string_view name) {
+    return id_of("SELECT id FROM users WHERE name = ?1", name);
+  }
+
+  std::optional<group_row> find_group(std::string_view name) {
+    auto st = db_.prepare(
+        "SELECT g.id, g.name, g.owner_id, u.name FROM groups g JOIN users u ON u.id = g.owner_id "
+        "WHERE g.name = ?1");
+    st.bind(1, name);
+    if (!st.step()) return std::nullopt;
+    return group_row{st.column_int(0), st.column_text(1), st.column_int(2), st.column_text(3)};
+  }
+
+  bool membership(std::int64_t group_id, std::int64_t uid) {
+    auto st = db_.prepare("SELECT 1 FROM memberships WHERE group_id = ?1 AND user_id = ?2");
+    st.bind(1, group_id).bind(2, uid);
+    return st.step();
+  }
+
+  void add_member(std::int64_t group_id, std::int64_t uid, std::int64_t now) {
+    db_.prepare("INSERT INTO memberships(group_id, user_id, joined_at) VALUES (?1, ?2, ?3)")
+        .bind(1, group_id)
+        .bind(2, uid)
+        .bind(3, now)
+        .run();
+  }
+
+  bool remove_request(std::int64_t group_id, std::int64_t uid) {
+    db_.prepare("DELETE FROM join_requests WHERE group_id = ?1 AND user_id = ?2")
+        .bind(1, group_id)
+        .bind(2, uid)
+        .run();
+    return db_.changes() > 0;
+  }
+
+  decision_result decide(std::string_view group, std::string_view owner, std::string_view user,
+                         bool accept) {
+    transaction tx(db_);
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    if (!same_name(g->owner, owner)) return {status::not_owner, g->name};
+    auto st = db_.prepare("SELECT id, name FROM users WHERE name = ?1");
+    st.bind(1, user);
+    if (!st.step()) return {status::no_such_user, g->name};
+    const auto uid = st.column_int(0);
+    std::string canonical = st.column_text(1);
+    if (!remove_request(g->id, uid)) {
+      return {membership(g->id, uid) ? status::already_member : status::no_such_request, g->name,
+              canonical};
+    }
+    if (accept) add_member(g->id, uid, now_seconds());
+    tx.commit();
+    return {status::ok, g->name, canonical};
+  }
+
+  database db_;
+};
+
+}  // namespace
+
+std::unique_ptr<backend> open_sqlite(const std::string& path) {
+  return std::make_unique<sqlite_backend>(path);
+}
+
+int sqlite_schema_version() { return static_cast<int>(migrations.size()); }
+
+}  // namespace swarmhub::store

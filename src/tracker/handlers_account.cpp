@@ -1,0 +1,148 @@
+// auth, whoami, create_user, login, logout.
+
+#include <fmt/format.h>
+
+#include "swarmhub/tracker/handlers.hpp"
+#include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/passwords.hpp"
+#include "swarmhub/tracker/session.hpp"
+
+namespace swarmhub::tracker::handlers {
+namespace {
+
+using proto::error_code;
+
+constexpr std::string_view name_rule =
+    "names are 1-32 characters of A-Z a-z 0-9 _ . - starting with a letter or digit";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Refuses the attempt when any of `keys` is still locked out; true when it may go on.
+bool within_rate(command_context& ctx, std::initializer_list<std::string> keys) {
+  std::chrono::milliseconds wait{0};
+  for (const auto& key : keys) wait = std::max(wait, ctx.core.throttle.wait_time(key));
+  if (wait.count() == 0) return true;
+  const auto seconds = (wait.count() + 999) / 1000;
+  ctx.reply.error(error_code::rate_limited,
+                  fmt::format("too many failed attempts; try again in {} s", seconds));
+  return false;
+}
+
+}  // namespace
+
+awaitable<void> auth(command_context& ctx) {
+  const std::string address_key = "server-password:" + ctx.client.remote_ip();
+  if (!within_rate(ctx, {address_key})) co_return;
+  if (same_secret(ctx.args[0], ctx.core.options.server_password)) {
+    ctx.core.throttle.success(address_key);
+    ctx.client.set_state(proto::session_state::anonymous);
+    ctx.reply.ok("welcome; now create_user or login");
+    co_return;
+  }
+  ctx.core.throttle.failure(address_key);
+  const unsigned failures = ctx.client.count_auth_failure();
+  const unsigned allowed = ctx.core.options.max_auth_failures;
+  if (failures >= allowed) {
+    ctx.reply.error(error_code::auth_failed, "wrong server password");
+    ctx.follow_up("CLOSING", "auth too many wrong server passwords");
+    ctx.close_after_reply = true;
+    ctx.close_reason = "too many wrong server passwords";
+    co_return;
+  }
+  ctx.reply.error(error_code::auth_failed,
+                  fmt::format("wrong server password ({} tries left)", allowed - failures));
+}
+
+awaitable<void> whoami(command_context& ctx) {
+  if (ctx.client.user().empty()) {
+    ctx.reply.ok("not logged in");
+  } else {
+    ctx.reply.ok(fmt::format("logged in as {}", ctx.client.user()));
+  }
+  co_return;
+}
+
+awaitable<void> create_user(command_context& ctx) {
+  const std::string name = ctx.args[0];
+  const std::string password = ctx.args[1];
+  if (!valid_name(name)) {
+    ctx.reply.error(error_code::bad_name, name_rule);
+    co_return;
+  }
+  if (const auto problem = password_problem(password); !problem.empty()) {
+    ctx.reply.error(error_code::bad_password, problem);
+    co_return;
+  }
+  const hash_cost cost = ctx.core.options.password_cost;
+  auto hashing = [password, cost] { return hash_password(password, cost); };
+  const std::string hash = co_await ctx.core.hashing.run(std::move(hashing));
+  auto insert = [name, hash](store::backend& db) { return db.create_user(name, hash); };
+  const store::status result = co_await ctx.core.store->run(std::move(insert));
+  if (result == store::status::user_exists) {
+    ctx.reply.error(error_code::user_exists, fmt::format("the name {} is taken", name));
+    co_return;
+  }
+  ctx.reply.ok(fmt::format("user {} created; now: login {} <password>", name, name));
+}
+
+awaitable<void> login(command_context& ctx) {
+  const std::string name = ctx.args[0];
+  const std::string password = ctx.args[1];
+  const std::string user_key = "user:" + lower(name);
+  const std::string address_key = "address:" + ctx.client.remote_ip();
+  if (!within_rate(ctx, {user_key, address_key})) co_return;
+
+  std::optional<store::user_record> record;
+  if (valid_name(name)) {
+    auto lookup = [name](store::backend& db) { return db.find_user(name); };
+    record = co_await ctx.core.store->run(std::move(lookup));
+  }
+  // An unknown user costs as much time as a wrong password, so timing tells nothing.
+  const std::string stored = record ? record->password_hash : std::string();
+  const hash_cost cost = ctx.core.options.password_cost;
+  auto verify = [stored, password, cost] {
+    if (stored.empty()) {
+      static const std::string decoy = hash_password("decoy password", cost);
+      verify_password(decoy, password);
+      return false;
+    }
+    return verify_password(stored, password);
+  };
+  const bool matches = co_await ctx.core.hashing.run(std::move(verify));
+  if (!matches) {
+    ctx.core.throttle.failure(user_key);
+    ctx.core.throttle.failure(address_key);
+    ctx.reply.error(error_code::login_failed, "wrong user name or password");
+    co_return;
+  }
+  const std::string owner = record->name;
+  auto pending_query = [owner](store::backend& db) { return db.pending_requests_for_owner(owner); };
+  const auto pending = co_await ctx.core.store->run(std::move(pending_query));
+  if (ctx.client.stopped()) co_return;  // gone while we checked; nothing to log in
+  if (!ctx.core.online.claim(record->name, ctx.client.shared_from_this())) {
+    ctx.reply.error(error_code::already_online,
+                    fmt::format("{} is already logged in on another connection", record->name));
+    co_return;
+  }
+  ctx.core.throttle.success(user_key);
+  ctx.client.log_in(record->name);
+  ctx.reply.ok(fmt::format("logged in as {}", record->name));
+  for (const auto& p : pending) {
+    ctx.follow_up("PENDING_REQUESTS", fmt::format("{} {}", p.group, p.count));
+  }
+}
+
+awaitable<void> logout(command_context& ctx) {
+  const std::string who = ctx.client.user();
+  ctx.client.log_out();
+  ctx.reply.ok(fmt::format("{} logged out", who));
+  co_return;
+}
+
+}  // namespace swarmhub::tracker::handlers

@@ -1,0 +1,189 @@
+// create_group, list_groups, join_group, list_requests, accept_request, reject_request,
+// leave_group, list_members. Every rule (who may, what exists) is decided by the store inside
+// one transaction; these handlers translate outcomes into replies and notify who is online.
+
+#include <fmt/format.h>
+
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/handlers.hpp"
+#include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/time.hpp"
+
+namespace swarmhub::tracker::handlers {
+namespace {
+
+using proto::error_code;
+using store::status;
+
+// Sends an event to `user` if they are logged in on this tracker.
+void notify(tracker_core& core, std::string_view user, std::string_view event,
+            std::string_view text) {
+  if (auto s = core.online.find(user)) {
+    s->deliver(std::make_shared<const std::string>(proto::format_event(event, text)));
+  }
+}
+
+// Checks every name argument; writes BAD_NAME and returns false for the first bad one.
+bool names_ok(command_context& ctx) {
+  for (const auto& name : ctx.args) {
+    if (!valid_name(name)) {
+      ctx.reply.error(error_code::bad_name,
+                      fmt::format("'{}' is not a valid name (1-32 characters of A-Z a-z 0-9 _ . -)",
+                                  name.substr(0, 40)));
+      return false;
+    }
+  }
+  return true;
+}
+
+// The reply for a store outcome other than ok. `group` and `user` are as the caller typed
+// them (or canonical when the store knew them).
+void refuse(command_context& ctx, status result, std::string_view group, std::string_view user) {
+  switch (result) {
+    case status::ok: return;
+    case status::user_exists:
+      ctx.reply.error(error_code::user_exists, fmt::format("the name {} is taken", user));
+      return;
+    case status::group_exists:
+      ctx.reply.error(error_code::group_exists, fmt::format("a group named {} exists", group));
+      return;
+    case status::no_such_user:
+      ctx.reply.error(error_code::no_such_user, fmt::format("no user named {}", user));
+      return;
+    case status::no_such_group:
+      ctx.reply.error(error_code::no_such_group, fmt::format("no group named {}", group));
+      return;
+    case status::not_owner:
+      ctx.reply.error(error_code::not_owner, fmt::format("only the owner of {} can do that", group));
+      return;
+    case status::not_member:
+      ctx.reply.error(error_code::not_member, fmt::format("you are not a member of {}", group));
+      return;
+    case status::already_member:
+      ctx.reply.error(error_code::already_member,
+                      fmt::format("{} is already a member of {}", user, group));
+      return;
+    case status::request_pending:
+      ctx.reply.error(error_code::request_pending,
+                      fmt::format("the request of {} to join {} is already waiting", user, group));
+      return;
+    case status::no_such_request:
+      ctx.reply.error(error_code::no_such_request,
+                      fmt::format("{} has not asked to join {}", user, group));
+      return;
+  }
+}
+
+}  // namespace
+
+awaitable<void> create_group(command_context& ctx) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string owner = ctx.client.user();
+  auto insert = [group, owner](store::backend& db) { return db.create_group(group, owner); };
+  const status result = co_await ctx.core.store->run(std::move(insert));
+  if (result != status::ok) co_return refuse(ctx, result, group, owner);
+  ctx.reply.ok(fmt::format("group {} created; you own it", group));
+}
+
+awaitable<void> list_groups(command_context& ctx) {
+  auto query = [](store::backend& db) { return db.list_groups(); };
+  const auto groups = co_await ctx.core.store->run(std::move(query));
+  for (const auto& g : groups) {
+    ctx.reply.data(fmt::format("{} owner={} members={}", g.name, g.owner, g.members));
+  }
+  ctx.reply.ok(fmt::format("{} group{}", groups.size(), groups.size() == 1 ? "" : "s"));
+}
+
+awaitable<void> join_group(command_context& ctx) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string user = ctx.client.user();
+  auto request = [group, user](store::backend& db) { return db.join_group(group, user); };
+  const auto result = co_await ctx.core.store->run(std::move(request));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  notify(ctx.core, result.owner, "JOIN_REQUEST", fmt::format("{} {}", result.group, user));
+  ctx.reply.ok(fmt::format("asked {} to let you into {}", result.owner, result.group));
+}
+
+awaitable<void> list_requests(command_context& ctx) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string owner = ctx.client.user();
+  auto query = [group, owner](store::backend& db) { return db.list_requests(group, owner); };
+  const auto result = co_await ctx.core.store->run(std::move(query));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, owner);
+  for (const auto& r : result.items) {
+    ctx.reply.data(fmt::format("{} asked={}", r.user, util::iso_utc(r.requested_at)));
+  }
+  ctx.reply.ok(fmt::format("{} pending request{}", result.items.size(),
+                           result.items.size() == 1 ? "" : "s"));
+}
+
+namespace {
+
+awaitable<void> decide(command_context& ctx, bool accept) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string user = ctx.args[1];
+  const std::string owner = ctx.client.user();
+  auto decision = [group, owner, user, accept](store::backend& db) {
+    return accept ? db.accept_request(group, owner, user) : db.reject_request(group, owner, user);
+  };
+  const auto result = co_await ctx.core.store->run(std::move(decision));
+  if (result.result != status::ok) {
+    co_return refuse(ctx, result.result, result.group.empty() ? group : result.group,
+                     result.user.empty() ? user : result.user);
+  }
+  notify(ctx.core, result.user, accept ? "REQUEST_ACCEPTED" : "REQUEST_REJECTED", result.group);
+  ctx.reply.ok(accept ? fmt::format("{} is now a member of {}", result.user, result.group)
+                      : fmt::format("turned down {} for {}", result.user, result.group));
+}
+
+}  // namespace
+
+awaitable<void> accept_request(command_context& ctx) { return decide(ctx, true); }
+
+awaitable<void> reject_request(command_context& ctx) { return decide(ctx, false); }
+
+awaitable<void> leave_group(command_context& ctx) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string user = ctx.client.user();
+  auto departure = [group, user](store::backend& db) { return db.leave_group(group, user); };
+  const auto result = co_await ctx.core.store->run(std::move(departure));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  using effect = store::leave_result::effect;
+  switch (result.what) {
+    case effect::left:
+      ctx.reply.ok(fmt::format("you left {}", result.group));
+      break;
+    case effect::withdrew_request:
+      ctx.reply.ok(fmt::format("withdrew your request to join {}", result.group));
+      break;
+    case effect::owner_changed:
+      notify(ctx.core, result.new_owner, "OWNER", fmt::format("{} {}", result.group, result.new_owner));
+      ctx.reply.ok(fmt::format("you left {}; {} owns it now", result.group, result.new_owner));
+      break;
+    case effect::group_removed:
+      ctx.reply.ok(fmt::format("you left {}; it had no other member and is removed", result.group));
+      break;
+  }
+}
+
+awaitable<void> list_members(command_context& ctx) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string user = ctx.client.user();
+  auto query = [group, user](store::backend& db) { return db.list_members(group, user); };
+  const auto result = co_await ctx.core.store->run(std::move(query));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  for (const auto& m : result.items) {
+    ctx.reply.data(fmt::format("{} {} joined={}", m.name, m.owner ? "owner" : "member",
+                               util::iso_utc(m.joined_at)));
+  }
+  ctx.reply.ok(fmt::format("{} member{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
+}
+
+}  // namespace swarmhub::tracker::handlers
