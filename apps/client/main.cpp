@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   std::string tracker_arg;
   bool force_script = false;
   app.add_option("tracker", tracker_arg, "the tracker, as HOST:PORT")->required();
+  std::string password_file;
+  app.add_option("--server-password-file", password_file,
+                 "the tracker's server password (first line of FILE), given when it asks");
   app.add_flag("--script", force_script,
                "read commands from stdin and print raw protocol lines even on a terminal");
   CLI11_PARSE(app, argc, argv);
@@ -28,11 +32,22 @@ int main(int argc, char** argv) {
     return client::exit_connection;
   }
 
+  client::client_options options{*where};
+  if (!password_file.empty()) {
+    std::ifstream in(password_file);
+    if (!in || !std::getline(in, options.server_password) || options.server_password.empty()) {
+      std::cerr << "client: --server-password-file " << password_file
+                << ": cannot read a password from its first line\n";
+      return client::exit_connection;
+    }
+    if (options.server_password.ends_with('\r')) options.server_password.pop_back();
+  }
+
   asio::io_context io;
   const bool interactive = !force_script && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
   auto user = interactive ? client::make_terminal_console(io.get_executor())
                           : client::make_script_console(io.get_executor());
-  client::client_app client(io.get_executor(), client::client_options{*where}, std::move(user));
+  client::client_app client(io.get_executor(), options, std::move(user));
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](error_code ec, int) {

@@ -23,7 +23,8 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       options_(std::move(options)),
       user_(std::move(user)),
       link_(executor),
-      keepalive_timer_(executor) {}
+      keepalive_timer_(executor),
+      hello_signal_(executor) {}
 
 awaitable<int> client_app::run() {
   try {
@@ -39,6 +40,8 @@ awaitable<int> client_app::run() {
               [this](const std::string& why) { on_closed(why); });
   last_request_ = std::chrono::steady_clock::now();
   asio::co_spawn(executor_, keepalive(), net::detached_logged{"keepalive"});
+  co_await wait_for_hello();
+  if (!finished_ && hello_ && hello_->ends_with("auth=required")) co_await give_server_password();
 
   while (!finished_) {
     auto line = co_await user_->read_line();
@@ -52,7 +55,9 @@ awaitable<int> client_app::run() {
     const std::string_view command = util::trim(*line);
     if (command.empty() || command.starts_with('#')) continue;
     last_request_ = std::chrono::steady_clock::now();
-    auto reply = co_await link_.request(std::string(command));
+    std::string request = co_await complete_secret(std::string(command));
+    if (request.empty()) continue;  // the person gave up at the password prompt
+    auto reply = co_await link_.request(std::move(request));
     if (!reply) break;  // connection lost; on_closed() said so
     user_->show_reply(*reply);
     if (!reply->ok) any_failed_ = true;
@@ -61,6 +66,58 @@ awaitable<int> client_app::run() {
   finish();
   if (lost_) co_return exit_connection;
   co_return any_failed_ ? exit_command_failed : exit_ok;
+}
+
+awaitable<void> client_app::wait_for_hello() {
+  if (hello_) co_return;
+  hello_signal_.expires_after(std::chrono::seconds(10));
+  error_code ec;
+  co_await hello_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+  if (!hello_ && !finished_) user_->show_notice("the tracker sent no greeting; carrying on");
+}
+
+awaitable<void> client_app::give_server_password() {
+  if (!options_.server_password.empty()) {
+    auto reply = co_await link_.request("auth " + options_.server_password);
+    if (!reply) co_return;
+    user_->show_reply(*reply);
+    if (!reply->ok) any_failed_ = true;
+    co_return;
+  }
+  if (!user_->interactive()) {
+    user_->show_notice("the tracker wants a server password: send 'auth <password>' first");
+    co_return;
+  }
+  while (!finished_) {
+    auto secret = co_await user_->read_secret("server password: ");
+    if (!secret || finished_) co_return;
+    auto reply = co_await link_.request("auth " + *secret);
+    if (!reply) co_return;
+    user_->show_reply(*reply);
+    if (reply->ok) co_return;
+  }
+}
+
+awaitable<std::string> client_app::complete_secret(std::string line) {
+  if (!user_->interactive()) co_return line;
+  const auto [verb, rest] = proto::split_verb(line);
+  const auto* spec = proto::find_command(verb);
+  if (spec == nullptr ||
+      (spec->id != proto::command_id::login && spec->id != proto::command_id::create_user)) {
+    co_return line;
+  }
+  const auto args = proto::split_arguments(rest, spec->max_args, false);
+  if (!args.error.empty() || args.values.size() != 1) co_return line;
+  auto secret = co_await user_->read_secret("password: ");
+  if (!secret) co_return std::string();
+  if (spec->id == proto::command_id::create_user) {
+    auto again = co_await user_->read_secret("password again: ");
+    if (!again || *again != *secret) {
+      user_->show_notice("the two passwords differ; nothing was sent");
+      co_return std::string();
+    }
+  }
+  co_return line + " " + proto::quote_argument(*secret);
 }
 
 void client_app::leave() {
@@ -94,6 +151,10 @@ awaitable<void> client_app::keepalive() {
 
 void client_app::on_event(const proto::event& event) {
   if (finished_) return;
+  if (event.name == "HELLO" && !hello_) {
+    hello_ = event.text;
+    hello_signal_.cancel();
+  }
   user_->show_event(event);
   if (event.name == "CLOSING") {
     user_->show_notice(fmt::format("the tracker is closing the connection: {}", event.text));
@@ -114,6 +175,7 @@ void client_app::finish() {
   if (finished_) return;
   finished_ = true;
   keepalive_timer_.cancel();
+  hello_signal_.cancel();
   link_.close();
   user_->stop();
 }

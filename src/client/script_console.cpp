@@ -68,6 +68,12 @@ class script_console final : public console {
     }
   }
 
+  awaitable<std::optional<std::string>> read_secret(std::string_view /*prompt*/) override {
+    co_return std::nullopt;
+  }
+
+  bool interactive() const override { return false; }
+
   void show_reply(const proto::reply& reply) override { print_reply_lines(reply); }
 
   void show_event(const proto::event& event) override {

@@ -1,10 +1,14 @@
 // The interactive console: GNU readline in callback mode, driven by the io_context, so that
 // lines from the tracker can be printed above the prompt while the user is typing.
 
+#include <poll.h>
+#include <termios.h>
+
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -13,11 +17,12 @@
 
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/request.hpp"
 
 namespace swarmhub::client {
 namespace {
 
-constexpr const char* prompt = "swarmhub> ";
+constexpr const char* prompt_text = "swarmhub> ";
 
 // Candidate words for completing the first word of a line: every command name and alias.
 std::vector<std::string> command_words() {
@@ -71,7 +76,7 @@ class terminal_console final : public console {
     rl_readline_name = "swarmhub";
     rl_attempted_completion_function = complete;
     using_history();
-    rl_callback_handler_install(prompt, &terminal_console::on_line);
+    rl_callback_handler_install(prompt_text, &terminal_console::on_line);
     installed_ = true;
   }
 
@@ -100,6 +105,44 @@ class terminal_console final : public console {
     lines_.pop_front();
     co_return line;
   }
+
+  awaitable<std::optional<std::string>> read_secret(std::string_view prompt) override {
+    // A short blocking read while the person types; the tracker's lines wait meanwhile.
+    if (installed_) rl_callback_handler_remove();
+    termios saved{};
+    const bool tty = tcgetattr(STDIN_FILENO, &saved) == 0;
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ICANON;
+    if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::fwrite(prompt.data(), 1, prompt.size(), stdout);
+    std::fflush(stdout);
+    std::string secret;
+    bool ended = false;
+    for (;;) {
+      char c = 0;
+      const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        // Asio made stdin non-blocking; wait for the next key instead.
+        pollfd p{STDIN_FILENO, POLLIN, 0};
+        ::poll(&p, 1, -1);
+        continue;
+      }
+      if (n <= 0) {
+        ended = true;
+        break;
+      }
+      if (c == '\n') break;
+      secret += c;
+    }
+    if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::fputs("\n", stdout);
+    if (installed_) rl_callback_handler_install(prompt_text, &terminal_console::on_line);
+    if (ended) co_return std::nullopt;
+    co_return secret;
+  }
+
+  bool interactive() const override { return true; }
 
   void show_reply(const proto::reply& reply) override {
     std::string out;
@@ -145,7 +188,10 @@ class terminal_console final : public console {
     if (raw == nullptr) {  // Ctrl+D on an empty line
       active->at_end_ = true;
     } else {
-      if (*raw != '\0') add_history(raw);
+      // Lines that carry a password never enter the history.
+      const auto* spec = proto::find_command(proto::split_verb(raw).verb);
+      const bool secret = spec != nullptr && proto::carries_secret(spec->id);
+      if (*raw != '\0' && !secret) add_history(raw);
       active->lines_.emplace_back(raw);
       std::free(raw);
     }

@@ -260,6 +260,8 @@ awaitable<void> session::watchdog() {
 void session::begin_close(std::string reason) {
   if (closing_ || stopped_) return;
   closing_ = true;
+  // No request is handled after this point, so the user is free to log in elsewhere now.
+  if (!user_.empty()) core_.online.release(user_, id_);
   closing_since_ = clock::now();
   close_reason_ = std::move(reason);
   wake(write_signal_);

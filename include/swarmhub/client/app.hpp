@@ -14,6 +14,7 @@ namespace swarmhub::client {
 struct client_options {
   net::host_port tracker;
   std::chrono::seconds keepalive{60};  // a ping after this long without a request
+  std::string server_password;         // given to a tracker that asks for one ("": ask)
 };
 
 // Exit statuses of the client program.
@@ -36,6 +37,10 @@ class client_app {
 
  private:
   awaitable<void> keepalive();
+  awaitable<void> wait_for_hello();
+  awaitable<void> give_server_password();
+  // Asks for a missing password of login/create_user on a terminal; the line to send.
+  awaitable<std::string> complete_secret(std::string line);
   void on_event(const proto::event& event);
   void on_closed(const std::string& why);
   void finish();
@@ -45,6 +50,8 @@ class client_app {
   std::unique_ptr<console> user_;
   tracker_link link_;
   asio::steady_timer keepalive_timer_;
+  asio::steady_timer hello_signal_;
+  std::optional<std::string> hello_;  // text of the tracker's HELLO event
   std::chrono::steady_clock::time_point last_request_;
   bool any_failed_ = false;
   bool lost_ = false;

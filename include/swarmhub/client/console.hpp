@@ -21,6 +21,12 @@ class console {
   // or after stop().
   virtual awaitable<std::optional<std::string>> read_line() = 0;
 
+  // Asks for a password without echoing it; nothing when there is no terminal to ask on.
+  virtual awaitable<std::optional<std::string>> read_secret(std::string_view prompt) = 0;
+
+  // True when a person is typing (a terminal), false for scripts.
+  virtual bool interactive() const = 0;
+
   virtual void show_reply(const proto::reply& reply) = 0;
   virtual void show_event(const proto::event& event) = 0;
   // The client's own remarks ("connected to ...", "connection lost").
