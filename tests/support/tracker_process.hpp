@@ -14,7 +14,8 @@ namespace swarmhub::test {
 
 class tracker_process {
  public:
-  explicit tracker_process(std::vector<std::string> extra_args = {});
+  // `data_dir` "" gives the tracker a fresh data directory of its own.
+  explicit tracker_process(std::vector<std::string> extra_args = {}, std::string data_dir = {});
   // Stops the tracker with SIGTERM and fails the test unless it exits with status 0, so that
   // a crash, a hang at shutdown or a sanitizer report inside the tracker never goes unseen.
   ~tracker_process();
@@ -22,6 +23,9 @@ class tracker_process {
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   line_client connect() { return line_client(port_); }
+  // A connection logged in as `name` (password: name + "-pw"), creating the user if needed.
+  line_client user(const std::string& name);
+  const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }
   const std::string& log_path() const { return log_path_; }
   std::string log() const { return read_file(log_path_); }
@@ -33,6 +37,7 @@ class tracker_process {
 
  private:
   temp_dir dir_;
+  std::string data_dir_;
   std::string log_path_;
   std::unique_ptr<process> proc_;
   std::uint16_t port_ = 0;

@@ -1,0 +1,94 @@
+// Names, passwords and the login throttle: the pure parts of accounts.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "swarmhub/tracker/login_throttle.hpp"
+#include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/passwords.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Names, AllowedCharactersAndLength) {
+  for (const std::string& ok :
+       std::vector<std::string>{"a", "Alice", "bob_2", "x.y-z", "0day", std::string(32, 'n')}) {
+    EXPECT_TRUE(valid_name(ok)) << ok;
+  }
+  for (const std::string& bad :
+       std::vector<std::string>{"", "_lead", ".dot", "-dash", "has space", "semi;colon", "é",
+                                "a/b", std::string(33, 'n')}) {
+    EXPECT_FALSE(valid_name(bad)) << bad;
+  }
+}
+
+TEST(Names, PasswordLength) {
+  EXPECT_FALSE(password_problem("12345").empty());
+  EXPECT_TRUE(password_problem("123456").empty());
+  EXPECT_TRUE(password_problem(std::string(256, 'p')).empty());
+  EXPECT_FALSE(password_problem(std::string(257, 'p')).empty());
+}
+
+TEST(Passwords, Argon2idRoundTrip) {
+  const std::string stored = hash_password("correct horse", hash_cost::minimal);
+  EXPECT_TRUE(stored.starts_with("$argon2id$"));
+  EXPECT_TRUE(verify_password(stored, "correct horse"));
+  EXPECT_FALSE(verify_password(stored, "correct horsE"));
+  EXPECT_NE(hash_password("correct horse", hash_cost::minimal), stored);  // salted
+  EXPECT_FALSE(verify_password("not a hash", "x"));
+}
+
+TEST(Passwords, CostNames) {
+  hash_cost cost{};
+  EXPECT_TRUE(parse_hash_cost("minimal", cost));
+  EXPECT_EQ(cost, hash_cost::minimal);
+  EXPECT_FALSE(parse_hash_cost("cheap", cost));
+}
+
+TEST(Passwords, SameSecret) {
+  EXPECT_TRUE(same_secret("abc", "abc"));
+  EXPECT_FALSE(same_secret("abc", "abd"));
+  EXPECT_FALSE(same_secret("abc", "abcd"));
+}
+
+TEST(LoginThrottle, FreeFailuresThenDoublingLockout) {
+  login_throttle t({.free_failures = 3, .first_delay = 1000ms, .max_delay = 5000ms});
+  const auto t0 = login_throttle::clock::now();
+  t.failure("k", t0);
+  t.failure("k", t0);
+  EXPECT_EQ(t.wait_time("k", t0), 0ms);
+  t.failure("k", t0);  // third: locked for 1 s
+  EXPECT_EQ(t.wait_time("k", t0), 1000ms);
+  EXPECT_EQ(t.wait_time("k", t0 + 1000ms), 0ms);
+  t.failure("k", t0 + 1000ms);  // fourth: 2 s
+  EXPECT_EQ(t.wait_time("k", t0 + 1000ms), 2000ms);
+  t.failure("k", t0 + 3000ms);  // fifth: 4 s
+  t.failure("k", t0 + 7000ms);  // sixth: capped at 5 s
+  EXPECT_EQ(t.wait_time("k", t0 + 7000ms), 5000ms);
+  EXPECT_EQ(t.wait_time("other", t0), 0ms);
+  t.success("k");
+  EXPECT_EQ(t.wait_time("k", t0 + 7000ms), 0ms);
+}
+
+TEST(LoginThrottle, QuietTimeForgetsFailures) {
+  login_throttle t({.free_failures = 2, .forget_after = 60'000ms});
+  const auto t0 = login_throttle::clock::now();
+  t.failure("k", t0);
+  t.failure("k", t0 + 120s);  // the first one is forgotten: this is failure one again
+  EXPECT_EQ(t.wait_time("k", t0 + 120s), 0ms);
+}
+
+TEST(LoginThrottle, MemoryIsBounded) {
+  login_throttle t({.max_keys = 1000});
+  const auto t0 = login_throttle::clock::now();
+  for (int i = 0; i < 10'000; ++i) t.failure("key" + std::to_string(i), t0 + std::chrono::milliseconds(i));
+  EXPECT_LE(t.size(), 1000u);
+  EXPECT_GT(t.size(), 0u);
+}
+
+}  // namespace
+}  // namespace swarmhub::tracker
