@@ -99,6 +99,23 @@ int main(int argc, char** argv) {
   app.add_option("--password-hash-cost", hash_cost_name,
                  "Argon2id cost of account passwords: interactive, moderate, or minimal (tests)")
       ->capture_default_str();
+  std::string chat_log = "<data-dir>/chat.log";
+  app.add_option("--chat-log", chat_log,
+                 "file every room and pair message is appended to ('' for none)")
+      ->capture_default_str();
+  app.add_flag("--log-direct-messages", options.log_direct_messages,
+               "write direct messages to the chat log too");
+  app.add_option("--max-message", options.max_message, "bytes in one chat message")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 60000));
+  app.add_option("--chat-rate", options.chat_rate, "chat messages a second per user, sustained")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--chat-burst", options.chat_burst, "chat messages a user may send at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--exit-when-empty", options.exit_when_empty,
+               "stop when the last client has left");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -144,6 +161,8 @@ int main(int argc, char** argv) {
     }
     options.server_password = *password;
   }
+  options.chat_log_path =
+      chat_log == "<data-dir>/chat.log" ? options.data_dir + "/chat.log" : chat_log;
   options.idle_timeout = seconds_to_ms(idle_seconds);
   options.write_timeout = seconds_to_ms(write_seconds);
   options.shutdown_grace = seconds_to_ms(grace_seconds);

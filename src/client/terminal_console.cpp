@@ -62,6 +62,43 @@ char** complete(const char* text, int start, int /*end*/) {
   return rl_completion_matches(text, complete_command);
 }
 
+// Splits off the first `n` words of `text`; the rest is the last element.
+std::vector<std::string> words(std::string_view text, std::size_t n) {
+  std::vector<std::string> out;
+  while (out.size() < n) {
+    const auto space = text.find(' ');
+    if (space == std::string_view::npos) break;
+    out.emplace_back(text.substr(0, space));
+    text.remove_prefix(space + 1);
+  }
+  out.emplace_back(text);
+  return out;
+}
+
+// How an event reads on a terminal.
+std::string describe_event(const proto::event& e) {
+  const auto w2 = words(e.text, 2);
+  const auto w1 = words(e.text, 1);
+  if (e.name == "?") return e.text;
+  if (e.name == "ROOM" && w2.size() == 3) return "[" + w2[0] + "] " + w2[1] + ": " + w2[2];
+  if (e.name == "MSG" && w1.size() == 2) return "(direct) " + w1[0] + ": " + w1[1];
+  if (e.name == "PAIR" && w1.size() == 2) return "(pair) " + w1[0] + ": " + w1[1];
+  if (e.name == "PAIRED") return "-- paired with " + e.text + "; your lines go to them";
+  if (e.name == "PAIR_ENDED" && w1.size() == 2) return "-- " + w1[0] + " ended the pair (" + w1[1] + ")";
+  if (e.name == "JOINED" && w1.size() == 2) return "-- " + w1[1] + " joined " + w1[0];
+  if (e.name == "LEFT" && w1.size() == 2) return "-- " + w1[1] + " left " + w1[0];
+  if (e.name == "JOIN_REQUEST" && w1.size() == 2) {
+    return "-- " + w1[1] + " asks to join " + w1[0] + " (accept_request " + w1[0] + " " + w1[1] + ")";
+  }
+  if (e.name == "PENDING_REQUESTS" && w1.size() == 2) {
+    return "-- " + w1[1] + " waiting request(s) to join " + w1[0] + " (list_requests " + w1[0] + ")";
+  }
+  if (e.name == "REQUEST_ACCEPTED") return "-- you are now a member of " + e.text;
+  if (e.name == "REQUEST_REJECTED") return "-- your request to join " + e.text + " was turned down";
+  if (e.name == "OWNER" && w1.size() == 2) return "-- you now own " + w1[0];
+  return "[" + e.name + "] " + e.text;
+}
+
 class terminal_console;
 terminal_console* active = nullptr;  // readline's callbacks are plain C functions
 
@@ -157,11 +194,7 @@ class terminal_console final : public console {
 
   void show_event(const proto::event& event) override {
     if (event.name == "HELLO") return;  // the app reports the connection itself
-    if (event.name == "?") {
-      print_above_prompt(event.text + "\n");
-      return;
-    }
-    print_above_prompt("[" + event.name + "] " + event.text + "\n");
+    print_above_prompt(describe_event(event) + "\n");
   }
 
   void show_notice(std::string_view text) override {

@@ -49,6 +49,22 @@ constexpr std::array table{
                  "earliest-joined member"},
     command_spec{command_id::list_members, "list_members", {}, user, 1, 1, false,
                  "list_members <group>", "the members of a group you belong to"},
+    command_spec{command_id::list, "list", {"who"}, user, 0, 0, false, "list",
+                 "who is online now"},
+    command_spec{command_id::msg, "msg", {}, user, 2, 2, true, "msg <user> <text>",
+                 "a direct message; kept for the user if offline"},
+    command_spec{command_id::say, "say", {}, user, 1, 1, true, "say <text>",
+                 "post to your current room (any line that is no command does the same)"},
+    command_spec{command_id::room, "room", {}, user, 0, 1, false, "room [lobby|pair|<group>]",
+                 "show or change your current room"},
+    command_spec{command_id::rooms, "rooms", {}, user, 0, 0, false, "rooms",
+                 "the rooms you can post to"},
+    command_spec{command_id::history, "history", {}, user, 1, 2, false, "history <room> [n]",
+                 "the last n (default 20, at most 500) messages of a room you may read"},
+    command_spec{command_id::pair, "pair", {}, user, 0, 0, false, "pair",
+                 "wait for a partner; the next one to ask joins you in a room for two"},
+    command_spec{command_id::unpair, "unpair", {}, user, 0, 0, false, "unpair",
+                 "leave your pair (or the queue for one)"},
 };
 
 }  // namespace

@@ -28,6 +28,9 @@ std::string_view wire_name(error_code code) {
     case error_code::already_member: return "ALREADY_MEMBER";
     case error_code::request_pending: return "REQUEST_PENDING";
     case error_code::no_such_request: return "NO_SUCH_REQUEST";
+    case error_code::message_too_long: return "MESSAGE_TOO_LONG";
+    case error_code::not_paired: return "NOT_PAIRED";
+    case error_code::already_paired: return "ALREADY_PAIRED";
   }
   return "INTERNAL";
 }

@@ -1,5 +1,6 @@
 #include "swarmhub/store/sqlite_backend.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -46,7 +47,37 @@ CREATE TABLE join_requests (
   PRIMARY KEY (group_id, user_id)
 );
 )sql",
+    // 2: chat
+    R"sql(
+CREATE TABLE room_messages (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  group_id   INTEGER REFERENCES groups(id) ON DELETE CASCADE,  -- NULL: the lobby
+  sender_id  INTEGER NOT NULL REFERENCES users(id),
+  body       TEXT NOT NULL,
+  sent_at_ms INTEGER NOT NULL
+);
+CREATE INDEX room_messages_by_group ON room_messages(group_id, id);
+CREATE TABLE direct_messages (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  sender_id    INTEGER NOT NULL REFERENCES users(id),
+  recipient_id INTEGER NOT NULL REFERENCES users(id),
+  body         TEXT NOT NULL,
+  sent_at_ms   INTEGER NOT NULL,
+  delivered    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX direct_messages_waiting ON direct_messages(recipient_id, id) WHERE delivered = 0;
+-- A member sees a group's messages newer than since_message (the newest one when they joined).
+ALTER TABLE memberships ADD COLUMN since_message INTEGER NOT NULL DEFAULT 0;
+-- The newest room message a user has been shown.
+ALTER TABLE users ADD COLUMN seen_message INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -225,6 +256,170 @@ class sqlite_backend final : public backend {
     return out;
   }
 
+  std::vector<std::string> groups_of(std::string_view user) override {
+    auto st = db_.prepare(
+        "SELECT g.name FROM memberships m JOIN groups g ON g.id = m.group_id "
+        "JOIN users u ON u.id = m.user_id WHERE u.name = ?1 ORDER BY g.name");
+    st.bind(1, user);
+    std::vector<std::string> out;
+    while (st.step()) out.push_back(st.column_text(0));
+    return out;
+  }
+
+  post_result post_room_message(std::string_view group, std::string_view sender,
+                                std::string_view body) override {
+    transaction tx(db_);
+    auto st = db_.prepare("SELECT id, name FROM users WHERE name = ?1");
+    st.bind(1, sender);
+    if (!st.step()) return {status::no_such_user};
+    const auto uid = st.column_int(0);
+    post_result out;
+    out.message.sender = st.column_text(1);
+    out.message.body = std::string(body);
+    out.message.sent_at_ms = now_ms();
+    std::int64_t group_id = 0;
+    if (!group.empty()) {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      if (!membership(g->id, uid)) return {status::not_member};
+      group_id = g->id;
+      out.message.group = g->name;
+    }
+    auto insert = db_.prepare(
+        "INSERT INTO room_messages(group_id, sender_id, body, sent_at_ms) "
+        "VALUES (nullif(?1, 0), ?2, ?3, ?4) RETURNING id");
+    insert.bind(1, group_id).bind(2, uid).bind(3, body).bind(4, out.message.sent_at_ms);
+    insert.step();
+    out.message.id = insert.column_int(0);
+    insert.run();
+    tx.commit();
+    return out;
+  }
+
+  listing<room_message> room_history(std::string_view group, std::string_view user,
+                                     std::size_t limit) override {
+    const auto uid = user_id(user);
+    if (!uid) return {status::no_such_user};
+    listing<room_message> out;
+    std::int64_t group_id = 0;
+    std::int64_t since = 0;
+    std::string canonical;
+    if (!group.empty()) {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      auto m = db_.prepare("SELECT since_message FROM memberships WHERE group_id = ?1 AND user_id = ?2");
+      m.bind(1, g->id).bind(2, *uid);
+      if (!m.step()) return {status::not_member};
+      since = m.column_int(0);
+      group_id = g->id;
+      canonical = g->name;
+    }
+    auto st = db_.prepare(
+        "SELECT * FROM (SELECT r.id, u.name, r.body, r.sent_at_ms FROM room_messages r "
+        "JOIN users u ON u.id = r.sender_id "
+        "WHERE r.group_id IS nullif(?1, 0) AND r.id > ?2 ORDER BY r.id DESC LIMIT ?3) "
+        "ORDER BY 1");
+    st.bind(1, group_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
+    while (st.step()) {
+      out.items.push_back({st.column_int(0), canonical, st.column_text(1), st.column_text(2),
+                           st.column_int(3)});
+    }
+    return out;
+  }
+
+  backlog unseen_room_messages(std::string_view user, std::size_t limit) override {
+    backlog out;
+    {
+      auto latest = db_.prepare("SELECT coalesce(max(id), 0) FROM room_messages");
+      latest.step();
+      out.latest_id = latest.column_int(0);
+    }
+    // Unseen: in one of the user's groups, newer than their joining and than what they saw.
+    {
+      auto count = db_.prepare(
+          "SELECT count(*) FROM room_messages r JOIN memberships m ON m.group_id = r.group_id "
+          "JOIN users me ON me.id = m.user_id "
+          "WHERE me.name = ?1 AND r.id > m.since_message AND r.id > me.seen_message");
+      count.bind(1, user);
+      count.step();
+      const auto total = count.column_int(0);
+      out.more = std::max<std::int64_t>(0, total - static_cast<std::int64_t>(limit));
+    }
+    auto st = db_.prepare(
+        "SELECT * FROM (SELECT r.id, g.name, u.name, r.body, r.sent_at_ms "
+        "FROM room_messages r JOIN memberships m ON m.group_id = r.group_id "
+        "JOIN users me ON me.id = m.user_id JOIN groups g ON g.id = r.group_id "
+        "JOIN users u ON u.id = r.sender_id "
+        "WHERE me.name = ?1 AND r.id > m.since_message AND r.id > me.seen_message "
+        "ORDER BY r.id DESC LIMIT ?2) ORDER BY 1");
+    st.bind(1, user).bind(2, static_cast<std::int64_t>(limit));
+    while (st.step()) {
+      out.messages.push_back({st.column_int(0), st.column_text(1), st.column_text(2),
+                              st.column_text(3), st.column_int(4)});
+    }
+    return out;
+  }
+
+  void mark_seen(std::string_view user, std::int64_t message_id) override {
+    transaction tx(db_);
+    db_.prepare("UPDATE users SET seen_message = max(seen_message, ?2) WHERE name = ?1")
+        .bind(1, user)
+        .bind(2, message_id)
+        .run();
+    tx.commit();
+  }
+
+  direct_result send_direct(std::string_view sender, std::string_view recipient,
+                            std::string_view body, bool delivered) override {
+    transaction tx(db_);
+    auto from = db_.prepare("SELECT id, name FROM users WHERE name = ?1");
+    from.bind(1, sender);
+    if (!from.step()) return {status::no_such_user};
+    auto to = db_.prepare("SELECT id, name FROM users WHERE name = ?1");
+    to.bind(1, recipient);
+    if (!to.step()) return {status::no_such_user};
+    direct_result out;
+    out.message = {0, from.column_text(1), to.column_text(1), std::string(body), now_ms()};
+    auto insert = db_.prepare(
+        "INSERT INTO direct_messages(sender_id, recipient_id, body, sent_at_ms, delivered) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    insert.bind(1, from.column_int(0))
+        .bind(2, to.column_int(0))
+        .bind(3, body)
+        .bind(4, out.message.sent_at_ms)
+        .bind(5, std::int64_t{delivered ? 1 : 0});
+    insert.step();
+    out.message.id = insert.column_int(0);
+    insert.run();
+    tx.commit();
+    return out;
+  }
+
+  std::vector<direct_message> take_undelivered(std::string_view user) override {
+    transaction tx(db_);
+    const auto uid = user_id(user);
+    std::vector<direct_message> out;
+    if (!uid) return out;
+    {
+      auto st = db_.prepare(
+          "SELECT d.id, s.name, r.name, d.body, d.sent_at_ms FROM direct_messages d "
+          "JOIN users s ON s.id = d.sender_id JOIN users r ON r.id = d.recipient_id "
+          "WHERE d.recipient_id = ?1 AND d.delivered = 0 ORDER BY d.id");
+      st.bind(1, *uid);
+      while (st.step()) {
+        out.push_back({st.column_int(0), st.column_text(1), st.column_text(2), st.column_text(3),
+                       st.column_int(4)});
+      }
+    }
+    if (!out.empty()) {
+      db_.prepare("UPDATE direct_messages SET delivered = 1 WHERE recipient_id = ?1 AND delivered = 0")
+          .bind(1, *uid)
+          .run();
+    }
+    tx.commit();
+    return out;
+  }
+
  private:
   struct group_row {
     std::int64_t id;
@@ -287,7 +482,9 @@ class sqlite_backend final : public backend {
   }
 
   void add_member(std::int64_t group_id, std::int64_t uid, std::int64_t now) {
-    db_.prepare("INSERT INTO memberships(group_id, user_id, joined_at) VALUES (?1, ?2, ?3)")
+    db_.prepare(
+           "INSERT INTO memberships(group_id, user_id, joined_at, since_message) "
+           "VALUES (?1, ?2, ?3, (SELECT coalesce(max(id), 0) FROM room_messages))")
         .bind(1, group_id)
         .bind(2, uid)
         .bind(3, now)

@@ -12,8 +12,13 @@ namespace {
 }  // namespace
 
 statement::~statement() {
+  if (in_use_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
 }
 
 statement& statement::bind(int index, std::string_view text) {
@@ -64,7 +69,7 @@ database::database(const std::string& path) {
 }
 
 database::~database() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
   sqlite3_close(db_);
 }
 
@@ -78,14 +83,21 @@ void database::exec(const char* sql) {
 }
 
 statement database::prepare(const char* sql) {
-  auto& cached = cache_[sql];
-  if (cached == nullptr) {
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &cached, nullptr) != SQLITE_OK) {
-      cache_.erase(sql);
+  auto [it, fresh] = cache_.try_emplace(sql);
+  cached& entry = it->second;
+  if (fresh) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &entry.stmt, nullptr) !=
+        SQLITE_OK) {
+      cache_.erase(it);
       fail(db_, "prepare");
     }
+  } else if (entry.in_use) {
+    sqlite3_stmt* own = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &own, nullptr) != SQLITE_OK) fail(db_, "prepare");
+    return statement(db_, own, nullptr);
   }
-  return statement(db_, cached);
+  entry.in_use = true;
+  return statement(db_, entry.stmt, &entry.in_use);
 }
 
 std::int64_t database::changes() const { return sqlite3_changes64(db_); }

@@ -15,10 +15,12 @@ namespace swarmhub::store::sqlite {
 
 class statement {
  public:
-  statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // With `in_use` (a cache entry's flag), the statement belongs to the cache: it is reset and
+  // handed back at destruction. Without, it is finalised.
+  statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
   statement(const statement&) = delete;
   statement& operator=(const statement&) = delete;
-  ~statement();  // resets and clears bindings; the statement stays cached
+  ~statement();
 
   statement& bind(int index, std::string_view text);
   statement& bind(int index, std::int64_t value);
@@ -35,6 +37,7 @@ class statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  bool* in_use_;
 };
 
 struct constraint_violation : std::runtime_error {
@@ -49,14 +52,18 @@ class database {
   database& operator=(const database&) = delete;
 
   void exec(const char* sql);
-  // A prepared statement for `sql`, compiled once and reused. `sql` must be a literal (its
-  // address is the cache key).
+  // A prepared statement for `sql`, compiled once and reused; while the cached one is in use
+  // (a query still being read), a private one is compiled instead.
   statement prepare(const char* sql);
   std::int64_t changes() const;
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<const char*, sqlite3_stmt*> cache_;
+  struct cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  std::unordered_map<std::string, cached> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.

@@ -48,6 +48,14 @@ awaitable<void> run_handler(command_context& ctx) {
     case command_id::reject_request: co_await handlers::reject_request(ctx); break;
     case command_id::leave_group: co_await handlers::leave_group(ctx); break;
     case command_id::list_members: co_await handlers::list_members(ctx); break;
+    case command_id::list: co_await handlers::list(ctx); break;
+    case command_id::msg: co_await handlers::msg(ctx); break;
+    case command_id::say: co_await handlers::say(ctx); break;
+    case command_id::room: co_await handlers::room(ctx); break;
+    case command_id::rooms: co_await handlers::rooms(ctx); break;
+    case command_id::history: co_await handlers::history(ctx); break;
+    case command_id::pair: co_await handlers::pair(ctx); break;
+    case command_id::unpair: co_await handlers::unpair(ctx); break;
   }
 }
 

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/passwords.hpp"
@@ -121,21 +125,57 @@ awaitable<void> login(command_context& ctx) {
     ctx.reply.error(error_code::login_failed, "wrong user name or password");
     co_return;
   }
-  const std::string owner = record->name;
-  auto pending_query = [owner](store::backend& db) { return db.pending_requests_for_owner(owner); };
-  const auto pending = co_await ctx.core.store->run(std::move(pending_query));
   if (ctx.client.stopped()) co_return;  // gone while we checked; nothing to log in
-  if (!ctx.core.online.claim(record->name, ctx.client.shared_from_this())) {
+  auto self = ctx.client.shared_from_this();
+  if (!ctx.core.online.claim(record->name, self)) {
     ctx.reply.error(error_code::already_online,
                     fmt::format("{} is already logged in on another connection", record->name));
     co_return;
   }
   ctx.core.throttle.success(user_key);
   ctx.client.log_in(record->name);
-  ctx.reply.ok(fmt::format("logged in as {}", record->name));
-  for (const auto& p : pending) {
-    ctx.follow_up("PENDING_REQUESTS", fmt::format("{} {}", p.group, p.count));
+
+  // One store job subscribes the session to its rooms and hands it what it missed. Room
+  // messages are published on the store thread too, so none falls between the two.
+  tracker_core& core = ctx.core;
+  const std::string user = record->name;
+  auto arrive = [&core, self, user](store::backend& db) {
+    const auto deliver = [&](std::string_view event, const std::string& text, std::int64_t id = 0) {
+      self->deliver(std::make_shared<const std::string>(proto::format_event(event, text)), id);
+    };
+    for (const auto& p : db.pending_requests_for_owner(user)) {
+      deliver("PENDING_REQUESTS", fmt::format("{} {}", p.group, p.count));
+    }
+    core.rooms.subscribe(room_registry::lobby, self);
+    for (const auto& g : db.groups_of(user)) core.rooms.subscribe(g, self);
+    for (const auto& m : db.take_undelivered(user)) {
+      deliver("MSG", fmt::format("{} {}", m.sender, m.body));
+    }
+    const auto missed = db.unseen_room_messages(user, core.options.backlog_limit);
+    if (missed.more > 0) {
+      deliver("NOTICE", fmt::format("{} older unseen messages are not shown; see history <room>",
+                                    missed.more));
+    }
+    for (const auto& m : missed.messages) {
+      self->deliver(std::make_shared<const std::string>(chat::room_event(m)), m.id);
+    }
+    return missed.messages.size();
+  };
+  bool arrived = false;
+  try {
+    co_await core.store->run(std::move(arrive));
+    arrived = true;
+  } catch (const std::exception& e) {
+    spdlog::error("login of {} failed in the store: {}", user, e.what());
   }
+  if (!arrived) {
+    ctx.client.log_out();
+    ctx.reply.error(error_code::internal, "the tracker failed; you are not logged in");
+    co_return;
+  }
+  chat::announce(core, room_registry::lobby, "JOINED",
+                 fmt::format("{} {}", room_registry::lobby, user), ctx.client.id());
+  ctx.reply.ok(fmt::format("logged in as {}", user));
 }
 
 awaitable<void> logout(command_context& ctx) {

@@ -42,10 +42,4 @@ awaitable<void> ping(command_context& ctx) {
   co_return;
 }
 
-awaitable<void> plain_text(session& /*client*/, std::string_view /*line*/,
-                           proto::reply_builder& reply) {
-  reply.ok("Received your msg.");
-  co_return;
-}
-
 }  // namespace swarmhub::tracker::handlers

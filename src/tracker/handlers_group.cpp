@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/session.hpp"
@@ -81,7 +82,13 @@ awaitable<void> create_group(command_context& ctx) {
   if (!names_ok(ctx)) co_return;
   const std::string group = ctx.args[0];
   const std::string owner = ctx.client.user();
-  auto insert = [group, owner](store::backend& db) { return db.create_group(group, owner); };
+  tracker_core& core = ctx.core;
+  auto self = ctx.client.shared_from_this();
+  auto insert = [&core, self, group, owner](store::backend& db) {
+    const auto result = db.create_group(group, owner);
+    if (result == status::ok) core.rooms.subscribe(group, self);
+    return result;
+  };
   const status result = co_await ctx.core.store->run(std::move(insert));
   if (result != status::ok) co_return refuse(ctx, result, group, owner);
   ctx.reply.ok(fmt::format("group {} created; you own it", group));
@@ -128,8 +135,16 @@ awaitable<void> decide(command_context& ctx, bool accept) {
   const std::string group = ctx.args[0];
   const std::string user = ctx.args[1];
   const std::string owner = ctx.client.user();
-  auto decision = [group, owner, user, accept](store::backend& db) {
-    return accept ? db.accept_request(group, owner, user) : db.reject_request(group, owner, user);
+  tracker_core& core = ctx.core;
+  auto decision = [&core, group, owner, user, accept](store::backend& db) {
+    if (!accept) return db.reject_request(group, owner, user);
+    auto result = db.accept_request(group, owner, user);
+    if (result.result == status::ok) {
+      // Subscribed in the same store job: no message of the room can fall in between.
+      chat::announce(core, result.group, "JOINED", fmt::format("{} {}", result.group, result.user));
+      if (auto s = core.online.find(result.user)) core.rooms.subscribe(result.group, s);
+    }
+    return result;
   };
   const auto result = co_await ctx.core.store->run(std::move(decision));
   if (result.result != status::ok) {
@@ -151,9 +166,23 @@ awaitable<void> leave_group(command_context& ctx) {
   if (!names_ok(ctx)) co_return;
   const std::string group = ctx.args[0];
   const std::string user = ctx.client.user();
-  auto departure = [group, user](store::backend& db) { return db.leave_group(group, user); };
+  tracker_core& core = ctx.core;
+  const std::uint64_t me = ctx.client.id();
+  auto departure = [&core, group, user, me](store::backend& db) {
+    auto result = db.leave_group(group, user);
+    if (result.result == status::ok && result.what != store::leave_result::effect::withdrew_request) {
+      core.rooms.unsubscribe(result.group, me);
+      if (result.what == store::leave_result::effect::group_removed) {
+        core.rooms.remove_room(result.group);
+      } else {
+        chat::announce(core, result.group, "LEFT", fmt::format("{} {}", result.group, user));
+      }
+    }
+    return result;
+  };
   const auto result = co_await ctx.core.store->run(std::move(departure));
   if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  if (ctx.client.room() == result.group) ctx.client.set_room(std::string(room_registry::lobby));
   using effect = store::leave_result::effect;
   switch (result.what) {
     case effect::left:

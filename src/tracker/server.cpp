@@ -84,6 +84,9 @@ void server::handle_signals() {
 }
 
 void server::run() {
+  if (core_.options.exit_when_empty) {
+    core_.sessions.on_empty([this] { shutdown("the last client left"); });
+  }
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   unsigned count = core_.options.threads;
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
@@ -95,6 +98,7 @@ void server::run() {
   // No session is left to await them: let the slow-work threads finish and exit.
   core_.store->stop();
   core_.hashing.stop();
+  core_.log.close();
 }
 
 void server::shutdown(std::string reason) {

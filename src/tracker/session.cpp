@@ -6,6 +6,7 @@
 
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/dispatcher.hpp"
 #include "swarmhub/util/text.hpp"
 
@@ -30,6 +31,7 @@ session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
       id_(id),
       remote_(describe_remote(socket_)),
       framer_(core.options.max_line),
+      gate_(core.options.chat_rate, core.options.chat_burst),
       write_signal_(socket_.get_executor(), clock::time_point::max()),
       drain_signal_(socket_.get_executor(), clock::time_point::max()),
       watchdog_timer_(socket_.get_executor()),
@@ -63,10 +65,52 @@ void session::log_in(std::string user) {
 
 void session::log_out() {
   if (user_.empty()) return;
-  core_.online.release(user_, id_);
+  depart("logout");
   spdlog::info("logout {} id={} user={}", remote_, id_, user_);
   user_.clear();
+  room_ = "lobby";
+  seen_ = 0;
   state_ = proto::session_state::anonymous;
+}
+
+void session::depart(std::string_view why) {
+  if (user_.empty()) return;
+  core_.online.release(user_, id_);
+  core_.rooms.unsubscribe_all(id_);
+  if (auto partner = core_.pairs.leave(id_)) {
+    if (auto other = core_.sessions.find(partner->session_id)) other->leave_pair(user_, std::string(why));
+  }
+  chat::announce(core_, room_registry::lobby, "LEFT",
+                 fmt::format("{} {}", room_registry::lobby, user_));
+  if (seen_ > 0) {
+    core_.store->post([user = user_, seen = seen_](store::backend& db) { db.mark_seen(user, seen); });
+  }
+}
+
+bool session::allow_message() {
+  if (!gate_.allow()) return false;
+  refused_in_a_row_ = 0;
+  return true;
+}
+
+bool session::flooding() { return ++refused_in_a_row_ >= core_.options.max_flood_refusals; }
+
+void session::enter_pair(std::string partner) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), p = std::move(partner)] {
+    if (self->stopped_ || self->user_.empty()) return;
+    self->room_ = "pair";
+    self->enqueue(std::make_shared<const std::string>(proto::format_event("PAIRED", p)));
+  });
+}
+
+void session::leave_pair(std::string partner, std::string why) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), p = std::move(partner), w = std::move(why)] {
+                   if (self->stopped_) return;
+                   if (self->room_ == "pair") self->room_ = "lobby";
+                   self->enqueue(std::make_shared<const std::string>(
+                       proto::format_event("PAIR_ENDED", fmt::format("{} {}", p, w))));
+                 });
 }
 
 std::string session::remote_ip() const {
@@ -76,10 +120,10 @@ std::string session::remote_ip() const {
   return ip;
 }
 
-void session::deliver(bytes message) {
+void session::deliver(bytes message, std::int64_t room_message_id) {
   asio::dispatch(socket_.get_executor(),
-                 [self = shared_from_this(), m = std::move(message)]() mutable {
-                   self->enqueue(std::move(m));
+                 [self = shared_from_this(), m = std::move(message), room_message_id]() mutable {
+                   self->enqueue(std::move(m), room_message_id);
                  });
 }
 
@@ -100,7 +144,7 @@ void session::abort(std::string reason) {
                  });
 }
 
-void session::enqueue(bytes message) {
+void session::enqueue(bytes message, std::int64_t room_message_id) {
   if (stopped_) return;
   if (queued_bytes_ + message->size() > core_.options.max_output) {
     tracker_stats::add(core_.stats.cut_off_total);
@@ -108,7 +152,7 @@ void session::enqueue(bytes message) {
     return;
   }
   queued_bytes_ += message->size();
-  queue_.push_back(std::move(message));
+  queue_.push_back(outgoing{std::move(message), room_message_id});
   wake(write_signal_);
 }
 
@@ -200,8 +244,8 @@ awaitable<void> session::writer() {
     const std::size_t count = std::min(queue_.size(), max_gather);
     std::size_t total = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      gather.emplace_back(asio::buffer(*queue_[i]));
-      total += queue_[i]->size();
+      gather.emplace_back(asio::buffer(*queue_[i].data));
+      total += queue_[i].data->size();
     }
     writing_ = true;
     write_started_ = clock::now();
@@ -217,6 +261,7 @@ awaitable<void> session::writer() {
       co_return;
     }
     tracker_stats::add(core_.stats.bytes_out, total);
+    for (std::size_t i = 0; i < count; ++i) seen_ = std::max(seen_, queue_[i].room_message_id);
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
     queued_bytes_ -= total;
     if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
@@ -261,7 +306,7 @@ void session::begin_close(std::string reason) {
   if (closing_ || stopped_) return;
   closing_ = true;
   // No request is handled after this point, so the user is free to log in elsewhere now.
-  if (!user_.empty()) core_.online.release(user_, id_);
+  depart(reason);
   closing_since_ = clock::now();
   close_reason_ = std::move(reason);
   wake(write_signal_);
@@ -282,7 +327,7 @@ void session::stop(std::string reason) {
   queued_bytes_ = 0;
   spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
                user_.empty() ? "" : " user=" + user_);
-  if (!user_.empty()) core_.online.release(user_, id_);
+  if (!closing_) depart(reason);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);
 }

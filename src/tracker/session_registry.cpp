@@ -22,6 +22,12 @@ std::size_t session_registry::size() const {
   return sessions_.size();
 }
 
+std::shared_ptr<session> session_registry::find(std::uint64_t id) const {
+  const std::lock_guard lock(mutex_);
+  const auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.lock();
+}
+
 std::vector<std::shared_ptr<session>> session_registry::snapshot() const {
   std::vector<std::shared_ptr<session>> out;
   const std::lock_guard lock(mutex_);

@@ -6,6 +6,8 @@
 #include <exception>
 #include <type_traits>
 
+#include <spdlog/spdlog.h>
+
 #include "swarmhub/net/asio.hpp"
 
 namespace swarmhub::net {
@@ -48,6 +50,18 @@ class offload_pool {
           });
         },
         use_awaitable, std::forward<F>(work));
+  }
+
+  // Runs `work()` on the pool without waiting for it. What it throws is logged and dropped.
+  template <class F>
+  void post(F&& work) {
+    asio::post(pool_, [job = std::forward<F>(work)]() mutable {
+      try {
+        job();
+      } catch (const std::exception& e) {
+        spdlog::error("background work failed: {}", e.what());
+      }
+    });
   }
 
   // Waits for queued work to finish and joins the threads. Idempotent.

@@ -41,6 +41,14 @@ enum class command_id {
   reject_request,
   leave_group,
   list_members,
+  list,
+  msg,
+  say,
+  room,
+  rooms,
+  history,
+  pair,
+  unpair,
 };
 
 struct command_spec {

@@ -31,6 +31,9 @@ enum class error_code {
   already_member,
   request_pending,    // a join request is already waiting
   no_such_request,    // nothing to accept or reject
+  message_too_long,   // a chat message over the tracker's message limit
+  not_paired,         // a pair command or pair room without a partner
+  already_paired,
 };
 
 std::string_view wire_name(error_code code);

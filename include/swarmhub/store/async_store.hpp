@@ -32,6 +32,15 @@ class async_store {
     return pool_.run(std::move(job));
   }
 
+  // Runs `work(backend&)` on a store thread without waiting for it; failures are logged.
+  template <class F>
+  void post(F&& work) {
+    pool_.post([this, work = std::forward<F>(work)]() mutable {
+      lease held(*this);
+      work(*held.connection);
+    });
+  }
+
   void stop() { pool_.stop(); }
 
  private:

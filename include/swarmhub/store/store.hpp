@@ -84,6 +84,40 @@ struct leave_result {
   std::string new_owner;  // for owner_changed
 };
 
+// A message of a room: a group's room, or the lobby (group empty).
+struct room_message {
+  std::int64_t id = 0;  // increases with every room message, across rooms
+  std::string group;    // canonical group name; empty for the lobby
+  std::string sender;
+  std::string body;
+  std::int64_t sent_at_ms = 0;  // unix milliseconds
+};
+
+struct post_result {
+  status result = status::ok;
+  room_message message;
+};
+
+struct direct_message {
+  std::int64_t id = 0;
+  std::string sender;
+  std::string recipient;
+  std::string body;
+  std::int64_t sent_at_ms = 0;
+};
+
+struct direct_result {
+  status result = status::ok;
+  direct_message message;
+};
+
+// Group-room messages a user has not seen yet, oldest first.
+struct backlog {
+  std::vector<room_message> messages;
+  std::int64_t latest_id = 0;   // the newest room message id at the time of the call
+  std::int64_t more = 0;        // unseen messages left out past the limit (the oldest ones)
+};
+
 template <class T>
 struct listing {
   status result = status::ok;
@@ -111,6 +145,29 @@ class backend {
   virtual bool is_member(std::string_view group, std::string_view user) = 0;
   // Groups owned by `owner` that have requests waiting, with how many.
   virtual std::vector<pending_count> pending_requests_for_owner(std::string_view owner) = 0;
+  // The groups `user` belongs to, by name.
+  virtual std::vector<std::string> groups_of(std::string_view user) = 0;
+
+  // --- chat ---
+  // Stores a message of `sender` in the room of `group` (empty: the lobby), if they may post
+  // there (a member, for a group room).
+  virtual post_result post_room_message(std::string_view group, std::string_view sender,
+                                        std::string_view body) = 0;
+  // The last `limit` messages of a room that `user` may see: the lobby's, or those of a
+  // group's room posted since `user` joined it.
+  virtual listing<room_message> room_history(std::string_view group, std::string_view user,
+                                             std::size_t limit) = 0;
+  // Messages of `user`'s group rooms newer than both their last seen message and their
+  // joining; at most `limit`, the newest ones.
+  virtual backlog unseen_room_messages(std::string_view user, std::size_t limit) = 0;
+  // Records that `user` has seen room messages up to `message_id` (never moves back).
+  virtual void mark_seen(std::string_view user, std::int64_t message_id) = 0;
+
+  // Stores a direct message; `delivered` when it reached the recipient at once.
+  virtual direct_result send_direct(std::string_view sender, std::string_view recipient,
+                                    std::string_view body, bool delivered) = 0;
+  // Direct messages to `user` not delivered yet, oldest first; marks them delivered.
+  virtual std::vector<direct_message> take_undelivered(std::string_view user) = 0;
 };
 
 }  // namespace swarmhub::store

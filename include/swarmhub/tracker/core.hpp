@@ -5,6 +5,9 @@
 #include <memory>
 
 #include "swarmhub/net/offload_pool.hpp"
+#include "swarmhub/tracker/chat_log.hpp"
+#include "swarmhub/tracker/pairing.hpp"
+#include "swarmhub/tracker/rooms.hpp"
 #include "swarmhub/store/async_store.hpp"
 #include "swarmhub/tracker/login_throttle.hpp"
 #include "swarmhub/tracker/options.hpp"
@@ -16,7 +19,7 @@ namespace swarmhub::tracker {
 
 struct tracker_core {
   tracker_core(tracker_options opts, std::unique_ptr<store::async_store> db)
-      : options(std::move(opts)), store(std::move(db)) {}
+      : options(std::move(opts)), store(std::move(db)), log(options.chat_log_path) {}
 
   const tracker_options options;
   tracker_stats stats;
@@ -25,6 +28,9 @@ struct tracker_core {
   login_throttle throttle;
   std::unique_ptr<store::async_store> store;
   net::offload_pool hashing{2};  // Argon2id is slow on purpose; it never runs on I/O threads
+  room_registry rooms;
+  pairing pairs;
+  chat_log log;
 };
 
 }  // namespace swarmhub::tracker

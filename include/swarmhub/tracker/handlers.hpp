@@ -31,6 +31,16 @@ awaitable<void> reject_request(command_context& ctx);
 awaitable<void> leave_group(command_context& ctx);
 awaitable<void> list_members(command_context& ctx);
 
+// handlers_chat.cpp
+awaitable<void> list(command_context& ctx);
+awaitable<void> msg(command_context& ctx);
+awaitable<void> say(command_context& ctx);
+awaitable<void> room(command_context& ctx);
+awaitable<void> rooms(command_context& ctx);
+awaitable<void> history(command_context& ctx);
+awaitable<void> pair(command_context& ctx);
+awaitable<void> unpair(command_context& ctx);
+
 // A line that names no command: acknowledged (and, once chat exists, posted to the room).
 awaitable<void> plain_text(session& client, std::string_view line, proto::reply_builder& reply);
 

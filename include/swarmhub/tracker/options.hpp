@@ -18,6 +18,17 @@ struct tracker_options {
   std::string server_password;    // empty: none (T5)
   hash_cost password_cost = hash_cost::interactive;
   unsigned max_auth_failures = 3;  // wrong server passwords before the connection is closed
+  bool exit_when_empty = false;    // T6: stop when the last client leaves
+
+  // Chat (C1-C5).
+  std::string chat_log_path;            // "" logs nothing; main defaults it to <data_dir>/chat.log
+  bool log_direct_messages = false;     // direct messages go to chat.log too
+  std::size_t max_message = 2000;       // bytes of one chat message
+  double chat_rate = 10;                // messages per second per user, sustained ...
+  double chat_burst = 30;               // ... after a burst of this many
+  unsigned max_flood_refusals = 50;     // refused messages in a row before a cut-off
+  std::size_t lobby_presence_limit = 100;  // above this many online, lobby joins are not announced
+  std::size_t backlog_limit = 1000;     // unseen group messages delivered at login, at most
 
   // Limits on what one peer can make the tracker hold or do (T7).
   std::size_t max_line = 64 * 1024;          // bytes in one request line

@@ -18,6 +18,7 @@
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/line_framer.hpp"
 #include "swarmhub/tracker/core.hpp"
+#include "swarmhub/tracker/flood_gate.hpp"
 
 namespace swarmhub::tracker {
 
@@ -31,8 +32,9 @@ class session : public std::enable_shared_from_this<session> {
   // Starts the coroutines. Call once, right after construction.
   void start(proto::session_state initial_state);
 
-  // Queues whole lines (one reply or one event) for the client. Any thread.
-  void deliver(bytes message);
+  // Queues whole lines (one reply or one event) for the client. Any thread. A room message
+  // carries its id, so the session knows which messages the user has been shown.
+  void deliver(bytes message, std::int64_t room_message_id = 0);
 
   // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
   void close_with_notice(std::string code, std::string text);
@@ -53,6 +55,20 @@ class session : public std::enable_shared_from_this<session> {
   unsigned count_auth_failure() { return ++auth_failures_; }
   // The remote IP, without the port (for throttling per address).
   std::string remote_ip() const;
+
+  // --- chat state (strand only, except where said) ---
+  const std::string& room() const { return room_; }
+  void set_room(std::string room) { room_ = std::move(room); }
+  // False when the user sends messages faster than the flood limit allows.
+  bool allow_message();
+  // Counts a refused message; true when the user has been refused too often in a row.
+  bool flooding();
+  // Room messages up to this id have been (or are being) shown to the user.
+  void set_seen_floor(std::int64_t id) { seen_ = std::max(seen_, id); }
+  // Becomes half of a pair (any thread): the room switches to the pair and the user is told.
+  void enter_pair(std::string partner);
+  // The partner left (any thread): back to the lobby if in the pair room, and told why.
+  void leave_pair(std::string partner, std::string why);
   const std::string& remote() const { return remote_; }
   tracker_core& core() { return core_; }
 
@@ -62,7 +78,14 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> watchdog();
   awaitable<void> handle_frame(proto::frame frame);
 
-  void enqueue(bytes message);
+  struct outgoing {
+    bytes data;
+    std::int64_t room_message_id = 0;
+  };
+
+  void enqueue(bytes message, std::int64_t room_message_id = 0);
+  // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
+  void depart(std::string_view why);
   void begin_close(std::string reason);
   void stop(std::string reason);
   void wake(asio::steady_timer& timer);
@@ -76,9 +99,13 @@ class session : public std::enable_shared_from_this<session> {
   proto::session_state state_ = proto::session_state::anonymous;
   std::string user_;
   unsigned auth_failures_ = 0;
+  std::string room_{"lobby"};
+  flood_gate gate_;
+  unsigned refused_in_a_row_ = 0;
+  std::int64_t seen_ = 0;  // highest room message id written to the socket
   unsigned malformed_in_a_row_ = 0;
 
-  std::deque<bytes> queue_;
+  std::deque<outgoing> queue_;
   std::size_t queued_bytes_ = 0;
   asio::steady_timer write_signal_;  // cancelled when the queue gains something
   asio::steady_timer drain_signal_;  // cancelled when the queue drains below the pause mark

@@ -18,6 +18,7 @@ class session_registry {
   void add(std::uint64_t id, const std::shared_ptr<session>& s);
   void remove(std::uint64_t id);
   std::size_t size() const;
+  std::shared_ptr<session> find(std::uint64_t id) const;
 
   // The sessions alive at the moment of the call; callers act on them outside the lock.
   std::vector<std::shared_ptr<session>> snapshot() const;

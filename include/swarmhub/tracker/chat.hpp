@@ -1,0 +1,28 @@
+#pragma once
+// Chat delivery shared by several handlers: formatting of chat events and the fan-out of a
+// stored room message. Room fan-out runs on the store thread right after the commit, so every
+// subscriber sees a room's messages in the order the store gave them ids.
+
+#include <string>
+#include <string_view>
+
+#include "swarmhub/store/store.hpp"
+#include "swarmhub/tracker/core.hpp"
+
+namespace swarmhub::tracker::chat {
+
+// The name a room goes by: "lobby" or the group's name.
+std::string room_name(const store::room_message& m);
+
+// `* ROOM <room> <sender> <text>`
+std::string room_event(const store::room_message& m);
+
+// Sends `m` to every session subscribed to its room except `sender_session`, and logs it.
+void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session);
+
+// Sends an event to every session in `room` but `except` (lobby presence only while the
+// lobby is small).
+void announce(tracker_core& core, std::string_view room, std::string_view event,
+              std::string_view text, std::uint64_t except = 0);
+
+}  // namespace swarmhub::tracker::chat

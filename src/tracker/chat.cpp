@@ -1,0 +1,39 @@
+#include "swarmhub/tracker/chat.hpp"
+
+#include <fmt/format.h>
+
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/session.hpp"
+
+namespace swarmhub::tracker::chat {
+
+std::string room_name(const store::room_message& m) {
+  return m.group.empty() ? std::string(room_registry::lobby) : m.group;
+}
+
+std::string room_event(const store::room_message& m) {
+  return proto::format_event("ROOM", fmt::format("{} {} {}", room_name(m), m.sender, m.body));
+}
+
+void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {
+  const std::string room = room_name(m);
+  auto event = std::make_shared<const std::string>(room_event(m));
+  for (const auto& s : core.rooms.subscribers(room)) {
+    if (s->id() != sender_session) s->deliver(event, m.id);
+  }
+  core.log.append(m.sent_at_ms, room, m.sender, m.body);
+}
+
+void announce(tracker_core& core, std::string_view room, std::string_view event,
+              std::string_view text, std::uint64_t except) {
+  if (room == room_registry::lobby &&
+      core.rooms.size(room) > core.options.lobby_presence_limit) {
+    return;  // a crowd's comings and goings are noise; `list` tells who is there
+  }
+  auto message = std::make_shared<const std::string>(proto::format_event(event, text));
+  for (const auto& s : core.rooms.subscribers(room)) {
+    if (s->id() != except) s->deliver(message);
+  }
+}
+
+}  // namespace swarmhub::tracker::chat

@@ -1,0 +1,309 @@
+// list, msg, say (and plain lines), room, rooms, history, pair, unpair.
+
+#include <charconv>
+#include <fmt/format.h>
+
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat.hpp"
+#include "swarmhub/tracker/handlers.hpp"
+#include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/text.hpp"
+#include "swarmhub/util/time.hpp"
+
+namespace swarmhub::tracker::handlers {
+namespace {
+
+using proto::error_code;
+using store::status;
+
+constexpr std::string_view pair_room = "pair";
+
+bool same_room(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+// Tabs become spaces: a message is one line of text, and the log is read in terminals.
+std::string clean_text(std::string_view text) {
+  std::string out(util::trim(text));
+  for (char& c : out) {
+    if (c == '\t') c = ' ';
+  }
+  return out;
+}
+
+// Length and flood checks every chat message passes; writes the error and returns false.
+bool may_send(session& client, std::string_view text, proto::reply_builder& reply,
+              bool& close_after, std::string& close_reason, std::vector<std::string>& follow_ups) {
+  const auto& opts = client.core().options;
+  if (text.empty()) {
+    reply.error(error_code::bad_arguments, "empty message");
+    return false;
+  }
+  if (text.size() > opts.max_message) {
+    reply.error(error_code::message_too_long,
+                fmt::format("messages may have at most {} bytes", opts.max_message));
+    return false;
+  }
+  if (client.allow_message()) return true;
+  reply.error(error_code::rate_limited,
+              fmt::format("slow down: at most {} messages a second", opts.chat_rate));
+  if (client.flooding()) {
+    follow_ups.push_back(proto::format_event("CLOSING", "flood too many messages too fast"));
+    close_after = true;
+    close_reason = "flood";
+    tracker_stats::add(client.core().stats.cut_off_total);
+  }
+  return false;
+}
+
+// Posts `text` to the client's current room.
+awaitable<void> post_to_room(session& client, std::string text, proto::reply_builder& reply,
+                             bool& close_after, std::string& close_reason,
+                             std::vector<std::string>& follow_ups) {
+  if (!may_send(client, text, reply, close_after, close_reason, follow_ups)) co_return;
+  tracker_core& core = client.core();
+  const std::string me = client.user();
+  if (client.room() == pair_room) {
+    const auto partner = core.pairs.partner_of(client.id());
+    auto other = partner ? core.sessions.find(partner->session_id) : nullptr;
+    if (!other) {
+      client.set_room(std::string(room_registry::lobby));
+      reply.error(error_code::not_paired, "your pair has ended; you are back in the lobby");
+      co_return;
+    }
+    other->deliver(std::make_shared<const std::string>(
+        proto::format_event("PAIR", fmt::format("{} {}", me, text))));
+    core.log.append(util::unix_ms_now(), fmt::format("pair:{}+{}", me, partner->user), me, text);
+    reply.ok(fmt::format("sent to {}", partner->user));
+    co_return;
+  }
+  const std::string group = client.room() == room_registry::lobby ? std::string() : client.room();
+  const std::uint64_t sender = client.id();
+  auto post = [&core, group, me, text, sender](store::backend& db) {
+    auto result = db.post_room_message(group, me, text);
+    if (result.result == status::ok) chat::publish(core, result.message, sender);
+    return result;
+  };
+  const auto result = co_await core.store->run(std::move(post));
+  if (result.result == status::not_member || result.result == status::no_such_group) {
+    client.set_room(std::string(room_registry::lobby));
+    reply.error(result.result == status::not_member ? error_code::not_member
+                                                    : error_code::no_such_group,
+                fmt::format("you can no longer post to {}; you are back in the lobby", group));
+    co_return;
+  }
+  reply.ok(fmt::format("posted to {}", chat::room_name(result.message)));
+}
+
+}  // namespace
+
+awaitable<void> plain_text(session& client, std::string_view line, proto::reply_builder& reply) {
+  if (client.state() != proto::session_state::logged_in) {
+    reply.ok("Received your msg.");
+    co_return;
+  }
+  // Flood cut-offs of plain lines are reported like any refusal; a plain line cannot close.
+  bool close_after = false;
+  std::string close_reason;
+  std::vector<std::string> follow_ups;
+  co_await post_to_room(client, clean_text(line), reply, close_after, close_reason, follow_ups);
+  if (close_after) client.close_with_notice("flood", "too many messages too fast");
+}
+
+awaitable<void> say(command_context& ctx) {
+  co_await post_to_room(ctx.client, clean_text(ctx.args[0]), ctx.reply, ctx.close_after_reply,
+                        ctx.close_reason, ctx.follow_ups);
+}
+
+awaitable<void> list(command_context& ctx) {
+  const auto users = ctx.core.online.users();
+  for (const auto& u : users) ctx.reply.data(u);
+  ctx.reply.ok(fmt::format("{} online", users.size()));
+  co_return;
+}
+
+awaitable<void> msg(command_context& ctx) {
+  const std::string to = ctx.args[0];
+  const std::string text = clean_text(ctx.args[1]);
+  if (!may_send(ctx.client, text, ctx.reply, ctx.close_after_reply, ctx.close_reason,
+                ctx.follow_ups)) {
+    co_return;
+  }
+  if (!valid_name(to)) {
+    ctx.reply.error(error_code::no_such_user, fmt::format("no user named {}", util::printable(to)));
+    co_return;
+  }
+  const std::string me = ctx.client.user();
+  auto recipient = ctx.core.online.find(to);
+  const bool online = recipient != nullptr;
+  auto send = [me, to, text, online](store::backend& db) {
+    return db.send_direct(me, to, text, online);
+  };
+  const auto result = co_await ctx.core.store->run(std::move(send));
+  if (result.result != status::ok) {
+    ctx.reply.error(error_code::no_such_user, fmt::format("no user named {}", to));
+    co_return;
+  }
+  const auto& m = result.message;
+  if (ctx.core.options.log_direct_messages) {
+    ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender, m.body);
+  }
+  if (online) {
+    recipient->deliver(std::make_shared<const std::string>(
+        proto::format_event("MSG", fmt::format("{} {}", m.sender, m.body))));
+    ctx.reply.ok(fmt::format("sent to {}", m.recipient));
+  } else {
+    ctx.reply.ok(fmt::format("{} is offline; they get it when they log in", m.recipient));
+  }
+}
+
+awaitable<void> room(command_context& ctx) {
+  if (ctx.args.empty()) {
+    ctx.reply.ok(fmt::format("you are in {}", ctx.client.room()));
+    co_return;
+  }
+  const std::string target = ctx.args[0];
+  if (same_room(target, room_registry::lobby)) {
+    ctx.client.set_room(std::string(room_registry::lobby));
+  } else if (same_room(target, pair_room)) {
+    if (!ctx.core.pairs.partner_of(ctx.client.id())) {
+      ctx.reply.error(error_code::not_paired, "you have no partner (try pair)");
+      co_return;
+    }
+    ctx.client.set_room(std::string(pair_room));
+  } else {
+    if (!valid_name(target)) {
+      ctx.reply.error(error_code::bad_name, fmt::format("'{}' is not a room", util::printable(target)));
+      co_return;
+    }
+    const std::string me = ctx.client.user();
+    struct found {
+      status result = status::ok;
+      std::string name;
+    };
+    auto check = [target, me](store::backend& db) {
+      for (auto& g : db.groups_of(me)) {
+        if (same_room(g, target)) return found{status::ok, g};
+      }
+      return found{db.list_members(target, me).result, {}};
+    };
+    const auto membership = co_await ctx.core.store->run(std::move(check));
+    if (membership.result == status::no_such_group) {
+      ctx.reply.error(error_code::no_such_group, fmt::format("no group named {}", target));
+      co_return;
+    }
+    if (membership.result != status::ok) {
+      ctx.reply.error(error_code::not_member, fmt::format("you are not a member of {}", target));
+      co_return;
+    }
+    const std::string canonical = membership.name;
+    ctx.client.set_room(canonical);
+  }
+  ctx.reply.ok(fmt::format("now in {}; plain lines go there", ctx.client.room()));
+}
+
+awaitable<void> rooms(command_context& ctx) {
+  const std::string me = ctx.client.user();
+  auto query = [me](store::backend& db) { return db.groups_of(me); };
+  const auto groups = co_await ctx.core.store->run(std::move(query));
+  std::vector<std::string> names{std::string(room_registry::lobby)};
+  if (ctx.core.pairs.partner_of(ctx.client.id())) names.emplace_back(pair_room);
+  names.insert(names.end(), groups.begin(), groups.end());
+  for (const auto& n : names) {
+    ctx.reply.data(same_room(n, ctx.client.room()) ? n + " (current)" : n);
+  }
+  ctx.reply.ok(fmt::format("{} rooms", names.size()));
+}
+
+awaitable<void> history(command_context& ctx) {
+  const std::string target = ctx.args[0];
+  std::size_t count = 20;
+  if (ctx.args.size() == 2) {
+    const auto& n = ctx.args[1];
+    const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
+    if (ec != std::errc() || ptr != n.data() + n.size() || count == 0 || count > 500) {
+      ctx.reply.error(error_code::bad_arguments, "n must be a number from 1 to 500");
+      co_return;
+    }
+  }
+  if (same_room(target, pair_room)) {
+    ctx.reply.error(error_code::bad_arguments, "pair rooms keep no history");
+    co_return;
+  }
+  const bool lobby = same_room(target, room_registry::lobby);
+  if (!lobby && !valid_name(target)) {
+    ctx.reply.error(error_code::bad_name, fmt::format("'{}' is not a room", util::printable(target)));
+    co_return;
+  }
+  const std::string group = lobby ? std::string() : target;
+  const std::string me = ctx.client.user();
+  auto query = [group, me, count](store::backend& db) { return db.room_history(group, me, count); };
+  const auto result = co_await ctx.core.store->run(std::move(query));
+  if (result.result == status::no_such_group) {
+    ctx.reply.error(error_code::no_such_group, fmt::format("no group named {}", target));
+    co_return;
+  }
+  if (result.result != status::ok) {
+    ctx.reply.error(error_code::not_member, fmt::format("you are not a member of {}", target));
+    co_return;
+  }
+  for (const auto& m : result.items) {
+    ctx.reply.data(fmt::format("{} {}: {}", util::iso_utc_ms(m.sent_at_ms), m.sender, m.body));
+  }
+  ctx.reply.ok(fmt::format("{} message{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
+}
+
+awaitable<void> pair(command_context& ctx) {
+  const auto result = ctx.core.pairs.request({ctx.client.id(), ctx.client.user()});
+  switch (result.what) {
+    case pairing::outcome::waiting:
+      ctx.reply.ok("waiting for a partner");
+      break;
+    case pairing::outcome::still_waiting:
+      ctx.reply.ok("still waiting for a partner");
+      break;
+    case pairing::outcome::already_paired:
+      ctx.reply.error(error_code::already_paired,
+                      fmt::format("you are paired with {} (unpair first)", result.partner.user));
+      break;
+    case pairing::outcome::paired: {
+      auto other = ctx.core.sessions.find(result.partner.session_id);
+      if (!other) {  // the one waiting has just gone: wait in their place
+        ctx.core.pairs.leave(ctx.client.id());
+        ctx.core.pairs.request({ctx.client.id(), ctx.client.user()});
+        ctx.reply.ok("waiting for a partner");
+        break;
+      }
+      other->enter_pair(ctx.client.user());
+      ctx.client.set_room(std::string(pair_room));
+      ctx.reply.ok(fmt::format("paired with {}; plain lines go to them", result.partner.user));
+      break;
+    }
+  }
+  co_return;
+}
+
+awaitable<void> unpair(command_context& ctx) {
+  const bool was_waiting = ctx.core.pairs.waiting(ctx.client.id());
+  const auto partner = ctx.core.pairs.leave(ctx.client.id());
+  if (partner) {
+    if (auto other = ctx.core.sessions.find(partner->session_id)) {
+      other->leave_pair(ctx.client.user(), "left");
+    }
+    if (ctx.client.room() == pair_room) ctx.client.set_room(std::string(room_registry::lobby));
+    ctx.reply.ok(fmt::format("left the pair with {}", partner->user));
+  } else if (was_waiting) {
+    ctx.reply.ok("no longer waiting for a partner");
+  } else {
+    ctx.reply.error(error_code::not_paired, "you are neither paired nor waiting");
+  }
+  co_return;
+}
+
+}  // namespace swarmhub::tracker::handlers
