@@ -55,7 +55,7 @@ TEST(Accounts, RepeatedFailuresAreSlowedDown) {
   tracker_process tracker;
   auto c = tracker.connect();
   ASSERT_TRUE(c.request("create_user alice secret1").ok);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(c.request("login alice wrong-pw").code, "LOGIN_FAILED");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(c.request("login alice wrong-password").code, "LOGIN_FAILED");
   // Locked now, even with the right password, and from another connection too.
   EXPECT_EQ(c.request("login alice secret1").code, "RATE_LIMITED");
   auto other = tracker.connect();
@@ -68,15 +68,15 @@ TEST(Accounts, SecondLiveLoginIsRefusedAndTheFirstIsUntouched) {
   tracker_process tracker;
   auto first = tracker.user("alice");
   auto second = tracker.connect();
-  auto r = second.request("login alice alice-pw");
+  auto r = second.request("login alice alice-password");
   EXPECT_EQ(r.code, "ALREADY_ONLINE");
   EXPECT_NE(r.text.find("already logged in"), std::string::npos);
   EXPECT_EQ(first.request("whoami").text, "logged in as alice");
   // Once the first leaves (logout, or quit), the name is free again.
   ASSERT_TRUE(first.request("logout").ok);
-  ASSERT_TRUE(second.request("login alice alice-pw").ok);
+  ASSERT_TRUE(second.request("login alice alice-password").ok);
   ASSERT_TRUE(second.request("quit").ok);
-  EXPECT_TRUE(first.request("login alice alice-pw").ok);
+  EXPECT_TRUE(first.request("login alice alice-password").ok);
 }
 
 class ServerPassword : public ::testing::Test {

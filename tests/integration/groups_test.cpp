@@ -75,7 +75,7 @@ TEST(Groups, OwnerOfflineSeesRequestsAtLogin) {
   ASSERT_TRUE(carol.request("join_group rust").ok);
   ASSERT_TRUE(carol.request("join_group go").ok);
   auto alice = tracker.connect();
-  ASSERT_TRUE(alice.request("login alice alice-pw").ok);
+  ASSERT_TRUE(alice.request("login alice alice-password").ok);
   EXPECT_EQ(expect_event(alice, "PENDING_REQUESTS"), "go 1");
   EXPECT_EQ(expect_event(alice, "PENDING_REQUESTS"), "rust 2");
 }
@@ -205,14 +205,14 @@ void fill(tracker_process& tracker) {
 
 void check(tracker_process& tracker) {
   auto alice = tracker.connect();
-  ASSERT_TRUE(alice.request("login alice alice-pw").ok);
+  ASSERT_TRUE(alice.request("login alice alice-password").ok);
   EXPECT_EQ(expect_event(alice, "PENDING_REQUESTS"), "rust 1");
   EXPECT_EQ(alice.request("list_groups").data, std::vector<std::string>{"rust owner=alice members=2"});
   auto requests = alice.request("list_requests rust");
   ASSERT_EQ(requests.data.size(), 1u);
   EXPECT_TRUE(requests.data[0].starts_with("carol "));
   auto bob = tracker.connect();
-  EXPECT_TRUE(bob.request("login bob bob-pw").ok);
+  EXPECT_TRUE(bob.request("login bob bob-password").ok);
   EXPECT_EQ(bob.request("list_members rust").data.size(), 2u);
 }
 

@@ -12,16 +12,6 @@
 namespace swarmhub::test {
 namespace {
 
-// Waits until the stats line satisfies `ok`; each check is a fresh SIGUSR2 report.
-template <class Pred>
-bool eventually_stats(tracker_process& tracker, Pred ok, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok(tracker.stats())) return true;
-  }
-  return false;
-}
-
 TEST(TrackerLimits, OverlongLineGetsAnErrorAndTheConnectionGoesOn) {
   tracker_process tracker({"--max-line", "1024"});
   auto c = tracker.connect();
@@ -97,7 +87,7 @@ TEST(TrackerLimits, ClientThatNeverReadsIsCutOffAndOthersAreUnaffected) {
   }
   // Meanwhile the others are served at once.
   for (int i = 0; i < 50; ++i) ASSERT_EQ(reader.request("ping").text, "pong");
-  EXPECT_TRUE(eventually_stats(tracker, [](const std::string& s) {
+  EXPECT_TRUE(tracker.eventually_stats([](const std::string& s) {
     return tracker_process::counter(s, "cut_off_total") == 1 &&
            tracker_process::counter(s, "clients") == 1;
   }));
@@ -116,7 +106,7 @@ TEST(TrackerLimits, ThousandsOfConnectsAndDisconnects) {
   }
   auto c = tracker.connect();
   EXPECT_EQ(c.request("ping").text, "pong");
-  EXPECT_TRUE(eventually_stats(tracker, [](const std::string& s) {
+  EXPECT_TRUE(tracker.eventually_stats([](const std::string& s) {
     return tracker_process::counter(s, "clients") == 1 &&
            tracker_process::counter(s, "connections_total") == 2001;
   }));

@@ -39,9 +39,9 @@ tracker_process::~tracker_process() {
 
 line_client tracker_process::user(const std::string& name) {
   line_client c(port_);
-  const auto created = c.request("create_user " + name + " " + name + "-pw");
+  const auto created = c.request("create_user " + name + " " + name + "-password");
   if (!created.ok && created.code != "USER_EXISTS") ADD_FAILURE() << "create_user: " << created.text;
-  const auto logged = c.request("login " + name + " " + name + "-pw");
+  const auto logged = c.request("login " + name + " " + name + "-password");
   if (!logged.ok) ADD_FAILURE() << "login " << name << ": " << logged.code << " " << logged.text;
   return c;
 }

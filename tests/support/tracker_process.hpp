@@ -23,7 +23,7 @@ class tracker_process {
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   line_client connect() { return line_client(port_); }
-  // A connection logged in as `name` (password: name + "-pw"), creating the user if needed.
+  // A connection logged in as `name` (password: name + "-password"), creating the user if needed.
   line_client user(const std::string& name);
   const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }
@@ -32,6 +32,17 @@ class tracker_process {
 
   // Sends SIGUSR2 and returns the stats line it prints.
   std::string stats();
+  // Asks for stats (SIGUSR2) until `ok(line)` holds or the timeout passes; each check waits
+  // for the tracker's answer, so this follows the tracker's pace, not a clock.
+  template <class Pred>
+  bool eventually_stats(Pred ok, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (ok(stats())) return true;
+    }
+    return false;
+  }
+
   // The value of one counter in a stats line ("clients", "cut_off_total", ...).
   static long counter(const std::string& stats_line, const std::string& name);
 
