@@ -65,6 +65,18 @@ constexpr std::array table{
                  "wait for a partner; the next one to ask joins you in a room for two"},
     command_spec{command_id::unpair, "unpair", {}, user, 0, 0, false, "unpair",
                  "leave your pair (or the queue for one)"},
+    command_spec{command_id::add_file, "add_file", {}, user, 5, 5, false,
+                 "add_file <group> <name> <size> <info-hash> <info>",
+                 "register a file's BitTorrent v2 metadata in a group (the client's upload_file "
+                 "sends it)"},
+    command_spec{command_id::list_files, "list_files", {}, user, 1, 1, false,
+                 "list_files <group>",
+                 "a group's files: size, uploader, seeders and leechers online now"},
+    command_spec{command_id::file_info, "file_info", {}, user, 2, 2, false,
+                 "file_info <group> <name>",
+                 "a file's metadata, for downloading it (the client's download_file asks it)"},
+    command_spec{command_id::passkey, "passkey", {}, user, 0, 0, false, "passkey",
+                 "your key for the tracker's BitTorrent announces"},
 };
 
 }  // namespace

@@ -31,6 +31,9 @@ std::string_view wire_name(error_code code) {
     case error_code::message_too_long: return "MESSAGE_TOO_LONG";
     case error_code::not_paired: return "NOT_PAIRED";
     case error_code::already_paired: return "ALREADY_PAIRED";
+    case error_code::file_exists: return "FILE_EXISTS";
+    case error_code::no_such_file: return "NO_SUCH_FILE";
+    case error_code::bad_file: return "BAD_FILE";
   }
   return "INTERNAL";
 }

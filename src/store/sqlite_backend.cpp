@@ -71,6 +71,24 @@ ALTER TABLE memberships ADD COLUMN since_message INTEGER NOT NULL DEFAULT 0;
 -- The newest room message a user has been shown.
 ALTER TABLE users ADD COLUMN seen_message INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 3: files and passkeys
+    R"sql(
+CREATE TABLE files (
+  id          INTEGER PRIMARY KEY,
+  group_id    INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  info_hash   TEXT NOT NULL,
+  swarm_key   TEXT NOT NULL,
+  info        BLOB NOT NULL,
+  uploader_id INTEGER NOT NULL REFERENCES users(id),
+  created_at  INTEGER NOT NULL,
+  UNIQUE (group_id, name)
+);
+CREATE INDEX files_by_swarm ON files(swarm_key);
+ALTER TABLE users ADD COLUMN passkey TEXT;
+CREATE UNIQUE INDEX users_by_passkey ON users(passkey);
+)sql",
 };
 
 std::int64_t now_ms() {
@@ -418,6 +436,99 @@ class sqlite_backend final : public backend {
     }
     tx.commit();
     return out;
+  }
+
+  add_file_result add_file(const file_record& file, std::string_view user) override {
+    transaction tx(db_);
+    auto g = find_group(file.group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    {
+      auto existing = db_.prepare("SELECT info_hash FROM files WHERE group_id = ?1 AND name = ?2");
+      existing.bind(1, g->id).bind(2, file.name);
+      if (existing.step()) {
+        if (existing.column_text(0) != file.info_hash) return {status::file_exists};
+        return {status::ok, true};
+      }
+    }
+    db_.prepare(
+           "INSERT INTO files(group_id, name, size, info_hash, swarm_key, info, uploader_id, "
+           "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .bind(1, g->id)
+        .bind(2, file.name)
+        .bind(3, file.size)
+        .bind(4, file.info_hash)
+        .bind(5, file.swarm_key)
+        .bind(6, file.info)
+        .bind(7, *uid)
+        .bind(8, now_seconds())
+        .run();
+    tx.commit();
+    return {status::ok, false};
+  }
+
+  listing<file_record> list_files(std::string_view group, std::string_view user) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    auto st = db_.prepare(
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at FROM files f "
+        "JOIN users u ON u.id = f.uploader_id WHERE f.group_id = ?1 ORDER BY f.name");
+    st.bind(1, g->id);
+    listing<file_record> out;
+    while (st.step()) {
+      out.items.push_back({g->name, st.column_text(0), st.column_int(1), st.column_text(2),
+                           st.column_text(3), {}, st.column_text(4), st.column_int(5)});
+    }
+    return out;
+  }
+
+  file_result find_file(std::string_view group, std::string_view name,
+                        std::string_view user) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    auto st = db_.prepare(
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, f.info, u.name, f.created_at FROM files f "
+        "JOIN users u ON u.id = f.uploader_id WHERE f.group_id = ?1 AND f.name = ?2");
+    st.bind(1, g->id).bind(2, name);
+    if (!st.step()) return {status::no_such_file};
+    return {status::ok,
+            {g->name, st.column_text(0), st.column_int(1), st.column_text(2), st.column_text(3),
+             st.column_text(4), st.column_text(5), st.column_int(6)}};
+  }
+
+  std::string passkey(std::string_view user, std::string_view fresh) override {
+    transaction tx(db_);
+    db_.prepare("UPDATE users SET passkey = ?2 WHERE name = ?1 AND passkey IS NULL")
+        .bind(1, user)
+        .bind(2, fresh)
+        .run();
+    auto st = db_.prepare("SELECT passkey FROM users WHERE name = ?1");
+    st.bind(1, user);
+    std::string key = st.step() ? st.column_text(0) : std::string();
+    st.run();
+    tx.commit();
+    return key;
+  }
+
+  announce_permission may_announce(std::string_view passkey, std::string_view swarm_key) override {
+    auto who = db_.prepare("SELECT id, name FROM users WHERE passkey = ?1");
+    who.bind(1, passkey);
+    if (passkey.empty() || !who.step()) return {status::no_such_user};
+    const auto uid = who.column_int(0);
+    std::string name = who.column_text(1);
+    auto files = db_.prepare(
+        "SELECT max(EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = f.group_id AND "
+        "m.user_id = ?2)) FROM files f WHERE f.swarm_key = ?1");
+    files.bind(1, swarm_key).bind(2, uid);
+    files.step();
+    if (files.column_is_null(0)) return {status::no_such_file};
+    if (files.column_int(0) == 0) return {status::not_member};
+    return {status::ok, name};
   }
 
  private:

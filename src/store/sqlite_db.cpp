@@ -49,6 +49,10 @@ void statement::run() {
 
 std::int64_t statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
 
+bool statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
 std::string statement::column_text(int index) const {
   const auto* text = sqlite3_column_text(stmt_, index);
   return text ? std::string(reinterpret_cast<const char*>(text),

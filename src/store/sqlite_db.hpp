@@ -33,6 +33,7 @@ class statement {
 
   std::int64_t column_int(int index) const;
   std::string column_text(int index) const;
+  bool column_is_null(int index) const;
 
  private:
   sqlite3* db_;

@@ -56,6 +56,10 @@ awaitable<void> run_handler(command_context& ctx) {
     case command_id::history: co_await handlers::history(ctx); break;
     case command_id::pair: co_await handlers::pair(ctx); break;
     case command_id::unpair: co_await handlers::unpair(ctx); break;
+    case command_id::add_file: co_await handlers::add_file(ctx); break;
+    case command_id::list_files: co_await handlers::list_files(ctx); break;
+    case command_id::file_info: co_await handlers::file_info(ctx); break;
+    case command_id::passkey: co_await handlers::passkey(ctx); break;
   }
 }
 

@@ -8,6 +8,7 @@
 #include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/refusals.hpp"
 #include "swarmhub/tracker/session.hpp"
 #include "swarmhub/util/time.hpp"
 
@@ -36,44 +37,6 @@ bool names_ok(command_context& ctx) {
     }
   }
   return true;
-}
-
-// The reply for a store outcome other than ok. `group` and `user` are as the caller typed
-// them (or canonical when the store knew them).
-void refuse(command_context& ctx, status result, std::string_view group, std::string_view user) {
-  switch (result) {
-    case status::ok: return;
-    case status::user_exists:
-      ctx.reply.error(error_code::user_exists, fmt::format("the name {} is taken", user));
-      return;
-    case status::group_exists:
-      ctx.reply.error(error_code::group_exists, fmt::format("a group named {} exists", group));
-      return;
-    case status::no_such_user:
-      ctx.reply.error(error_code::no_such_user, fmt::format("no user named {}", user));
-      return;
-    case status::no_such_group:
-      ctx.reply.error(error_code::no_such_group, fmt::format("no group named {}", group));
-      return;
-    case status::not_owner:
-      ctx.reply.error(error_code::not_owner, fmt::format("only the owner of {} can do that", group));
-      return;
-    case status::not_member:
-      ctx.reply.error(error_code::not_member, fmt::format("you are not a member of {}", group));
-      return;
-    case status::already_member:
-      ctx.reply.error(error_code::already_member,
-                      fmt::format("{} is already a member of {}", user, group));
-      return;
-    case status::request_pending:
-      ctx.reply.error(error_code::request_pending,
-                      fmt::format("the request of {} to join {} is already waiting", user, group));
-      return;
-    case status::no_such_request:
-      ctx.reply.error(error_code::no_such_request,
-                      fmt::format("{} has not asked to join {}", user, group));
-      return;
-  }
 }
 
 }  // namespace

@@ -15,6 +15,12 @@ bool valid_name(std::string_view name) {
   return true;
 }
 
+bool valid_file_name(std::string_view name) {
+  if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
+  if (name.front() == ' ' || name.back() == ' ') return false;
+  return name.find_first_of("/\\") == std::string_view::npos;
+}
+
 std::string_view password_problem(std::string_view password) {
   if (password.size() < min_password_length) return "password must have at least 6 characters";
   if (password.size() > max_password_length) return "password must have at most 256 bytes";

@@ -8,6 +8,7 @@
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/dispatcher.hpp"
+#include "swarmhub/tracker/http_service.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::tracker {
@@ -23,6 +24,18 @@ std::string describe_remote(const tcp::socket& socket) {
   return net::host_port{ep.address().to_string(), ep.port()}.to_string();
 }
 
+asio::ip::address remote_ip_of(const tcp::socket& socket) {
+  error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return {};
+  // An IPv4 peer on a dual-stack socket is reported as IPv4.
+  const auto a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  }
+  return a;
+}
+
 }  // namespace
 
 session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
@@ -30,6 +43,7 @@ session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
       core_(core),
       id_(id),
       remote_(describe_remote(socket_)),
+      remote_address_(remote_ip_of(socket_)),
       framer_(core.options.max_line),
       gate_(core.options.chat_rate, core.options.chat_burst),
       write_signal_(socket_.get_executor(), clock::time_point::max()),
@@ -43,11 +57,9 @@ void session::start(proto::session_state initial_state) {
   socket_.set_option(tcp::no_delay(true), ec);
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
   spdlog::info("connect {} id={}", remote_, id_);
+  greet_at_ = clock::now() + core_.options.greeting_delay;
   auto self = shared_from_this();
   asio::dispatch(socket_.get_executor(), [self] {
-    const bool needs_password = self->state_ == proto::session_state::awaiting_password;
-    self->enqueue(std::make_shared<const std::string>(proto::format_event(
-        "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
     // Each coroutine's function object holds `self`, keeping the session alive while it runs.
     const auto ex = self->socket_.get_executor();
     asio::co_spawn(ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
@@ -55,6 +67,14 @@ void session::start(proto::session_state initial_state) {
     asio::co_spawn(ex, [self] { return self->watchdog(); },
                    net::detached_logged{"session watchdog"});
   });
+}
+
+void session::choose_line_protocol() {
+  if (protocol_ != protocol::undecided) return;
+  protocol_ = protocol::line;
+  const bool needs_password = state_ == proto::session_state::awaiting_password;
+  enqueue(std::make_shared<const std::string>(proto::format_event(
+      "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
 }
 
 void session::log_in(std::string user) {
@@ -198,6 +218,17 @@ awaitable<void> session::reader() {
 }
 
 awaitable<void> session::handle_frame(proto::frame frame) {
+  if (protocol_ == protocol::undecided) {
+    if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
+      protocol_ = protocol::http;
+    } else {
+      choose_line_protocol();
+    }
+  }
+  if (protocol_ == protocol::http) {
+    co_await handle_http_frame(std::move(frame));
+    co_return;
+  }
   proto::reply_builder reply;
   dispatch_outcome outcome;
   bool malformed = true;
@@ -228,6 +259,35 @@ awaitable<void> session::handle_frame(proto::frame frame) {
         "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_))));
     begin_close("too many malformed lines");
   }
+}
+
+awaitable<void> session::handle_http_frame(proto::frame frame) {
+  const auto fail = [&](int status, std::string_view reason) {
+    enqueue(std::make_shared<const std::string>(
+        proto::http::response(status, reason, "text/plain", reason, false)));
+    begin_close("bad http request");
+  };
+  if (frame.what == proto::frame::kind::too_long) {
+    fail(431, "Request Header Fields Too Large");
+    co_return;
+  }
+  if (!http_request_) {
+    http_request_ = proto::http::parse_request_line(frame.text);
+    if (!http_request_) fail(400, "Bad Request");
+    co_return;
+  }
+  if (!frame.text.empty()) {
+    proto::http::add_header(*http_request_, frame.text);
+    co_return;
+  }
+  // The blank line: the request is complete.
+  proto::http::request request = std::move(*http_request_);
+  http_request_.reset();
+  tracker_stats::add(core_.stats.requests_total);
+  std::string response = co_await serve_http(*this, request);
+  if (stopped_) co_return;
+  enqueue(std::make_shared<const std::string>(std::move(response)));
+  if (!request.keep_alive) begin_close("http done");
 }
 
 awaitable<void> session::writer() {
@@ -294,8 +354,10 @@ awaitable<void> session::watchdog() {
       begin_close("idle timeout");
       continue;
     }
+    if (protocol_ == protocol::undecided && now >= greet_at_) choose_line_protocol();
     auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
     if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
+    if (protocol_ == protocol::undecided) deadline = std::min(deadline, greet_at_);
     watchdog_timer_.expires_at(deadline);
     error_code ec;
     co_await watchdog_timer_.async_wait(asio::redirect_error(use_awaitable, ec));

@@ -23,7 +23,7 @@ int remaining_ms(clock::time_point deadline) {
 
 }  // namespace
 
-line_client::line_client(std::uint16_t port, bool expect_hello) {
+line_client::line_client(std::uint16_t port, bool skip_hello) : skip_hello_(skip_hello) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket");
   sockaddr_in addr{};
@@ -36,10 +36,6 @@ line_client::line_client(std::uint16_t port, bool expect_hello) {
   }
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (expect_hello) {
-    auto hello = read_event();
-    if (!hello || hello->name != "HELLO") throw std::runtime_error("no HELLO from the tracker");
-  }
 }
 
 line_client::~line_client() { close(); }
@@ -48,7 +44,8 @@ line_client::line_client(line_client&& other) noexcept
     : fd_(other.fd_),
       pending_(std::move(other.pending_)),
       parser_(std::move(other.parser_)),
-      events_(std::move(other.events_)) {
+      events_(std::move(other.events_)),
+      skip_hello_(other.skip_hello_) {
   other.fd_ = -1;
 }
 
@@ -112,9 +109,13 @@ proto::reply line_client::request(const std::string& line, std::chrono::millisec
 }
 
 std::optional<proto::event> line_client::read_event(std::chrono::milliseconds timeout) {
-  if (!events_.empty()) {
+  while (!events_.empty()) {
     auto e = std::move(events_.front());
     events_.erase(events_.begin());
+    if (skip_hello_ && e.name == "HELLO") {
+      skip_hello_ = false;
+      continue;
+    }
     return e;
   }
   const auto deadline = clock::now() + timeout;
@@ -122,7 +123,13 @@ std::optional<proto::event> line_client::read_event(std::chrono::milliseconds ti
     auto line = read_line(std::chrono::milliseconds(remaining_ms(deadline)));
     if (!line) return std::nullopt;
     auto parsed = parser_.feed(*line);
-    if (auto* e = std::get_if<proto::event>(&parsed)) return std::move(*e);
+    if (auto* e = std::get_if<proto::event>(&parsed)) {
+      if (skip_hello_ && e->name == "HELLO") {
+        skip_hello_ = false;
+        continue;
+      }
+      return std::move(*e);
+    }
     if (std::holds_alternative<proto::reply>(parsed)) {
       ADD_FAILURE() << "a reply came where an event was expected: " << *line;
     }

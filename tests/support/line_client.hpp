@@ -16,7 +16,9 @@ using namespace std::chrono_literals;
 
 class line_client {
  public:
-  explicit line_client(std::uint16_t port, bool expect_hello = true);
+  // With `skip_hello`, the tracker's greeting is passed over by read_event() (it comes when
+  // the client first speaks, or after the tracker's greeting delay).
+  explicit line_client(std::uint16_t port, bool skip_hello = true);
   ~line_client();
   line_client(line_client&& other) noexcept;
   line_client(const line_client&) = delete;
@@ -53,6 +55,7 @@ class line_client {
   std::string pending_;
   proto::reply_parser parser_;
   std::vector<proto::event> events_;
+  bool skip_hello_ = true;
 };
 
 }  // namespace swarmhub::test

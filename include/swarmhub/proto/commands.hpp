@@ -49,6 +49,10 @@ enum class command_id {
   history,
   pair,
   unpair,
+  add_file,
+  list_files,
+  file_info,
+  passkey,
 };
 
 struct command_spec {

@@ -34,6 +34,9 @@ enum class error_code {
   message_too_long,   // a chat message over the tracker's message limit
   not_paired,         // a pair command or pair room without a partner
   already_paired,
+  file_exists,        // the name is taken in the group by other content
+  no_such_file,
+  bad_file,           // file metadata that does not hold together
 };
 
 std::string_view wire_name(error_code code);

@@ -32,6 +32,8 @@ enum class status {
   already_member,
   request_pending,
   no_such_request,
+  file_exists,   // the name is taken in that group by other content
+  no_such_file,
 };
 
 struct user_record {
@@ -118,6 +120,34 @@ struct backlog {
   std::int64_t more = 0;        // unseen messages left out past the limit (the oldest ones)
 };
 
+// A file registered in a group: its metadata, never its bytes.
+struct file_record {
+  std::string group;
+  std::string name;
+  std::int64_t size = 0;
+  std::string info_hash;  // hex SHA-256 of the info dictionary (BitTorrent v2)
+  std::string swarm_key;  // hex of the 20 bytes peers announce (the v2 hash, truncated)
+  std::string info;       // the bencoded info dictionary
+  std::string uploader;
+  std::int64_t created_at = 0;  // unix seconds
+};
+
+struct add_file_result {
+  status result = status::ok;
+  bool already_there = false;  // the same content was registered before under that name
+};
+
+struct file_result {
+  status result = status::ok;
+  file_record file;
+};
+
+// Whether a passkey's user may join the swarm of `swarm_key`.
+struct announce_permission {
+  status result = status::ok;  // no_such_user: unknown passkey; no_such_file; not_member
+  std::string user;
+};
+
 template <class T>
 struct listing {
   status result = status::ok;
@@ -168,6 +198,19 @@ class backend {
                                     std::string_view body, bool delivered) = 0;
   // Direct messages to `user` not delivered yet, oldest first; marks them delivered.
   virtual std::vector<direct_message> take_undelivered(std::string_view user) = 0;
+
+  // --- files ---
+  // Registers a file in a group for a member. The same name with other content is
+  // file_exists; the same content again is fine (already_there).
+  virtual add_file_result add_file(const file_record& file, std::string_view user) = 0;
+  // The files of a group, for a member (without their info dictionaries).
+  virtual listing<file_record> list_files(std::string_view group, std::string_view user) = 0;
+  virtual file_result find_file(std::string_view group, std::string_view name,
+                                std::string_view user) = 0;
+  // The user's passkey for announces; `fresh` becomes it if the user has none yet.
+  virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
+  virtual announce_permission may_announce(std::string_view passkey,
+                                           std::string_view swarm_key) = 0;
 };
 
 }  // namespace swarmhub::store

@@ -8,6 +8,7 @@
 #include "swarmhub/tracker/chat_log.hpp"
 #include "swarmhub/tracker/pairing.hpp"
 #include "swarmhub/tracker/rooms.hpp"
+#include "swarmhub/tracker/swarms.hpp"
 #include "swarmhub/store/async_store.hpp"
 #include "swarmhub/tracker/login_throttle.hpp"
 #include "swarmhub/tracker/options.hpp"
@@ -31,6 +32,7 @@ struct tracker_core {
   room_registry rooms;
   pairing pairs;
   chat_log log;
+  swarm_registry swarms;
 };
 
 }  // namespace swarmhub::tracker

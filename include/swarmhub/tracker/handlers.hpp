@@ -41,6 +41,12 @@ awaitable<void> history(command_context& ctx);
 awaitable<void> pair(command_context& ctx);
 awaitable<void> unpair(command_context& ctx);
 
+// handlers_file.cpp
+awaitable<void> add_file(command_context& ctx);
+awaitable<void> list_files(command_context& ctx);
+awaitable<void> file_info(command_context& ctx);
+awaitable<void> passkey(command_context& ctx);
+
 // A line that names no command: acknowledged (and, once chat exists, posted to the room).
 awaitable<void> plain_text(session& client, std::string_view line, proto::reply_builder& reply);
 

@@ -14,6 +14,10 @@ constexpr std::size_t max_password_length = 256;
 // regardless of letter case ("Alice" and "alice" are the same user).
 bool valid_name(std::string_view name);
 
+// A shared file's name: 1–255 bytes, no '/' or '\\', not "." or "..", no leading or trailing
+// space. (Control characters never get this far: lines holding them are refused.)
+bool valid_file_name(std::string_view name);
+
 // Why `password` is unacceptable, or "" when it is fine.
 std::string_view password_problem(std::string_view password);
 

@@ -39,6 +39,9 @@ struct tracker_options {
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds linger{std::chrono::seconds(2)};  // waiting for the peer to close
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(5)};
+  // A connection that says nothing this long is greeted as a line client. One that starts
+  // with an HTTP request line is served HTTP instead, and never sees the greeting.
+  std::chrono::milliseconds greeting_delay{100};
 
   // Bytes queued above which a client's further requests wait (its replies must drain).
   std::size_t read_pause_threshold() const { return max_output / 4; }

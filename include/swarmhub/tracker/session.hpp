@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/http.hpp"
 #include "swarmhub/proto/line_framer.hpp"
 #include "swarmhub/tracker/core.hpp"
 #include "swarmhub/tracker/flood_gate.hpp"
@@ -70,6 +72,7 @@ class session : public std::enable_shared_from_this<session> {
   // The partner left (any thread): back to the lobby if in the pair room, and told why.
   void leave_pair(std::string partner, std::string why);
   const std::string& remote() const { return remote_; }
+  const asio::ip::address& remote_address() const { return remote_address_; }
   tracker_core& core() { return core_; }
 
  private:
@@ -77,6 +80,9 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> writer();
   awaitable<void> watchdog();
   awaitable<void> handle_frame(proto::frame frame);
+  awaitable<void> handle_http_frame(proto::frame frame);
+  // The connection speaks the line protocol: greet it (once).
+  void choose_line_protocol();
 
   struct outgoing {
     bytes data;
@@ -94,8 +100,13 @@ class session : public std::enable_shared_from_this<session> {
   tracker_core& core_;
   const std::uint64_t id_;
   std::string remote_;
+  asio::ip::address remote_address_;
 
   proto::line_framer framer_;
+  enum class protocol { undecided, line, http };
+  protocol protocol_ = protocol::undecided;
+  clock::time_point greet_at_;
+  std::optional<proto::http::request> http_request_;  // headers being read
   proto::session_state state_ = proto::session_state::anonymous;
   std::string user_;
   unsigned auth_failures_ = 0;

@@ -1,0 +1,109 @@
+#include "swarmhub/proto/http.hpp"
+
+#include <fmt/format.h>
+
+namespace swarmhub::proto::http {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_request_line(std::string_view line) { return parse_request_line(line).has_value(); }
+
+std::optional<request> parse_request_line(std::string_view line) {
+  const auto first = line.find(' ');
+  const auto last = line.rfind(' ');
+  if (first == std::string_view::npos || first == last) return std::nullopt;
+  request r;
+  r.method = std::string(line.substr(0, first));
+  if (r.method != "GET" && r.method != "HEAD") return std::nullopt;
+  const std::string_view target = line.substr(first + 1, last - first - 1);
+  r.version = std::string(line.substr(last + 1));
+  if (r.version != "HTTP/1.1" && r.version != "HTTP/1.0") return std::nullopt;
+  if (!target.starts_with('/') || target.find(' ') != std::string_view::npos) return std::nullopt;
+  const auto q = target.find('?');
+  r.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+  r.keep_alive = r.version == "HTTP/1.1";
+  return r;
+}
+
+void add_header(request& r, std::string_view header_line) {
+  const auto colon = header_line.find(':');
+  if (colon == std::string_view::npos) return;
+  const std::string_view name = header_line.substr(0, colon);
+  std::string_view value = header_line.substr(colon + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (iequals(name, "connection")) {
+    if (iequals(value, "close")) r.keep_alive = false;
+    if (iequals(value, "keep-alive")) r.keep_alive = true;
+  }
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = hex_value(text[i + 1]);
+      const int lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    out.try_emplace(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+std::string response(int status, std::string_view reason, std::string_view content_type,
+                     std::string_view body, bool keep_alive) {
+  return fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}",
+      status, reason, content_type, body.size(), keep_alive ? "keep-alive" : "close", body);
+}
+
+}  // namespace swarmhub::proto::http
+
+namespace swarmhub::proto::bencode {
+
+std::string string(std::string_view s) { return fmt::format("{}:{}", s.size(), s); }
+
+std::string integer(long long n) { return fmt::format("i{}e", n); }
+
+}  // namespace swarmhub::proto::bencode

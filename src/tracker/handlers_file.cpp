@@ -1,0 +1,165 @@
+// add_file, list_files, file_info, passkey: the registry of shared files. The tracker keeps
+// each file's metadata (the BitTorrent v2 info dictionary); the bytes stay with the members.
+
+#include <sodium.h>
+
+#include <charconv>
+#include <fmt/format.h>
+
+#include "swarmhub/proto/bencode_reader.hpp"
+#include "swarmhub/proto/request.hpp"
+#include "swarmhub/tracker/handlers.hpp"
+#include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/refusals.hpp"
+#include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker::handlers {
+namespace {
+
+using proto::error_code;
+using store::status;
+
+std::string to_hex(const unsigned char* bytes, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 0xF];
+  }
+  return out;
+}
+
+std::optional<std::string> from_base64(std::string_view text) {
+  std::string out(text.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+std::string to_base64(std::string_view bytes) {
+  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+// Why `info` (a bencoded v2 info dictionary) does not describe one file called `name` of
+// `size` bytes, or "" when it does.
+std::string metadata_problem(std::string_view info, std::string_view name, std::int64_t size) {
+  const auto root = proto::bencode::parse(info);
+  if (!root || !root->as_dict()) return "the info dictionary is not valid bencode";
+  const auto* version = root->find("meta version");
+  if (!version || !version->as_int() || *version->as_int() != 2) return "only BitTorrent v2 metadata is accepted";
+  const auto* n = root->find("name");
+  if (!n || !n->as_string() || *n->as_string() != name) return "the metadata names another file";
+  const auto* tree = root->find("file tree");
+  const auto* entry = tree ? tree->find(name) : nullptr;
+  const auto* leaf = entry ? entry->find("") : nullptr;
+  const auto* length = leaf ? leaf->find("length") : nullptr;
+  if (!tree || tree->as_dict()->size() != 1 || !length || !length->as_int()) {
+    return "the metadata must describe exactly one file";
+  }
+  if (*length->as_int() != size) return "the metadata gives another size";
+  return {};
+}
+
+}  // namespace
+
+awaitable<void> add_file(command_context& ctx) {
+  const std::string group = ctx.args[0];
+  const std::string name = ctx.args[1];
+  const std::string& hash = ctx.args[3];
+  std::int64_t size = 0;
+  const auto& size_text = ctx.args[2];
+  const auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  if (!valid_file_name(name)) {
+    ctx.reply.error(error_code::bad_name, "file names are 1-255 bytes without / or \\, not . or ..");
+    co_return;
+  }
+  if (ec != std::errc() || ptr != size_text.data() + size_text.size() || size < 0) {
+    ctx.reply.error(error_code::bad_arguments, "size must be a number of bytes");
+    co_return;
+  }
+  const auto info = from_base64(ctx.args[4]);
+  if (!info) {
+    ctx.reply.error(error_code::bad_file, "the info dictionary must be base64");
+    co_return;
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(info->data()), info->size());
+  const std::string info_hash = to_hex(digest, sizeof digest);
+  if (hash != info_hash) {
+    ctx.reply.error(error_code::bad_file, "the info-hash is not the SHA-256 of the info dictionary");
+    co_return;
+  }
+  if (const auto problem = metadata_problem(*info, name, size); !problem.empty()) {
+    ctx.reply.error(error_code::bad_file, problem);
+    co_return;
+  }
+  store::file_record file{group, name, size, info_hash, info_hash.substr(0, 40), *info, {}, 0};
+  const std::string user = ctx.client.user();
+  auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
+  const auto result = co_await ctx.core.store->run(std::move(insert));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  ctx.reply.ok(result.already_there ? fmt::format("{} is already in {}; you share it too", name, group)
+                                    : fmt::format("{} added to {}", name, group));
+}
+
+awaitable<void> list_files(command_context& ctx) {
+  const std::string group = ctx.args[0];
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  const std::string user = ctx.client.user();
+  auto query = [group, user](store::backend& db) { return db.list_files(group, user); };
+  const auto result = co_await ctx.core.store->run(std::move(query));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  for (const auto& f : result.items) {
+    const auto swarm = ctx.core.swarms.count(f.swarm_key);
+    ctx.reply.data(fmt::format("{} size={} uploader={} seeders={} leechers={}",
+                               proto::quote_argument(f.name), f.size, f.uploader, swarm.seeders,
+                               swarm.leechers));
+  }
+  ctx.reply.ok(fmt::format("{} file{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
+}
+
+awaitable<void> file_info(command_context& ctx) {
+  const std::string group = ctx.args[0];
+  const std::string name = ctx.args[1];
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  const std::string user = ctx.client.user();
+  auto query = [group, name, user](store::backend& db) { return db.find_file(group, name, user); };
+  const auto result = co_await ctx.core.store->run(std::move(query));
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  ctx.reply.data("name " + proto::quote_argument(result.file.name));
+  ctx.reply.data(fmt::format("size {}", result.file.size));
+  ctx.reply.data("info_hash " + result.file.info_hash);
+  ctx.reply.data("info " + to_base64(result.file.info));
+  ctx.reply.ok(fmt::format("{} in {}", result.file.name, result.file.group));
+}
+
+awaitable<void> passkey(command_context& ctx) {
+  unsigned char random[16];
+  randombytes_buf(random, sizeof random);
+  const std::string fresh = to_hex(random, sizeof random);
+  const std::string user = ctx.client.user();
+  auto query = [user, fresh](store::backend& db) { return db.passkey(user, fresh); };
+  const std::string key = co_await ctx.core.store->run(std::move(query));
+  ctx.reply.ok(key);
+}
+
+}  // namespace swarmhub::tracker::handlers
