@@ -86,6 +86,21 @@ std::optional<std::string> line_client::read_line(std::chrono::milliseconds time
   }
 }
 
+std::string line_client::read_bytes(std::size_t n, std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  while (pending_.size() < n) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, remaining_ms(deadline)) <= 0) break;
+    char buffer[16384];
+    const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (got <= 0) break;
+    pending_.append(buffer, static_cast<std::size_t>(got));
+  }
+  std::string out = pending_.substr(0, n);
+  pending_.erase(0, out.size());
+  return out;
+}
+
 proto::reply line_client::read_reply(std::chrono::milliseconds timeout) {
   const auto deadline = clock::now() + timeout;
   for (;;) {

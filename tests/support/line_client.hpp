@@ -29,6 +29,9 @@ class line_client {
   // Sends without blocking; returns how many bytes the kernel took.
   std::size_t try_send(const std::string& bytes);
 
+  // Exactly `n` bytes (for HTTP bodies), or fewer on EOF or timeout.
+  std::string read_bytes(std::size_t n, std::chrono::milliseconds timeout = 10s);
+
   // The next line, or nothing on EOF or timeout.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10s);
 

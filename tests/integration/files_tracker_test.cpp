@@ -1,0 +1,216 @@
+// The tracker's half of F1, F2, A4: the file registry and the private BitTorrent tracker.
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "swarmhub/proto/http.hpp"
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+namespace bencode = proto::bencode;
+
+// A BitTorrent v2 info dictionary for one file (the pieces root is made up: the tracker
+// never sees file bytes, so it cannot and need not check it).
+std::string info_dict(const std::string& name, long long size) {
+  std::string leaf = "d" + bencode::string("length") + bencode::integer(size);
+  if (size > 0) leaf += bencode::string("pieces root") + bencode::string(std::string(32, 'r'));
+  leaf += "e";
+  return "d" + bencode::string("file tree") + "d" + bencode::string(name) + "d" + bencode::string("") +
+         leaf + "ee" + bencode::string("meta version") + bencode::integer(2) + bencode::string("name") +
+         bencode::string(name) + bencode::string("piece length") + bencode::integer(16384) + "e";
+}
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += d[p[i] >> 4];
+    out += d[p[i] & 15];
+  }
+  return out;
+}
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return hex(digest, sizeof digest);
+}
+
+std::string base64(const std::string& data) {
+  std::string out(sodium_base64_encoded_len(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                    data.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();
+  return out;
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+std::string add_file_line(const std::string& group, const std::string& name, long long size,
+                          const std::string& info) {
+  return "add_file " + group + " " + quoted(name) + " " + std::to_string(size) + " " +
+         sha256_hex(info) + " " + base64(info);
+}
+
+// The 20 bytes peers announce for a v2 torrent: its SHA-256, truncated, %-escaped.
+std::string announce_hash(const std::string& info) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(info.data()), info.size());
+  std::string out;
+  for (int i = 0; i < 20; ++i) out += "%" + hex(digest + i, 1);
+  return out;
+}
+
+struct http_reply {
+  int status = 0;
+  std::string body;
+};
+
+// One GET on `c`, keeping the connection open.
+http_reply get(line_client& c, const std::string& target) {
+  c.send_raw("GET " + target + " HTTP/1.1\r\nHost: tracker\r\n\r\n");
+  http_reply r;
+  auto status_line = c.read_line();
+  if (!status_line) {
+    ADD_FAILURE() << "no HTTP response";
+    return r;
+  }
+  r.status = std::stoi(status_line->substr(9, 3));
+  std::size_t length = 0;
+  while (auto header = c.read_line()) {
+    if (*header == "\r") break;
+    if (header->starts_with("Content-Length: ")) length = std::stoul(header->substr(16));
+  }
+  r.body = c.read_bytes(length);
+  return r;
+}
+
+std::string announce_target(const std::string& passkey, const std::string& info, char peer,
+                            int port, long long left, const std::string& event = {}) {
+  std::string t = "/announce?pk=" + passkey + "&info_hash=" + announce_hash(info) +
+                  "&peer_id=" + std::string(20, peer) + "&port=" + std::to_string(port) +
+                  "&uploaded=0&downloaded=0&left=" + std::to_string(left) + "&compact=1";
+  if (!event.empty()) t += "&event=" + event;
+  return t;
+}
+
+class FilesTracker : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_GE(sodium_init(), 0);
+    ASSERT_TRUE(alice_.request("create_group g").ok);
+    ASSERT_TRUE(bob_.request("join_group g").ok);
+    ASSERT_TRUE(alice_.request("accept_request g bob").ok);
+  }
+  std::string passkey(line_client& c) {
+    auto r = c.request("passkey");
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.text.size(), 32u);
+    return r.text;
+  }
+
+  tracker_process tracker_;
+  line_client alice_ = tracker_.user("alice");
+  line_client bob_ = tracker_.user("bob");
+  line_client eve_ = tracker_.user("eve");
+};
+
+TEST_F(FilesTracker, RegisterListAndFetchMetadata) {
+  const std::string info = info_dict("notes one.txt", 1234);
+  auto added = alice_.request(add_file_line("g", "notes one.txt", 1234, info));
+  ASSERT_TRUE(added.ok) << added.text;
+  EXPECT_EQ(added.text, "notes one.txt added to g");
+  EXPECT_EQ(bob_.request(add_file_line("g", "notes one.txt", 1234, info)).text,
+            "notes one.txt is already in g; you share it too");
+  const std::string other = info_dict("notes one.txt", 99);
+  EXPECT_EQ(bob_.request(add_file_line("g", "notes one.txt", 99, other)).code, "FILE_EXISTS");
+
+  auto list = bob_.request("list_files g");
+  ASSERT_TRUE(list.ok);
+  ASSERT_EQ(list.data.size(), 1u);
+  EXPECT_EQ(list.data[0], "\"notes one.txt\" size=1234 uploader=alice seeders=0 leechers=0");
+
+  auto meta = bob_.request("file_info g \"notes one.txt\"");
+  ASSERT_TRUE(meta.ok);
+  ASSERT_EQ(meta.data.size(), 4u);
+  EXPECT_EQ(meta.data[0], "name \"notes one.txt\"");
+  EXPECT_EQ(meta.data[1], "size 1234");
+  EXPECT_EQ(meta.data[2], "info_hash " + sha256_hex(info));
+  EXPECT_EQ(meta.data[3], "info " + base64(info));
+  EXPECT_EQ(bob_.request("file_info g nothing").code, "NO_SUCH_FILE");
+}
+
+TEST_F(FilesTracker, OnlyMembersAndOnlyConsistentMetadata) {
+  const std::string info = info_dict("a.bin", 10);
+  EXPECT_EQ(eve_.request(add_file_line("g", "a.bin", 10, info)).code, "NOT_MEMBER");
+  ASSERT_TRUE(alice_.request(add_file_line("g", "a.bin", 10, info)).ok);
+  EXPECT_EQ(eve_.request("list_files g").code, "NOT_MEMBER");
+  EXPECT_EQ(eve_.request("file_info g a.bin").code, "NOT_MEMBER");
+  EXPECT_EQ(alice_.request("list_files nogroup").code, "NO_SUCH_GROUP");
+
+  const std::string b = info_dict("b.bin", 10);
+  auto wrong_hash = "add_file g b.bin 10 " + std::string(64, '0') + " " + base64(b);
+  EXPECT_EQ(alice_.request(wrong_hash).code, "BAD_FILE");
+  EXPECT_EQ(alice_.request(add_file_line("g", "b.bin", 11, b)).code, "BAD_FILE");  // size
+  EXPECT_EQ(alice_.request(add_file_line("g", "c.bin", 10, b)).code, "BAD_FILE");  // name
+  EXPECT_EQ(alice_.request("add_file g b.bin 10 " + sha256_hex("x") + " !!!").code, "BAD_FILE");
+  const std::string evil = info_dict("../../etc/passwd", 10);
+  EXPECT_EQ(alice_.request(add_file_line("g", "../../etc/passwd", 10, evil)).code, "BAD_NAME");
+  EXPECT_EQ(alice_.request(add_file_line("g", "..", 10, info_dict("..", 10))).code, "BAD_NAME");
+  EXPECT_EQ(alice_.request("add_file g a.bin -5 x y").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice_.request("add_file g a.bin 10").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice_.request("list_files g").data.size(), 1u);  // nothing else was stored
+}
+
+TEST_F(FilesTracker, AnnounceGivesMembersEachOtherAndNobodyElse) {
+  const std::string info = info_dict("movie.mkv", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "movie.mkv", 5000, info)).ok);
+  line_client http_a(tracker_.port(), false);
+  line_client http_b(tracker_.port(), false);
+  auto first = get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "started"));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.body,
+            "d8:completei1e10:incompletei0e8:intervali120e12:min intervali30e5:peers0:6:peers60:e");
+  auto second = get(http_b, announce_target(passkey(bob_), info, 'b', 7000, 5000, "started"));
+  // bob learns alice's address: 127.0.0.1 and port 6881 (0x1AE1), six bytes.
+  const std::string alice_peer("\x7f\x00\x00\x01\x1a\xe1", 6);
+  EXPECT_EQ(second.body, "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
+                             alice_peer + "6:peers60:e");
+  auto list = alice_.request("list_files g");
+  EXPECT_EQ(list.data.at(0), "movie.mkv size=5000 uploader=alice seeders=1 leechers=1");
+
+  // Eve has a passkey but is no member; strangers and unknown torrents get nothing either.
+  auto refused = get(http_a, announce_target(passkey(eve_), info, 'e', 7001, 5000));
+  EXPECT_NE(refused.body.find("failure reason"), std::string::npos);
+  EXPECT_NE(refused.body.find("only members"), std::string::npos);
+  auto unknown_key = get(http_a, announce_target(std::string(32, 'f'), info, 'x', 7002, 0));
+  EXPECT_NE(unknown_key.body.find("unknown passkey"), std::string::npos);
+  auto unknown_file = get(http_a, announce_target(passkey(alice_), info_dict("x", 1), 'a', 1, 0));
+  EXPECT_NE(unknown_file.body.find("unknown torrent"), std::string::npos);
+  auto malformed = get(http_a, "/announce?pk=x&info_hash=short&peer_id=p&port=1&left=0");
+  EXPECT_NE(malformed.body.find("failure reason"), std::string::npos);
+
+  // A stopped peer leaves the swarm.
+  get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "stopped"));
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "movie.mkv size=5000 uploader=alice seeders=0 leechers=1");
+}
+
+TEST_F(FilesTracker, HttpClientsGetHttpOnlyAndKeepAlive) {
+  line_client http(tracker_.port(), false);
+  for (int i = 0; i < 3; ++i) {  // three requests on one connection
+    auto health = get(http, "/health");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.body, "ok\n");
+  }
+  EXPECT_EQ(get(http, "/nothing").status, 404);
+  EXPECT_TRUE(http.events().empty());  // never greeted as a line client
+  http.send_raw("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(http.read_line(), "HTTP/1.1 200 OK\r");
+  EXPECT_TRUE(http.closed_within());
+}
+
+}  // namespace
+}  // namespace swarmhub::test
