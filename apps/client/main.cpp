@@ -20,6 +20,12 @@ int main(int argc, char** argv) {
   std::string password_file;
   app.add_option("--server-password-file", password_file,
                  "the tracker's server password (first line of FILE), given when it asks");
+  std::string p2p_listen = "0.0.0.0:0";
+  bool stay = false;
+  app.add_option("--p2p-listen", p2p_listen, "HOST:PORT other clients connect to for file pieces")
+      ->capture_default_str();
+  app.add_flag("--stay", stay,
+               "at the end of the input keep running, sharing files, until SIGINT or SIGTERM");
   app.add_flag("--script", force_script,
                "read commands from stdin and print raw protocol lines even on a terminal");
   CLI11_PARSE(app, argc, argv);
@@ -33,6 +39,8 @@ int main(int argc, char** argv) {
   }
 
   client::client_options options{*where};
+  options.p2p_listen = p2p_listen;
+  options.stay = stay;
   if (!password_file.empty()) {
     std::ifstream in(password_file);
     if (!in || !std::getline(in, options.server_password) || options.server_password.empty()) {

@@ -10,6 +10,12 @@
 namespace swarmhub::client {
 namespace {
 
+bool is_help_listing(std::string_view line) {
+  const auto [verb, rest] = proto::split_verb(line);
+  const auto* spec = proto::find_command(verb);
+  return spec != nullptr && spec->id == proto::command_id::help && rest.empty();
+}
+
 bool is_quit(std::string_view line) {
   const auto* spec = proto::find_command(proto::split_verb(line).verb);
   return spec != nullptr && spec->id == proto::command_id::quit;
@@ -24,7 +30,8 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       user_(std::move(user)),
       link_(executor),
       keepalive_timer_(executor),
-      hello_signal_(executor) {}
+      hello_signal_(executor),
+      stay_signal_(executor, asio::steady_timer::time_point::max()) {}
 
 awaitable<int> client_app::run() {
   try {
@@ -36,6 +43,14 @@ awaitable<int> client_app::run() {
     co_return exit_connection;
   }
   user_->show_notice(fmt::format("connected to {}", options_.tracker.to_string()));
+  try {
+    files_ = std::make_unique<file_sharing>(executor_, link_, *user_, options_.tracker.to_string(),
+                                            p2p::engine_options{options_.p2p_listen});
+  } catch (const std::exception& e) {
+    user_->show_notice(fmt::format("cannot start file sharing: {}", e.what()));
+    user_->stop();
+    co_return exit_connection;
+  }
   link_.start([this](const proto::event& e) { on_event(e); },
               [this](const std::string& why) { on_closed(why); });
   last_request_ = std::chrono::steady_clock::now();
@@ -47,6 +62,11 @@ awaitable<int> client_app::run() {
     auto line = co_await user_->read_line();
     if (finished_) break;
     if (!line) {  // end of input: leave as if the user had typed quit
+      if (options_.stay && !leaving_) {
+        error_code ec;  // headless: share and receive until signalled
+        co_await stay_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+        break;
+      }
       if (leaving_) break;
       leaving_ = true;
       if (auto reply = co_await link_.request("quit")) user_->show_reply(*reply);
@@ -57,13 +77,25 @@ awaitable<int> client_app::run() {
     last_request_ = std::chrono::steady_clock::now();
     std::string request = co_await complete_secret(std::string(command));
     if (request.empty()) continue;  // the person gave up at the password prompt
-    auto reply = co_await link_.request(std::move(request));
+    if (auto local = co_await files_->handle(request)) {
+      user_->show_reply(*local);
+      if (!local->ok) any_failed_ = true;
+      continue;
+    }
+    auto reply = co_await link_.request(request);
     if (!reply) break;  // connection lost; on_closed() said so
+    co_await files_->after_reply(request, *reply);
+    if (reply->ok && is_help_listing(request)) {
+      for (const auto& c : local_commands()) {
+        reply->data.push_back(fmt::format("{:<40}  {}", c.usage, c.summary));
+      }
+    }
     user_->show_reply(*reply);
     if (!reply->ok) any_failed_ = true;
     if (reply->ok && is_quit(command)) break;
   }
   finish();
+  files_.reset();  // stops the torrents and tells the tracker
   if (lost_) co_return exit_connection;
   co_return any_failed_ ? exit_command_failed : exit_ok;
 }
@@ -122,6 +154,7 @@ awaitable<std::string> client_app::complete_secret(std::string line) {
 
 void client_app::leave() {
   if (leaving_ || finished_) return;
+  stay_signal_.cancel();
   leaving_ = true;
   if (!link_.is_open()) {
     finish();
@@ -176,6 +209,7 @@ void client_app::finish() {
   finished_ = true;
   keepalive_timer_.cancel();
   hello_signal_.cancel();
+  stay_signal_.cancel();
   link_.close();
   user_->stop();
 }

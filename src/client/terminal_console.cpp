@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/file_sharing.hpp"
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/request.hpp"
 
@@ -27,6 +28,7 @@ constexpr const char* prompt_text = "swarmhub> ";
 // Candidate words for completing the first word of a line: every command name and alias.
 std::vector<std::string> command_words() {
   std::vector<std::string> words;
+  for (const auto& c : local_commands()) words.emplace_back(c.name);
   for (const auto& spec : proto::command_table()) {
     words.emplace_back(spec.name);
     for (auto alias : spec.aliases) {

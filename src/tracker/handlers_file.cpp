@@ -12,6 +12,7 @@
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/refusals.hpp"
 #include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/base64.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::tracker::handlers {
@@ -27,25 +28,6 @@ std::string to_hex(const unsigned char* bytes, std::size_t n) {
     out += digits[bytes[i] >> 4];
     out += digits[bytes[i] & 0xF];
   }
-  return out;
-}
-
-std::optional<std::string> from_base64(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
-std::string to_base64(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();  // the terminating NUL
   return out;
 }
 
@@ -90,7 +72,7 @@ awaitable<void> add_file(command_context& ctx) {
     ctx.reply.error(error_code::bad_arguments, "size must be a number of bytes");
     co_return;
   }
-  const auto info = from_base64(ctx.args[4]);
+  const auto info = util::from_base64(ctx.args[4]);
   if (!info) {
     ctx.reply.error(error_code::bad_file, "the info dictionary must be base64");
     co_return;
@@ -148,7 +130,7 @@ awaitable<void> file_info(command_context& ctx) {
   ctx.reply.data("name " + proto::quote_argument(result.file.name));
   ctx.reply.data(fmt::format("size {}", result.file.size));
   ctx.reply.data("info_hash " + result.file.info_hash);
-  ctx.reply.data("info " + to_base64(result.file.info));
+  ctx.reply.data("info " + util::to_base64(result.file.info));
   ctx.reply.ok(fmt::format("{} in {}", result.file.name, result.file.group));
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/file_sharing.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/net/host_port.hpp"
 
@@ -15,6 +16,8 @@ struct client_options {
   net::host_port tracker;
   std::chrono::seconds keepalive{60};  // a ping after this long without a request
   std::string server_password;         // given to a tracker that asks for one ("": ask)
+  std::string p2p_listen = "0.0.0.0:0";  // where other members' clients connect for pieces
+  bool stay = false;  // at the end of input keep running (seeding, receiving) until signalled
 };
 
 // Exit statuses of the client program.
@@ -51,6 +54,8 @@ class client_app {
   tracker_link link_;
   asio::steady_timer keepalive_timer_;
   asio::steady_timer hello_signal_;
+  asio::steady_timer stay_signal_;  // cancelled when a headless client is told to leave
+  std::unique_ptr<file_sharing> files_;
   std::optional<std::string> hello_;  // text of the tracker's HELLO event
   std::chrono::steady_clock::time_point last_request_;
   bool any_failed_ = false;

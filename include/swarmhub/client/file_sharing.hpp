@@ -1,0 +1,63 @@
+#pragma once
+// The client's file commands (seed 001): upload_file, download_file, show_downloads,
+// stop_share, wait_downloads. They run in the client, talking to the tracker for metadata
+// and to the p2p engine for the bytes, and answer in the protocol's reply format.
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "swarmhub/client/console.hpp"
+#include "swarmhub/client/tracker_link.hpp"
+#include "swarmhub/net/offload_pool.hpp"
+#include "swarmhub/p2p/engine.hpp"
+
+namespace swarmhub::client {
+
+struct local_command {
+  std::string_view name;
+  int min_args;
+  int max_args;
+  std::string_view usage;
+  std::string_view summary;
+};
+
+// The commands the client answers itself (help and completion list them too).
+const std::array<local_command, 5>& local_commands();
+
+class file_sharing {
+ public:
+  file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
+               std::string tracker_address, p2p::engine_options options);
+  ~file_sharing();
+
+  // The reply to `line` if it is a local command; nothing otherwise.
+  awaitable<std::optional<proto::reply>> handle(std::string_view line);
+
+  // Follows what tracker commands did: login (announce key), logout and leave_group (stop
+  // sharing).
+  awaitable<void> after_reply(std::string_view line, const proto::reply& reply);
+
+  bool busy() const { return engine_.busy(); }
+
+ private:
+  awaitable<proto::reply> upload(const std::string& path, const std::string& group);
+  awaitable<proto::reply> download(const std::string& group, const std::string& name,
+                                   const std::string& destination);
+  proto::reply show_downloads() const;
+  proto::reply stop_share(const std::string& group, const std::string& name);
+  awaitable<proto::reply> wait_downloads();
+  void finished(const std::string& group, const std::string& name, const std::string& error);
+
+  tracker_link& link_;
+  console& user_;
+  std::string tracker_address_;
+  net::offload_pool hashing_{1};
+  p2p::engine engine_;
+  asio::steady_timer downloads_changed_;
+  std::vector<std::string> failures_;  // "group name: reason" since the last wait_downloads
+};
+
+}  // namespace swarmhub::client

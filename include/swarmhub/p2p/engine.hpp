@@ -1,0 +1,85 @@
+#pragma once
+// The client's data plane: a libtorrent session that seeds and downloads the files of the
+// user's groups, every piece verified (BitTorrent v2, SHA-256). Only src/p2p includes
+// libtorrent; the rest of the client sees this interface.
+//
+// Threading: construct, call and destroy on the executor given at construction; events are
+// delivered there too (libtorrent's own threads only post to it).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "swarmhub/net/asio.hpp"
+
+namespace swarmhub::p2p {
+
+// What the tracker keeps about a file.
+struct metadata {
+  std::string name;
+  std::int64_t size = 0;
+  std::string info_hash;  // hex SHA-256 of `info`
+  std::string info;       // bencoded BitTorrent v2 info dictionary
+  std::string torrent;    // the whole .torrent (with piece layers) when made here; else empty
+};
+
+// Hashes the file at `path` into v2 metadata. Blocking and slow for big files: run it off the
+// I/O thread. Throws std::runtime_error when the file cannot be read.
+metadata describe_file(const std::string& path);
+
+struct transfer {
+  enum class state { downloading, seeding, failed };
+  std::string group;
+  std::string name;
+  std::string path;  // where the file is, or will be
+  state what = state::downloading;
+  bool was_download = false;  // seeding after a download: [C]
+  double progress = 0;        // 0..1
+  std::int64_t rate = 0;      // bytes per second, down while downloading, up while seeding
+  int peers = 0;
+  std::int64_t eta_seconds = -1;
+  std::int64_t sent = 0;  // payload bytes uploaded to others
+  std::string error;
+};
+
+struct engine_options {
+  std::string listen = "0.0.0.0:0";  // where peers connect
+};
+
+class engine {
+ public:
+  // `on_finished(group, name, error)` runs when a download completes ("" error) or fails.
+  using finished_handler =
+      std::function<void(const std::string&, const std::string&, const std::string&)>;
+
+  engine(asio::any_io_executor executor, engine_options options, finished_handler on_finished);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // Announces of every torrent go here (the tracker's URL with this user's passkey).
+  void set_announce_url(std::string url);
+
+  // Seeds the file at `path`, described by `meta`, in `group`. Throws on bad metadata.
+  void seed(const std::string& group, const metadata& meta, const std::string& path);
+
+  // Downloads `meta` to the file `path` for `group`. Throws on bad metadata.
+  void download(const std::string& group, const metadata& meta, const std::string& path);
+
+  // Stops sharing `name` in `group`; false when it was not shared.
+  bool stop(const std::string& group, const std::string& name);
+  // Stops everything of `group` (leave_group), or everything (logout: empty group).
+  void stop_all(const std::string& group = {});
+
+  std::vector<transfer> transfers() const;
+  bool busy() const;  // some download is still running
+
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace swarmhub::p2p

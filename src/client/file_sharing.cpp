@@ -1,0 +1,221 @@
+#include "swarmhub/client/file_sharing.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/request.hpp"
+#include "swarmhub/util/base64.hpp"
+
+namespace swarmhub::client {
+namespace {
+
+namespace fs = std::filesystem;
+
+proto::reply ok(std::string text, std::vector<std::string> data = {}) {
+  return proto::reply{true, {}, std::move(text), std::move(data)};
+}
+
+proto::reply error(std::string code, std::string text) {
+  return proto::reply{false, std::move(code), std::move(text), {}};
+}
+
+// A file name from the tracker is used as a path component: it must be one.
+bool safe_file_name(std::string_view name) {
+  return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
+         name.find_first_of("/\\") == std::string_view::npos;
+}
+
+std::string human_rate(std::int64_t bytes) {
+  const auto bytes_per_second = static_cast<double>(bytes);
+  if (bytes_per_second >= 1'000'000) return fmt::format("{:.1f} MB/s", bytes_per_second / 1e6);
+  if (bytes_per_second >= 1'000) return fmt::format("{:.1f} kB/s", bytes_per_second / 1e3);
+  return fmt::format("{} B/s", bytes_per_second);
+}
+
+}  // namespace
+
+const std::array<local_command, 5>& local_commands() {
+  static const std::array<local_command, 5> table{{
+      {"upload_file", 2, 2, "upload_file <path> <group>",
+       "hash a file, register it in a group and share it (this client)"},
+      {"download_file", 3, 3, "download_file <group> <file> <destination>",
+       "fetch a group's file from every member who has it, in the background (this client)"},
+      {"show_downloads", 0, 0, "show_downloads",
+       "[D] downloading, [C] complete, [S] shared, [F] failed (this client)"},
+      {"stop_share", 2, 2, "stop_share <group> <file>", "stop sharing a file (this client)"},
+      {"wait_downloads", 0, 0, "wait_downloads",
+       "wait until every download has finished; fails if one failed (this client)"},
+  }};
+  return table;
+}
+
+file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
+                           std::string tracker_address, p2p::engine_options options)
+    : link_(link),
+      user_(user),
+      tracker_address_(std::move(tracker_address)),
+      engine_(executor, std::move(options),
+              [this](const std::string& g, const std::string& n, const std::string& e) {
+                finished(g, n, e);
+              }),
+      downloads_changed_(executor, asio::steady_timer::time_point::max()) {}
+
+file_sharing::~file_sharing() { hashing_.stop(); }
+
+awaitable<std::optional<proto::reply>> file_sharing::handle(std::string_view line) {
+  const auto [verb, rest] = proto::split_verb(line);
+  const local_command* command = nullptr;
+  for (const auto& c : local_commands()) {
+    if (verb == c.name || (verb.starts_with('/') && verb.substr(1) == c.name)) command = &c;
+  }
+  if (command == nullptr) co_return std::nullopt;
+  auto args = proto::split_arguments(rest, command->max_args, false);
+  const auto count = static_cast<int>(args.values.size());
+  if (!args.error.empty() || count < command->min_args || count > command->max_args) {
+    co_return error("BAD_ARGUMENTS", fmt::format("usage: {}", command->usage));
+  }
+  auto& a = args.values;
+  if (command->name == "upload_file") co_return co_await upload(a[0], a[1]);
+  if (command->name == "download_file") co_return co_await download(a[0], a[1], a[2]);
+  if (command->name == "show_downloads") co_return show_downloads();
+  if (command->name == "stop_share") co_return stop_share(a[0], a[1]);
+  co_return co_await wait_downloads();
+}
+
+awaitable<void> file_sharing::after_reply(std::string_view line, const proto::reply& reply) {
+  if (!reply.ok) co_return;
+  const auto [verb, rest] = proto::split_verb(line);
+  const auto* spec = proto::find_command(verb);
+  if (spec == nullptr) co_return;
+  if (spec->id == proto::command_id::login) {
+    auto key = co_await link_.request("passkey");
+    if (key && key->ok) engine_.set_announce_url("http://" + tracker_address_ + "/announce?pk=" + key->text);
+  } else if (spec->id == proto::command_id::logout) {
+    engine_.stop_all();
+  } else if (spec->id == proto::command_id::leave_group) {
+    const auto args = proto::split_arguments(rest, 1, false);
+    if (args.values.size() == 1) engine_.stop_all(args.values[0]);
+  }
+}
+
+awaitable<proto::reply> file_sharing::upload(const std::string& path, const std::string& group) {
+  auto describe = [path] { return p2p::describe_file(path); };
+  p2p::metadata meta;
+  std::string problem;
+  try {
+    meta = co_await hashing_.run(std::move(describe));
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  if (!problem.empty()) co_return error("BAD_FILE", problem);
+  const std::string request = fmt::format("add_file {} {} {} {} {}", group, proto::quote_argument(meta.name),
+                                          meta.size, meta.info_hash, util::to_base64(meta.info));
+  // Seed first (which also checks the metadata), register second; undo if the tracker says no.
+  try {
+    engine_.seed(group, meta, fs::absolute(path).string());
+  } catch (const std::exception& e) {
+    co_return error("BAD_FILE", e.what());
+  }
+  auto reply = co_await link_.request(request);
+  if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
+  if (!reply->ok) engine_.stop(group, meta.name);
+  co_return *reply;
+}
+
+awaitable<proto::reply> file_sharing::download(const std::string& group, const std::string& name,
+                                               const std::string& destination) {
+  auto reply = co_await link_.request(
+      fmt::format("file_info {} {}", group, proto::quote_argument(name)));
+  if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
+  if (!reply->ok) co_return *reply;
+  p2p::metadata meta;
+  for (const auto& line : reply->data) {
+    const auto [key, value] = proto::split_verb(line);
+    if (key == "name") {
+      auto parsed = proto::split_arguments(value, 1, false);
+      if (parsed.values.size() == 1) meta.name = parsed.values[0];
+    } else if (key == "size") {
+      meta.size = std::stoll(std::string(value));
+    } else if (key == "info_hash") {
+      meta.info_hash = std::string(value);
+    } else if (key == "info") {
+      meta.info = util::from_base64(value).value_or("");
+    }
+  }
+  if (!safe_file_name(meta.name) || meta.info.empty()) {
+    co_return error("BAD_FILE", "the tracker sent metadata that cannot be used");
+  }
+  std::error_code ec;
+  fs::path target = fs::absolute(destination, ec);
+  if (fs::is_directory(target, ec)) target /= meta.name;
+  if (!fs::is_directory(target.parent_path(), ec)) {
+    co_return error("BAD_ARGUMENTS", fmt::format("{} is not a directory", target.parent_path().string()));
+  }
+  if (fs::exists(target, ec)) {
+    co_return error("FILE_EXISTS", fmt::format("{} exists; it is never overwritten", target.string()));
+  }
+  try {
+    engine_.download(group, meta, target.string());
+  } catch (const std::exception& e) {
+    co_return error("BAD_FILE", e.what());
+  }
+  co_return ok(fmt::format("downloading {} from {} to {}", meta.name, group, target.string()));
+}
+
+proto::reply file_sharing::show_downloads() const {
+  std::vector<std::string> lines;
+  for (const auto& t : engine_.transfers()) {
+    const std::string head = fmt::format("[{}] {}", t.group, proto::quote_argument(t.name));
+    switch (t.what) {
+      case p2p::transfer::state::downloading:
+        lines.push_back(fmt::format("[D] {} {:.1f}% {} peers={} eta={}", head, t.progress * 100,
+                                    human_rate(t.rate), t.peers,
+                                    t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds)));
+        break;
+      case p2p::transfer::state::seeding:
+        lines.push_back(fmt::format("[{}] {} sent={} peers={}", t.was_download ? "C" : "S", head,
+                                    t.sent, t.peers));
+        break;
+      case p2p::transfer::state::failed:
+        lines.push_back(fmt::format("[F] {}: {}", head, t.error));
+        break;
+    }
+  }
+  const auto n = lines.size();
+  return ok(fmt::format("{} transfer{}", n, n == 1 ? "" : "s"), std::move(lines));
+}
+
+proto::reply file_sharing::stop_share(const std::string& group, const std::string& name) {
+  if (!engine_.stop(group, name)) return error("NO_SUCH_FILE", "this client does not share that file");
+  return ok(fmt::format("stopped sharing {} in {}", name, group));
+}
+
+awaitable<proto::reply> file_sharing::wait_downloads() {
+  while (engine_.busy()) {
+    error_code ec;
+    downloads_changed_.expires_at(asio::steady_timer::time_point::max());
+    co_await downloads_changed_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  if (!failures_.empty()) {
+    std::string text = "failed: ";
+    for (std::size_t i = 0; i < failures_.size(); ++i) text += (i ? "; " : "") + failures_[i];
+    failures_.clear();
+    co_return error("DOWNLOAD_FAILED", text);
+  }
+  co_return ok("every download is complete");
+}
+
+void file_sharing::finished(const std::string& group, const std::string& name,
+                            const std::string& error_text) {
+  if (error_text.empty()) {
+    user_.show_event(proto::event{"DOWNLOAD_DONE", group + " " + proto::quote_argument(name)});
+  } else {
+    failures_.push_back(fmt::format("{} {}: {}", group, name, error_text));
+    user_.show_event(
+        proto::event{"DOWNLOAD_FAILED", group + " " + proto::quote_argument(name) + " " + error_text});
+  }
+  downloads_changed_.cancel();
+}
+
+}  // namespace swarmhub::client

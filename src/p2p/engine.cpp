@@ -1,0 +1,292 @@
+#include "swarmhub/p2p/engine.hpp"
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_params.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+namespace swarmhub::p2p {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string to_hex(const char* bytes, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out += digits[c >> 4];
+    out += digits[c & 0xF];
+  }
+  return out;
+}
+
+// Settings for LAN and loopback swarms (see docs/architecture.md): TCP only, no peer
+// discovery beyond the tracker, several connections per address (peers on one host).
+lt::settings_pack settings(const engine_options& options) {
+  lt::settings_pack p = lt::high_performance_seed();
+  p.set_str(lt::settings_pack::listen_interfaces, options.listen);
+  p.set_bool(lt::settings_pack::enable_dht, false);
+  p.set_bool(lt::settings_pack::enable_lsd, false);
+  p.set_bool(lt::settings_pack::enable_upnp, false);
+  p.set_bool(lt::settings_pack::enable_natpmp, false);
+  p.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+  p.set_bool(lt::settings_pack::enable_incoming_utp, false);
+  p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  p.set_int(lt::settings_pack::stop_tracker_timeout, 1);
+  p.set_int(lt::settings_pack::alert_mask,
+            lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage);
+  return p;
+}
+
+std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
+  lt::error_code ec;
+  std::shared_ptr<lt::torrent_info> ti;
+  if (!meta.torrent.empty()) {
+    ti = std::make_shared<lt::torrent_info>(lt::span<char const>(meta.torrent.data(),
+                                                                 static_cast<long>(meta.torrent.size())),
+                                            ec, lt::from_span);
+  } else {
+    // Only the info dictionary: the piece layers come from the peers (BEP 52 hash requests).
+    const std::string wrapped = "d4:info" + meta.info + "e";
+    ti = std::make_shared<lt::torrent_info>(
+        lt::span<char const>(wrapped.data(), static_cast<long>(wrapped.size())), ec, lt::from_span);
+  }
+  if (ec) throw std::runtime_error("bad metadata: " + ec.message());
+  if (!ti->info_hashes().has_v2() ||
+      to_hex(ti->info_hashes().v2.data(), ti->info_hashes().v2.size()) != meta.info_hash) {
+    throw std::runtime_error("the metadata does not match its info-hash");
+  }
+  // libtorrent lists pad files (alignment, never on disk); only real files count.
+  int real_files = 0;
+  for (const auto index : ti->files().file_range()) {
+    if (!(ti->files().file_flags(index) & lt::file_storage::flag_pad_file)) ++real_files;
+  }
+  if (real_files != 1) throw std::runtime_error("only single-file torrents are shared");
+  return ti;
+}
+
+}  // namespace
+
+metadata describe_file(const std::string& path) {
+  std::error_code fec;
+  const fs::path file = fs::absolute(path, fec);
+  if (fec || !fs::is_regular_file(file, fec)) throw std::runtime_error(path + " is not a file");
+  lt::file_storage files;
+  lt::add_files(files, file.string());
+  if (files.num_files() != 1) throw std::runtime_error(path + " is not a single file");
+  if (files.total_size() == 0) throw std::runtime_error(path + " is empty; there is nothing to share");
+  lt::create_torrent maker(files, 0, lt::create_torrent::v2_only);
+  maker.set_priv(true);
+  lt::error_code ec;
+  lt::set_piece_hashes(maker, file.parent_path().string(), ec);
+  if (ec) throw std::runtime_error("cannot read " + path + ": " + ec.message());
+  metadata out;
+  lt::bencode(std::back_inserter(out.torrent), maker.generate());
+  lt::torrent_info ti(lt::span<char const>(out.torrent.data(), static_cast<long>(out.torrent.size())),
+                      lt::from_span);
+  const auto info = ti.info_section();
+  out.info.assign(info.data(), static_cast<std::size_t>(info.size()));
+  out.name = file.filename().string();
+  out.size = files.total_size();
+  out.info_hash = to_hex(ti.info_hashes().v2.data(), ti.info_hashes().v2.size());
+  return out;
+}
+
+struct engine::impl {
+  struct share {
+    std::string group;
+    std::string name;
+    std::string path;
+    bool downloading = false;
+    bool was_download = false;
+    std::string error;
+  };
+  struct torrent {
+    lt::torrent_handle handle;
+    std::vector<share> shares;
+  };
+
+  impl(asio::any_io_executor ex, engine_options opts, finished_handler finished)
+      : executor(std::move(ex)),
+        session(lt::session_params(settings(opts))),
+        on_finished(std::move(finished)),
+        alive(std::make_shared<bool>(true)) {
+    std::weak_ptr<bool> weak = alive;
+    session.set_alert_notify([weak, this, ex = executor] {
+      // libtorrent's thread: only hand over to ours.
+      asio::post(ex, [weak, this] {
+        if (!weak.expired()) pump_alerts();
+      });
+    });
+  }
+
+  ~impl() {
+    session.set_alert_notify([] {});
+    alive.reset();
+  }
+
+  torrent* find(const lt::torrent_handle& h) {
+    for (auto& [key, t] : torrents) {
+      if (t.handle == h) return &t;
+    }
+    return nullptr;
+  }
+
+  void pump_alerts() {
+    std::vector<lt::alert*> alerts;
+    session.pop_alerts(&alerts);
+    for (lt::alert* a : alerts) {
+      if (auto* done = lt::alert_cast<lt::torrent_finished_alert>(a)) {
+        finish(done->handle, {});
+      } else if (auto* error = lt::alert_cast<lt::torrent_error_alert>(a)) {
+        finish(error->handle, error->error.message());
+      } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
+        finish(file_error->handle, file_error->error.message());
+      }
+    }
+  }
+
+  void finish(const lt::torrent_handle& h, const std::string& error) {
+    torrent* t = find(h);
+    if (t == nullptr) return;
+    std::vector<std::pair<std::string, std::string>> done;
+    for (auto& s : t->shares) {
+      if (!s.downloading) continue;
+      s.downloading = false;
+      s.was_download = true;
+      s.error = error;
+      done.emplace_back(s.group, s.name);
+    }
+    for (const auto& [group, name] : done) on_finished(group, name, error);
+  }
+
+  void add(const std::string& group, const metadata& meta, const std::string& path, bool download) {
+    auto ti = torrent_of(meta);
+    auto it = torrents.find(meta.info_hash);
+    if (it != torrents.end()) {
+      // The same content again (another group, or uploaded twice): one torrent, more shares.
+      for (const auto& s : it->second.shares) {
+        if (s.group == group && s.name == meta.name) return;
+      }
+      it->second.shares.push_back({group, meta.name, path, download, false, {}});
+      return;
+    }
+    const fs::path where = fs::absolute(path);
+    lt::add_torrent_params params;
+    params.ti = ti;
+    params.save_path = where.parent_path().string();
+    if (where.filename().string() != ti->files().file_name(lt::file_index_t{0})) {
+      params.renamed_files[lt::file_index_t{0}] = where.filename().string();
+    }
+    if (!announce_url.empty()) params.trackers.push_back(announce_url);
+    torrent t;
+    t.handle = session.add_torrent(std::move(params));
+    t.shares.push_back({group, meta.name, where.string(), download, false, {}});
+    torrents.emplace(meta.info_hash, std::move(t));
+  }
+
+  void remove_if(const std::function<bool(const share&)>& match) {
+    for (auto it = torrents.begin(); it != torrents.end();) {
+      std::erase_if(it->second.shares, match);
+      if (it->second.shares.empty()) {
+        session.remove_torrent(it->second.handle);
+        it = torrents.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  asio::any_io_executor executor;
+  lt::session session;
+  finished_handler on_finished;
+  std::shared_ptr<bool> alive;  // handlers posted by libtorrent check it before touching us
+  std::string announce_url;
+  std::map<std::string, torrent> torrents;  // by v2 info-hash
+};
+
+engine::engine(asio::any_io_executor executor, engine_options options, finished_handler on_finished)
+    : impl_(std::make_unique<impl>(std::move(executor), std::move(options), std::move(on_finished))) {}
+
+engine::~engine() = default;
+
+void engine::set_announce_url(std::string url) {
+  impl_->announce_url = std::move(url);
+  for (auto& [key, t] : impl_->torrents) {
+    t.handle.replace_trackers({lt::announce_entry(impl_->announce_url)});
+    t.handle.force_reannounce();
+  }
+}
+
+void engine::seed(const std::string& group, const metadata& meta, const std::string& path) {
+  impl_->add(group, meta, path, false);
+}
+
+void engine::download(const std::string& group, const metadata& meta, const std::string& path) {
+  impl_->add(group, meta, path, true);
+}
+
+bool engine::stop(const std::string& group, const std::string& name) {
+  bool found = false;
+  impl_->remove_if([&](const impl::share& s) {
+    const bool match = s.group == group && s.name == name;
+    found = found || match;
+    return match;
+  });
+  return found;
+}
+
+void engine::stop_all(const std::string& group) {
+  impl_->remove_if([&](const impl::share& s) { return group.empty() || s.group == group; });
+}
+
+std::vector<transfer> engine::transfers() const {
+  std::vector<transfer> out;
+  for (const auto& [key, t] : impl_->torrents) {
+    const lt::torrent_status st = t.handle.status();
+    for (const auto& s : t.shares) {
+      transfer x;
+      x.group = s.group;
+      x.name = s.name;
+      x.path = s.path;
+      x.was_download = s.was_download;
+      x.peers = st.num_peers;
+      x.sent = st.total_payload_upload;
+      x.progress = st.progress;
+      if (!s.error.empty()) {
+        x.what = transfer::state::failed;
+        x.error = s.error;
+      } else if (s.downloading) {
+        x.what = transfer::state::downloading;
+        x.rate = st.download_payload_rate;
+        const auto missing = st.total_wanted - st.total_wanted_done;
+        x.eta_seconds = x.rate > 0 ? missing / x.rate : -1;
+      } else {
+        x.what = transfer::state::seeding;
+        x.rate = st.upload_payload_rate;
+      }
+      out.push_back(std::move(x));
+    }
+  }
+  return out;
+}
+
+bool engine::busy() const {
+  for (const auto& [key, t] : impl_->torrents) {
+    for (const auto& s : t.shares) {
+      if (s.downloading) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace swarmhub::p2p
