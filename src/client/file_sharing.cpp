@@ -1,5 +1,6 @@
 #include "swarmhub/client/file_sharing.hpp"
 
+#include <charconv>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -44,8 +45,8 @@ const std::array<local_command, 5>& local_commands() {
       {"show_downloads", 0, 0, "show_downloads",
        "[D] downloading, [C] complete, [S] shared, [F] failed (this client)"},
       {"stop_share", 2, 2, "stop_share <group> <file>", "stop sharing a file (this client)"},
-      {"wait_downloads", 0, 0, "wait_downloads",
-       "wait until every download has finished; fails if one failed (this client)"},
+      {"wait_downloads", 0, 1, "wait_downloads [seconds]",
+       "wait until every download has finished; fails if one failed or time ran out (this client)"},
   }};
   return table;
 }
@@ -80,7 +81,17 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(std::string_view lin
   if (command->name == "download_file") co_return co_await download(a[0], a[1], a[2]);
   if (command->name == "show_downloads") co_return show_downloads();
   if (command->name == "stop_share") co_return stop_share(a[0], a[1]);
-  co_return co_await wait_downloads();
+  std::chrono::seconds limit{0};
+  if (count == 1) {
+    int seconds = 0;
+    const auto& t = a[0];
+    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), seconds);
+    if (ec != std::errc() || ptr != t.data() + t.size() || seconds <= 0) {
+      co_return error("BAD_ARGUMENTS", "seconds must be a positive number");
+    }
+    limit = std::chrono::seconds(seconds);
+  }
+  co_return co_await wait_downloads(limit);
 }
 
 awaitable<void> file_sharing::after_reply(std::string_view line, const proto::reply& reply) {
@@ -119,7 +130,7 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   }
   auto reply = co_await link_.request(request);
   if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
-  if (!reply->ok) engine_.stop(group, meta.name);
+  if (!reply->ok) engine_.unseed(group, meta);
   co_return *reply;
 }
 
@@ -174,8 +185,8 @@ proto::reply file_sharing::show_downloads() const {
                                     t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds)));
         break;
       case p2p::transfer::state::seeding:
-        lines.push_back(fmt::format("[{}] {} sent={} peers={}", t.was_download ? "C" : "S", head,
-                                    t.sent, t.peers));
+        lines.push_back(fmt::format("[{}] {} sent={} peers={} rejected={}",
+                                    t.was_download ? "C" : "S", head, t.sent, t.peers, t.rejected));
         break;
       case p2p::transfer::state::failed:
         lines.push_back(fmt::format("[F] {}: {}", head, t.error));
@@ -191,10 +202,15 @@ proto::reply file_sharing::stop_share(const std::string& group, const std::strin
   return ok(fmt::format("stopped sharing {} in {}", name, group));
 }
 
-awaitable<proto::reply> file_sharing::wait_downloads() {
+awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit) {
+  const auto deadline = limit.count() > 0 ? asio::steady_timer::clock_type::now() + limit
+                                          : asio::steady_timer::time_point::max();
   while (engine_.busy()) {
+    if (asio::steady_timer::clock_type::now() >= deadline) {
+      co_return error("TIMEOUT", fmt::format("downloads still running after {} s", limit.count()));
+    }
     error_code ec;
-    downloads_changed_.expires_at(asio::steady_timer::time_point::max());
+    downloads_changed_.expires_at(deadline);
     co_await downloads_changed_.async_wait(asio::redirect_error(use_awaitable, ec));
   }
   if (!failures_.empty()) {

@@ -113,6 +113,7 @@ struct engine::impl {
   struct torrent {
     lt::torrent_handle handle;
     std::vector<share> shares;
+    int rejected = 0;
   };
 
   impl(asio::any_io_executor ex, engine_options opts, finished_handler finished)
@@ -151,6 +152,8 @@ struct engine::impl {
         finish(error->handle, error->error.message());
       } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
         finish(file_error->handle, file_error->error.message());
+      } else if (auto* bad = lt::alert_cast<lt::hash_failed_alert>(a)) {
+        if (torrent* t = find(bad->handle)) ++t->rejected;
       }
     }
   }
@@ -188,6 +191,9 @@ struct engine::impl {
       params.renamed_files[lt::file_index_t{0}] = where.filename().string();
     }
     if (!announce_url.empty()) params.trackers.push_back(announce_url);
+    // A file hashed here a moment ago need not be read twice: in seed mode libtorrent checks
+    // each piece the first time it sends it, and stops offering any piece that fails.
+    if (!download && !meta.torrent.empty()) params.flags |= lt::torrent_flags::seed_mode;
     torrent t;
     t.handle = session.add_torrent(std::move(params));
     t.shares.push_back({group, meta.name, where.string(), download, false, {}});
@@ -245,6 +251,17 @@ bool engine::stop(const std::string& group, const std::string& name) {
   return found;
 }
 
+void engine::unseed(const std::string& group, const metadata& meta) {
+  const auto it = impl_->torrents.find(meta.info_hash);
+  if (it == impl_->torrents.end()) return;
+  std::erase_if(it->second.shares,
+                [&](const impl::share& s) { return s.group == group && s.name == meta.name; });
+  if (it->second.shares.empty()) {
+    impl_->session.remove_torrent(it->second.handle);
+    impl_->torrents.erase(it);
+  }
+}
+
 void engine::stop_all(const std::string& group) {
   impl_->remove_if([&](const impl::share& s) { return group.empty() || s.group == group; });
 }
@@ -261,6 +278,7 @@ std::vector<transfer> engine::transfers() const {
       x.was_download = s.was_download;
       x.peers = st.num_peers;
       x.sent = st.total_payload_upload;
+      x.rejected = t.rejected;
       x.progress = st.progress;
       if (!s.error.empty()) {
         x.what = transfer::state::failed;

@@ -48,7 +48,7 @@ class file_sharing {
                                    const std::string& destination);
   proto::reply show_downloads() const;
   proto::reply stop_share(const std::string& group, const std::string& name);
-  awaitable<proto::reply> wait_downloads();
+  awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   void finished(const std::string& group, const std::string& name, const std::string& error);
 
   tracker_link& link_;

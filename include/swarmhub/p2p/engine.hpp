@@ -41,6 +41,7 @@ struct transfer {
   int peers = 0;
   std::int64_t eta_seconds = -1;
   std::int64_t sent = 0;  // payload bytes uploaded to others
+  int rejected = 0;       // pieces that failed their hash check (bad data from a peer or disk)
   std::string error;
 };
 
@@ -70,6 +71,8 @@ class engine {
 
   // Stops sharing `name` in `group`; false when it was not shared.
   bool stop(const std::string& group, const std::string& name);
+  // Undoes seed(): stops only that content's share of `name` in `group`.
+  void unseed(const std::string& group, const metadata& meta);
   // Stops everything of `group` (leave_group), or everything (logout: empty group).
   void stop_all(const std::string& group = {});
 

@@ -1,0 +1,245 @@
+// F1-F6 end to end: real tracker, real clients, real files, compared byte for byte.
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "client_process.hpp"
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes `size` pseudo-random bytes (from `seed`) to `path`.
+void make_file(const std::string& path, std::size_t size, unsigned seed = 1) {
+  std::mt19937_64 random(seed);
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; i += 8) {
+    const auto word = random();
+    for (std::size_t k = 0; k < 8 && i + k < size; ++k) data[i + k] = static_cast<char>(word >> (8 * k));
+  }
+  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+bool same_bytes(const std::string& a, const std::string& b) {
+  return fs::exists(a) && fs::exists(b) && read_file(a) == read_file(b);
+}
+
+// The number after `key=` in a show_downloads line.
+long long field(const std::string& line, const std::string& key) {
+  const auto at = line.find(key + "=");
+  return at == std::string::npos ? -1 : std::stoll(line.substr(at + key.size() + 1));
+}
+
+class FileSharing : public ::testing::Test {
+ protected:
+  // A group "g" owned by `owner` with every one of `others` in it.
+  void group_of(client_process& owner, std::vector<std::pair<client_process*, std::string>> others) {
+    ASSERT_TRUE(owner.request("create_group g").ok);
+    for (auto& [c, name] : others) {
+      ASSERT_TRUE(c->request("join_group g").ok);
+      ASSERT_TRUE(owner.request("accept_request g " + name).ok);
+    }
+  }
+  std::string path(const std::string& name) { return dir_.file(name); }
+
+  temp_dir dir_;
+  tracker_process tracker_;
+};
+
+TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
+  client_process alice(tracker_.address());
+  client_process bob(tracker_.address());
+  alice.log_in("alice");
+  bob.log_in("bob");
+  group_of(alice, {{&bob, "bob"}});
+  fs::create_directories(path("a"));
+  fs::create_directories(path("b"));
+  const std::vector<std::pair<std::string, std::size_t>> files{
+      {"one byte", 1}, {"odd size.bin", 100'003}, {"naïve façade ✓.dat", 3 * 1024 * 1024 + 17}};
+  unsigned seed = 7;
+  for (const auto& [name, size] : files) {
+    make_file(path("a/" + name), size, seed++);
+    auto up = alice.request("upload_file \"" + path("a/" + name) + "\" g");
+    ASSERT_TRUE(up.ok) << up.code << " " << up.text;
+  }
+  auto list = bob.request("list_files g");
+  ASSERT_EQ(list.data.size(), 3u);
+  for (const auto& [name, size] : files) {
+    auto down = bob.request("download_file g \"" + name + "\" \"" + path("b") + "\"");
+    ASSERT_TRUE(down.ok) << down.text;
+  }
+  auto waited = bob.request("wait_downloads");
+  ASSERT_TRUE(waited.ok) << waited.text;
+  for (const auto& [name, size] : files) EXPECT_TRUE(same_bytes(path("a/" + name), path("b/" + name))) << name;
+  auto shown = bob.request("show_downloads");
+  ASSERT_EQ(shown.data.size(), 3u);
+  for (const auto& line : shown.data) EXPECT_TRUE(line.starts_with("[C] [g] ")) << line;
+}
+
+TEST_F(FileSharing, DestinationRulesAndErrors) {
+  client_process alice(tracker_.address());
+  client_process eve(tracker_.address());
+  alice.log_in("alice");
+  eve.log_in("eve");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  make_file(path("f.bin"), 50'000);
+  ASSERT_TRUE(alice.request("upload_file " + path("f.bin") + " g").ok);
+  // The same content again makes one more seeder; other content under the name is refused.
+  EXPECT_TRUE(alice.request("upload_file " + path("f.bin") + " g").ok);
+  fs::create_directories(path("other"));
+  make_file(path("other/f.bin"), 50'000, 99);
+  EXPECT_EQ(alice.request("upload_file " + path("other/f.bin") + " g").code, "FILE_EXISTS");
+  EXPECT_EQ(alice.request("upload_file " + path("missing.bin") + " g").code, "BAD_FILE");
+  EXPECT_EQ(alice.request("upload_file " + path("f.bin") + " nogroup").code, "NO_SUCH_GROUP");
+  EXPECT_EQ(alice.request("upload_file " + path("f.bin")).code, "BAD_ARGUMENTS");
+  // Downloads: never over an existing file, never into a missing directory, members only.
+  EXPECT_EQ(alice.request("download_file g f.bin " + path("f.bin")).code, "FILE_EXISTS");
+  EXPECT_EQ(alice.request("download_file g f.bin " + path("no/such/dir/x")).code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice.request("download_file g nothing.bin " + path("x")).code, "NO_SUCH_FILE");
+  EXPECT_EQ(eve.request("download_file g f.bin " + path("eve.bin")).code, "NOT_MEMBER");
+  EXPECT_EQ(alice.request("stop_share g nothing.bin").code, "NO_SUCH_FILE");
+  EXPECT_EQ(alice.request("wait_downloads 0").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice.show_count(), 1u);  // the refused upload left the first share alone
+  // A destination that names a file gets that name.
+  client_process bob(tracker_.address());
+  bob.log_in("bob");
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  ASSERT_TRUE(bob.request("download_file g f.bin " + path("renamed.bin")).ok);
+  ASSERT_TRUE(bob.request("wait_downloads 60").ok);
+  EXPECT_TRUE(same_bytes(path("f.bin"), path("renamed.bin")));
+}
+
+TEST_F(FileSharing, ThreeSeedersOneLeecherEverySeederSends) {
+  std::vector<std::unique_ptr<client_process>> seeders;
+  client_process owner(tracker_.address());
+  owner.log_in("owner");
+  client_process leecher(tracker_.address());
+  leecher.log_in("leecher");
+  std::vector<std::pair<client_process*, std::string>> members{{&leecher, "leecher"}};
+  for (int i = 0; i < 3; ++i) {
+    seeders.push_back(std::make_unique<client_process>(tracker_.address()));
+    seeders.back()->log_in("seed" + std::to_string(i));
+    members.emplace_back(seeders.back().get(), "seed" + std::to_string(i));
+  }
+  group_of(owner, members);
+  for (int i = 0; i < 3; ++i) {
+    const std::string copy = path("copy" + std::to_string(i));
+    fs::create_directories(copy);
+    make_file(copy + "/big.bin", 48 * 1024 * 1024, 5);  // the same content in three places
+    ASSERT_TRUE(seeders[i]->request("upload_file " + copy + "/big.bin g").ok);
+  }
+  // Announces are asynchronous: start once the tracker knows all three seeders, so that the
+  // leecher's first announce brings every one of them.
+  bool all_announced = false;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!all_announced && std::chrono::steady_clock::now() < deadline) {
+    all_announced = leecher.request("list_files g").data.at(0).find("seeders=3") != std::string::npos;
+  }
+  ASSERT_TRUE(all_announced);
+  fs::create_directories(path("got"));
+  ASSERT_TRUE(leecher.request("download_file g big.bin " + path("got")).ok);
+  ASSERT_TRUE(leecher.request("wait_downloads").ok);
+  EXPECT_TRUE(same_bytes(path("copy0/big.bin"), path("got/big.bin")));
+  int senders = 0;
+  for (auto& s : seeders) {
+    const auto shown = s->request("show_downloads");
+    ASSERT_EQ(shown.data.size(), 1u);
+    if (field(shown.data[0], "sent") > 0) ++senders;
+  }
+  EXPECT_EQ(senders, 3) << "pieces should come from every seeder";
+}
+
+TEST_F(FileSharing, SeederKilledMidDownloadTheOthersFinishIt) {
+  client_process owner(tracker_.address());
+  owner.log_in("owner");
+  client_process doomed(tracker_.address());
+  doomed.log_in("doomed");
+  client_process steady(tracker_.address());
+  steady.log_in("steady");
+  client_process leecher(tracker_.address());
+  leecher.log_in("leecher");
+  group_of(owner, {{&doomed, "doomed"}, {&steady, "steady"}, {&leecher, "leecher"}});
+  for (const char* who : {"d", "s"}) {
+    fs::create_directories(path(who));
+    make_file(path(std::string(who) + "/big.bin"), 64 * 1024 * 1024, 3);
+  }
+  ASSERT_TRUE(doomed.request("upload_file " + path("d/big.bin") + " g").ok);
+  ASSERT_TRUE(steady.request("upload_file " + path("s/big.bin") + " g").ok);
+  fs::create_directories(path("got"));
+  ASSERT_TRUE(leecher.request("download_file g big.bin " + path("got")).ok);
+  doomed.proc().signal(SIGKILL);
+  ASSERT_TRUE(leecher.request("wait_downloads", 120s).ok);
+  EXPECT_TRUE(same_bytes(path("s/big.bin"), path("got/big.bin")));
+}
+
+TEST_F(FileSharing, CorruptSeederIsOutvotedByItsPieceHashes) {
+  client_process owner(tracker_.address());
+  owner.log_in("owner");
+  client_process liar(tracker_.address());
+  liar.log_in("liar");
+  client_process leecher(tracker_.address());
+  leecher.log_in("leecher");
+  group_of(owner, {{&liar, "liar"}, {&leecher, "leecher"}});
+  fs::create_directories(path("good"));
+  fs::create_directories(path("bad"));
+  make_file(path("good/data.bin"), 16 * 1024 * 1024, 11);
+  make_file(path("bad/data.bin"), 16 * 1024 * 1024, 11);
+  ASSERT_TRUE(owner.request("upload_file " + path("good/data.bin") + " g").ok);
+  ASSERT_TRUE(liar.request("upload_file " + path("bad/data.bin") + " g").ok);
+  {  // the liar's copy rots after it was registered: every other 64 KiB block flipped
+    std::fstream f(path("bad/data.bin"), std::ios::in | std::ios::out | std::ios::binary);
+    for (std::streamoff at = 0; at < 16 * 1024 * 1024; at += 128 * 1024) {
+      f.seekp(at);
+      f.write(std::string(64 * 1024, '\x55').data(), 64 * 1024);
+    }
+  }
+  fs::create_directories(path("got"));
+  ASSERT_TRUE(leecher.request("download_file g data.bin " + path("got")).ok);
+  ASSERT_TRUE(leecher.request("wait_downloads", 120s).ok);
+  EXPECT_TRUE(same_bytes(path("good/data.bin"), path("got/data.bin")));
+}
+
+TEST_F(FileSharing, StopShareLeaveGroupAndLogoutStopSharing) {
+  client_process alice(tracker_.address());
+  alice.log_in("alice");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(alice.request("create_group h").ok);
+  make_file(path("x.bin"), 10'000, 1);
+  make_file(path("y.bin"), 10'000, 2);
+  make_file(path("z.bin"), 10'000, 3);
+  ASSERT_TRUE(alice.request("upload_file " + path("x.bin") + " g").ok);
+  ASSERT_TRUE(alice.request("upload_file " + path("y.bin") + " g").ok);
+  ASSERT_TRUE(alice.request("upload_file " + path("z.bin") + " h").ok);
+  EXPECT_EQ(alice.request("show_downloads").data.size(), 3u);
+  EXPECT_TRUE(alice.request("stop_share g x.bin").ok);
+  auto shown = alice.request("show_downloads");
+  ASSERT_EQ(shown.data.size(), 2u);
+  EXPECT_EQ(shown.data[0].find("x.bin"), std::string::npos);
+  ASSERT_TRUE(alice.request("logout").ok);
+  EXPECT_TRUE(alice.request("show_downloads").data.empty());
+}
+
+TEST_F(FileSharing, SeveralHundredMegabytes) {
+  client_process alice(tracker_.address());
+  client_process bob(tracker_.address());
+  alice.log_in("alice");
+  bob.log_in("bob");
+  group_of(alice, {{&bob, "bob"}});
+  fs::create_directories(path("a"));
+  fs::create_directories(path("b"));
+  make_file(path("a/large.bin"), 300 * 1024 * 1024, 42);
+  ASSERT_TRUE(alice.request("upload_file " + path("a/large.bin") + " g", 300s).ok);
+  ASSERT_TRUE(bob.request("download_file g large.bin " + path("b")).ok);
+  ASSERT_TRUE(bob.request("wait_downloads", 300s).ok);
+  EXPECT_TRUE(same_bytes(path("a/large.bin"), path("b/large.bin")));
+}
+
+}  // namespace
+}  // namespace swarmhub::test

@@ -1,0 +1,48 @@
+#include "client_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+
+client_process::client_process(const std::string& tracker_address, std::vector<std::string> extra_args) {
+  std::vector<std::string> argv{client_binary(), "--p2p-listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.push_back(tracker_address);
+  proc_ = std::make_unique<process>(argv, "/dev/null");
+}
+
+client_process::~client_process() {
+  if (proc_->wait(0ms)) return;
+  proc_->close_stdin();  // end of input: the client says quit and exits
+  if (!proc_->wait(30s)) proc_->signal(SIGKILL);
+}
+
+proto::reply client_process::request(const std::string& line, std::chrono::milliseconds timeout) {
+  proc_->write(line + "\n");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto out = proc_->read_line(left.count() > 0 ? left : 1ms);
+    if (!out) {
+      ADD_FAILURE() << "no reply from the client to: " << line.substr(0, 80);
+      return proto::reply{false, "NO_REPLY", "", {}};
+    }
+    auto parsed = parser_.feed(*out);
+    if (auto* r = std::get_if<proto::reply>(&parsed)) return std::move(*r);
+    if (auto* e = std::get_if<proto::event>(&parsed)) events_.push_back(std::move(*e));
+  }
+}
+
+void client_process::log_in(const std::string& name) {
+  const auto created = request("create_user " + name + " " + name + "-password");
+  if (!created.ok && created.code != "USER_EXISTS") ADD_FAILURE() << created.text;
+  const auto logged = request("login " + name + " " + name + "-password");
+  if (!logged.ok) ADD_FAILURE() << "login " << name << ": " << logged.text;
+}
+
+}  // namespace swarmhub::test

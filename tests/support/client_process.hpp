@@ -1,0 +1,34 @@
+#pragma once
+// A real `client` binary in scripted mode, driven line by line: each request's reply is read
+// back as it comes, and the events in between are kept.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+#include "swarmhub/proto/reply.hpp"
+
+namespace swarmhub::test {
+
+class client_process {
+ public:
+  client_process(const std::string& tracker_address, std::vector<std::string> extra_args = {});
+  ~client_process();
+
+  proto::reply request(const std::string& line, std::chrono::milliseconds timeout = 60s);
+  // Creates the user if needed and logs in (password: name + "-password").
+  void log_in(const std::string& name);
+  // How many transfers show_downloads lists.
+  std::size_t show_count() { return request("show_downloads").data.size(); }
+
+  std::vector<proto::event>& events() { return events_; }
+  process& proc() { return *proc_; }
+
+ private:
+  std::unique_ptr<process> proc_;
+  proto::reply_parser parser_;
+  std::vector<proto::event> events_;
+};
+
+}  // namespace swarmhub::test
