@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -10,6 +11,17 @@
 
 #include "swarmhub/client/app.hpp"
 #include "swarmhub/net/detached_logged.hpp"
+
+namespace {
+
+// $XDG_DATA_HOME/swarmhub, or ~/.local/share/swarmhub.
+std::string default_data_dir() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/swarmhub";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/swarmhub";
+  return ".swarmhub";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace swarmhub;
@@ -22,6 +34,13 @@ int main(int argc, char** argv) {
                  "the tracker's server password (first line of FILE), given when it asks");
   std::string p2p_listen = "0.0.0.0:0";
   bool stay = false;
+  std::string data_dir = default_data_dir();
+  int download_limit = 0;
+  app.add_option("--data-dir", data_dir, "where each user's list of shared files is kept")
+      ->capture_default_str();
+  app.add_option("--download-limit", download_limit, "bytes per second for downloads (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--p2p-listen", p2p_listen, "HOST:PORT other clients connect to for file pieces")
       ->capture_default_str();
   app.add_flag("--stay", stay,
@@ -41,6 +60,8 @@ int main(int argc, char** argv) {
   client::client_options options{*where};
   options.p2p_listen = p2p_listen;
   options.stay = stay;
+  options.data_dir = data_dir;
+  options.download_limit = download_limit;
   if (!password_file.empty()) {
     std::ifstream in(password_file);
     if (!in || !std::getline(in, options.server_password) || options.server_password.empty()) {

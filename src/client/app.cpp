@@ -44,8 +44,9 @@ awaitable<int> client_app::run() {
   }
   user_->show_notice(fmt::format("connected to {}", options_.tracker.to_string()));
   try {
-    files_ = std::make_unique<file_sharing>(executor_, link_, *user_, options_.tracker.to_string(),
-                                            p2p::engine_options{options_.p2p_listen});
+    files_ = std::make_unique<file_sharing>(
+        executor_, link_, *user_, options_.tracker.to_string(), options_.data_dir,
+        p2p::engine_options{options_.p2p_listen, options_.download_limit});
   } catch (const std::exception& e) {
     user_->show_notice(fmt::format("cannot start file sharing: {}", e.what()));
     user_->stop();

@@ -1,6 +1,7 @@
 #include "swarmhub/client/file_sharing.hpp"
 
 #include <charconv>
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -52,10 +53,12 @@ const std::array<local_command, 5>& local_commands() {
 }
 
 file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
-                           std::string tracker_address, p2p::engine_options options)
+                           std::string tracker_address, std::string data_dir,
+                           p2p::engine_options options)
     : link_(link),
       user_(user),
       tracker_address_(std::move(tracker_address)),
+      data_dir_(std::move(data_dir)),
       engine_(executor, std::move(options),
               [this](const std::string& g, const std::string& n, const std::string& e) {
                 finished(g, n, e);
@@ -102,11 +105,23 @@ awaitable<void> file_sharing::after_reply(std::string_view line, const proto::re
   if (spec->id == proto::command_id::login) {
     auto key = co_await link_.request("passkey");
     if (key && key->ok) engine_.set_announce_url("http://" + tracker_address_ + "/announce?pk=" + key->text);
+    constexpr std::string_view prefix = "logged in as ";
+    if (reply.text.starts_with(prefix)) {
+      std::string folder = tracker_address_;
+      std::replace(folder.begin(), folder.end(), ':', '_');
+      const std::string user = reply.text.substr(prefix.size());
+      book_.emplace((fs::path(data_dir_) / folder / user / "shares.json").string());
+      restore();
+    }
   } else if (spec->id == proto::command_id::logout) {
     engine_.stop_all();
+    book_.reset();  // the list stays on disk for the next login
   } else if (spec->id == proto::command_id::leave_group) {
     const auto args = proto::split_arguments(rest, 1, false);
-    if (args.values.size() == 1) engine_.stop_all(args.values[0]);
+    if (args.values.size() == 1) {
+      engine_.stop_all(args.values[0]);
+      if (book_) book_->erase_group(args.values[0]);
+    }
   }
 }
 
@@ -130,7 +145,13 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   }
   auto reply = co_await link_.request(request);
   if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
-  if (!reply->ok) engine_.unseed(group, meta);
+  if (!reply->ok) {
+    engine_.unseed(group, meta);
+  } else if (book_) {
+    const std::string where = fs::absolute(path).string();
+    book_->put({group, meta.name, where, meta.info_hash, meta.info, meta.size,
+                share_book::mtime_of(where), true});
+  }
   co_return *reply;
 }
 
@@ -171,6 +192,7 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
   } catch (const std::exception& e) {
     co_return error("BAD_FILE", e.what());
   }
+  if (book_) book_->put({group, meta.name, target.string(), meta.info_hash, meta.info, meta.size, 0, false});
   co_return ok(fmt::format("downloading {} from {} to {}", meta.name, group, target.string()));
 }
 
@@ -199,6 +221,7 @@ proto::reply file_sharing::show_downloads() const {
 
 proto::reply file_sharing::stop_share(const std::string& group, const std::string& name) {
   if (!engine_.stop(group, name)) return error("NO_SUCH_FILE", "this client does not share that file");
+  if (book_) book_->erase(group, name);
   return ok(fmt::format("stopped sharing {} in {}", name, group));
 }
 
@@ -222,8 +245,56 @@ awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit)
   co_return ok("every download is complete");
 }
 
+void file_sharing::restore() {
+  int shared = 0;
+  int resumed = 0;
+  std::vector<std::string> skipped;
+  const auto entries = book_->entries();  // a copy: failures below edit the book
+  for (const auto& e : entries) {
+    const p2p::metadata meta{e.name, e.size, e.info_hash, e.info, {}};
+    std::error_code ec;
+    const bool unchanged = e.complete && fs::is_regular_file(e.path, ec) &&
+                           static_cast<std::int64_t>(fs::file_size(e.path, ec)) == e.size &&
+                           share_book::mtime_of(e.path) == e.mtime;
+    try {
+      if (unchanged) {
+        engine_.seed(e.group, meta, e.path);
+        ++shared;
+      } else if (!e.complete) {
+        engine_.download(e.group, meta, e.path);  // libtorrent re-checks what is already there
+        ++resumed;
+      } else {
+        skipped.push_back(e.name);
+        book_->erase(e.group, e.name);
+      }
+    } catch (const std::exception&) {
+      skipped.push_back(e.name);
+      book_->erase(e.group, e.name);
+    }
+  }
+  if (shared + resumed + static_cast<int>(skipped.size()) == 0) return;
+  std::string text = fmt::format("sharing {} file{} again, resuming {} download{}", shared,
+                                 shared == 1 ? "" : "s", resumed, resumed == 1 ? "" : "s");
+  if (!skipped.empty()) {
+    text += "; no longer shared (changed or gone):";
+    for (const auto& n : skipped) text += " " + proto::quote_argument(n);
+  }
+  user_.show_event(proto::event{"NOTICE", text});
+}
+
 void file_sharing::finished(const std::string& group, const std::string& name,
                             const std::string& error_text) {
+  if (book_) {
+    for (const auto& e : book_->entries()) {
+      if (e.group != group || e.name != name) continue;
+      if (error_text.empty()) {
+        book_->mark_complete(group, name, share_book::mtime_of(e.path));
+      } else {
+        book_->erase(group, name);
+      }
+      break;
+    }
+  }
   if (error_text.empty()) {
     user_.show_event(proto::event{"DOWNLOAD_DONE", group + " " + proto::quote_argument(name)});
   } else {

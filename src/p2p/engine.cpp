@@ -42,6 +42,7 @@ lt::settings_pack settings(const engine_options& options) {
   p.set_bool(lt::settings_pack::enable_incoming_utp, false);
   p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
   p.set_int(lt::settings_pack::stop_tracker_timeout, 1);
+  p.set_int(lt::settings_pack::download_rate_limit, options.download_limit);
   p.set_int(lt::settings_pack::alert_mask,
             lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage);
   return p;

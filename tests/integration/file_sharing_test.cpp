@@ -241,5 +241,82 @@ TEST_F(FileSharing, SeveralHundredMegabytes) {
   EXPECT_TRUE(same_bytes(path("a/large.bin"), path("b/large.bin")));
 }
 
+// The NOTICE a login brings about shares, or "".
+std::string share_notice(client_process& c) {
+  for (const auto& e : c.events()) {
+    if (e.name == "NOTICE" && e.text.starts_with("sharing")) return e.text;
+  }
+  return {};
+}
+
+TEST_F(FileSharing, LoginSharesAgainWhatIsStillThereAndUnchanged) {
+  temp_dir alice_data;
+  fs::create_directories(path("a"));
+  make_file(path("a/kept.bin"), 200'000, 1);
+  make_file(path("a/changed.bin"), 200'000, 2);
+  {
+    client_process alice(tracker_.address(), {}, alice_data.path());
+    alice.log_in("alice");
+    ASSERT_TRUE(alice.request("create_group g").ok);
+    ASSERT_TRUE(alice.request("upload_file " + path("a/kept.bin") + " g").ok);
+    ASSERT_TRUE(alice.request("upload_file " + path("a/changed.bin") + " g").ok);
+    // logout stops sharing; login in the same client shares again.
+    ASSERT_TRUE(alice.request("logout").ok);
+    EXPECT_EQ(alice.show_count(), 0u);
+    ASSERT_TRUE(alice.request("login alice alice-password").ok);
+    EXPECT_EQ(share_notice(alice), "sharing 2 files again, resuming 0 downloads");
+    EXPECT_EQ(alice.show_count(), 2u);
+  }  // the client quits
+  make_file(path("a/changed.bin"), 200'000, 3);  // edited while nobody shared it
+  client_process alice(tracker_.address(), {}, alice_data.path());
+  alice.log_in("alice");
+  EXPECT_EQ(share_notice(alice),
+            "sharing 1 file again, resuming 0 downloads; no longer shared (changed or gone): "
+            "changed.bin");
+  client_process bob(tracker_.address());
+  bob.log_in("bob");
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  ASSERT_TRUE(bob.request("download_file g kept.bin " + path("got.bin")).ok);
+  ASSERT_TRUE(bob.request("wait_downloads 60").ok);
+  EXPECT_TRUE(same_bytes(path("a/kept.bin"), path("got.bin")));
+}
+
+TEST_F(FileSharing, DownloadKilledMidwayResumesWithoutFetchingVerifiedPiecesAgain) {
+  constexpr std::size_t size = 40 * 1024 * 1024;
+  client_process seeder(tracker_.address());
+  seeder.log_in("seeder");
+  ASSERT_TRUE(seeder.request("create_group g").ok);
+  make_file(path("src.bin"), size, 9);
+  ASSERT_TRUE(seeder.request("upload_file " + path("src.bin") + " g").ok);
+  temp_dir leecher_data;
+  {
+    client_process leecher(tracker_.address(), {"--download-limit", "8000000"}, leecher_data.path());
+    leecher.log_in("leecher");
+    ASSERT_TRUE(leecher.request("join_group g").ok);
+    ASSERT_TRUE(seeder.request("accept_request g leecher").ok);
+    ASSERT_TRUE(leecher.request("download_file g src.bin " + path("dst.bin")).ok);
+    double progress = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (progress < 40 && std::chrono::steady_clock::now() < deadline) {
+      const auto shown = leecher.request("show_downloads");
+      ASSERT_EQ(shown.data.size(), 1u);
+      const auto& line = shown.data[0];
+      ASSERT_TRUE(line.starts_with("[D]")) << line;
+      progress = std::stod(line.substr(line.find("src.bin ") + 8));
+    }
+    leecher.proc().signal(SIGKILL);
+    ASSERT_TRUE(leecher.proc().wait());
+  }
+  client_process leecher(tracker_.address(), {}, leecher_data.path());
+  leecher.log_in("leecher");
+  EXPECT_EQ(share_notice(leecher), "sharing 0 files again, resuming 1 download");
+  ASSERT_TRUE(leecher.request("wait_downloads 120").ok);
+  EXPECT_TRUE(same_bytes(path("src.bin"), path("dst.bin")));
+  const auto sent = field(seeder.request("show_downloads").data.at(0), "sent");
+  EXPECT_LT(sent, static_cast<long long>(size) * 13 / 10)
+      << "the pieces verified before the kill were fetched again";
+}
+
 }  // namespace
 }  // namespace swarmhub::test

@@ -13,7 +13,9 @@ namespace swarmhub::test {
 
 class client_process {
  public:
-  client_process(const std::string& tracker_address, std::vector<std::string> extra_args = {});
+  // `data_dir` "" gives the client a fresh data directory of its own.
+  client_process(const std::string& tracker_address, std::vector<std::string> extra_args = {},
+                 std::string data_dir = {});
   ~client_process();
 
   proto::reply request(const std::string& line, std::chrono::milliseconds timeout = 60s);
@@ -23,9 +25,12 @@ class client_process {
   std::size_t show_count() { return request("show_downloads").data.size(); }
 
   std::vector<proto::event>& events() { return events_; }
+  const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }
 
  private:
+  temp_dir own_dir_;
+  std::string data_dir_;
   std::unique_ptr<process> proc_;
   proto::reply_parser parser_;
   std::vector<proto::event> events_;

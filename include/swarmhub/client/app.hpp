@@ -17,6 +17,8 @@ struct client_options {
   std::chrono::seconds keepalive{60};  // a ping after this long without a request
   std::string server_password;         // given to a tracker that asks for one ("": ask)
   std::string p2p_listen = "0.0.0.0:0";  // where other members' clients connect for pieces
+  std::string data_dir;                  // each user's list of shares lives here
+  int download_limit = 0;                // bytes per second, 0: unlimited
   bool stay = false;  // at the end of input keep running (seeding, receiving) until signalled
 };
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/share_book.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/net/offload_pool.hpp"
 #include "swarmhub/p2p/engine.hpp"
@@ -29,8 +30,9 @@ const std::array<local_command, 5>& local_commands();
 
 class file_sharing {
  public:
+  // `data_dir` keeps each user's list of shares, under a folder per tracker.
   file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
-               std::string tracker_address, p2p::engine_options options);
+               std::string tracker_address, std::string data_dir, p2p::engine_options options);
   ~file_sharing();
 
   // The reply to `line` if it is a local command; nothing otherwise.
@@ -50,10 +52,15 @@ class file_sharing {
   proto::reply stop_share(const std::string& group, const std::string& name);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   void finished(const std::string& group, const std::string& name, const std::string& error);
+  // After login: shares again what the user shared before, where it is still unchanged, and
+  // resumes unfinished downloads.
+  void restore();
 
   tracker_link& link_;
   console& user_;
   std::string tracker_address_;
+  std::string data_dir_;
+  std::optional<share_book> book_;  // while logged in
   net::offload_pool hashing_{1};
   p2p::engine engine_;
   asio::steady_timer downloads_changed_;

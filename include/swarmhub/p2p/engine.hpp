@@ -47,6 +47,7 @@ struct transfer {
 
 struct engine_options {
   std::string listen = "0.0.0.0:0";  // where peers connect
+  int download_limit = 0;             // bytes per second for all downloads; 0: none
 };
 
 class engine {
