@@ -10,6 +10,8 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include <filesystem>
+
+#include "swarmhub/util/hex.hpp"
 #include <map>
 #include <stdexcept>
 
@@ -18,15 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string to_hex(const char* bytes, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    out += digits[c >> 4];
-    out += digits[c & 0xF];
-  }
-  return out;
+std::string hex_of(const lt::sha256_hash& hash) {
+  return util::to_hex(std::string_view(hash.data(), static_cast<std::size_t>(hash.size())));
 }
 
 // Settings for LAN and loopback swarms (see docs/architecture.md): TCP only, no peer
@@ -63,7 +58,7 @@ std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
   }
   if (ec) throw std::runtime_error("bad metadata: " + ec.message());
   if (!ti->info_hashes().has_v2() ||
-      to_hex(ti->info_hashes().v2.data(), ti->info_hashes().v2.size()) != meta.info_hash) {
+      hex_of(ti->info_hashes().v2) != meta.info_hash) {
     throw std::runtime_error("the metadata does not match its info-hash");
   }
   // libtorrent lists pad files (alignment, never on disk); only real files count.
@@ -98,7 +93,7 @@ metadata describe_file(const std::string& path) {
   out.info.assign(info.data(), static_cast<std::size_t>(info.size()));
   out.name = file.filename().string();
   out.size = files.total_size();
-  out.info_hash = to_hex(ti.info_hashes().v2.data(), ti.info_hashes().v2.size());
+  out.info_hash = hex_of(ti.info_hashes().v2);
   return out;
 }
 

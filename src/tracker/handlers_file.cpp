@@ -13,6 +13,7 @@
 #include "swarmhub/tracker/refusals.hpp"
 #include "swarmhub/tracker/session.hpp"
 #include "swarmhub/util/base64.hpp"
+#include "swarmhub/util/hex.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::tracker::handlers {
@@ -20,16 +21,6 @@ namespace {
 
 using proto::error_code;
 using store::status;
-
-std::string to_hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 0xF];
-  }
-  return out;
-}
 
 // Why `info` (a bencoded v2 info dictionary) does not describe one file called `name` of
 // `size` bytes, or "" when it does.
@@ -79,7 +70,8 @@ awaitable<void> add_file(command_context& ctx) {
   }
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(info->data()), info->size());
-  const std::string info_hash = to_hex(digest, sizeof digest);
+  const std::string info_hash =
+      util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
   if (hash != info_hash) {
     ctx.reply.error(error_code::bad_file, "the info-hash is not the SHA-256 of the info dictionary");
     co_return;
@@ -137,7 +129,8 @@ awaitable<void> file_info(command_context& ctx) {
 awaitable<void> passkey(command_context& ctx) {
   unsigned char random[16];
   randombytes_buf(random, sizeof random);
-  const std::string fresh = to_hex(random, sizeof random);
+  const std::string fresh =
+      util::to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
   const std::string user = ctx.client.user();
   auto query = [user, fresh](store::backend& db) { return db.passkey(user, fresh); };
   const std::string key = co_await ctx.core.store->run(std::move(query));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/hex.hpp"
 
 namespace swarmhub::tracker {
 namespace {
@@ -12,17 +13,6 @@ namespace bencode = proto::bencode;
 
 constexpr int announce_interval = 120;  // seconds between a peer's announces
 constexpr int min_interval = 30;
-
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 0xF];
-  }
-  return out;
-}
 
 template <class T>
 bool parse_number(const std::string& text, T& out) {
@@ -60,7 +50,7 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
   want = std::clamp(want, 0, 200);
   const std::string event = get("event");
 
-  const std::string swarm_key = to_hex(info_hash);
+  const std::string swarm_key = util::to_hex(info_hash);
   auto check = [passkey, swarm_key](store::backend& db) { return db.may_announce(passkey, swarm_key); };
   const auto permission = co_await client.core().store->run(std::move(check));
   if (permission.result == store::status::no_such_user) co_return ok(bencoded_failure("unknown passkey"));

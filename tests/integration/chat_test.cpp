@@ -13,21 +13,6 @@
 namespace swarmhub::test {
 namespace {
 
-// The next event named `name`, passing over presence events (JOINED, LEFT) asked for by no
-// one. Fails the test if it does not come.
-proto::event next_event(line_client& c, const std::string& name) {
-  for (;;) {
-    auto e = c.read_event();
-    if (!e) {
-      ADD_FAILURE() << "no " << name << " event";
-      return {};
-    }
-    if (e->name != name && (e->name == "JOINED" || e->name == "LEFT")) continue;
-    EXPECT_EQ(e->name, name) << e->text;
-    return *e;
-  }
-}
-
 // Makes `owner` own `group` with every one of `members` in it.
 void make_group(line_client& owner, const std::string& group, std::vector<line_client*> members,
                 const std::vector<std::string>& names) {
@@ -59,7 +44,7 @@ TEST(Chat, DirectMessageAndEveryError) {
   auto sent = alice.request("/msg bob hello   bob, how are you?");
   EXPECT_TRUE(sent.ok);
   EXPECT_EQ(sent.text, "sent to bob");
-  const auto e = next_event(bob, "MSG");
+  const auto e = bob.next_event("MSG");
   EXPECT_EQ(e.text, "alice hello   bob, how are you?");
   EXPECT_EQ(alice.request("/msg").code, "BAD_ARGUMENTS");
   EXPECT_EQ(alice.request("/msg bob").code, "BAD_ARGUMENTS");
@@ -68,7 +53,7 @@ TEST(Chat, DirectMessageAndEveryError) {
   EXPECT_EQ(alice.request("/msg bob " + std::string(2001, 'x')).code, "MESSAGE_TOO_LONG");
   EXPECT_EQ(alice.request("/msg bob \x1b[31mred").code, "BAD_ENCODING");
   EXPECT_EQ(alice.request("/msg Bob tabs\tbecome spaces").text, "sent to bob");
-  EXPECT_EQ(next_event(bob, "MSG").text, "alice tabs become spaces");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice tabs become spaces");
 }
 
 TEST(Chat, OfflineDirectMessagesArriveAtLoginOldestFirst) {
@@ -79,8 +64,8 @@ TEST(Chat, OfflineDirectMessagesArriveAtLoginOldestFirst) {
   ASSERT_TRUE(alice.request("msg bob second").ok);
   auto bob = tracker.connect();
   ASSERT_TRUE(bob.request("login bob bob-password").ok);
-  EXPECT_EQ(next_event(bob, "MSG").text, "alice first");
-  EXPECT_EQ(next_event(bob, "MSG").text, "alice second");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice first");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice second");
   // Delivered once: a second login brings nothing again.
   ASSERT_TRUE(bob.request("logout").ok);
   ASSERT_TRUE(bob.request("login bob bob-password").ok);
@@ -95,11 +80,11 @@ TEST(Chat, LobbyTalkReachesEveryoneLoggedInButTheSender) {
   auto carol = tracker.user("carol");
   auto anon = tracker.connect();
   EXPECT_EQ(alice.request("hello everyone").text, "posted to lobby");
-  EXPECT_EQ(next_event(bob, "ROOM").text, "lobby alice hello everyone");
-  EXPECT_EQ(next_event(carol, "ROOM").text, "lobby alice hello everyone");
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice hello everyone");
+  EXPECT_EQ(carol.next_event("ROOM").text, "lobby alice hello everyone");
   EXPECT_EQ(anon.request("hello?").text, "Received your msg.");  // not logged in: not posted
   ASSERT_TRUE(alice.request("say list is a command, but not after say").ok);
-  EXPECT_EQ(next_event(bob, "ROOM").text, "lobby alice list is a command, but not after say");
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice list is a command, but not after say");
   ASSERT_TRUE(alice.request("ping").ok);
   for (const auto& ev : alice.events()) EXPECT_NE(ev.name, "ROOM");
 }
@@ -115,8 +100,8 @@ TEST(Chat, GroupRoomIsForMembersAndHistoryStartsAtJoining) {
   ASSERT_TRUE(bob.request("join_group rust").ok);
   ASSERT_TRUE(alice.request("accept_request rust bob").ok);
   ASSERT_TRUE(alice.request("after bob").ok);
-  EXPECT_EQ(next_event(bob, "REQUEST_ACCEPTED").text, "rust");
-  EXPECT_EQ(next_event(bob, "ROOM").text, "rust alice after bob");
+  EXPECT_EQ(bob.next_event("REQUEST_ACCEPTED").text, "rust");
+  EXPECT_EQ(bob.next_event("ROOM").text, "rust alice after bob");
 
   auto history = bob.request("history rust");
   ASSERT_TRUE(history.ok);
@@ -159,17 +144,17 @@ TEST(Chat, GroupMessagesWhileOfflineArriveAtLoginOldestFirstOnce) {
   auto bob = tracker.connect();
   ASSERT_TRUE(bob.request("login bob bob-password").ok);
   for (int i = 1; i <= 3; ++i) {
-    EXPECT_EQ(next_event(bob, "ROOM").text, "rust alice while away " + std::to_string(i));
+    EXPECT_EQ(bob.next_event("ROOM").text, "rust alice while away " + std::to_string(i));
   }
   ASSERT_TRUE(alice.request("live one").ok);
-  EXPECT_EQ(next_event(bob, "ROOM").text, "rust alice live one");
+  EXPECT_EQ(bob.next_event("ROOM").text, "rust alice live one");
   ASSERT_TRUE(bob.request("quit").ok);
   EXPECT_TRUE(bob.closed_within());
   // Seen before leaving: the next login brings nothing old again, only what is new.
   ASSERT_TRUE(alice.request("newer").ok);
   auto again = tracker.connect();
   ASSERT_TRUE(again.request("login bob bob-password").ok);
-  EXPECT_EQ(next_event(again, "ROOM").text, "rust alice newer");
+  EXPECT_EQ(again.next_event("ROOM").text, "rust alice newer");
 }
 
 TEST(Chat, RoomsAndSwitching) {
@@ -192,29 +177,29 @@ TEST(Chat, PairQueueWithFiveUsers) {
   EXPECT_EQ(u[0].request("/pair").text, "waiting for a partner");
   EXPECT_EQ(u[0].request("/pair").text, "still waiting for a partner");
   EXPECT_EQ(u[1].request("/pair").text, "paired with u1; plain lines go to them");
-  EXPECT_EQ(next_event(u[0], "PAIRED").text, "u2");
+  EXPECT_EQ(u[0].next_event("PAIRED").text, "u2");
   EXPECT_EQ(u[2].request("/pair").text, "waiting for a partner");
   EXPECT_EQ(u[3].request("/pair").text, "paired with u3; plain lines go to them");
-  EXPECT_EQ(next_event(u[2], "PAIRED").text, "u4");
+  EXPECT_EQ(u[2].next_event("PAIRED").text, "u4");
   EXPECT_EQ(u[4].request("/pair").text, "waiting for a partner");
   EXPECT_EQ(u[1].request("/pair").code, "ALREADY_PAIRED");
 
   // Plain lines go to the partner only.
   EXPECT_EQ(u[0].request("just between us").text, "sent to u2");
-  EXPECT_EQ(next_event(u[1], "PAIR").text, "u1 just between us");
+  EXPECT_EQ(u[1].next_event("PAIR").text, "u1 just between us");
   EXPECT_EQ(u[3].request("say hi three").text, "sent to u3");
-  EXPECT_EQ(next_event(u[2], "PAIR").text, "u4 hi three");
+  EXPECT_EQ(u[2].next_event("PAIR").text, "u4 hi three");
 
   // One leaves with unpair: the other is told and may queue again; u5 is still waiting.
   EXPECT_EQ(u[1].request("/unpair").text, "left the pair with u1");
-  EXPECT_EQ(next_event(u[0], "PAIR_ENDED").text, "u2 left");
+  EXPECT_EQ(u[0].next_event("PAIR_ENDED").text, "u2 left");
   EXPECT_EQ(u[0].request("room").text, "you are in lobby");
   EXPECT_EQ(u[0].request("/pair").text, "paired with u5; plain lines go to them");
-  EXPECT_EQ(next_event(u[4], "PAIRED").text, "u1");
+  EXPECT_EQ(u[4].next_event("PAIRED").text, "u1");
 
   // One disconnects: the other is told.
   u[3].close();
-  EXPECT_EQ(next_event(u[2], "PAIR_ENDED").event::name, "PAIR_ENDED");
+  EXPECT_EQ(u[2].next_event("PAIR_ENDED").event::name, "PAIR_ENDED");
   EXPECT_EQ(u[2].request("still there?").text, "posted to lobby");
   EXPECT_EQ(u[1].request("/unpair").code, "NOT_PAIRED");
 }
@@ -299,7 +284,7 @@ TEST(Chat, ReaderThatNeverReadsIsCutOffOthersGetEverything) {
   constexpr int messages = 6000;
   std::thread listening([&] {  // a client that keeps up reads while the messages come
     for (int i = 0; i < messages; ++i) {
-      auto e = next_event(reader, "ROOM");
+      auto e = reader.next_event("ROOM");
       ASSERT_TRUE(e.text.starts_with("lobby sender " + std::to_string(i) + " ")) << i;
     }
   });

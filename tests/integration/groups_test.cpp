@@ -11,21 +11,6 @@
 namespace swarmhub::test {
 namespace {
 
-// The next event, which must be `name`; returns its text. Presence events (JOINED, LEFT)
-// are passed over unless they are the ones asked for.
-std::string expect_event(line_client& c, const std::string& name) {
-  for (;;) {
-    auto e = c.read_event();
-    if (!e) {
-      ADD_FAILURE() << "no " << name << " event";
-      return {};
-    }
-    if (e->name != name && (e->name == "JOINED" || e->name == "LEFT")) continue;
-    EXPECT_EQ(e->name, name);
-    return e->text;
-  }
-}
-
 TEST(Groups, RequestAcceptRejectWithLiveNotices) {
   tracker_process tracker;
   auto alice = tracker.user("alice");
@@ -36,9 +21,9 @@ TEST(Groups, RequestAcceptRejectWithLiveNotices) {
   auto asked = bob.request("join_group rust");
   EXPECT_TRUE(asked.ok);
   EXPECT_EQ(asked.text, "asked alice to let you into rust");
-  EXPECT_EQ(expect_event(alice, "JOIN_REQUEST"), "rust bob");
+  EXPECT_EQ(alice.next_event("JOIN_REQUEST").text, "rust bob");
   ASSERT_TRUE(carol.request("join_group RUST").ok);
-  EXPECT_EQ(expect_event(alice, "JOIN_REQUEST"), "rust carol");
+  EXPECT_EQ(alice.next_event("JOIN_REQUEST").text, "rust carol");
 
   auto requests = alice.request("list_requests rust");
   ASSERT_TRUE(requests.ok);
@@ -47,9 +32,9 @@ TEST(Groups, RequestAcceptRejectWithLiveNotices) {
   EXPECT_TRUE(requests.data[1].starts_with("carol asked="));
 
   EXPECT_EQ(alice.request("accept_request rust bob").text, "bob is now a member of rust");
-  EXPECT_EQ(expect_event(bob, "REQUEST_ACCEPTED"), "rust");
+  EXPECT_EQ(bob.next_event("REQUEST_ACCEPTED").text, "rust");
   EXPECT_EQ(alice.request("reject_request rust carol").text, "turned down carol for rust");
-  EXPECT_EQ(expect_event(carol, "REQUEST_REJECTED"), "rust");
+  EXPECT_EQ(carol.next_event("REQUEST_REJECTED").text, "rust");
 
   auto members = bob.request("list_members rust");
   ASSERT_TRUE(members.ok);
@@ -76,8 +61,8 @@ TEST(Groups, OwnerOfflineSeesRequestsAtLogin) {
   ASSERT_TRUE(carol.request("join_group go").ok);
   auto alice = tracker.connect();
   ASSERT_TRUE(alice.request("login alice alice-password").ok);
-  EXPECT_EQ(expect_event(alice, "PENDING_REQUESTS"), "go 1");
-  EXPECT_EQ(expect_event(alice, "PENDING_REQUESTS"), "rust 2");
+  EXPECT_EQ(alice.next_event("PENDING_REQUESTS").text, "go 1");
+  EXPECT_EQ(alice.next_event("PENDING_REQUESTS").text, "rust 2");
 }
 
 TEST(Groups, OwnerLeavingHandsOverAndLastOneOutRemovesTheGroup) {
@@ -88,13 +73,13 @@ TEST(Groups, OwnerLeavingHandsOverAndLastOneOutRemovesTheGroup) {
   ASSERT_TRUE(alice.request("create_group rust").ok);
   for (auto* who : {&carol, &bob}) {  // carol joins first, so she is next in line
     ASSERT_TRUE(who->request("join_group rust").ok);
-    expect_event(alice, "JOIN_REQUEST");
+    alice.next_event("JOIN_REQUEST").text;
   }
   ASSERT_TRUE(alice.request("accept_request rust carol").ok);
   ASSERT_TRUE(alice.request("accept_request rust bob").ok);
   EXPECT_EQ(alice.request("leave_group rust").text, "you left rust; carol owns it now");
-  expect_event(carol, "REQUEST_ACCEPTED");
-  EXPECT_EQ(expect_event(carol, "OWNER"), "rust carol");
+  carol.next_event("REQUEST_ACCEPTED").text;
+  EXPECT_EQ(carol.next_event("OWNER").text, "rust carol");
   EXPECT_EQ(carol.request("list_groups").data.at(0), "rust owner=carol members=2");
   EXPECT_EQ(alice.request("list_members rust").code, "NOT_MEMBER");
   EXPECT_EQ(bob.request("leave_group rust").text, "you left rust");
@@ -206,7 +191,7 @@ void fill(tracker_process& tracker) {
 void check(tracker_process& tracker) {
   auto alice = tracker.connect();
   ASSERT_TRUE(alice.request("login alice alice-password").ok);
-  EXPECT_EQ(expect_event(alice, "PENDING_REQUESTS"), "rust 1");
+  EXPECT_EQ(alice.next_event("PENDING_REQUESTS").text, "rust 1");
   EXPECT_EQ(alice.request("list_groups").data, std::vector<std::string>{"rust owner=alice members=2"});
   auto requests = alice.request("list_requests rust");
   ASSERT_EQ(requests.data.size(), 1u);

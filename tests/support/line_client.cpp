@@ -1,5 +1,7 @@
 #include "line_client.hpp"
 
+#include "deadline.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,11 +17,6 @@ namespace swarmhub::test {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-int remaining_ms(clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
 
 }  // namespace
 
@@ -148,6 +145,19 @@ std::optional<proto::event> line_client::read_event(std::chrono::milliseconds ti
     if (std::holds_alternative<proto::reply>(parsed)) {
       ADD_FAILURE() << "a reply came where an event was expected: " << *line;
     }
+  }
+}
+
+proto::event line_client::next_event(const std::string& name, std::chrono::milliseconds timeout) {
+  for (;;) {
+    auto e = read_event(timeout);
+    if (!e) {
+      ADD_FAILURE() << "no " << name << " event";
+      return {};
+    }
+    if (e->name != name && (e->name == "JOINED" || e->name == "LEFT")) continue;
+    EXPECT_EQ(e->name, name) << e->text;
+    return *e;
   }
 }
 

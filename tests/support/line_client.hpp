@@ -42,6 +42,10 @@ class line_client {
   // Sends a request and returns its reply.
   proto::reply request(const std::string& line, std::chrono::milliseconds timeout = 10s);
 
+  // The next event named `name`, passing over presence events (JOINED, LEFT) unless they are
+  // the ones asked for. Fails the test if another event or none comes.
+  proto::event next_event(const std::string& name, std::chrono::milliseconds timeout = 10s);
+
   // The next event (also taken from events() first).
   std::optional<proto::event> read_event(std::chrono::milliseconds timeout = 10s);
 

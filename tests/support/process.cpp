@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "deadline.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,11 +20,6 @@ namespace swarmhub::test {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-int remaining_ms(clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
 
 }  // namespace
 
