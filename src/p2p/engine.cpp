@@ -4,12 +4,14 @@
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 #include "swarmhub/util/hex.hpp"
 #include <map>
@@ -70,6 +72,24 @@ std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
   return ti;
 }
 
+// An empty file has no pieces, so no torrent: its v2 metadata is written by hand and it is
+// "transferred" by creating it.
+metadata describe_empty(const std::string& name) {
+  const auto text = [](const std::string& s) { return std::to_string(s.size()) + ":" + s; };
+  metadata out;
+  out.name = name;
+  out.size = 0;
+  out.info = "d9:file treed" + text(name) + "d0:d6:lengthi0eeee12:meta versioni2e4:name" +
+             text(name) + "12:piece lengthi16384ee";
+  lt::hasher256 hasher(out.info);
+  out.info_hash = hex_of(hasher.final());
+  return out;
+}
+
+bool safe_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find_first_of("/\\") == std::string::npos;
+}
+
 }  // namespace
 
 metadata describe_file(const std::string& path) {
@@ -79,7 +99,7 @@ metadata describe_file(const std::string& path) {
   lt::file_storage files;
   lt::add_files(files, file.string());
   if (files.num_files() != 1) throw std::runtime_error(path + " is not a single file");
-  if (files.total_size() == 0) throw std::runtime_error(path + " is empty; there is nothing to share");
+  if (files.total_size() == 0) return describe_empty(file.filename().string());
   lt::create_torrent maker(files, 0, lt::create_torrent::v2_only);
   maker.set_priv(true);
   lt::error_code ec;
@@ -169,6 +189,10 @@ struct engine::impl {
   }
 
   void add(const std::string& group, const metadata& meta, const std::string& path, bool download) {
+    if (meta.size == 0) {
+      add_empty(group, meta, path, download);
+      return;
+    }
     auto ti = torrent_of(meta);
     auto it = torrents.find(meta.info_hash);
     if (it != torrents.end()) {
@@ -196,11 +220,34 @@ struct engine::impl {
     torrents.emplace(meta.info_hash, std::move(t));
   }
 
+  void add_empty(const std::string& group, const metadata& meta, const std::string& path,
+                 bool download) {
+    if (!safe_name(meta.name) || describe_empty(meta.name).info_hash != meta.info_hash) {
+      throw std::runtime_error("bad metadata for an empty file");
+    }
+    const fs::path where = fs::absolute(path);
+    if (download) {
+      std::ofstream created(where, std::ios::binary);
+      if (!created) throw std::runtime_error("cannot create " + where.string());
+    }
+    auto& t = torrents[meta.info_hash];  // no handle: nothing to exchange
+    for (const auto& s : t.shares) {
+      if (s.group == group && s.name == meta.name) return;
+    }
+    t.shares.push_back({group, meta.name, where.string(), false, download, {}});
+    if (download) {
+      std::weak_ptr<bool> weak = alive;
+      asio::post(executor, [weak, this, group, name = meta.name] {
+        if (!weak.expired()) on_finished(group, name, {});
+      });
+    }
+  }
+
   void remove_if(const std::function<bool(const share&)>& match) {
     for (auto it = torrents.begin(); it != torrents.end();) {
       std::erase_if(it->second.shares, match);
       if (it->second.shares.empty()) {
-        session.remove_torrent(it->second.handle);
+        if (it->second.handle.is_valid()) session.remove_torrent(it->second.handle);
         it = torrents.erase(it);
       } else {
         ++it;
@@ -224,6 +271,7 @@ engine::~engine() = default;
 void engine::set_announce_url(std::string url) {
   impl_->announce_url = std::move(url);
   for (auto& [key, t] : impl_->torrents) {
+    if (!t.handle.is_valid()) continue;
     t.handle.replace_trackers({lt::announce_entry(impl_->announce_url)});
     t.handle.force_reannounce();
   }
@@ -253,7 +301,7 @@ void engine::unseed(const std::string& group, const metadata& meta) {
   std::erase_if(it->second.shares,
                 [&](const impl::share& s) { return s.group == group && s.name == meta.name; });
   if (it->second.shares.empty()) {
-    impl_->session.remove_torrent(it->second.handle);
+    if (it->second.handle.is_valid()) impl_->session.remove_torrent(it->second.handle);
     impl_->torrents.erase(it);
   }
 }
@@ -265,7 +313,12 @@ void engine::stop_all(const std::string& group) {
 std::vector<transfer> engine::transfers() const {
   std::vector<transfer> out;
   for (const auto& [key, t] : impl_->torrents) {
-    const lt::torrent_status st = t.handle.status();
+    lt::torrent_status st;
+    if (t.handle.is_valid()) {
+      st = t.handle.status();
+    } else {
+      st.progress = 1;  // an empty file is always complete
+    }
     for (const auto& s : t.shares) {
       transfer x;
       x.group = s.group;

@@ -61,7 +61,8 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
   fs::create_directories(path("a"));
   fs::create_directories(path("b"));
   const std::vector<std::pair<std::string, std::size_t>> files{
-      {"one byte", 1}, {"odd size.bin", 100'003}, {"naïve façade ✓.dat", 3 * 1024 * 1024 + 17}};
+      {"empty", 0}, {"one byte", 1}, {"odd size.bin", 100'003},
+      {"naïve façade ✓.dat", 3 * 1024 * 1024 + 17}};
   unsigned seed = 7;
   for (const auto& [name, size] : files) {
     make_file(path("a/" + name), size, seed++);
@@ -69,7 +70,7 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
     ASSERT_TRUE(up.ok) << up.code << " " << up.text;
   }
   auto list = bob.request("list_files g");
-  ASSERT_EQ(list.data.size(), 3u);
+  ASSERT_EQ(list.data.size(), 4u);
   for (const auto& [name, size] : files) {
     auto down = bob.request("download_file g \"" + name + "\" \"" + path("b") + "\"");
     ASSERT_TRUE(down.ok) << down.text;
@@ -78,7 +79,7 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
   ASSERT_TRUE(waited.ok) << waited.text;
   for (const auto& [name, size] : files) EXPECT_TRUE(same_bytes(path("a/" + name), path("b/" + name))) << name;
   auto shown = bob.request("show_downloads");
-  ASSERT_EQ(shown.data.size(), 3u);
+  ASSERT_EQ(shown.data.size(), 4u);
   for (const auto& line : shown.data) EXPECT_TRUE(line.starts_with("[C] [g] ")) << line;
 }
 
