@@ -163,7 +163,11 @@ struct engine::impl {
     session.pop_alerts(&alerts);
     for (lt::alert* a : alerts) {
       if (auto* done = lt::alert_cast<lt::torrent_finished_alert>(a)) {
-        finish(done->handle, {});
+        // Every piece is verified, but blocks may still be on their way to the file: report
+        // the download once the disk says everything is written.
+        done->handle.flush_cache();
+      } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(a)) {
+        if (flushed->handle.status().is_seeding) finish(flushed->handle, {});
       } else if (auto* error = lt::alert_cast<lt::torrent_error_alert>(a)) {
         finish(error->handle, error->error.message());
       } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {

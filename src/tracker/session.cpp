@@ -85,15 +85,15 @@ void session::log_in(std::string user) {
 
 void session::log_out() {
   if (user_.empty()) return;
-  depart("logout");
+  depart("logout", true);
   spdlog::info("logout {} id={} user={}", remote_, id_, user_);
   user_.clear();
   room_ = "lobby";
-  seen_ = 0;
+  seen_ = seen_queued_ = 0;
   state_ = proto::session_state::anonymous;
 }
 
-void session::depart(std::string_view why) {
+void session::depart(std::string_view why, bool flushing) {
   if (user_.empty()) return;
   core_.online.release(user_, id_);
   core_.rooms.unsubscribe_all(id_);
@@ -102,8 +102,8 @@ void session::depart(std::string_view why) {
   }
   chat::announce(core_, room_registry::lobby, "LEFT",
                  fmt::format("{} {}", room_registry::lobby, user_));
-  if (seen_ > 0) {
-    core_.store->post([user = user_, seen = seen_](store::backend& db) { db.mark_seen(user, seen); });
+  if (const auto seen = flushing ? std::max(seen_, seen_queued_) : seen_; seen > 0) {
+    core_.store->post([user = user_, seen](store::backend& db) { db.mark_seen(user, seen); });
   }
 }
 
@@ -172,6 +172,7 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
     return;
   }
   queued_bytes_ += message->size();
+  seen_queued_ = std::max(seen_queued_, room_message_id);
   queue_.push_back(outgoing{std::move(message), room_message_id});
   wake(write_signal_);
 }
@@ -368,7 +369,7 @@ void session::begin_close(std::string reason) {
   if (closing_ || stopped_) return;
   closing_ = true;
   // No request is handled after this point, so the user is free to log in elsewhere now.
-  depart(reason);
+  depart(reason, true);
   closing_since_ = clock::now();
   close_reason_ = std::move(reason);
   wake(write_signal_);
@@ -389,7 +390,7 @@ void session::stop(std::string reason) {
   queued_bytes_ = 0;
   spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
                user_.empty() ? "" : " user=" + user_);
-  if (!closing_) depart(reason);
+  if (!closing_) depart(reason, false);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);
 }

@@ -65,8 +65,6 @@ class session : public std::enable_shared_from_this<session> {
   bool allow_message();
   // Counts a refused message; true when the user has been refused too often in a row.
   bool flooding();
-  // Room messages up to this id have been (or are being) shown to the user.
-  void set_seen_floor(std::int64_t id) { seen_ = std::max(seen_, id); }
   // Becomes half of a pair (any thread): the room switches to the pair and the user is told.
   void enter_pair(std::string partner);
   // The partner left (any thread): back to the lobby if in the pair room, and told why.
@@ -91,7 +89,9 @@ class session : public std::enable_shared_from_this<session> {
 
   void enqueue(bytes message, std::int64_t room_message_id = 0);
   // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
-  void depart(std::string_view why);
+  // `flushing`: what is queued will still be written (logout, graceful close), so it counts
+  // as seen; otherwise only what was written does.
+  void depart(std::string_view why, bool flushing);
   void begin_close(std::string reason);
   void stop(std::string reason);
   void wake(asio::steady_timer& timer);
@@ -113,7 +113,8 @@ class session : public std::enable_shared_from_this<session> {
   std::string room_{"lobby"};
   flood_gate gate_;
   unsigned refused_in_a_row_ = 0;
-  std::int64_t seen_ = 0;  // highest room message id written to the socket
+  std::int64_t seen_ = 0;         // highest room message id written to the socket
+  std::int64_t seen_queued_ = 0;  // highest room message id queued for it
   unsigned malformed_in_a_row_ = 0;
 
   std::deque<outgoing> queue_;
