@@ -16,8 +16,10 @@ namespace {
 
 // $XDG_DATA_HOME/swarmhub, or ~/.local/share/swarmhub.
 std::string default_data_dir() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/swarmhub";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/swarmhub";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/swarmhub";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.local/share/swarmhub";
   return ".swarmhub";
 }
 
@@ -52,8 +54,8 @@ int main(int argc, char** argv) {
   std::string error;
   auto where = net::parse_host_port(tracker_arg, &error);
   if (!where || where->host.empty()) {
-    std::cerr << "client: " << tracker_arg << ": "
-              << (where ? "expected HOST:PORT" : error) << "\n";
+    std::cerr << "client: " << tracker_arg << ": " << (where ? "expected HOST:PORT" : error)
+              << "\n";
     return client::exit_connection;
   }
 

@@ -3,17 +3,17 @@
 #include <pthread.h>
 #include <termios.h>
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/tracker/server.hpp"
@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(4096, 1 << 30));
   app.add_option("--max-clients", options.max_clients, "connections held at once")
       ->capture_default_str();
-  app.add_option("--idle-timeout", idle_seconds, "seconds without a request before a client is cut off")
+  app.add_option("--idle-timeout", idle_seconds,
+                 "seconds without a request before a client is cut off")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--write-timeout", write_seconds,
@@ -114,8 +115,7 @@ int main(int argc, char** argv) {
   app.add_option("--chat-burst", options.chat_burst, "chat messages a user may send at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_flag("--exit-when-empty", options.exit_when_empty,
-               "stop when the last client has left");
+  app.add_flag("--exit-when-empty", options.exit_when_empty, "stop when the last client has left");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

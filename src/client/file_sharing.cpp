@@ -1,9 +1,9 @@
 #include "swarmhub/client/file_sharing.hpp"
 
-#include <charconv>
-#include <algorithm>
-#include <filesystem>
 #include <fmt/format.h>
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
 
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -65,7 +65,9 @@ file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, c
               }),
       downloads_changed_(executor, asio::steady_timer::time_point::max()) {}
 
-file_sharing::~file_sharing() { hashing_.stop(); }
+file_sharing::~file_sharing() {
+  hashing_.stop();
+}
 
 awaitable<std::optional<proto::reply>> file_sharing::handle(std::string_view line) {
   const auto [verb, rest] = proto::split_verb(line);
@@ -104,7 +106,8 @@ awaitable<void> file_sharing::after_reply(std::string_view line, const proto::re
   if (spec == nullptr) co_return;
   if (spec->id == proto::command_id::login) {
     auto key = co_await link_.request("passkey");
-    if (key && key->ok) engine_.set_announce_url("http://" + tracker_address_ + "/announce?pk=" + key->text);
+    if (key && key->ok)
+      engine_.set_announce_url("http://" + tracker_address_ + "/announce?pk=" + key->text);
     constexpr std::string_view prefix = "logged in as ";
     if (reply.text.starts_with(prefix)) {
       std::string folder = tracker_address_;
@@ -135,8 +138,9 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
     problem = e.what();
   }
   if (!problem.empty()) co_return error("BAD_FILE", problem);
-  const std::string request = fmt::format("add_file {} {} {} {} {}", group, proto::quote_argument(meta.name),
-                                          meta.size, meta.info_hash, util::to_base64(meta.info));
+  const std::string request =
+      fmt::format("add_file {} {} {} {} {}", group, proto::quote_argument(meta.name), meta.size,
+                  meta.info_hash, util::to_base64(meta.info));
   // Seed first (which also checks the metadata), register second; undo if the tracker says no.
   try {
     engine_.seed(group, meta, fs::absolute(path).string());
@@ -157,8 +161,8 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
 
 awaitable<proto::reply> file_sharing::download(const std::string& group, const std::string& name,
                                                const std::string& destination) {
-  auto reply = co_await link_.request(
-      fmt::format("file_info {} {}", group, proto::quote_argument(name)));
+  auto reply =
+      co_await link_.request(fmt::format("file_info {} {}", group, proto::quote_argument(name)));
   if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
   if (!reply->ok) co_return *reply;
   p2p::metadata meta;
@@ -182,17 +186,20 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
   fs::path target = fs::absolute(destination, ec);
   if (fs::is_directory(target, ec)) target /= meta.name;
   if (!fs::is_directory(target.parent_path(), ec)) {
-    co_return error("BAD_ARGUMENTS", fmt::format("{} is not a directory", target.parent_path().string()));
+    co_return error("BAD_ARGUMENTS",
+                    fmt::format("{} is not a directory", target.parent_path().string()));
   }
   if (fs::exists(target, ec)) {
-    co_return error("FILE_EXISTS", fmt::format("{} exists; it is never overwritten", target.string()));
+    co_return error("FILE_EXISTS",
+                    fmt::format("{} exists; it is never overwritten", target.string()));
   }
   try {
     engine_.download(group, meta, target.string());
   } catch (const std::exception& e) {
     co_return error("BAD_FILE", e.what());
   }
-  if (book_) book_->put({group, meta.name, target.string(), meta.info_hash, meta.info, meta.size, 0, false});
+  if (book_)
+    book_->put({group, meta.name, target.string(), meta.info_hash, meta.info, meta.size, 0, false});
   co_return ok(fmt::format("downloading {} from {} to {}", meta.name, group, target.string()));
 }
 
@@ -202,9 +209,9 @@ proto::reply file_sharing::show_downloads() const {
     const std::string head = fmt::format("[{}] {}", t.group, proto::quote_argument(t.name));
     switch (t.what) {
       case p2p::transfer::state::downloading:
-        lines.push_back(fmt::format("[D] {} {:.1f}% {} peers={} eta={}", head, t.progress * 100,
-                                    human_rate(t.rate), t.peers,
-                                    t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds)));
+        lines.push_back(fmt::format(
+            "[D] {} {:.1f}% {} peers={} eta={}", head, t.progress * 100, human_rate(t.rate),
+            t.peers, t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds)));
         break;
       case p2p::transfer::state::seeding:
         lines.push_back(fmt::format("[{}] {} sent={} peers={} rejected={}",
@@ -220,7 +227,8 @@ proto::reply file_sharing::show_downloads() const {
 }
 
 proto::reply file_sharing::stop_share(const std::string& group, const std::string& name) {
-  if (!engine_.stop(group, name)) return error("NO_SUCH_FILE", "this client does not share that file");
+  if (!engine_.stop(group, name))
+    return error("NO_SUCH_FILE", "this client does not share that file");
   if (book_) book_->erase(group, name);
   return ok(fmt::format("stopped sharing {} in {}", name, group));
 }
@@ -299,8 +307,8 @@ void file_sharing::finished(const std::string& group, const std::string& name,
     user_.show_event(proto::event{"DOWNLOAD_DONE", group + " " + proto::quote_argument(name)});
   } else {
     failures_.push_back(fmt::format("{} {}: {}", group, name, error_text));
-    user_.show_event(
-        proto::event{"DOWNLOAD_FAILED", group + " " + proto::quote_argument(name) + " " + error_text});
+    user_.show_event(proto::event{"DOWNLOAD_FAILED",
+                                  group + " " + proto::quote_argument(name) + " " + error_text});
   }
   downloads_changed_.cancel();
 }

@@ -31,7 +31,7 @@ void print_reply_lines(const proto::reply& reply) {
 class script_console final : public console {
  public:
   explicit script_console(asio::any_io_executor executor) : input_(executor) {
-    struct stat st{};
+    struct stat st {};
     // epoll cannot watch regular files; read those directly (they never block for long).
     regular_file_ = fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode);
     if (!regular_file_) input_.assign(::dup(STDIN_FILENO));

@@ -44,7 +44,8 @@ void share_book::erase(const std::string& group, const std::string& name) {
 }
 
 void share_book::erase_group(const std::string& group) {
-  const auto removed = std::erase_if(entries_, [&](const share_entry& e) { return e.group == group; });
+  const auto removed =
+      std::erase_if(entries_, [&](const share_entry& e) { return e.group == group; });
   if (removed > 0) save();
 }
 

@@ -86,14 +86,17 @@ std::string describe_event(const proto::event& e) {
   if (e.name == "MSG" && w1.size() == 2) return "(direct) " + w1[0] + ": " + w1[1];
   if (e.name == "PAIR" && w1.size() == 2) return "(pair) " + w1[0] + ": " + w1[1];
   if (e.name == "PAIRED") return "-- paired with " + e.text + "; your lines go to them";
-  if (e.name == "PAIR_ENDED" && w1.size() == 2) return "-- " + w1[0] + " ended the pair (" + w1[1] + ")";
+  if (e.name == "PAIR_ENDED" && w1.size() == 2)
+    return "-- " + w1[0] + " ended the pair (" + w1[1] + ")";
   if (e.name == "JOINED" && w1.size() == 2) return "-- " + w1[1] + " joined " + w1[0];
   if (e.name == "LEFT" && w1.size() == 2) return "-- " + w1[1] + " left " + w1[0];
   if (e.name == "JOIN_REQUEST" && w1.size() == 2) {
-    return "-- " + w1[1] + " asks to join " + w1[0] + " (accept_request " + w1[0] + " " + w1[1] + ")";
+    return "-- " + w1[1] + " asks to join " + w1[0] + " (accept_request " + w1[0] + " " + w1[1] +
+           ")";
   }
   if (e.name == "PENDING_REQUESTS" && w1.size() == 2) {
-    return "-- " + w1[1] + " waiting request(s) to join " + w1[0] + " (list_requests " + w1[0] + ")";
+    return "-- " + w1[1] + " waiting request(s) to join " + w1[0] + " (list_requests " + w1[0] +
+           ")";
   }
   if (e.name == "REQUEST_ACCEPTED") return "-- you are now a member of " + e.text;
   if (e.name == "REQUEST_REJECTED") return "-- your request to join " + e.text + " was turned down";

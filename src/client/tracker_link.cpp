@@ -103,7 +103,8 @@ awaitable<void> tracker_link::writer() {
     std::string line = std::move(outgoing_.front());
     outgoing_.pop_front();
     error_code ec;
-    co_await asio::async_write(socket_, asio::buffer(line), asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(socket_, asio::buffer(line),
+                               asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;  // the reader sees the failure too and reports it
   }
 }

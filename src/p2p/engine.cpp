@@ -13,9 +13,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "swarmhub/util/hex.hpp"
 #include <map>
 #include <stdexcept>
+#include "swarmhub/util/hex.hpp"
 
 namespace swarmhub::p2p {
 namespace {
@@ -49,9 +49,9 @@ std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
   lt::error_code ec;
   std::shared_ptr<lt::torrent_info> ti;
   if (!meta.torrent.empty()) {
-    ti = std::make_shared<lt::torrent_info>(lt::span<char const>(meta.torrent.data(),
-                                                                 static_cast<long>(meta.torrent.size())),
-                                            ec, lt::from_span);
+    ti = std::make_shared<lt::torrent_info>(
+        lt::span<char const>(meta.torrent.data(), static_cast<long>(meta.torrent.size())), ec,
+        lt::from_span);
   } else {
     // Only the info dictionary: the piece layers come from the peers (BEP 52 hash requests).
     const std::string wrapped = "d4:info" + meta.info + "e";
@@ -59,8 +59,7 @@ std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
         lt::span<char const>(wrapped.data(), static_cast<long>(wrapped.size())), ec, lt::from_span);
   }
   if (ec) throw std::runtime_error("bad metadata: " + ec.message());
-  if (!ti->info_hashes().has_v2() ||
-      hex_of(ti->info_hashes().v2) != meta.info_hash) {
+  if (!ti->info_hashes().has_v2() || hex_of(ti->info_hashes().v2) != meta.info_hash) {
     throw std::runtime_error("the metadata does not match its info-hash");
   }
   // libtorrent lists pad files (alignment, never on disk); only real files count.
@@ -87,7 +86,8 @@ metadata describe_empty(const std::string& name) {
 }
 
 bool safe_name(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." && name.find_first_of("/\\") == std::string::npos;
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_of("/\\") == std::string::npos;
 }
 
 }  // namespace
@@ -107,8 +107,9 @@ metadata describe_file(const std::string& path) {
   if (ec) throw std::runtime_error("cannot read " + path + ": " + ec.message());
   metadata out;
   lt::bencode(std::back_inserter(out.torrent), maker.generate());
-  lt::torrent_info ti(lt::span<char const>(out.torrent.data(), static_cast<long>(out.torrent.size())),
-                      lt::from_span);
+  lt::torrent_info ti(
+      lt::span<char const>(out.torrent.data(), static_cast<long>(out.torrent.size())),
+      lt::from_span);
   const auto info = ti.info_section();
   out.info.assign(info.data(), static_cast<std::size_t>(info.size()));
   out.name = file.filename().string();
@@ -268,7 +269,8 @@ struct engine::impl {
 };
 
 engine::engine(asio::any_io_executor executor, engine_options options, finished_handler on_finished)
-    : impl_(std::make_unique<impl>(std::move(executor), std::move(options), std::move(on_finished))) {}
+    : impl_(std::make_unique<impl>(std::move(executor), std::move(options),
+                                   std::move(on_finished))) {}
 
 engine::~engine() = default;
 

@@ -19,7 +19,8 @@ class reader {
       std::int64_t n = 0;
       const auto digits = text_.substr(pos_, end - pos_);
       const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-      if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+      if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size())
+        return std::nullopt;
       pos_ = end + 1;
       return value{n};
     }
@@ -59,7 +60,8 @@ class reader {
     std::size_t length = 0;
     const auto digits = text_.substr(pos_, colon - pos_);
     const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
-    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+    if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size())
+      return std::nullopt;
     if (length > text_.size() - colon - 1) return std::nullopt;
     std::string out(text_.substr(colon + 1, length));
     pos_ = colon + 1 + length;

@@ -15,7 +15,9 @@ int hex_value(char c) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    const auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    };
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
@@ -23,7 +25,9 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool is_request_line(std::string_view line) { return parse_request_line(line).has_value(); }
+bool is_request_line(std::string_view line) {
+  return parse_request_line(line).has_value();
+}
 
 std::optional<request> parse_request_line(std::string_view line) {
   const auto first = line.find(' ');
@@ -84,7 +88,8 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq));
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    auto value =
+        percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!key || !value) return std::nullopt;
     out.try_emplace(std::move(*key), std::move(*value));
   }
@@ -102,8 +107,12 @@ std::string response(int status, std::string_view reason, std::string_view conte
 
 namespace swarmhub::proto::bencode {
 
-std::string string(std::string_view s) { return fmt::format("{}:{}", s.size(), s); }
+std::string string(std::string_view s) {
+  return fmt::format("{}:{}", s.size(), s);
+}
 
-std::string integer(long long n) { return fmt::format("i{}e", n); }
+std::string integer(long long n) {
+  return fmt::format("i{}e", n);
+}
 
 }  // namespace swarmhub::proto::bencode

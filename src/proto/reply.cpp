@@ -67,15 +67,16 @@ parsed_line reply_parser::feed(std::string_view line) {
     std::string_view rest = line.substr(4);
     const auto space = rest.find(' ');
     done.code = std::string(rest.substr(0, space));
-    done.text = space == std::string_view::npos ? std::string() : std::string(rest.substr(space + 1));
+    done.text =
+        space == std::string_view::npos ? std::string() : std::string(rest.substr(space + 1));
     return done;
   }
   if (line.starts_with("* ")) {
     std::string_view rest = line.substr(2);
     const auto space = rest.find(' ');
-    return event{std::string(rest.substr(0, space)),
-                 space == std::string_view::npos ? std::string()
-                                                 : std::string(rest.substr(space + 1))};
+    return event{std::string(rest.substr(0, space)), space == std::string_view::npos
+                                                         ? std::string()
+                                                         : std::string(rest.substr(space + 1))};
   }
   return protocol_violation{std::string(line)};
 }

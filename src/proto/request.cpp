@@ -5,7 +5,9 @@
 namespace swarmhub::proto {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 }  // namespace
 
@@ -53,8 +55,7 @@ arguments split_arguments(std::string_view rest, int max_args, bool text_tail) {
 }
 
 std::string quote_argument(std::string_view value) {
-  const bool plain =
-      !value.empty() && value.find_first_of(" \t\"\\") == std::string_view::npos;
+  const bool plain = !value.empty() && value.find_first_of(" \t\"\\") == std::string_view::npos;
   if (plain) return std::string(value);
   std::string out = "\"";
   for (char c : value) {

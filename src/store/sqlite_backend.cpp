@@ -232,7 +232,10 @@ class sqlite_backend final : public backend {
         const auto heir = next.column_int(0);
         out.new_owner = next.column_text(1);
         out.what = leave_result::effect::owner_changed;
-        db_.prepare("UPDATE groups SET owner_id = ?1 WHERE id = ?2").bind(1, heir).bind(2, g->id).run();
+        db_.prepare("UPDATE groups SET owner_id = ?1 WHERE id = ?2")
+            .bind(1, heir)
+            .bind(2, g->id)
+            .run();
       } else {
         out.what = leave_result::effect::group_removed;
         db_.prepare("DELETE FROM groups WHERE id = ?1").bind(1, g->id).run();
@@ -252,7 +255,8 @@ class sqlite_backend final : public backend {
         "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 ORDER BY m.id");
     st.bind(1, g->id).bind(2, g->owner_id);
     listing<member_info> out;
-    while (st.step()) out.items.push_back({st.column_text(0), st.column_int(1) != 0, st.column_int(2)});
+    while (st.step())
+      out.items.push_back({st.column_text(0), st.column_int(1) != 0, st.column_int(2)});
     return out;
   }
 
@@ -325,7 +329,8 @@ class sqlite_backend final : public backend {
     if (!group.empty()) {
       auto g = find_group(group);
       if (!g) return {status::no_such_group};
-      auto m = db_.prepare("SELECT since_message FROM memberships WHERE group_id = ?1 AND user_id = ?2");
+      auto m =
+          db_.prepare("SELECT since_message FROM memberships WHERE group_id = ?1 AND user_id = ?2");
       m.bind(1, g->id).bind(2, *uid);
       if (!m.step()) return {status::not_member};
       since = m.column_int(0);
@@ -339,8 +344,8 @@ class sqlite_backend final : public backend {
         "ORDER BY 1");
     st.bind(1, group_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
     while (st.step()) {
-      out.items.push_back({st.column_int(0), canonical, st.column_text(1), st.column_text(2),
-                           st.column_int(3)});
+      out.items.push_back(
+          {st.column_int(0), canonical, st.column_text(1), st.column_text(2), st.column_int(3)});
     }
     return out;
   }
@@ -430,7 +435,8 @@ class sqlite_backend final : public backend {
       }
     }
     if (!out.empty()) {
-      db_.prepare("UPDATE direct_messages SET delivered = 1 WHERE recipient_id = ?1 AND delivered = 0")
+      db_.prepare(
+             "UPDATE direct_messages SET delivered = 1 WHERE recipient_id = ?1 AND delivered = 0")
           .bind(1, *uid)
           .run();
     }
@@ -479,8 +485,14 @@ class sqlite_backend final : public backend {
     st.bind(1, g->id);
     listing<file_record> out;
     while (st.step()) {
-      out.items.push_back({g->name, st.column_text(0), st.column_int(1), st.column_text(2),
-                           st.column_text(3), {}, st.column_text(4), st.column_int(5)});
+      out.items.push_back({g->name,
+                           st.column_text(0),
+                           st.column_int(1),
+                           st.column_text(2),
+                           st.column_text(3),
+                           {},
+                           st.column_text(4),
+                           st.column_int(5)});
     }
     return out;
   }
@@ -492,7 +504,8 @@ class sqlite_backend final : public backend {
     const auto uid = user_id(user);
     if (!uid || !membership(g->id, *uid)) return {status::not_member};
     auto st = db_.prepare(
-        "SELECT f.name, f.size, f.info_hash, f.swarm_key, f.info, u.name, f.created_at FROM files f "
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, f.info, u.name, f.created_at FROM files "
+        "f "
         "JOIN users u ON u.id = f.uploader_id WHERE f.group_id = ?1 AND f.name = ?2");
     st.bind(1, g->id).bind(2, name);
     if (!st.step()) return {status::no_such_file};
@@ -540,11 +553,14 @@ class sqlite_backend final : public backend {
   };
 
   static bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && sqlite3_strnicmp(a.data(), b.data(), static_cast<int>(a.size())) == 0;
+    return a.size() == b.size() &&
+           sqlite3_strnicmp(a.data(), b.data(), static_cast<int>(a.size())) == 0;
   }
 
   void migrate() {
-    db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    db_.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at "
+        "INTEGER NOT NULL)");
     const auto current = [&] {
       auto st = db_.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
       st.step();
@@ -552,10 +568,11 @@ class sqlite_backend final : public backend {
     }();
     if (current > static_cast<std::int64_t>(migrations.size())) {
       throw store_failure("the database has schema version " + std::to_string(current) +
-                          ", newer than this tracker knows (" +
-                          std::to_string(migrations.size()) + ")");
+                          ", newer than this tracker knows (" + std::to_string(migrations.size()) +
+                          ")");
     }
-    for (auto version = current + 1; version <= static_cast<std::int64_t>(migrations.size()); ++version) {
+    for (auto version = current + 1; version <= static_cast<std::int64_t>(migrations.size());
+         ++version) {
       transaction tx(db_);
       db_.exec(migrations[static_cast<std::size_t>(version - 1)]);
       db_.prepare("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)")
@@ -639,6 +656,8 @@ std::unique_ptr<backend> open_sqlite(const std::string& path) {
   return std::make_unique<sqlite_backend>(path);
 }
 
-int sqlite_schema_version() { return static_cast<int>(migrations.size()); }
+int sqlite_schema_version() {
+  return static_cast<int>(migrations.size());
+}
 
 }  // namespace swarmhub::store

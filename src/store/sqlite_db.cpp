@@ -47,7 +47,9 @@ void statement::run() {
   }
 }
 
-std::int64_t statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+std::int64_t statement::column_int(int index) const {
+  return sqlite3_column_int64(stmt_, index);
+}
 
 bool statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
@@ -104,9 +106,13 @@ statement database::prepare(const char* sql) {
   return statement(db_, entry.stmt, &entry.in_use);
 }
 
-std::int64_t database::changes() const { return sqlite3_changes64(db_); }
+std::int64_t database::changes() const {
+  return sqlite3_changes64(db_);
+}
 
-transaction::transaction(database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+transaction::transaction(database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 transaction::~transaction() {
   if (done_) return;

@@ -17,7 +17,8 @@ class statement {
  public:
   // With `in_use` (a cache entry's flag), the statement belongs to the cache: it is reset and
   // handed back at destruction. Without, it is finalised.
-  statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
+  statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use)
+      : db_(db), stmt_(stmt), in_use_(in_use) {}
   statement(const statement&) = delete;
   statement& operator=(const statement&) = delete;
   ~statement();

@@ -26,8 +26,7 @@ void publish(tracker_core& core, const store::room_message& m, std::uint64_t sen
 
 void announce(tracker_core& core, std::string_view room, std::string_view event,
               std::string_view text, std::uint64_t except) {
-  if (room == room_registry::lobby &&
-      core.rooms.size(room) > core.options.lobby_presence_limit) {
+  if (room == room_registry::lobby && core.rooms.size(room) > core.options.lobby_presence_limit) {
     return;  // a crowd's comings and goings are noise; `list` tells who is there
   }
   auto message = std::make_shared<const std::string>(proto::format_event(event, text));

@@ -17,7 +17,9 @@ chat_log::chat_log(const std::string& path) {
   }
 }
 
-chat_log::~chat_log() { close(); }
+chat_log::~chat_log() {
+  close();
+}
 
 void chat_log::close() {
   writer_.join();

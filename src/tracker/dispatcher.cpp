@@ -32,34 +32,90 @@ void refuse_for_state(const proto::command_spec& spec, session_state state,
 awaitable<void> run_handler(command_context& ctx) {
   using proto::command_id;
   switch (ctx.spec.id) {
-    case command_id::help: co_await handlers::help(ctx); break;
-    case command_id::quit: co_await handlers::quit(ctx); break;
-    case command_id::ping: co_await handlers::ping(ctx); break;
-    case command_id::auth: co_await handlers::auth(ctx); break;
-    case command_id::whoami: co_await handlers::whoami(ctx); break;
-    case command_id::create_user: co_await handlers::create_user(ctx); break;
-    case command_id::login: co_await handlers::login(ctx); break;
-    case command_id::logout: co_await handlers::logout(ctx); break;
-    case command_id::create_group: co_await handlers::create_group(ctx); break;
-    case command_id::list_groups: co_await handlers::list_groups(ctx); break;
-    case command_id::join_group: co_await handlers::join_group(ctx); break;
-    case command_id::list_requests: co_await handlers::list_requests(ctx); break;
-    case command_id::accept_request: co_await handlers::accept_request(ctx); break;
-    case command_id::reject_request: co_await handlers::reject_request(ctx); break;
-    case command_id::leave_group: co_await handlers::leave_group(ctx); break;
-    case command_id::list_members: co_await handlers::list_members(ctx); break;
-    case command_id::list: co_await handlers::list(ctx); break;
-    case command_id::msg: co_await handlers::msg(ctx); break;
-    case command_id::say: co_await handlers::say(ctx); break;
-    case command_id::room: co_await handlers::room(ctx); break;
-    case command_id::rooms: co_await handlers::rooms(ctx); break;
-    case command_id::history: co_await handlers::history(ctx); break;
-    case command_id::pair: co_await handlers::pair(ctx); break;
-    case command_id::unpair: co_await handlers::unpair(ctx); break;
-    case command_id::add_file: co_await handlers::add_file(ctx); break;
-    case command_id::list_files: co_await handlers::list_files(ctx); break;
-    case command_id::file_info: co_await handlers::file_info(ctx); break;
-    case command_id::passkey: co_await handlers::passkey(ctx); break;
+    case command_id::help:
+      co_await handlers::help(ctx);
+      break;
+    case command_id::quit:
+      co_await handlers::quit(ctx);
+      break;
+    case command_id::ping:
+      co_await handlers::ping(ctx);
+      break;
+    case command_id::auth:
+      co_await handlers::auth(ctx);
+      break;
+    case command_id::whoami:
+      co_await handlers::whoami(ctx);
+      break;
+    case command_id::create_user:
+      co_await handlers::create_user(ctx);
+      break;
+    case command_id::login:
+      co_await handlers::login(ctx);
+      break;
+    case command_id::logout:
+      co_await handlers::logout(ctx);
+      break;
+    case command_id::create_group:
+      co_await handlers::create_group(ctx);
+      break;
+    case command_id::list_groups:
+      co_await handlers::list_groups(ctx);
+      break;
+    case command_id::join_group:
+      co_await handlers::join_group(ctx);
+      break;
+    case command_id::list_requests:
+      co_await handlers::list_requests(ctx);
+      break;
+    case command_id::accept_request:
+      co_await handlers::accept_request(ctx);
+      break;
+    case command_id::reject_request:
+      co_await handlers::reject_request(ctx);
+      break;
+    case command_id::leave_group:
+      co_await handlers::leave_group(ctx);
+      break;
+    case command_id::list_members:
+      co_await handlers::list_members(ctx);
+      break;
+    case command_id::list:
+      co_await handlers::list(ctx);
+      break;
+    case command_id::msg:
+      co_await handlers::msg(ctx);
+      break;
+    case command_id::say:
+      co_await handlers::say(ctx);
+      break;
+    case command_id::room:
+      co_await handlers::room(ctx);
+      break;
+    case command_id::rooms:
+      co_await handlers::rooms(ctx);
+      break;
+    case command_id::history:
+      co_await handlers::history(ctx);
+      break;
+    case command_id::pair:
+      co_await handlers::pair(ctx);
+      break;
+    case command_id::unpair:
+      co_await handlers::unpair(ctx);
+      break;
+    case command_id::add_file:
+      co_await handlers::add_file(ctx);
+      break;
+    case command_id::list_files:
+      co_await handlers::list_files(ctx);
+      break;
+    case command_id::file_info:
+      co_await handlers::file_info(ctx);
+      break;
+    case command_id::passkey:
+      co_await handlers::passkey(ctx);
+      break;
   }
 }
 
@@ -96,8 +152,8 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
   const auto count = static_cast<int>(parsed.values.size());
   if (count < spec->min_args || count > spec->max_args) {
     reply.error(error_code::bad_arguments,
-                fmt::format("{} arguments; usage: {}", count < spec->min_args ? "missing" : "too many",
-                            spec->usage));
+                fmt::format("{} arguments; usage: {}",
+                            count < spec->min_args ? "missing" : "too many", spec->usage));
     co_return dispatch_outcome{};
   }
   command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply, {}};

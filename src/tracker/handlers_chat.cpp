@@ -1,7 +1,7 @@
 // list, msg, say (and plain lines), room, rooms, history, pair, unpair.
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat.hpp"
@@ -22,7 +22,8 @@ constexpr std::string_view pair_room = "pair";
 bool same_room(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   }
   return true;
@@ -93,9 +94,9 @@ awaitable<void> post_to_room(session& client, std::string text, proto::reply_bui
   const auto result = co_await core.store->run(std::move(post));
   if (result.result == status::not_member || result.result == status::no_such_group) {
     client.set_room(std::string(room_registry::lobby));
-    reply.error(result.result == status::not_member ? error_code::not_member
-                                                    : error_code::no_such_group,
-                fmt::format("you can no longer post to {}; you are back in the lobby", group));
+    reply.error(
+        result.result == status::not_member ? error_code::not_member : error_code::no_such_group,
+        fmt::format("you can no longer post to {}; you are back in the lobby", group));
     co_return;
   }
   reply.ok(fmt::format("posted to {}", chat::room_name(result.message)));
@@ -152,7 +153,8 @@ awaitable<void> msg(command_context& ctx) {
   }
   const auto& m = result.message;
   if (ctx.core.options.log_direct_messages) {
-    ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender, m.body);
+    ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender,
+                        m.body);
   }
   if (online) {
     recipient->deliver(std::make_shared<const std::string>(
@@ -179,7 +181,8 @@ awaitable<void> room(command_context& ctx) {
     ctx.client.set_room(std::string(pair_room));
   } else {
     if (!valid_name(target)) {
-      ctx.reply.error(error_code::bad_name, fmt::format("'{}' is not a room", util::printable(target)));
+      ctx.reply.error(error_code::bad_name,
+                      fmt::format("'{}' is not a room", util::printable(target)));
       co_return;
     }
     const std::string me = ctx.client.user();
@@ -238,7 +241,8 @@ awaitable<void> history(command_context& ctx) {
   }
   const bool lobby = same_room(target, room_registry::lobby);
   if (!lobby && !valid_name(target)) {
-    ctx.reply.error(error_code::bad_name, fmt::format("'{}' is not a room", util::printable(target)));
+    ctx.reply.error(error_code::bad_name,
+                    fmt::format("'{}' is not a room", util::printable(target)));
     co_return;
   }
   const std::string group = lobby ? std::string() : target;
@@ -256,7 +260,8 @@ awaitable<void> history(command_context& ctx) {
   for (const auto& m : result.items) {
     ctx.reply.data(fmt::format("{} {}: {}", util::iso_utc_ms(m.sent_at_ms), m.sender, m.body));
   }
-  ctx.reply.ok(fmt::format("{} message{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
+  ctx.reply.ok(
+      fmt::format("{} message{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
 }
 
 awaitable<void> pair(command_context& ctx) {

@@ -3,8 +3,8 @@
 
 #include <sodium.h>
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -28,7 +28,8 @@ std::string metadata_problem(std::string_view info, std::string_view name, std::
   const auto root = proto::bencode::parse(info);
   if (!root || !root->as_dict()) return "the info dictionary is not valid bencode";
   const auto* version = root->find("meta version");
-  if (!version || !version->as_int() || *version->as_int() != 2) return "only BitTorrent v2 metadata is accepted";
+  if (!version || !version->as_int() || *version->as_int() != 2)
+    return "only BitTorrent v2 metadata is accepted";
   const auto* n = root->find("name");
   if (!n || !n->as_string() || *n->as_string() != name) return "the metadata names another file";
   const auto* tree = root->find("file tree");
@@ -50,13 +51,15 @@ awaitable<void> add_file(command_context& ctx) {
   const std::string& hash = ctx.args[3];
   std::int64_t size = 0;
   const auto& size_text = ctx.args[2];
-  const auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
+  const auto [ptr, ec] =
+      std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
   if (!valid_name(group)) {
     ctx.reply.error(error_code::bad_name, "not a group name");
     co_return;
   }
   if (!valid_file_name(name)) {
-    ctx.reply.error(error_code::bad_name, "file names are 1-255 bytes without / or \\, not . or ..");
+    ctx.reply.error(error_code::bad_name,
+                    "file names are 1-255 bytes without / or \\, not . or ..");
     co_return;
   }
   if (ec != std::errc() || ptr != size_text.data() + size_text.size() || size < 0) {
@@ -73,7 +76,8 @@ awaitable<void> add_file(command_context& ctx) {
   const std::string info_hash =
       util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
   if (hash != info_hash) {
-    ctx.reply.error(error_code::bad_file, "the info-hash is not the SHA-256 of the info dictionary");
+    ctx.reply.error(error_code::bad_file,
+                    "the info-hash is not the SHA-256 of the info dictionary");
     co_return;
   }
   if (const auto problem = metadata_problem(*info, name, size); !problem.empty()) {
@@ -85,8 +89,9 @@ awaitable<void> add_file(command_context& ctx) {
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));
   if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
-  ctx.reply.ok(result.already_there ? fmt::format("{} is already in {}; you share it too", name, group)
-                                    : fmt::format("{} added to {}", name, group));
+  ctx.reply.ok(result.already_there
+                   ? fmt::format("{} is already in {}; you share it too", name, group)
+                   : fmt::format("{} added to {}", name, group));
 }
 
 awaitable<void> list_files(command_context& ctx) {

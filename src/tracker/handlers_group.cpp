@@ -121,9 +121,13 @@ awaitable<void> decide(command_context& ctx, bool accept) {
 
 }  // namespace
 
-awaitable<void> accept_request(command_context& ctx) { return decide(ctx, true); }
+awaitable<void> accept_request(command_context& ctx) {
+  return decide(ctx, true);
+}
 
-awaitable<void> reject_request(command_context& ctx) { return decide(ctx, false); }
+awaitable<void> reject_request(command_context& ctx) {
+  return decide(ctx, false);
+}
 
 awaitable<void> leave_group(command_context& ctx) {
   if (!names_ok(ctx)) co_return;
@@ -133,7 +137,8 @@ awaitable<void> leave_group(command_context& ctx) {
   const std::uint64_t me = ctx.client.id();
   auto departure = [&core, group, user, me](store::backend& db) {
     auto result = db.leave_group(group, user);
-    if (result.result == status::ok && result.what != store::leave_result::effect::withdrew_request) {
+    if (result.result == status::ok &&
+        result.what != store::leave_result::effect::withdrew_request) {
       core.rooms.unsubscribe(result.group, me);
       if (result.what == store::leave_result::effect::group_removed) {
         core.rooms.remove_room(result.group);
@@ -155,7 +160,8 @@ awaitable<void> leave_group(command_context& ctx) {
       ctx.reply.ok(fmt::format("withdrew your request to join {}", result.group));
       break;
     case effect::owner_changed:
-      notify(ctx.core, result.new_owner, "OWNER", fmt::format("{} {}", result.group, result.new_owner));
+      notify(ctx.core, result.new_owner, "OWNER",
+             fmt::format("{} {}", result.group, result.new_owner));
       ctx.reply.ok(fmt::format("you left {}; {} owns it now", result.group, result.new_owner));
       break;
     case effect::group_removed:
@@ -175,7 +181,8 @@ awaitable<void> list_members(command_context& ctx) {
     ctx.reply.data(fmt::format("{} {} joined={}", m.name, m.owner ? "owner" : "member",
                                util::iso_utc(m.joined_at)));
   }
-  ctx.reply.ok(fmt::format("{} member{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
+  ctx.reply.ok(
+      fmt::format("{} member{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
 }
 
 }  // namespace swarmhub::tracker::handlers

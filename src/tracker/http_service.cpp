@@ -1,7 +1,7 @@
 #include "swarmhub/tracker/http_service.hpp"
 
-#include <charconv>
 #include <fmt/format.h>
+#include <charconv>
 
 #include "swarmhub/tracker/session.hpp"
 #include "swarmhub/util/hex.hpp"
@@ -51,16 +51,21 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
   const std::string event = get("event");
 
   const std::string swarm_key = util::to_hex(info_hash);
-  auto check = [passkey, swarm_key](store::backend& db) { return db.may_announce(passkey, swarm_key); };
+  auto check = [passkey, swarm_key](store::backend& db) {
+    return db.may_announce(passkey, swarm_key);
+  };
   const auto permission = co_await client.core().store->run(std::move(check));
-  if (permission.result == store::status::no_such_user) co_return ok(bencoded_failure("unknown passkey"));
-  if (permission.result == store::status::no_such_file) co_return ok(bencoded_failure("unknown torrent"));
+  if (permission.result == store::status::no_such_user)
+    co_return ok(bencoded_failure("unknown passkey"));
+  if (permission.result == store::status::no_such_file)
+    co_return ok(bencoded_failure("unknown torrent"));
   if (permission.result != store::status::ok) {
     co_return ok(bencoded_failure("only members of the file's group may join its swarm"));
   }
   // The peer's address is the one the connection comes from, never a parameter.
   const swarm_registry::peer me{permission.user, client.remote_address(), port, left};
-  const auto peers = client.core().swarms.announce(swarm_key, peer_id, me, event == "stopped", want);
+  const auto peers =
+      client.core().swarms.announce(swarm_key, peer_id, me, event == "stopped", want);
   std::string body = "d";
   body += bencode::string("complete") + bencode::integer(peers.seeders);
   body += bencode::string("incomplete") + bencode::integer(peers.leechers);
@@ -79,7 +84,8 @@ awaitable<std::string> serve_http(session& client, const proto::http::request& r
   if (request.path == "/health") {
     co_return proto::http::response(200, "OK", "text/plain", "ok\n", request.keep_alive);
   }
-  co_return proto::http::response(404, "Not Found", "text/plain", "not found\n", request.keep_alive);
+  co_return proto::http::response(404, "Not Found", "text/plain", "not found\n",
+                                  request.keep_alive);
 }
 
 }  // namespace swarmhub::tracker

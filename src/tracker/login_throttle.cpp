@@ -47,7 +47,8 @@ void login_throttle::trim(clock::time_point now) {
   by_age.reserve(entries_.size());
   for (const auto& [key, e] : entries_) by_age.emplace_back(e.last_failure, key);
   const std::size_t drop = entries_.size() - policy_.max_keys * 9 / 10;
-  std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(drop), by_age.end());
+  std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(drop),
+                   by_age.end());
   for (std::size_t i = 0; i < drop; ++i) entries_.erase(by_age[i].second);
 }
 

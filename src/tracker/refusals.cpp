@@ -9,7 +9,8 @@ using store::status;
 
 void refuse(command_context& ctx, status result, std::string_view group, std::string_view user) {
   switch (result) {
-    case status::ok: return;
+    case status::ok:
+      return;
     case status::user_exists:
       ctx.reply.error(error_code::user_exists, fmt::format("the name {} is taken", user));
       return;
@@ -23,7 +24,8 @@ void refuse(command_context& ctx, status result, std::string_view group, std::st
       ctx.reply.error(error_code::no_such_group, fmt::format("no group named {}", group));
       return;
     case status::not_owner:
-      ctx.reply.error(error_code::not_owner, fmt::format("only the owner of {} can do that", group));
+      ctx.reply.error(error_code::not_owner,
+                      fmt::format("only the owner of {} can do that", group));
       return;
     case status::not_member:
       ctx.reply.error(error_code::not_member, fmt::format("you are not a member of {}", group));
@@ -49,6 +51,5 @@ void refuse(command_context& ctx, status result, std::string_view group, std::st
       return;
   }
 }
-
 
 }  // namespace swarmhub::tracker::handlers

@@ -2,9 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <spdlog/spdlog.h>
 #include <csignal>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
@@ -46,9 +46,9 @@ server::~server() = default;
 tcp::endpoint server::bind() {
   const auto& where = core_.options.listen;
   tcp::resolver resolver(io_);
-  const auto results = resolver.resolve(where.host.empty() ? "0.0.0.0" : where.host,
-                                        std::to_string(where.port),
-                                        tcp::resolver::passive | tcp::resolver::numeric_service);
+  const auto results =
+      resolver.resolve(where.host.empty() ? "0.0.0.0" : where.host, std::to_string(where.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service);
   const tcp::endpoint endpoint = *results.begin();
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -67,8 +67,7 @@ void server::handle_signals() {
       [this]() -> awaitable<void> {
         for (;;) {
           error_code ec;
-          const int signo =
-              co_await signals_.async_wait(asio::redirect_error(use_awaitable, ec));
+          const int signo = co_await signals_.async_wait(asio::redirect_error(use_awaitable, ec));
           if (ec) co_return;
           if (signo == SIGUSR2) {
             const std::string line = core_.stats.summary();
@@ -115,9 +114,7 @@ void server::shutdown(std::string reason) {
 
 awaitable<void> server::drain_and_finish() {
   shutdown_timer_.expires_after(core_.options.shutdown_grace);
-  core_.sessions.on_empty([this] {
-    asio::post(strand_, [this] { shutdown_timer_.cancel(); });
-  });
+  core_.sessions.on_empty([this] { asio::post(strand_, [this] { shutdown_timer_.cancel(); }); });
   for (const auto& s : core_.sessions.snapshot()) {
     s->close_with_notice("shutdown", "server is closing");
   }

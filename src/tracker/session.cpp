@@ -1,8 +1,8 @@
 #include "swarmhub/tracker/session.hpp"
 
-#include <array>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <array>
 
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/reply.hpp"
@@ -62,10 +62,12 @@ void session::start(proto::session_state initial_state) {
   asio::dispatch(socket_.get_executor(), [self] {
     // Each coroutine's function object holds `self`, keeping the session alive while it runs.
     const auto ex = self->socket_.get_executor();
-    asio::co_spawn(ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
-    asio::co_spawn(ex, [self] { return self->writer(); }, net::detached_logged{"session writer"});
-    asio::co_spawn(ex, [self] { return self->watchdog(); },
-                   net::detached_logged{"session watchdog"});
+    asio::co_spawn(
+        ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
+    asio::co_spawn(
+        ex, [self] { return self->writer(); }, net::detached_logged{"session writer"});
+    asio::co_spawn(
+        ex, [self] { return self->watchdog(); }, net::detached_logged{"session watchdog"});
   });
 }
 
@@ -98,7 +100,8 @@ void session::depart(std::string_view why, bool flushing) {
   core_.online.release(user_, id_);
   core_.rooms.unsubscribe_all(id_);
   if (auto partner = core_.pairs.leave(id_)) {
-    if (auto other = core_.sessions.find(partner->session_id)) other->leave_pair(user_, std::string(why));
+    if (auto other = core_.sessions.find(partner->session_id))
+      other->leave_pair(user_, std::string(why));
   }
   chat::announce(core_, room_registry::lobby, "LEFT",
                  fmt::format("{} {}", room_registry::lobby, user_));
@@ -113,7 +116,9 @@ bool session::allow_message() {
   return true;
 }
 
-bool session::flooding() { return ++refused_in_a_row_ >= core_.options.max_flood_refusals; }
+bool session::flooding() {
+  return ++refused_in_a_row_ >= core_.options.max_flood_refusals;
+}
 
 void session::enter_pair(std::string partner) {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), p = std::move(partner)] {
@@ -148,20 +153,19 @@ void session::deliver(bytes message, std::int64_t room_message_id) {
 }
 
 void session::close_with_notice(std::string code, std::string text) {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), code = std::move(code),
-                                          text = std::move(text)] {
-    if (self->stopped_ || self->closing_) return;
-    self->enqueue(std::make_shared<const std::string>(
-        proto::format_event("CLOSING", fmt::format("{} {}", code, text))));
-    self->begin_close(code);
-  });
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), code = std::move(code), text = std::move(text)] {
+                   if (self->stopped_ || self->closing_) return;
+                   self->enqueue(std::make_shared<const std::string>(
+                       proto::format_event("CLOSING", fmt::format("{} {}", code, text))));
+                   self->begin_close(code);
+                 });
 }
 
 void session::abort(std::string reason) {
-  asio::dispatch(socket_.get_executor(),
-                 [self = shared_from_this(), r = std::move(reason)]() mutable {
-                   self->stop(std::move(r));
-                 });
+  asio::dispatch(
+      socket_.get_executor(),
+      [self = shared_from_this(), r = std::move(reason)]() mutable { self->stop(std::move(r)); });
 }
 
 void session::enqueue(bytes message, std::int64_t room_message_id) {
@@ -177,14 +181,16 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
   wake(write_signal_);
 }
 
-void session::wake(asio::steady_timer& timer) { timer.cancel(); }
+void session::wake(asio::steady_timer& timer) {
+  timer.cancel();
+}
 
 awaitable<void> session::reader() {
   std::array<char, read_chunk> buffer{};
   for (;;) {
     error_code ec;
-    const std::size_t n =
-        co_await socket_.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
+    const std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer),
+                                                           asio::redirect_error(use_awaitable, ec));
     if (stopped_) co_return;
     if (ec) {
       if (ec != asio::error::eof) {
@@ -250,7 +256,8 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   const std::string text = reply.take();
   if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
   enqueue(std::make_shared<const std::string>(text));
-  for (auto& event : outcome.follow_ups) enqueue(std::make_shared<const std::string>(std::move(event)));
+  for (auto& event : outcome.follow_ups)
+    enqueue(std::make_shared<const std::string>(std::move(event)));
   malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
   if (outcome.close_after_reply) {
     begin_close(outcome.close_reason.empty() ? "quit" : outcome.close_reason);

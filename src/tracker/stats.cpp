@@ -8,8 +8,8 @@ std::string tracker_stats::summary() const {
   const auto get = [](const std::atomic<std::uint64_t>& c) {
     return c.load(std::memory_order_relaxed);
   };
-  const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::steady_clock::now() - started);
+  const auto uptime =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   return fmt::format(
       "stats clients={} connections_total={} requests_total={} errors_total={} bytes_in={} "
       "bytes_out={} cut_off_total={} uptime_s={}",

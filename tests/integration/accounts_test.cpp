@@ -55,7 +55,8 @@ TEST(Accounts, RepeatedFailuresAreSlowedDown) {
   tracker_process tracker;
   auto c = tracker.connect();
   ASSERT_TRUE(c.request("create_user alice secret1").ok);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(c.request("login alice wrong-password").code, "LOGIN_FAILED");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(c.request("login alice wrong-password").code, "LOGIN_FAILED");
   // Locked now, even with the right password, and from another connection too.
   EXPECT_EQ(c.request("login alice secret1").code, "RATE_LIMITED");
   auto other = tracker.connect();
@@ -131,7 +132,8 @@ TEST_F(ServerPassword, ClientGivesItFromAFile) {
 }
 
 TEST(TrackerPasswordFlags, UnreadablePasswordFileIsRefused) {
-  process tracker({tracker_binary(), "--listen", "127.0.0.1:0", "--password-file", "/nonexistent/pw"});
+  process tracker(
+      {tracker_binary(), "--listen", "127.0.0.1:0", "--password-file", "/nonexistent/pw"});
   EXPECT_EQ(tracker.wait(), 2);
 }
 

@@ -222,13 +222,15 @@ TEST(Chat, ChatLogHasOneCleanLinePerMessage) {
   ASSERT_EQ(logged.proc().wait(), 0);
   const std::string text = read_file(log);
   std::vector<std::string> lines;
-  for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+  for (std::size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
+       start = end + 1) {
     lines.push_back(text.substr(start, end - start));
   }
   ASSERT_EQ(lines.size(), 2u) << text;
   EXPECT_TRUE(lines[0].ends_with("Z [lobby] alice: hello world")) << lines[0];
   EXPECT_TRUE(lines[1].ends_with("Z [pair:bob+alice] bob: talking in pairs")) << lines[1];
-  EXPECT_EQ(lines[0].size(), std::string("2026-11-21T16:00:24.378Z [lobby] alice: hello world").size());
+  EXPECT_EQ(lines[0].size(),
+            std::string("2026-11-21T16:00:24.378Z [lobby] alice: hello world").size());
   EXPECT_EQ(text.find("secret"), std::string::npos);  // direct messages stay out by default
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
 }
@@ -241,7 +243,8 @@ TEST(Chat, DirectMessagesAreLoggedWhenAsked) {
   ASSERT_TRUE(alice.request("msg bob a secret").ok);
   tracker.proc().signal(SIGTERM);
   ASSERT_EQ(tracker.proc().wait(), 0);
-  EXPECT_NE(read_file(dir.file("chat.log")).find("[dm:alice>bob] alice: a secret"), std::string::npos);
+  EXPECT_NE(read_file(dir.file("chat.log")).find("[dm:alice>bob] alice: a secret"),
+            std::string::npos);
 }
 
 TEST(Chat, FlooderIsSlowedThenCutOffOthersUnaffected) {
@@ -346,7 +349,8 @@ TEST(Chat, ThousandClientsInOneRoomEachGetsEveryMessageInOrderOnce) {
   // Exactly once: nothing more arrives.
   for (int i = 0; i < clients; i += 97) {
     ASSERT_TRUE(c[i].request("ping").ok);
-    for (const auto& e : c[i].events()) ASSERT_NE(e.name, "ROOM") << "client " << i << ": " << e.text;
+    for (const auto& e : c[i].events())
+      ASSERT_NE(e.name, "ROOM") << "client " << i << ": " << e.text;
   }
 }
 

@@ -21,9 +21,11 @@ void make_file(const std::string& path, std::size_t size, unsigned seed = 1) {
   std::string data(size, '\0');
   for (std::size_t i = 0; i < size; i += 8) {
     const auto word = random();
-    for (std::size_t k = 0; k < 8 && i + k < size; ++k) data[i + k] = static_cast<char>(word >> (8 * k));
+    for (std::size_t k = 0; k < 8 && i + k < size; ++k)
+      data[i + k] = static_cast<char>(word >> (8 * k));
   }
-  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
 bool same_bytes(const std::string& a, const std::string& b) {
@@ -39,7 +41,8 @@ long long field(const std::string& line, const std::string& key) {
 class FileSharing : public ::testing::Test {
  protected:
   // A group "g" owned by `owner` with every one of `others` in it.
-  void group_of(client_process& owner, std::vector<std::pair<client_process*, std::string>> others) {
+  void group_of(client_process& owner,
+                std::vector<std::pair<client_process*, std::string>> others) {
     ASSERT_TRUE(owner.request("create_group g").ok);
     for (auto& [c, name] : others) {
       ASSERT_TRUE(c->request("join_group g").ok);
@@ -61,7 +64,9 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
   fs::create_directories(path("a"));
   fs::create_directories(path("b"));
   const std::vector<std::pair<std::string, std::size_t>> files{
-      {"empty", 0}, {"one byte", 1}, {"odd size.bin", 100'003},
+      {"empty", 0},
+      {"one byte", 1},
+      {"odd size.bin", 100'003},
       {"naïve façade ✓.dat", 3 * 1024 * 1024 + 17}};
   unsigned seed = 7;
   for (const auto& [name, size] : files) {
@@ -77,7 +82,8 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
   }
   auto waited = bob.request("wait_downloads");
   ASSERT_TRUE(waited.ok) << waited.text;
-  for (const auto& [name, size] : files) EXPECT_TRUE(same_bytes(path("a/" + name), path("b/" + name))) << name;
+  for (const auto& [name, size] : files)
+    EXPECT_TRUE(same_bytes(path("a/" + name), path("b/" + name))) << name;
   auto shown = bob.request("show_downloads");
   ASSERT_EQ(shown.data.size(), 4u);
   for (const auto& line : shown.data) EXPECT_TRUE(line.starts_with("[C] [g] ")) << line;
@@ -141,7 +147,8 @@ TEST_F(FileSharing, ThreeSeedersOneLeecherEverySeederSends) {
   bool all_announced = false;
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (!all_announced && std::chrono::steady_clock::now() < deadline) {
-    all_announced = leecher.request("list_files g").data.at(0).find("seeders=3") != std::string::npos;
+    all_announced =
+        leecher.request("list_files g").data.at(0).find("seeders=3") != std::string::npos;
   }
   ASSERT_TRUE(all_announced);
   fs::create_directories(path("got"));
@@ -267,7 +274,7 @@ TEST_F(FileSharing, LoginSharesAgainWhatIsStillThereAndUnchanged) {
     ASSERT_TRUE(alice.request("login alice alice-password").ok);
     EXPECT_EQ(share_notice(alice), "sharing 2 files again, resuming 0 downloads");
     EXPECT_EQ(alice.show_count(), 2u);
-  }  // the client quits
+  }                                              // the client quits
   make_file(path("a/changed.bin"), 200'000, 3);  // edited while nobody shared it
   client_process alice(tracker_.address(), {}, alice_data.path());
   alice.log_in("alice");
@@ -292,7 +299,8 @@ TEST_F(FileSharing, DownloadKilledMidwayResumesWithoutFetchingVerifiedPiecesAgai
   ASSERT_TRUE(seeder.request("upload_file " + path("src.bin") + " g").ok);
   temp_dir leecher_data;
   {
-    client_process leecher(tracker_.address(), {"--download-limit", "8000000"}, leecher_data.path());
+    client_process leecher(tracker_.address(), {"--download-limit", "8000000"},
+                           leecher_data.path());
     leecher.log_in("leecher");
     ASSERT_TRUE(leecher.request("join_group g").ok);
     ASSERT_TRUE(seeder.request("accept_request g leecher").ok);

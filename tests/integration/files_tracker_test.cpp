@@ -17,9 +17,10 @@ std::string info_dict(const std::string& name, long long size) {
   std::string leaf = "d" + bencode::string("length") + bencode::integer(size);
   if (size > 0) leaf += bencode::string("pieces root") + bencode::string(std::string(32, 'r'));
   leaf += "e";
-  return "d" + bencode::string("file tree") + "d" + bencode::string(name) + "d" + bencode::string("") +
-         leaf + "ee" + bencode::string("meta version") + bencode::integer(2) + bencode::string("name") +
-         bencode::string(name) + bencode::string("piece length") + bencode::integer(16384) + "e";
+  return "d" + bencode::string("file tree") + "d" + bencode::string(name) + "d" +
+         bencode::string("") + leaf + "ee" + bencode::string("meta version") + bencode::integer(2) +
+         bencode::string("name") + bencode::string(name) + bencode::string("piece length") +
+         bencode::integer(16384) + "e";
 }
 
 std::string hex(const unsigned char* p, std::size_t n) {
@@ -46,7 +47,9 @@ std::string base64(const std::string& data) {
   return out;
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 std::string add_file_line(const std::string& group, const std::string& name, long long size,
                           const std::string& info) {
@@ -176,8 +179,9 @@ TEST_F(FilesTracker, AnnounceGivesMembersEachOtherAndNobodyElse) {
   auto second = get(http_b, announce_target(passkey(bob_), info, 'b', 7000, 5000, "started"));
   // bob learns alice's address: 127.0.0.1 and port 6881 (0x1AE1), six bytes.
   const std::string alice_peer("\x7f\x00\x00\x01\x1a\xe1", 6);
-  EXPECT_EQ(second.body, "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
-                             alice_peer + "6:peers60:e");
+  EXPECT_EQ(second.body,
+            "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
+                alice_peer + "6:peers60:e");
   auto list = alice_.request("list_files g");
   EXPECT_EQ(list.data.at(0), "movie.mkv size=5000 uploader=alice seeders=1 leechers=1");
 

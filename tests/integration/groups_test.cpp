@@ -106,7 +106,8 @@ TEST(Groups, EveryMisuseHasItsOwnError) {
     EXPECT_EQ(who->request("reject_request g asker").code, "NOT_OWNER");
   }
   // Member-only commands, by an outsider and by someone whose request waits.
-  for (auto* who : {&outsider, &asker}) EXPECT_EQ(who->request("list_members g").code, "NOT_MEMBER");
+  for (auto* who : {&outsider, &asker})
+    EXPECT_EQ(who->request("list_members g").code, "NOT_MEMBER");
   EXPECT_EQ(outsider.request("leave_group g").code, "NOT_MEMBER");
   // Unknown group, for every group command.
   for (const std::string cmd : {"join_group", "list_requests", "leave_group", "list_members"}) {
@@ -133,8 +134,8 @@ TEST(Groups, EveryMisuseHasItsOwnError) {
   // Logged out, none of it.
   auto anon = tracker.connect();
   for (const std::string cmd : {"create_group x", "list_groups", "join_group g", "list_requests g",
-                                "accept_request g asker", "reject_request g asker",
-                                "leave_group g", "list_members g", "logout"}) {
+                                "accept_request g asker", "reject_request g asker", "leave_group g",
+                                "list_members g", "logout"}) {
     EXPECT_EQ(anon.request(cmd).code, "NOT_LOGGED_IN") << cmd;
   }
   // And nothing of the above changed what was stored.
@@ -192,7 +193,8 @@ void check(tracker_process& tracker) {
   auto alice = tracker.connect();
   ASSERT_TRUE(alice.request("login alice alice-password").ok);
   EXPECT_EQ(alice.next_event("PENDING_REQUESTS").text, "rust 1");
-  EXPECT_EQ(alice.request("list_groups").data, std::vector<std::string>{"rust owner=alice members=2"});
+  EXPECT_EQ(alice.request("list_groups").data,
+            std::vector<std::string>{"rust owner=alice members=2"});
   auto requests = alice.request("list_requests rust");
   ASSERT_EQ(requests.data.size(), 1u);
   EXPECT_TRUE(requests.data[0].starts_with("carol "));

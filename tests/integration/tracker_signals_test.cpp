@@ -30,8 +30,8 @@ TEST_P(TrackerShutdownSignal, EveryClientIsToldThenTheTrackerExitsCleanly) {
   EXPECT_EQ(tracker.proc().wait(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Signals, TrackerShutdownSignal, ::testing::Values(SIGINT, SIGTERM, SIGUSR1),
-                         [](const auto& info) {
+INSTANTIATE_TEST_SUITE_P(Signals, TrackerShutdownSignal,
+                         ::testing::Values(SIGINT, SIGTERM, SIGUSR1), [](const auto& info) {
                            return std::string(info.param == SIGINT    ? "SIGINT"
                                               : info.param == SIGTERM ? "SIGTERM"
                                                                       : "SIGUSR1");

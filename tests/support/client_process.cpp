@@ -8,10 +8,11 @@
 
 namespace swarmhub::test {
 
-client_process::client_process(const std::string& tracker_address, std::vector<std::string> extra_args,
-                               std::string data_dir)
+client_process::client_process(const std::string& tracker_address,
+                               std::vector<std::string> extra_args, std::string data_dir)
     : data_dir_(data_dir.empty() ? own_dir_.path() : std::move(data_dir)) {
-  std::vector<std::string> argv{client_binary(), "--p2p-listen", "127.0.0.1:0", "--data-dir", data_dir_};
+  std::vector<std::string> argv{client_binary(), "--p2p-listen", "127.0.0.1:0", "--data-dir",
+                                data_dir_};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   argv.push_back(tracker_address);
   proc_ = std::make_unique<process>(argv, "/dev/null");

@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <gtest/gtest.h>
+#include <cerrno>
 #include <stdexcept>
 
 namespace swarmhub::test {
@@ -35,7 +35,9 @@ line_client::line_client(std::uint16_t port, bool skip_hello) : skip_hello_(skip
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-line_client::~line_client() { close(); }
+line_client::~line_client() {
+  close();
+}
 
 line_client::line_client(line_client&& other) noexcept
     : fd_(other.fd_),

@@ -104,7 +104,9 @@ void process::close_stdin() {
   stdin_fd_ = -1;
 }
 
-void process::signal(int signo) { kill(pid_, signo); }
+void process::signal(int signo) {
+  kill(pid_, signo);
+}
 
 std::optional<int> process::wait(std::chrono::milliseconds timeout) {
   if (status_) return status_;

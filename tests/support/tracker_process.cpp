@@ -1,20 +1,25 @@
 #include "tracker_process.hpp"
 
-#include <csignal>
 #include <gtest/gtest.h>
+#include <csignal>
 
 #include <stdexcept>
 
 namespace swarmhub::test {
 
-std::string tracker_binary() { return SWARMHUB_TRACKER_BIN; }
-std::string client_binary() { return SWARMHUB_CLIENT_BIN; }
+std::string tracker_binary() {
+  return SWARMHUB_TRACKER_BIN;
+}
+std::string client_binary() {
+  return SWARMHUB_CLIENT_BIN;
+}
 
 tracker_process::tracker_process(std::vector<std::string> extra_args, std::string data_dir)
     : data_dir_(data_dir.empty() ? dir_.file("data") : std::move(data_dir)),
       log_path_(dir_.file("tracker.log")) {
-  std::vector<std::string> argv{tracker_binary(), "--listen", "127.0.0.1:0", "--threads", "2",
-                                "--data-dir", data_dir_, "--password-hash-cost", "minimal"};
+  std::vector<std::string> argv{
+      tracker_binary(), "--listen", "127.0.0.1:0",          "--threads", "2",
+      "--data-dir",     data_dir_,  "--password-hash-cost", "minimal"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   proc_ = std::make_unique<process>(argv, log_path_);
   const auto line = proc_->read_line(30s);
@@ -33,14 +38,16 @@ tracker_process::~tracker_process() {
     std::string tail = log();
     if (tail.size() > 4000) tail = tail.substr(tail.size() - 4000);
     ADD_FAILURE() << "tracker exit status " << (status ? std::to_string(*status) : "none (hung)")
-                  << "\n" << tail;
+                  << "\n"
+                  << tail;
   }
 }
 
 line_client tracker_process::user(const std::string& name) {
   line_client c(port_);
   const auto created = c.request("create_user " + name + " " + name + "-password");
-  if (!created.ok && created.code != "USER_EXISTS") ADD_FAILURE() << "create_user: " << created.text;
+  if (!created.ok && created.code != "USER_EXISTS")
+    ADD_FAILURE() << "create_user: " << created.text;
   const auto logged = c.request("login " + name + " " + name + "-password");
   if (!logged.ok) ADD_FAILURE() << "login " << name << ": " << logged.code << " " << logged.text;
   return c;

@@ -20,8 +20,8 @@ TEST(Names, AllowedCharactersAndLength) {
     EXPECT_TRUE(valid_name(ok)) << ok;
   }
   for (const std::string& bad :
-       std::vector<std::string>{"", "_lead", ".dot", "-dash", "has space", "semi;colon", "é",
-                                "a/b", std::string(33, 'n')}) {
+       std::vector<std::string>{"", "_lead", ".dot", "-dash", "has space", "semi;colon", "é", "a/b",
+                                std::string(33, 'n')}) {
     EXPECT_FALSE(valid_name(bad)) << bad;
   }
 }
@@ -85,7 +85,8 @@ TEST(LoginThrottle, QuietTimeForgetsFailures) {
 TEST(LoginThrottle, MemoryIsBounded) {
   login_throttle t({.max_keys = 1000});
   const auto t0 = login_throttle::clock::now();
-  for (int i = 0; i < 10'000; ++i) t.failure("key" + std::to_string(i), t0 + std::chrono::milliseconds(i));
+  for (int i = 0; i < 10'000; ++i)
+    t.failure("key" + std::to_string(i), t0 + std::chrono::milliseconds(i));
   EXPECT_LE(t.size(), 1000u);
   EXPECT_GT(t.size(), 0u);
 }

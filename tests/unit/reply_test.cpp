@@ -61,10 +61,10 @@ TEST(ReplyParser, EventsAndBareOk) {
 }
 
 TEST(ErrorCodes, WireNamesAreUpperSnakeCase) {
-  for (auto code : {error_code::unknown_command, error_code::bad_arguments,
-                    error_code::line_too_long, error_code::bad_encoding, error_code::auth_required,
-                    error_code::not_logged_in, error_code::already_logged_in,
-                    error_code::internal}) {
+  for (auto code :
+       {error_code::unknown_command, error_code::bad_arguments, error_code::line_too_long,
+        error_code::bad_encoding, error_code::auth_required, error_code::not_logged_in,
+        error_code::already_logged_in, error_code::internal}) {
     for (char c : wire_name(code)) EXPECT_TRUE((c >= 'A' && c <= 'Z') || c == '_');
   }
 }

@@ -170,10 +170,8 @@ TEST_P(StoreTest, EverythingSurvivesReopening) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreTest,
-    ::testing::Values(backend_factory{"SQLite",
-                                      [](const std::string& dir) {
-                                        return open_sqlite(dir + "/tracker.db");
-                                      }}),
+    ::testing::Values(backend_factory{
+        "SQLite", [](const std::string& dir) { return open_sqlite(dir + "/tracker.db"); }}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(SqliteStore, RefusesADatabaseFromANewerVersion) {

@@ -14,8 +14,8 @@ namespace swarmhub::client {
 
 struct client_options {
   net::host_port tracker;
-  std::chrono::seconds keepalive{60};  // a ping after this long without a request
-  std::string server_password;         // given to a tracker that asks for one ("": ask)
+  std::chrono::seconds keepalive{60};    // a ping after this long without a request
+  std::string server_password;           // given to a tracker that asks for one ("": ask)
   std::string p2p_listen = "0.0.0.0:0";  // where other members' clients connect for pieces
   std::string data_dir;                  // each user's list of shares lives here
   int download_limit = 0;                // bytes per second, 0: unlimited
@@ -31,8 +31,7 @@ enum exit_status : int {
 
 class client_app {
  public:
-  client_app(asio::any_io_executor executor, client_options options,
-             std::unique_ptr<console> user);
+  client_app(asio::any_io_executor executor, client_options options, std::unique_ptr<console> user);
 
   // Runs until the user leaves or the tracker goes away; returns the exit status.
   awaitable<int> run();

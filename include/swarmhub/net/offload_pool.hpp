@@ -43,10 +43,10 @@ class offload_pool {
               failure = std::current_exception();
             }
             auto home = asio::get_associated_executor(handler);
-            asio::dispatch(home, [handler = std::move(handler), failure,
-                                  value = std::move(value)]() mutable {
-              std::move(handler)(failure, std::move(value));
-            });
+            asio::dispatch(
+                home, [handler = std::move(handler), failure, value = std::move(value)]() mutable {
+                  std::move(handler)(failure, std::move(value));
+                });
           });
         },
         use_awaitable, std::forward<F>(work));

@@ -47,7 +47,7 @@ struct transfer {
 
 struct engine_options {
   std::string listen = "0.0.0.0:0";  // where peers connect
-  int download_limit = 0;             // bytes per second for all downloads; 0: none
+  int download_limit = 0;            // bytes per second for all downloads; 0: none
 };
 
 class engine {
@@ -79,7 +79,6 @@ class engine {
 
   std::vector<transfer> transfers() const;
   bool busy() const;  // some download is still running
-
 
  private:
   struct impl;

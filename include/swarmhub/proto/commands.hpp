@@ -20,7 +20,9 @@ enum class session_state : std::uint8_t {
 
 using state_mask = std::uint8_t;
 
-constexpr state_mask mask(session_state s) { return static_cast<state_mask>(s); }
+constexpr state_mask mask(session_state s) {
+  return static_cast<state_mask>(s);
+}
 constexpr state_mask any_state = mask(session_state::awaiting_password) |
                                  mask(session_state::anonymous) | mask(session_state::logged_in);
 

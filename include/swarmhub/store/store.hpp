@@ -32,7 +32,7 @@ enum class status {
   already_member,
   request_pending,
   no_such_request,
-  file_exists,   // the name is taken in that group by other content
+  file_exists,  // the name is taken in that group by other content
   no_such_file,
 };
 
@@ -116,8 +116,8 @@ struct direct_result {
 // Group-room messages a user has not seen yet, oldest first.
 struct backlog {
   std::vector<room_message> messages;
-  std::int64_t latest_id = 0;   // the newest room message id at the time of the call
-  std::int64_t more = 0;        // unseen messages left out past the limit (the oldest ones)
+  std::int64_t latest_id = 0;  // the newest room message id at the time of the call
+  std::int64_t more = 0;       // unseen messages left out past the limit (the oldest ones)
 };
 
 // A file registered in a group: its metadata, never its bytes.
@@ -170,8 +170,7 @@ class backend {
   virtual decision_result reject_request(std::string_view group, std::string_view owner,
                                          std::string_view user) = 0;
   virtual leave_result leave_group(std::string_view group, std::string_view user) = 0;
-  virtual listing<member_info> list_members(std::string_view group,
-                                            std::string_view requester) = 0;
+  virtual listing<member_info> list_members(std::string_view group, std::string_view requester) = 0;
   virtual bool is_member(std::string_view group, std::string_view user) = 0;
   // Groups owned by `owner` that have requests waiting, with how many.
   virtual std::vector<pending_count> pending_requests_for_owner(std::string_view owner) = 0;

@@ -5,16 +5,16 @@
 #include <memory>
 
 #include "swarmhub/net/offload_pool.hpp"
-#include "swarmhub/tracker/chat_log.hpp"
-#include "swarmhub/tracker/pairing.hpp"
-#include "swarmhub/tracker/rooms.hpp"
-#include "swarmhub/tracker/swarms.hpp"
 #include "swarmhub/store/async_store.hpp"
+#include "swarmhub/tracker/chat_log.hpp"
 #include "swarmhub/tracker/login_throttle.hpp"
 #include "swarmhub/tracker/options.hpp"
+#include "swarmhub/tracker/pairing.hpp"
 #include "swarmhub/tracker/presence.hpp"
+#include "swarmhub/tracker/rooms.hpp"
 #include "swarmhub/tracker/session_registry.hpp"
 #include "swarmhub/tracker/stats.hpp"
+#include "swarmhub/tracker/swarms.hpp"
 
 namespace swarmhub::tracker {
 

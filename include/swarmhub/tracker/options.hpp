@@ -21,20 +21,20 @@ struct tracker_options {
   bool exit_when_empty = false;    // T6: stop when the last client leaves
 
   // Chat (C1-C5).
-  std::string chat_log_path;            // "" logs nothing; main defaults it to <data_dir>/chat.log
-  bool log_direct_messages = false;     // direct messages go to chat.log too
-  std::size_t max_message = 2000;       // bytes of one chat message
-  double chat_rate = 10;                // messages per second per user, sustained ...
-  double chat_burst = 30;               // ... after a burst of this many
-  unsigned max_flood_refusals = 50;     // refused messages in a row before a cut-off
+  std::string chat_log_path;         // "" logs nothing; main defaults it to <data_dir>/chat.log
+  bool log_direct_messages = false;  // direct messages go to chat.log too
+  std::size_t max_message = 2000;    // bytes of one chat message
+  double chat_rate = 10;             // messages per second per user, sustained ...
+  double chat_burst = 30;            // ... after a burst of this many
+  unsigned max_flood_refusals = 50;  // refused messages in a row before a cut-off
   std::size_t lobby_presence_limit = 100;  // above this many online, lobby joins are not announced
-  std::size_t backlog_limit = 1000;     // unseen group messages delivered at login, at most
+  std::size_t backlog_limit = 1000;        // unseen group messages delivered at login, at most
 
   // Limits on what one peer can make the tracker hold or do (T7).
-  std::size_t max_line = 64 * 1024;          // bytes in one request line
-  std::size_t max_output = 1024 * 1024;      // bytes queued for a client before it is cut off
-  unsigned max_malformed = 16;               // malformed lines in a row before a cut-off
-  std::size_t max_clients = 200'000;         // connections held at once
+  std::size_t max_line = 64 * 1024;      // bytes in one request line
+  std::size_t max_output = 1024 * 1024;  // bytes queued for a client before it is cut off
+  unsigned max_malformed = 16;           // malformed lines in a row before a cut-off
+  std::size_t max_clients = 200'000;     // connections held at once
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds linger{std::chrono::seconds(2)};  // waiting for the peer to close

@@ -127,8 +127,8 @@ class session : public std::enable_shared_from_this<session> {
   clock::time_point write_started_;
   clock::time_point closing_since_;
   bool writing_ = false;
-  bool closing_ = false;    // no more requests; flush, then close
-  bool peer_done_ = false;  // the peer closed its side
+  bool closing_ = false;      // no more requests; flush, then close
+  bool peer_done_ = false;    // the peer closed its side
   bool writer_done_ = false;  // everything was written and our side is shut
   bool stopped_ = false;
   std::string close_reason_;
