@@ -94,6 +94,14 @@ int main(int argc, char** argv) {
         signals.cancel();
       },
       net::detached_logged{"client"});
-  io.run();
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      // A bug in a handler must not take the user's session down: report it and carry on.
+      std::cerr << "client: internal error: " << e.what() << "\n";
+    }
+  }
   return status;
 }

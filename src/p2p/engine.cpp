@@ -163,19 +163,30 @@ struct engine::impl {
     std::vector<lt::alert*> alerts;
     session.pop_alerts(&alerts);
     for (lt::alert* a : alerts) {
-      if (auto* done = lt::alert_cast<lt::torrent_finished_alert>(a)) {
-        // Every piece is verified, but blocks may still be on their way to the file: report
-        // the download once the disk says everything is written.
-        done->handle.flush_cache();
-      } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(a)) {
-        if (flushed->handle.status().is_seeding) finish(flushed->handle, {});
-      } else if (auto* error = lt::alert_cast<lt::torrent_error_alert>(a)) {
-        finish(error->handle, error->error.message());
-      } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
-        finish(file_error->handle, file_error->error.message());
-      } else if (auto* bad = lt::alert_cast<lt::hash_failed_alert>(a)) {
-        if (torrent* t = find(bad->handle)) ++t->rejected;
+      const auto* about = dynamic_cast<const lt::torrent_alert*>(a);
+      // Alerts can outlive their torrent (stop_share, a refused upload): ignore those, and
+      // never let a handle that went invalid meanwhile throw out of the event loop.
+      if (about == nullptr || find(about->handle) == nullptr) continue;
+      try {
+        handle(a);
+      } catch (const std::exception&) {
       }
+    }
+  }
+
+  void handle(lt::alert* a) {
+    if (auto* done = lt::alert_cast<lt::torrent_finished_alert>(a)) {
+      // Every piece is verified, but blocks may still be on their way to the file: report
+      // the download once the disk says everything is written.
+      done->handle.flush_cache();
+    } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(a)) {
+      if (flushed->handle.status().is_seeding) finish(flushed->handle, {});
+    } else if (auto* error = lt::alert_cast<lt::torrent_error_alert>(a)) {
+      finish(error->handle, error->error.message());
+    } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
+      finish(file_error->handle, file_error->error.message());
+    } else if (auto* bad = lt::alert_cast<lt::hash_failed_alert>(a)) {
+      if (torrent* t = find(bad->handle)) ++t->rejected;
     }
   }
 
@@ -321,7 +332,7 @@ std::vector<transfer> engine::transfers() const {
   for (const auto& [key, t] : impl_->torrents) {
     lt::torrent_status st;
     if (t.handle.is_valid()) {
-      st = t.handle.status();
+      st = t.handle.status();  // valid: every torrent here is still in the session
     } else {
       st.progress = 1;  // an empty file is always complete
     }
