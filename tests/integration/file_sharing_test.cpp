@@ -230,23 +230,46 @@ TEST_F(FileSharing, StopShareLeaveGroupAndLogoutStopSharing) {
   auto shown = alice.request("show_downloads");
   ASSERT_EQ(shown.data.size(), 2u);
   EXPECT_EQ(shown.data[0].find("x.bin"), std::string::npos);
+  // leave_group stops that group's shares only (alice owns h: she hands it to bob first).
+  client_process bob(tracker_.address());
+  bob.log_in("bob");
+  ASSERT_TRUE(bob.request("join_group h").ok);
+  ASSERT_TRUE(alice.request("accept_request h bob").ok);
+  ASSERT_TRUE(alice.request("leave_group h").ok);
+  shown = alice.request("show_downloads");
+  ASSERT_EQ(shown.data.size(), 1u);
+  EXPECT_NE(shown.data[0].find("y.bin"), std::string::npos);
   ASSERT_TRUE(alice.request("logout").ok);
   EXPECT_TRUE(alice.request("show_downloads").data.empty());
 }
 
-TEST_F(FileSharing, SeveralHundredMegabytes) {
-  client_process alice(tracker_.address());
+TEST_F(FileSharing, HeadlessClientKeepsSeedingUntilSignalled) {
+  make_file(path("seeded.bin"), 300'000, 4);
   client_process bob(tracker_.address());
-  alice.log_in("alice");
   bob.log_in("bob");
-  group_of(alice, {{&bob, "bob"}});
-  fs::create_directories(path("a"));
-  fs::create_directories(path("b"));
-  make_file(path("a/large.bin"), 300 * 1024 * 1024, 42);
-  ASSERT_TRUE(alice.request("upload_file " + path("a/large.bin") + " g", 300s).ok);
-  ASSERT_TRUE(bob.request("download_file g large.bin " + path("b")).ok);
-  ASSERT_TRUE(bob.request("wait_downloads", 300s).ok);
-  EXPECT_TRUE(same_bytes(path("a/large.bin"), path("b/large.bin")));
+  ASSERT_TRUE(bob.request("create_group g").ok);
+  process seeder({client_binary(), "--stay", "--p2p-listen", "127.0.0.1:0", "--data-dir",
+                  path("seeder-data"), tracker_.address()},
+                 "/dev/null");
+  const auto expect_line = [&](const std::string& wanted) {
+    for (;;) {
+      auto line = seeder.read_line();
+      ASSERT_TRUE(line) << "no '" << wanted << "' from the headless client";
+      if (line->starts_with(wanted)) return;
+    }
+  };
+  seeder.write("create_user seeder seeder-password\nlogin seeder seeder-password\njoin_group g\n");
+  expect_line("OK asked bob");
+  ASSERT_TRUE(bob.request("accept_request g seeder").ok);
+  seeder.write("upload_file " + path("seeded.bin") + " g\n");
+  seeder.close_stdin();  // the end of its script: it stays, sharing
+  expect_line("OK seeded.bin added to g");
+  ASSERT_TRUE(bob.request("download_file g seeded.bin " + path("got.bin")).ok);
+  ASSERT_TRUE(bob.request("wait_downloads 60").ok);
+  EXPECT_TRUE(same_bytes(path("seeded.bin"), path("got.bin")));
+  EXPECT_FALSE(seeder.wait(0ms));
+  seeder.signal(SIGTERM);
+  EXPECT_EQ(seeder.wait(), 0);
 }
 
 // The NOTICE a login brings about shares, or "".
