@@ -1,5 +1,5 @@
 # A thin wrapper over the CMake presets; every target installs missing packages first.
-.PHONY: deps build run test test-asan test-tsan protocol-doc format clean
+.PHONY: deps build release run test test-asan test-tsan protocol-doc format clean
 
 PRESET ?= dev
 ARGS ?= --listen 0.0.0.0:7070
@@ -11,10 +11,13 @@ build: deps
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET)
 
-# Builds an optimised tracker and starts it on port 7070.
-run: deps
+# Builds the optimised tracker and client.
+release: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target tracker client
+
+# Builds the optimised tracker and starts it on port 7070.
+run: release
 	build/release/apps/tracker $(ARGS)
 
 # Builds and runs every test.
