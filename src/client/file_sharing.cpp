@@ -39,8 +39,9 @@ std::string human_rate(std::int64_t bytes) {
 
 const std::array<local_command, 5>& local_commands() {
   static const std::array<local_command, 5> table{{
-      {"upload_file", 2, 2, "upload_file <path> <group>",
-       "hash a file, register it in a group and share it (this client)"},
+      {"upload_file", 2, 3, "upload_file <path> <group> [--hybrid]",
+       "hash a file, register it in a group and share it; --hybrid lets BitTorrent v1 clients "
+       "join (this client)"},
       {"download_file", 3, 3, "download_file <group> <file> <destination>",
        "fetch a group's file from every member who has it, in the background (this client)"},
       {"show_downloads", 0, 0, "show_downloads",
@@ -82,7 +83,13 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(std::string_view lin
     co_return error("BAD_ARGUMENTS", fmt::format("usage: {}", command->usage));
   }
   auto& a = args.values;
-  if (command->name == "upload_file") co_return co_await upload(a[0], a[1]);
+  if (command->name == "upload_file") {
+    if (count == 3 && a[2] != "--hybrid") {
+      co_return error("BAD_ARGUMENTS", fmt::format("usage: {}", command->usage));
+    }
+    const auto format = count == 3 ? p2p::torrent_format::hybrid : p2p::torrent_format::v2;
+    co_return co_await upload(a[0], a[1], format);
+  }
   if (command->name == "download_file") co_return co_await download(a[0], a[1], a[2]);
   if (command->name == "show_downloads") co_return show_downloads();
   if (command->name == "stop_share") co_return stop_share(a[0], a[1]);
@@ -128,8 +135,9 @@ awaitable<void> file_sharing::after_reply(std::string_view line, const proto::re
   }
 }
 
-awaitable<proto::reply> file_sharing::upload(const std::string& path, const std::string& group) {
-  auto describe = [path] { return p2p::describe_file(path); };
+awaitable<proto::reply> file_sharing::upload(const std::string& path, const std::string& group,
+                                             p2p::torrent_format format) {
+  auto describe = [path, format] { return p2p::describe_file(path, format); };
   p2p::metadata meta;
   std::string problem;
   try {
@@ -210,8 +218,9 @@ proto::reply file_sharing::show_downloads() const {
     switch (t.what) {
       case p2p::transfer::state::downloading:
         lines.push_back(fmt::format(
-            "[D] {} {:.1f}% {} peers={} eta={}", head, t.progress * 100, human_rate(t.rate),
-            t.peers, t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds)));
+            "[D] {} {:.1f}% {} peers={} eta={} rejected={}", head, t.progress * 100,
+            human_rate(t.rate), t.peers,
+            t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds), t.rejected));
         break;
       case p2p::transfer::state::seeding:
         lines.push_back(fmt::format("[{}] {} sent={} peers={} rejected={}",

@@ -92,7 +92,7 @@ bool safe_name(const std::string& name) {
 
 }  // namespace
 
-metadata describe_file(const std::string& path) {
+metadata describe_file(const std::string& path, torrent_format format) {
   std::error_code fec;
   const fs::path file = fs::absolute(path, fec);
   if (fec || !fs::is_regular_file(file, fec)) throw std::runtime_error(path + " is not a file");
@@ -100,7 +100,9 @@ metadata describe_file(const std::string& path) {
   lt::add_files(files, file.string());
   if (files.num_files() != 1) throw std::runtime_error(path + " is not a single file");
   if (files.total_size() == 0) return describe_empty(file.filename().string());
-  lt::create_torrent maker(files, 0, lt::create_torrent::v2_only);
+  const auto flags =
+      format == torrent_format::hybrid ? lt::create_flags_t{} : lt::create_torrent::v2_only;
+  lt::create_torrent maker(files, 0, flags);
   maker.set_priv(true);
   lt::error_code ec;
   lt::set_piece_hashes(maker, file.parent_path().string(), ec);

@@ -89,6 +89,11 @@ CREATE INDEX files_by_swarm ON files(swarm_key);
 ALTER TABLE users ADD COLUMN passkey TEXT;
 CREATE UNIQUE INDEX users_by_passkey ON users(passkey);
 )sql",
+    // 4: hybrid v1+v2 torrents, whose v1-only peers announce the SHA-1 of the info dictionary
+    R"sql(
+ALTER TABLE files ADD COLUMN v1_swarm_key TEXT;
+CREATE INDEX files_by_v1_swarm ON files(v1_swarm_key) WHERE v1_swarm_key IS NOT NULL;
+)sql",
 };
 
 std::int64_t now_ms() {
@@ -460,7 +465,7 @@ class sqlite_backend final : public backend {
     }
     db_.prepare(
            "INSERT INTO files(group_id, name, size, info_hash, swarm_key, info, uploader_id, "
-           "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+           "created_at, v1_swarm_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''))")
         .bind(1, g->id)
         .bind(2, file.name)
         .bind(3, file.size)
@@ -469,6 +474,7 @@ class sqlite_backend final : public backend {
         .bind(6, file.info)
         .bind(7, *uid)
         .bind(8, now_seconds())
+        .bind(9, file.v1_swarm_key)
         .run();
     tx.commit();
     return {status::ok, false};
@@ -534,14 +540,16 @@ class sqlite_backend final : public backend {
     if (passkey.empty() || !who.step()) return {status::no_such_user};
     const auto uid = who.column_int(0);
     std::string name = who.column_text(1);
+    // A hybrid torrent's peers announce either hash; both lead to the swarm of its v2 hash.
     auto files = db_.prepare(
         "SELECT max(EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = f.group_id AND "
-        "m.user_id = ?2)) FROM files f WHERE f.swarm_key = ?1");
+        "m.user_id = ?2)), min(f.swarm_key) FROM files f "
+        "WHERE f.swarm_key = ?1 OR f.v1_swarm_key = ?1");
     files.bind(1, swarm_key).bind(2, uid);
     files.step();
     if (files.column_is_null(0)) return {status::no_such_file};
     if (files.column_int(0) == 0) return {status::not_member};
-    return {status::ok, name};
+    return {status::ok, name, files.column_text(1)};
   }
 
  private:

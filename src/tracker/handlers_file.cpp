@@ -1,10 +1,12 @@
 // add_file, list_files, file_info, passkey: the registry of shared files. The tracker keeps
 // each file's metadata (the BitTorrent v2 info dictionary); the bytes stay with the members.
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <fmt/format.h>
 #include <charconv>
+#include <stdexcept>
 
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -22,14 +24,14 @@ namespace {
 using proto::error_code;
 using store::status;
 
-// Why `info` (a bencoded v2 info dictionary) does not describe one file called `name` of
-// `size` bytes, or "" when it does.
+// Why `info` (a bencoded v2 or hybrid v1+v2 info dictionary) does not describe one file
+// called `name` of `size` bytes, or "" when it does.
 std::string metadata_problem(std::string_view info, std::string_view name, std::int64_t size) {
   const auto root = proto::bencode::parse(info);
   if (!root || !root->as_dict()) return "the info dictionary is not valid bencode";
   const auto* version = root->find("meta version");
   if (!version || !version->as_int() || *version->as_int() != 2)
-    return "only BitTorrent v2 metadata is accepted";
+    return "only BitTorrent v2 or hybrid v1+v2 metadata is accepted";
   const auto* n = root->find("name");
   if (!n || !n->as_string() || *n->as_string() != name) return "the metadata names another file";
   const auto* tree = root->find("file tree");
@@ -40,7 +42,44 @@ std::string metadata_problem(std::string_view info, std::string_view name, std::
     return "the metadata must describe exactly one file";
   }
   if (*length->as_int() != size) return "the metadata gives another size";
+  if (root->find("pieces") == nullptr) return {};
+  // Hybrid: the v1 half must describe the same single file, with one SHA-1 per piece.
+  const auto* pieces = root->find("pieces");
+  const auto* v1_length = root->find("length");
+  const auto* piece_length = root->find("piece length");
+  if (root->find("files") != nullptr || !v1_length || !v1_length->as_int() ||
+      *v1_length->as_int() != size) {
+    return "the v1 half of the metadata must describe the same single file";
+  }
+  if (!piece_length || !piece_length->as_int() || *piece_length->as_int() <= 0 ||
+      !pieces->as_string()) {
+    return "the v1 half of the metadata has no valid pieces";
+  }
+  const auto piece_count = (size + *piece_length->as_int() - 1) / *piece_length->as_int();
+  if (static_cast<std::int64_t>(pieces->as_string()->size()) != 20 * piece_count)
+    return "the v1 half of the metadata has no valid pieces";
   return {};
+}
+
+bool is_hybrid(std::string_view info) {
+  const auto root = proto::bencode::parse(info);
+  return root && root->find("pieces") != nullptr;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+// BitTorrent v1 names a torrent by the SHA-1 of its info dictionary (libsodium has no SHA-1).
+std::string sha1_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error("SHA-1 is not available");
+  }
+  return util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace
@@ -71,10 +110,7 @@ awaitable<void> add_file(command_context& ctx) {
     ctx.reply.error(error_code::bad_file, "the info dictionary must be base64");
     co_return;
   }
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(info->data()), info->size());
-  const std::string info_hash =
-      util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  const std::string info_hash = sha256_hex(*info);
   if (hash != info_hash) {
     ctx.reply.error(error_code::bad_file,
                     "the info-hash is not the SHA-256 of the info dictionary");
@@ -84,7 +120,15 @@ awaitable<void> add_file(command_context& ctx) {
     ctx.reply.error(error_code::bad_file, problem);
     co_return;
   }
-  store::file_record file{group, name, size, info_hash, info_hash.substr(0, 40), *info, {}, 0};
+  store::file_record file{group,
+                          name,
+                          size,
+                          info_hash,
+                          info_hash.substr(0, 40),
+                          *info,
+                          {},
+                          0,
+                          is_hybrid(*info) ? sha1_hex(*info) : std::string()};
   const std::string user = ctx.client.user();
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));

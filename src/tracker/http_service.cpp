@@ -65,7 +65,7 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
   // The peer's address is the one the connection comes from, never a parameter.
   const swarm_registry::peer me{permission.user, client.remote_address(), port, left};
   const auto peers =
-      client.core().swarms.announce(swarm_key, peer_id, me, event == "stopped", want);
+      client.core().swarms.announce(permission.swarm_key, peer_id, me, event == "stopped", want);
   std::string body = "d";
   body += bencode::string("complete") + bencode::integer(peers.seeders);
   body += bencode::string("incomplete") + bencode::integer(peers.leechers);

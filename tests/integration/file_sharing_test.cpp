@@ -214,6 +214,70 @@ TEST_F(FileSharing, CorruptSeederIsOutvotedByItsPieceHashes) {
   EXPECT_TRUE(same_bytes(path("good/data.bin"), path("got/data.bin")));
 }
 
+TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
+  client_process owner(tracker_.address());
+  owner.log_in("owner");
+  client_process middle(tracker_.address());
+  middle.log_in("middle");
+  client_process leecher(tracker_.address());
+  leecher.log_in("leecher");
+  group_of(owner, {{&middle, "middle"}, {&leecher, "leecher"}});
+  make_file(path("data.bin"), 16 * 1024 * 1024, 12);
+  ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + " g").ok);
+  fs::create_directories(path("mid"));
+  ASSERT_TRUE(middle.request("download_file g data.bin " + path("mid")).ok);
+  ASSERT_TRUE(middle.request("wait_downloads", 120s).ok);
+  {  // the middle copy rots while it is being shared: every other 64 KiB block overwritten
+    std::fstream f(path("mid/data.bin"), std::ios::in | std::ios::out | std::ios::binary);
+    for (std::streamoff at = 0; at < 16 * 1024 * 1024; at += 128 * 1024) {
+      f.seekp(at);
+      f.write(std::string(64 * 1024, '\x55').data(), 64 * 1024);
+    }
+  }
+  // Only the rotten copy is on offer: the downloader checks what it gets and refuses it.
+  ASSERT_TRUE(owner.request("stop_share g data.bin").ok);
+  bool only_middle = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+       !only_middle && std::chrono::steady_clock::now() < deadline;) {
+    only_middle = leecher.request("list_files g").data.at(0).find("seeders=1") != std::string::npos;
+  }
+  ASSERT_TRUE(only_middle);
+  fs::create_directories(path("got"));
+  ASSERT_TRUE(leecher.request("download_file g data.bin " + path("got")).ok);
+  long long rejected = 0;
+  for (const auto deadline = std::chrono::steady_clock::now() + 60s;
+       rejected <= 0 && std::chrono::steady_clock::now() < deadline;) {
+    const auto shown = leecher.request("show_downloads");
+    ASSERT_EQ(shown.data.size(), 1u);
+    ASSERT_TRUE(shown.data[0].starts_with("[D] ")) << shown.data[0];
+    rejected = field(shown.data[0], "rejected");
+  }
+  ASSERT_GT(rejected, 0) << "the downloader should have caught a rotten piece";
+  // A sound copy comes back (the same content uploaded again) and the download completes.
+  ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + " g").ok);
+  ASSERT_TRUE(leecher.request("wait_downloads", 120s).ok);
+  EXPECT_TRUE(same_bytes(path("data.bin"), path("got/data.bin")));
+  EXPECT_GT(field(leecher.request("show_downloads").data.at(0), "rejected"), 0);
+}
+
+TEST_F(FileSharing, HybridTorrentsDownloadLikeV2Ones) {
+  client_process alice(tracker_.address());
+  client_process bob(tracker_.address());
+  alice.log_in("alice");
+  bob.log_in("bob");
+  group_of(alice, {{&bob, "bob"}});
+  make_file(path("both.bin"), 5 * 1024 * 1024 + 3, 21);
+  EXPECT_EQ(alice.request("upload_file " + path("both.bin") + " g --v1").code, "BAD_ARGUMENTS");
+  auto up = alice.request("upload_file " + path("both.bin") + " g --hybrid");
+  ASSERT_TRUE(up.ok) << up.code << " " << up.text;
+  // The v2-only torrent of the same bytes is other content under the same name.
+  EXPECT_EQ(alice.request("upload_file " + path("both.bin") + " g").code, "FILE_EXISTS");
+  fs::create_directories(path("got"));
+  ASSERT_TRUE(bob.request("download_file g both.bin " + path("got")).ok);
+  ASSERT_TRUE(bob.request("wait_downloads", 120s).ok);
+  EXPECT_TRUE(same_bytes(path("both.bin"), path("got/both.bin")));
+}
+
 TEST_F(FileSharing, StopShareLeaveGroupAndLogoutStopSharing) {
   client_process alice(tracker_.address());
   alice.log_in("alice");

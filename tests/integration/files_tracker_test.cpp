@@ -1,6 +1,7 @@
 // The tracker's half of F1, F2, A4: the file registry and the private BitTorrent tracker.
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "swarmhub/proto/http.hpp"
@@ -21,6 +22,20 @@ std::string info_dict(const std::string& name, long long size) {
          bencode::string("") + leaf + "ee" + bencode::string("meta version") + bencode::integer(2) +
          bencode::string("name") + bencode::string(name) + bencode::string("piece length") +
          bencode::integer(16384) + "e";
+}
+
+// The same file as a hybrid v1+v2 torrent: the v2 keys plus v1's length and SHA-1 pieces
+// (keys in bencode's sorted order).
+std::string hybrid_info_dict(const std::string& name, long long size, long long pieces) {
+  const std::string leaf = "d" + bencode::string("length") + bencode::integer(size) +
+                           bencode::string("pieces root") + bencode::string(std::string(32, 'r')) +
+                           "e";
+  return "d" + bencode::string("file tree") + "d" + bencode::string(name) + "d" +
+         bencode::string("") + leaf + "ee" + bencode::string("length") + bencode::integer(size) +
+         bencode::string("meta version") + bencode::integer(2) + bencode::string("name") +
+         bencode::string(name) + bencode::string("piece length") + bencode::integer(16384) +
+         bencode::string("pieces") +
+         bencode::string(std::string(static_cast<std::size_t>(20 * pieces), 'p')) + "e";
 }
 
 std::string hex(const unsigned char* p, std::size_t n) {
@@ -57,13 +72,25 @@ std::string add_file_line(const std::string& group, const std::string& name, lon
          sha256_hex(info) + " " + base64(info);
 }
 
+std::string escaped(const unsigned char* digest) {
+  std::string out;
+  for (int i = 0; i < 20; ++i) out += "%" + hex(digest + i, 1);
+  return out;
+}
+
 // The 20 bytes peers announce for a v2 torrent: its SHA-256, truncated, %-escaped.
 std::string announce_hash(const std::string& info) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(info.data()), info.size());
-  std::string out;
-  for (int i = 0; i < 20; ++i) out += "%" + hex(digest + i, 1);
-  return out;
+  return escaped(digest);
+}
+
+// What a v1-only client announces for a hybrid torrent: the SHA-1 of the info dictionary.
+std::string v1_announce_hash(const std::string& info) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(info.data(), info.size(), digest, &length, EVP_sha1(), nullptr);
+  return escaped(digest);
 }
 
 struct http_reply {
@@ -90,13 +117,19 @@ http_reply get(line_client& c, const std::string& target) {
   return r;
 }
 
-std::string announce_target(const std::string& passkey, const std::string& info, char peer,
-                            int port, long long left, const std::string& event = {}) {
-  std::string t = "/announce?pk=" + passkey + "&info_hash=" + announce_hash(info) +
+// `hash` is %-escaped already (announce_hash, v1_announce_hash).
+std::string announce_to(const std::string& passkey, const std::string& hash, char peer, int port,
+                        long long left, const std::string& event = {}) {
+  std::string t = "/announce?pk=" + passkey + "&info_hash=" + hash +
                   "&peer_id=" + std::string(20, peer) + "&port=" + std::to_string(port) +
                   "&uploaded=0&downloaded=0&left=" + std::to_string(left) + "&compact=1";
   if (!event.empty()) t += "&event=" + event;
   return t;
+}
+
+std::string announce_target(const std::string& passkey, const std::string& info, char peer,
+                            int port, long long left, const std::string& event = {}) {
+  return announce_to(passkey, announce_hash(info), peer, port, left, event);
 }
 
 class FilesTracker : public ::testing::Test {
@@ -200,6 +233,57 @@ TEST_F(FilesTracker, AnnounceGivesMembersEachOtherAndNobodyElse) {
   get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "stopped"));
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
             "movie.mkv size=5000 uploader=alice seeders=0 leechers=1");
+}
+
+TEST_F(FilesTracker, HybridTorrentIsOneSwarmUnderEitherHash) {
+  const std::string info = hybrid_info_dict("both.iso", 40000, 3);  // 3 pieces of 16 KiB
+  auto added = alice_.request(add_file_line("g", "both.iso", 40000, info));
+  ASSERT_TRUE(added.ok) << added.text;
+  line_client http_a(tracker_.port(), false);
+  line_client http_b(tracker_.port(), false);
+  // Alice's client speaks v2, Bob's only v1: both land in the one swarm.
+  get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "started"));
+  auto v1 = get(http_b, announce_to(passkey(bob_), v1_announce_hash(info), 'b', 7000, 40000));
+  const std::string alice_peer("\x7f\x00\x00\x01\x1a\xe1", 6);
+  EXPECT_EQ(v1.body, "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
+                         alice_peer + "6:peers60:e");
+  EXPECT_EQ(bob_.request("list_files g").data.at(0),
+            "both.iso size=40000 uploader=alice seeders=1 leechers=1");
+  // The membership rule holds under the v1 hash too.
+  auto refused = get(http_b, announce_to(passkey(eve_), v1_announce_hash(info), 'e', 7001, 1));
+  EXPECT_NE(refused.body.find("only members"), std::string::npos);
+
+  // A v1 half that does not match the v2 half is refused.
+  EXPECT_EQ(
+      alice_.request(add_file_line("g", "x.iso", 40000, hybrid_info_dict("x.iso", 40000, 2))).code,
+      "BAD_FILE");
+  auto wrong_length = hybrid_info_dict("y.iso", 40000, 3);
+  wrong_length.replace(wrong_length.find("6:lengthi40000e", 30), 15, "6:lengthi40001e");
+  EXPECT_EQ(alice_.request(add_file_line("g", "y.iso", 40000, wrong_length)).code, "BAD_FILE");
+  EXPECT_EQ(alice_.request("list_files g").data.size(), 1u);
+}
+
+TEST(FilesTrackerIpv6, AnnouncesOverIpv6GetPeers6) {
+  ASSERT_GE(sodium_init(), 0);
+  tracker_process tracker({}, {}, "[::1]:0");
+  ASSERT_EQ(tracker.host(), "::1");
+  auto alice = tracker.user("alice");
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  const std::string info = info_dict("v6.bin", 100);
+  ASSERT_TRUE(alice.request(add_file_line("g", "v6.bin", 100, info)).ok);
+  line_client http_a("::1", tracker.port(), false);
+  line_client http_b("::1", tracker.port(), false);
+  get(http_a, announce_target(alice.request("passkey").text, info, 'a', 6881, 0, "started"));
+  auto reply = get(http_b, announce_target(bob.request("passkey").text, info, 'b', 7000, 100));
+  // Alice's address as BEP 7 gives it: 16 bytes of ::1, then port 6881; no IPv4 peers.
+  std::string alice_peer(15, '\0');
+  alice_peer += "\x01\x1a\xe1";
+  EXPECT_EQ(reply.body,
+            "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers0:6:peers618:" +
+                alice_peer + "e");
 }
 
 TEST_F(FilesTracker, HttpClientsGetHttpOnlyAndKeepAlive) {

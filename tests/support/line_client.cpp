@@ -20,14 +20,29 @@ using clock = std::chrono::steady_clock;
 
 }  // namespace
 
-line_client::line_client(std::uint16_t port, bool skip_hello) : skip_hello_(skip_hello) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+line_client::line_client(std::uint16_t port, bool skip_hello)
+    : line_client("127.0.0.1", port, skip_hello) {}
+
+line_client::line_client(const std::string& host, std::uint16_t port, bool skip_hello)
+    : skip_hello_(skip_hello) {
+  sockaddr_storage addr{};
+  socklen_t length = 0;
+  if (auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+      inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof *v4;
+  } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+             inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof *v6;
+  } else {
+    throw std::runtime_error("not an IP address: " + host);
+  }
+  fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
     ::close(fd_);
     throw std::runtime_error("connect failed");
   }

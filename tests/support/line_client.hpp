@@ -1,6 +1,6 @@
 #pragma once
-// A blocking protocol client for tests: connects to 127.0.0.1:port, sends lines, reads
-// replies and events with timeouts. Every wait ends on data, on EOF or at its timeout.
+// A blocking protocol client for tests: connects to 127.0.0.1:port (or another address), sends
+// lines, reads replies and events with timeouts. Every wait ends on data, on EOF or at its timeout.
 
 #include <chrono>
 #include <cstdint>
@@ -19,6 +19,8 @@ class line_client {
   // With `skip_hello`, the tracker's greeting is passed over by read_event() (it comes when
   // the client first speaks, or after the tracker's greeting delay).
   explicit line_client(std::uint16_t port, bool skip_hello = true);
+  // The same on another address: "127.0.0.2", "::1".
+  line_client(const std::string& host, std::uint16_t port, bool skip_hello = true);
   ~line_client();
   line_client(line_client&& other) noexcept;
   line_client(const line_client&) = delete;

@@ -14,20 +14,24 @@ std::string client_binary() {
   return SWARMHUB_CLIENT_BIN;
 }
 
-tracker_process::tracker_process(std::vector<std::string> extra_args, std::string data_dir)
+tracker_process::tracker_process(std::vector<std::string> extra_args, std::string data_dir,
+                                 std::string listen)
     : data_dir_(data_dir.empty() ? dir_.file("data") : std::move(data_dir)),
       log_path_(dir_.file("tracker.log")) {
   std::vector<std::string> argv{
-      tracker_binary(), "--listen", "127.0.0.1:0",          "--threads", "2",
-      "--data-dir",     data_dir_,  "--password-hash-cost", "minimal"};
+      tracker_binary(),       "--listen", listen, "--threads", "2", "--data-dir", data_dir_,
+      "--password-hash-cost", "minimal"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   proc_ = std::make_unique<process>(argv, log_path_);
   const auto line = proc_->read_line(30s);
-  const std::string prefix = "swarmhub tracker listening on 127.0.0.1:";
-  if (!line || !line->starts_with(prefix)) {
+  const std::string prefix = "swarmhub tracker listening on ";
+  const auto colon = line ? line->rfind(':') : std::string::npos;
+  if (!line || !line->starts_with(prefix) || colon == std::string::npos) {
     throw std::runtime_error("tracker did not start: " + line.value_or("(nothing)") + "\n" + log());
   }
-  port_ = static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
+  host_ = line->substr(prefix.size(), colon - prefix.size());
+  if (host_.starts_with('[')) host_ = host_.substr(1, host_.size() - 2);
+  port_ = static_cast<std::uint16_t>(std::stoi(line->substr(colon + 1)));
 }
 
 tracker_process::~tracker_process() {
@@ -44,7 +48,7 @@ tracker_process::~tracker_process() {
 }
 
 line_client tracker_process::user(const std::string& name) {
-  line_client c(port_);
+  line_client c(host_, port_);
   const auto created = c.request("create_user " + name + " " + name + "-password");
   if (!created.ok && created.code != "USER_EXISTS")
     ADD_FAILURE() << "create_user: " << created.text;

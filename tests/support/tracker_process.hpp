@@ -1,6 +1,6 @@
 #pragma once
-// A real tracker binary on 127.0.0.1:0, as the integration tests start it: the port is read
-// from its first stdout line, its log goes to a file in its own temporary directory.
+// A real tracker binary on 127.0.0.1:0 (or another address), as the integration tests start it: the
+// port is read from its first stdout line, its log goes to a file in its own temporary directory.
 
 #include <cstdint>
 #include <memory>
@@ -14,15 +14,21 @@ namespace swarmhub::test {
 
 class tracker_process {
  public:
-  // `data_dir` "" gives the tracker a fresh data directory of its own.
-  explicit tracker_process(std::vector<std::string> extra_args = {}, std::string data_dir = {});
+  // `data_dir` "" gives the tracker a fresh data directory of its own; `listen` is where it
+  // listens ("[::1]:0" for IPv6).
+  explicit tracker_process(std::vector<std::string> extra_args = {}, std::string data_dir = {},
+                           std::string listen = "127.0.0.1:0");
   // Stops the tracker with SIGTERM and fails the test unless it exits with status 0, so that
   // a crash, a hang at shutdown or a sanitizer report inside the tracker never goes unseen.
   ~tracker_process();
 
   std::uint16_t port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  line_client connect() { return line_client(port_); }
+  const std::string& host() const { return host_; }
+  std::string address() const {
+    return (host_.find(':') == std::string::npos ? host_ : "[" + host_ + "]") + ":" +
+           std::to_string(port_);
+  }
+  line_client connect() { return line_client(host_, port_); }
   // A connection logged in as `name` (password: name + "-password"), creating the user if needed.
   line_client user(const std::string& name);
   const std::string& data_dir() const { return data_dir_; }
@@ -51,6 +57,7 @@ class tracker_process {
   std::string data_dir_;
   std::string log_path_;
   std::unique_ptr<process> proc_;
+  std::string host_;
   std::uint16_t port_ = 0;
 };
 

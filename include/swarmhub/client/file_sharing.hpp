@@ -45,7 +45,8 @@ class file_sharing {
   bool busy() const { return engine_.busy(); }
 
  private:
-  awaitable<proto::reply> upload(const std::string& path, const std::string& group);
+  awaitable<proto::reply> upload(const std::string& path, const std::string& group,
+                                 p2p::torrent_format format);
   awaitable<proto::reply> download(const std::string& group, const std::string& name,
                                    const std::string& destination);
   proto::reply show_downloads() const;

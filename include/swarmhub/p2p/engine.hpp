@@ -21,13 +21,18 @@ struct metadata {
   std::string name;
   std::int64_t size = 0;
   std::string info_hash;  // hex SHA-256 of `info`
-  std::string info;       // bencoded BitTorrent v2 info dictionary
+  std::string info;       // bencoded BitTorrent v2 (or hybrid v1+v2) info dictionary
   std::string torrent;    // the whole .torrent (with piece layers) when made here; else empty
 };
 
-// Hashes the file at `path` into v2 metadata. Blocking and slow for big files: run it off the
-// I/O thread. Throws std::runtime_error when the file cannot be read.
-metadata describe_file(const std::string& path);
+// v2 torrents verify every piece with SHA-256 and a Merkle tree; hybrid ones also carry v1
+// SHA-1 piece hashes, so that clients which only speak v1 can join the swarm too.
+enum class torrent_format { v2, hybrid };
+
+// Hashes the file at `path` into metadata. Blocking and slow for big files: run it off the
+// I/O thread. Throws std::runtime_error when the file cannot be read. An empty file has no
+// pieces, so its metadata is always v2.
+metadata describe_file(const std::string& path, torrent_format format = torrent_format::v2);
 
 struct transfer {
   enum class state { downloading, seeding, failed };

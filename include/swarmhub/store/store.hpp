@@ -130,6 +130,7 @@ struct file_record {
   std::string info;       // the bencoded info dictionary
   std::string uploader;
   std::int64_t created_at = 0;  // unix seconds
+  std::string v1_swarm_key;     // hybrid v1+v2 torrents: hex SHA-1 of `info`; else empty
 };
 
 struct add_file_result {
@@ -146,6 +147,7 @@ struct file_result {
 struct announce_permission {
   status result = status::ok;  // no_such_user: unknown passkey; no_such_file; not_member
   std::string user;
+  std::string swarm_key;  // the swarm announced to (a hybrid's v1 hash leads to its v2 key)
 };
 
 template <class T>
