@@ -10,18 +10,37 @@ namespace swarmhub::test {
 
 client_process::client_process(const std::string& tracker_address,
                                std::vector<std::string> extra_args, std::string data_dir)
-    : data_dir_(data_dir.empty() ? own_dir_.path() : std::move(data_dir)) {
+    : data_dir_(data_dir.empty() ? own_dir_.file("data") : std::move(data_dir)),
+      log_path_(own_dir_.file("client.log")) {
   std::vector<std::string> argv{client_binary(), "--p2p-listen", "127.0.0.1:0", "--data-dir",
                                 data_dir_};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   argv.push_back(tracker_address);
-  proc_ = std::make_unique<process>(argv, "/dev/null");
+  proc_ = std::make_unique<process>(argv, log_path_);
 }
 
 client_process::~client_process() {
-  if (proc_->wait(0ms)) return;
-  proc_->close_stdin();  // end of input: the client says quit and exits
-  if (!proc_->wait(30s)) proc_->signal(SIGKILL);
+  std::optional<int> status = proc_->wait(0ms);
+  if (!status) {
+    proc_->close_stdin();  // end of input: the client says quit and exits
+    status = proc_->wait(30s);
+    if (!status) {
+      proc_->signal(SIGKILL);
+      ADD_FAILURE() << "the client did not exit at the end of its input\n" << log_tail();
+    }
+  }
+  // Tests end clients with SIGKILL and SIGTERM themselves; any other signal, or a sanitizer
+  // report, is a crash that must not go unseen.
+  const bool crashed = status && *status > 128 && *status != 128 + SIGKILL &&
+                       *status != 128 + SIGTERM && *status != 128 + SIGINT;
+  if (crashed || read_file(log_path_).find("Sanitizer") != std::string::npos) {
+    ADD_FAILURE() << "the client crashed (status " << *status << ")\n" << log_tail();
+  }
+}
+
+std::string client_process::log_tail() const {
+  std::string log = read_file(log_path_);
+  return log.size() > 4000 ? log.substr(log.size() - 4000) : log;
 }
 
 proto::reply client_process::request(const std::string& line, std::chrono::milliseconds timeout) {
@@ -32,7 +51,11 @@ proto::reply client_process::request(const std::string& line, std::chrono::milli
         deadline - std::chrono::steady_clock::now());
     auto out = proc_->read_line(left.count() > 0 ? left : 1ms);
     if (!out) {
-      ADD_FAILURE() << "no reply from the client to: " << line.substr(0, 80);
+      const auto status = proc_->wait(0ms);
+      ADD_FAILURE() << "no reply from the client to: " << line.substr(0, 80)
+                    << (status ? " (it exited with status " + std::to_string(*status) + ")" : "")
+                    << "\n"
+                    << log_tail();
       return proto::reply{false, "NO_REPLY", "", {}};
     }
     auto parsed = parser_.feed(*out);

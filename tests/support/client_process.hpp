@@ -27,10 +27,13 @@ class client_process {
   std::vector<proto::event>& events() { return events_; }
   const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }
+  // The end of what the client wrote to stderr.
+  std::string log_tail() const;
 
  private:
   temp_dir own_dir_;
   std::string data_dir_;
+  std::string log_path_;
   std::unique_ptr<process> proc_;
   proto::reply_parser parser_;
   std::vector<proto::event> events_;
