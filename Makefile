@@ -20,21 +20,21 @@ release: deps
 run: release
 	build/release/apps/tracker $(ARGS)
 
-# Builds and runs every test.
+# Builds and runs every test, with a throwaway PostgreSQL server for the tests that need one.
 test: deps
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev
-	ctest --preset dev
+	scripts/with-postgres ctest --preset dev
 
 test-asan: deps
 	cmake --preset asan-ubsan >/dev/null
 	cmake --build --preset asan-ubsan
-	ctest --preset asan-ubsan
+	scripts/with-postgres ctest --preset asan-ubsan
 
 test-tsan: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan
-	ctest --preset tsan
+	scripts/with-postgres ctest --preset tsan
 
 protocol-doc:
 	cmake --build --preset dev --target protocol-doc

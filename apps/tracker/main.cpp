@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "swarmhub/net/host_port.hpp"
+#include "swarmhub/net/tracker_list.hpp"
 #include "swarmhub/tracker/server.hpp"
 
 namespace {
@@ -57,7 +58,7 @@ std::optional<std::string> ask_password() {
 int main(int argc, char** argv) {
   tracker::tracker_options options;
   CLI::App app{"swarmhub tracker: accounts, groups, chat and the registry of shared files"};
-  std::string port_arg;
+  std::vector<std::string> positional;
   std::string listen_arg;
   double idle_seconds = 300;
   double write_seconds = 30;
@@ -66,7 +67,10 @@ int main(int argc, char** argv) {
   std::string password_file;
   bool prompt_password = false;
   std::string hash_cost_name = "interactive";
-  app.add_option("port", port_arg, "port to listen on, on every address (0: any free port)");
+  app.add_option("port | tracker_info.txt N", positional,
+                 "a port to listen on, on every address (0: any free port); or a tracker list "
+                 "and which of its trackers this is (1-based)")
+      ->expected(0, 2);
   app.add_option("--listen", listen_arg, "HOST:PORT to listen on (default 0.0.0.0:7070)");
   app.add_option("--threads", options.threads, "I/O threads (default: one per core)");
   app.add_option("--max-line", options.max_line, "longest request line, in bytes")
@@ -93,6 +97,9 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", options.data_dir,
                  "directory for the database (tracker.db) and the lock file")
       ->capture_default_str();
+  app.add_option("--store", options.store,
+                 "PostgreSQL connection string (postgresql://... or 'host=... dbname=...'): the "
+                 "store shared by several trackers; default SQLite in the data directory");
   app.add_option("--password-file", password_file,
                  "server password (first line of FILE) that every connection must give first");
   app.add_flag("--ask-password", prompt_password,
@@ -120,12 +127,28 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  if (!port_arg.empty() && !listen_arg.empty()) {
-    std::cerr << "tracker: give either a port or --listen, not both\n";
+  if (!positional.empty() && !listen_arg.empty()) {
+    std::cerr << "tracker: give either a port, a tracker list, or --listen\n";
     return 2;
   }
   std::string error;
-  if (!listen_arg.empty()) {
+  if (positional.size() == 2) {
+    const auto list = net::read_tracker_list(positional[0]);
+    if (!list.error.empty()) {
+      std::cerr << "tracker: " << list.error << "\n";
+      return 2;
+    }
+    const auto n = net::parse_port(positional[1]);
+    if (!n || *n == 0 || *n > list.trackers.size()) {
+      std::cerr << "tracker: " << positional[0] << " lists " << list.trackers.size()
+                << " tracker(s); which one is this (1 to " << list.trackers.size() << "), not '"
+                << positional[1] << "'\n";
+      return 2;
+    }
+    options.tracker_list = list.trackers;
+    options.tracker_index = *n - 1;
+    options.listen = list.trackers[options.tracker_index];
+  } else if (!listen_arg.empty()) {
     auto parsed = net::parse_host_port(listen_arg, &error);
     if (!parsed) {
       std::cerr << "tracker: --listen " << listen_arg << ": " << error << "\n";
@@ -133,10 +156,11 @@ int main(int argc, char** argv) {
     }
     options.listen = *parsed;
     if (options.listen.host.empty()) options.listen.host = "0.0.0.0";
-  } else if (!port_arg.empty()) {
-    auto port = net::parse_port(port_arg);
+  } else if (positional.size() == 1) {
+    auto port = net::parse_port(positional[0]);
     if (!port) {
-      std::cerr << "tracker: port must be a number from 0 to 65535, not '" << port_arg << "'\n";
+      std::cerr << "tracker: port must be a number from 0 to 65535, not '" << positional[0]
+                << "' (a tracker list needs the tracker's number after it)\n";
       return 2;
     }
     options.listen.port = *port;

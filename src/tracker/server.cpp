@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/store/pg_backend.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
 #include "swarmhub/tracker/session.hpp"
 
@@ -23,9 +24,16 @@ void raise_descriptor_limit() {
   }
 }
 
-std::unique_ptr<store::async_store> open_store(const store::data_dir& dir) {
+// One connection, so one store thread: room messages are fanned out from it in commit order
+// (see tracker/chat.cpp).
+std::unique_ptr<store::async_store> open_store(const store::data_dir& dir,
+                                               const tracker_options& options) {
   std::vector<std::unique_ptr<store::backend>> connections;
-  connections.push_back(store::open_sqlite(dir.file("tracker.db")));
+  if (options.store.empty()) {
+    connections.push_back(store::open_sqlite(dir.file("tracker.db")));
+  } else {
+    connections.push_back(store::open_postgresql(options.store));
+  }
   return std::make_unique<store::async_store>(std::move(connections));
 }
 
@@ -33,7 +41,7 @@ std::unique_ptr<store::async_store> open_store(const store::data_dir& dir) {
 
 server::server(tracker_options options)
     : data_dir_(options.data_dir),
-      core_(std::move(options), open_store(data_dir_)),
+      core_(options, open_store(data_dir_, options)),
       strand_(asio::make_strand(io_)),
       acceptor_(strand_),
       signals_(strand_),

@@ -15,7 +15,7 @@ namespace swarmhub::test {
 class tracker_process {
  public:
   // `data_dir` "" gives the tracker a fresh data directory of its own; `listen` is where it
-  // listens ("[::1]:0" for IPv6).
+  // listens ("[::1]:0" for IPv6; "" when `extra_args` say, as with a tracker list).
   explicit tracker_process(std::vector<std::string> extra_args = {}, std::string data_dir = {},
                            std::string listen = "127.0.0.1:0");
   // Stops the tracker with SIGTERM and fails the test unless it exits with status 0, so that

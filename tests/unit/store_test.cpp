@@ -1,14 +1,20 @@
-// The store contract, written once and run against every backend (SQLite now; the
-// PostgreSQL backend joins the parameter list when it exists).
+// The store contract, written once and run against every backend: SQLite, and PostgreSQL on
+// the throwaway server of scripts/with-postgres.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <libpq-fe.h>
+
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
 
+#include "postgres.hpp"
 #include "process.hpp"
 #include "swarmhub/store/data_dir.hpp"
+#include "swarmhub/store/pg_backend.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
 
 namespace swarmhub::store {
@@ -16,16 +22,25 @@ namespace {
 
 using leave = leave_result::effect;
 
-// Makes a fresh, empty database and can reopen it (for durability checks).
+// Opens a database (fresh and empty the first time) and can reopen it (durability checks):
+// `where` is a directory for SQLite, a connection string for PostgreSQL.
 struct backend_factory {
   std::string name;
-  std::function<std::unique_ptr<backend>(const std::string& dir)> open;
+  bool postgres = false;
+  std::function<std::unique_ptr<backend>(const std::string& where)> open;
 };
 
 class StoreTest : public ::testing::TestWithParam<backend_factory> {
  protected:
   void SetUp() override {
-    db_ = GetParam().open(dir_.path());
+    if (GetParam().postgres) {
+      SWARMHUB_REQUIRE_POSTGRES();
+      pg_ = std::make_unique<test::postgres_database>();
+      where_ = pg_->conninfo();
+    } else {
+      where_ = dir_.path();
+    }
+    db_ = GetParam().open(where_);
     ASSERT_EQ(db_->create_user("alice", "hash-a"), status::ok);
     ASSERT_EQ(db_->create_user("bob", "hash-b"), status::ok);
     ASSERT_EQ(db_->create_user("carol", "hash-c"), status::ok);
@@ -33,7 +48,7 @@ class StoreTest : public ::testing::TestWithParam<backend_factory> {
 
   void reopen() {
     db_.reset();
-    db_ = GetParam().open(dir_.path());
+    db_ = GetParam().open(where_);
   }
 
   // alice owns "rust"; bob and carol are members, in that order.
@@ -46,6 +61,8 @@ class StoreTest : public ::testing::TestWithParam<backend_factory> {
   }
 
   test::temp_dir dir_;
+  std::unique_ptr<test::postgres_database> pg_;
+  std::string where_;
   std::unique_ptr<backend> db_;
 };
 
@@ -168,11 +185,129 @@ TEST_P(StoreTest, EverythingSurvivesReopening) {
   EXPECT_EQ(db_->list_requests("rust", "alice").items.at(0).user, "dave");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, StoreTest,
-    ::testing::Values(backend_factory{
-        "SQLite", [](const std::string& dir) { return open_sqlite(dir + "/tracker.db"); }}),
-    [](const auto& param_info) { return param_info.param.name; });
+TEST_P(StoreTest, RoomMessagesHistoryAndBacklog) {
+  make_group_of_three();
+  const auto lobby = db_->post_room_message("", "alice", "hello lobby");
+  ASSERT_EQ(lobby.result, status::ok);
+  EXPECT_EQ(lobby.message.group, "");
+  const auto first = db_->post_room_message("RUST", "bob", "first");
+  ASSERT_EQ(first.result, status::ok);
+  EXPECT_EQ(first.message.group, "rust");
+  EXPECT_GT(first.message.id, lobby.message.id);
+  ASSERT_EQ(db_->post_room_message("rust", "carol", "second").result, status::ok);
+  EXPECT_EQ(db_->post_room_message("rust", "nobody", "x").result, status::no_such_user);
+  EXPECT_EQ(db_->post_room_message("nope", "bob", "x").result, status::no_such_group);
+  ASSERT_EQ(db_->create_user("dave", "hash-d"), status::ok);
+  EXPECT_EQ(db_->post_room_message("rust", "dave", "x").result, status::not_member);
+
+  const auto history = db_->room_history("rust", "alice", 1);
+  ASSERT_EQ(history.items.size(), 1u);  // the newest one
+  EXPECT_EQ(history.items[0].body, "second");
+  EXPECT_EQ(db_->room_history("", "dave", 10).items.at(0).body, "hello lobby");
+  EXPECT_EQ(db_->room_history("rust", "dave", 10).result, status::not_member);
+
+  // Unseen messages come oldest first, until marked seen.
+  auto unseen = db_->unseen_room_messages("alice", 10);
+  ASSERT_EQ(unseen.messages.size(), 2u);
+  EXPECT_EQ(unseen.messages[0].body, "first");
+  EXPECT_EQ(unseen.messages[1].sender, "carol");
+  EXPECT_EQ(unseen.more, 0);
+  EXPECT_EQ(db_->unseen_room_messages("alice", 1).more, 1);
+  db_->mark_seen("alice", unseen.latest_id);
+  db_->mark_seen("alice", 0);  // never moves back
+  EXPECT_TRUE(db_->unseen_room_messages("alice", 10).messages.empty());
+
+  // A new member sees nothing from before they joined.
+  ASSERT_EQ(db_->join_group("rust", "dave").result, status::ok);
+  ASSERT_EQ(db_->accept_request("rust", "alice", "dave").result, status::ok);
+  EXPECT_TRUE(db_->room_history("rust", "dave", 10).items.empty());
+  EXPECT_TRUE(db_->unseen_room_messages("dave", 10).messages.empty());
+}
+
+TEST_P(StoreTest, DirectMessagesWaitUntilTaken) {
+  const auto sent = db_->send_direct("alice", "BOB", "psst", false);
+  ASSERT_EQ(sent.result, status::ok);
+  EXPECT_EQ(sent.message.recipient, "bob");
+  ASSERT_EQ(db_->send_direct("carol", "bob", "hi", false).result, status::ok);
+  ASSERT_EQ(db_->send_direct("carol", "bob", "seen live", true).result, status::ok);
+  EXPECT_EQ(db_->send_direct("alice", "nobody", "x", false).result, status::no_such_user);
+  const auto waiting = db_->take_undelivered("bob");
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].body, "psst");
+  EXPECT_EQ(waiting[1].sender, "carol");
+  EXPECT_TRUE(db_->take_undelivered("bob").empty());
+}
+
+TEST_P(StoreTest, FilesAndAnnouncePermissions) {
+  make_group_of_three();
+  ASSERT_EQ(db_->create_user("eve", "hash-e"), status::ok);
+  // Info dictionaries are bytes, NUL included.
+  const std::string info("d4:name3:a\0b\xff\x00e", 17);
+  file_record file{"rust", "a.bin", 10, std::string(64, 'a'), std::string(40, 'a'),
+                   info,   {},      0,  std::string(40, 'b')};
+  const auto added = db_->add_file(file, "bob");
+  ASSERT_EQ(added.result, status::ok);
+  EXPECT_FALSE(added.already_there);
+  EXPECT_TRUE(db_->add_file(file, "carol").already_there);
+  auto other = file;
+  other.info_hash = std::string(64, 'c');
+  EXPECT_EQ(db_->add_file(other, "carol").result, status::file_exists);
+  EXPECT_EQ(db_->add_file(file, "eve").result, status::not_member);
+
+  const auto listed = db_->list_files("rust", "alice");
+  ASSERT_EQ(listed.items.size(), 1u);
+  EXPECT_EQ(listed.items[0].uploader, "bob");
+  EXPECT_EQ(db_->list_files("rust", "eve").result, status::not_member);
+  const auto found = db_->find_file("rust", "a.bin", "carol");
+  ASSERT_EQ(found.result, status::ok);
+  EXPECT_EQ(found.file.info, info);
+  EXPECT_EQ(db_->find_file("rust", "b.bin", "carol").result, status::no_such_file);
+
+  const auto key = db_->passkey("bob", "k-bob");
+  EXPECT_EQ(key, "k-bob");
+  EXPECT_EQ(db_->passkey("bob", "another"), "k-bob");  // kept once given
+  db_->passkey("eve", "k-eve");
+  EXPECT_EQ(db_->may_announce("k-bob", file.swarm_key).result, status::ok);
+  const auto by_v1 = db_->may_announce("k-bob", file.v1_swarm_key);
+  EXPECT_EQ(by_v1.result, status::ok);
+  EXPECT_EQ(by_v1.user, "bob");
+  EXPECT_EQ(by_v1.swarm_key, file.swarm_key);
+  EXPECT_EQ(db_->may_announce("k-eve", file.swarm_key).result, status::not_member);
+  EXPECT_EQ(db_->may_announce("nope", file.swarm_key).result, status::no_such_user);
+  EXPECT_EQ(db_->may_announce("k-bob", std::string(40, 'z')).result, status::no_such_file);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(backend_factory{"SQLite", false,
+                                                           [](const std::string& dir) {
+                                                             return open_sqlite(dir +
+                                                                                "/tracker.db");
+                                                           }},
+                                           backend_factory{"PostgreSQL", true,
+                                                           [](const std::string& conninfo) {
+                                                             return open_postgresql(conninfo);
+                                                           }}),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+TEST(PostgresStore, TrackersStartingTogetherMigrateOnceAndRefuseANewerSchema) {
+  SWARMHUB_REQUIRE_POSTGRES();
+  test::postgres_database database;
+  std::vector<std::thread> starters;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 4; ++i) {
+    starters.emplace_back([&] {
+      if (open_postgresql(database.conninfo())) ++opened;
+    });
+  }
+  for (auto& t : starters) t.join();
+  EXPECT_EQ(opened, 4);
+  auto db = open_postgresql(database.conninfo());
+  ASSERT_EQ(db->create_user("alice", "h"), status::ok);
+  PGconn* raw = PQconnectdb(database.conninfo().c_str());
+  PQclear(PQexec(raw, "INSERT INTO schema_migrations VALUES (999, 0)"));
+  PQfinish(raw);
+  EXPECT_THROW(open_postgresql(database.conninfo()), store_failure);
+}
 
 TEST(SqliteStore, RefusesADatabaseFromANewerVersion) {
   test::temp_dir dir;

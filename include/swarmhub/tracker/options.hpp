@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/tracker/passwords.hpp"
@@ -15,7 +16,13 @@ struct tracker_options {
   unsigned threads = 0;  // 0: one per core
 
   std::string data_dir = "data";  // holds tracker.db (SQLite) and tracker.lock
-  std::string server_password;    // empty: none (T5)
+  // A PostgreSQL connection string: the store several trackers share. Empty: SQLite in
+  // data_dir, for one tracker.
+  std::string store;
+  // The trackers of tracker_info.txt when started from it, and which one this is (0-based).
+  std::vector<net::host_port> tracker_list;
+  std::size_t tracker_index = 0;
+  std::string server_password;  // empty: none (T5)
   hash_cost password_cost = hash_cost::interactive;
   unsigned max_auth_failures = 3;  // wrong server passwords before the connection is closed
   bool exit_when_empty = false;    // T6: stop when the last client leaves

@@ -1,0 +1,31 @@
+#pragma once
+// tracker_info.txt: the trackers that serve one set of users, one per line, in order.
+//
+//   # comments and blank lines are ignored
+//   127.0.0.1:9001          HOST:PORT ([IPV6]:PORT for IPv6)
+//   127.0.0.1 9002          HOST PORT
+//   3 127.0.0.1:9003        a leading tracker number (it must be the line's place in the list)
+//
+// Anything else is an error naming the line. The same list serves every tracker (each picks
+// its own line by number) and every client (which moves down the list when one fails).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "swarmhub/net/host_port.hpp"
+
+namespace swarmhub::net {
+
+struct tracker_list_result {
+  std::vector<host_port> trackers;
+  std::string error;  // "line 4: ..." when the text is not a valid list; trackers is then empty
+};
+
+tracker_list_result parse_tracker_list(std::string_view text);
+
+// Reads and parses the file at `path`; errors name the file too ("tracker_info.txt: line 4:
+// ..."), also when it cannot be read.
+tracker_list_result read_tracker_list(const std::string& path);
+
+}  // namespace swarmhub::net

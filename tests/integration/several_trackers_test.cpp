@@ -1,0 +1,93 @@
+// H1-H2: several trackers serving one set of users through one PostgreSQL database, started
+// from one tracker_info.txt.
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "postgres.hpp"
+#include "process.hpp"
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+class SeveralTrackers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SWARMHUB_REQUIRE_POSTGRES();
+    database_ = std::make_unique<postgres_database>();
+  }
+  std::vector<std::string> store_args() { return {"--store", database_->conninfo()}; }
+
+  std::unique_ptr<postgres_database> database_;
+};
+
+TEST_F(SeveralTrackers, AccountsGroupsAndFilesAreOneSetOfRecords) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  ASSERT_TRUE(alice.request("create_group rust").ok);
+  auto bob = two.user("bob");  // created on the second, logs in there
+  ASSERT_TRUE(bob.request("join_group rust").ok);
+  ASSERT_TRUE(alice.request("accept_request rust bob").ok);
+  const auto members = bob.request("list_members rust");
+  ASSERT_TRUE(members.ok) << members.text;
+  EXPECT_EQ(members.data.size(), 2u);
+  // Names stay unique across trackers, whatever the case.
+  auto stranger = two.connect();
+  EXPECT_EQ(stranger.request("create_user ALICE other-pass").code, "USER_EXISTS");
+  EXPECT_EQ(stranger.request("create_group Rust").code, "NOT_LOGGED_IN");
+  auto carol = two.user("carol");
+  EXPECT_EQ(carol.request("create_group Rust").code, "GROUP_EXISTS");
+}
+
+// A port nobody listens on now (the kernel's pick for a socket closed at once).
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {
+  temp_dir dir;
+  const auto list = dir.file("tracker_info.txt");
+  const auto first = free_port();
+  const auto second = free_port();
+  std::ofstream(list) << "# seed 001's two trackers\n1 127.0.0.1:" << first << "\n2 127.0.0.1 "
+                      << second << "\n";
+  tracker_process two({list, "2"}, {}, "");
+  EXPECT_EQ(two.port(), second);
+  EXPECT_TRUE(two.connect().request("ping").ok);
+}
+
+TEST(TrackerInfo, BadListsAndNumbersAreRefused) {
+  temp_dir dir;
+  const auto list = dir.file("tracker_info.txt");
+  // Port 0 is refused in a list: a list names real addresses.
+  std::ofstream(list) << "# two trackers\n1 127.0.0.1:0\n";
+  process refused({tracker_binary(), list, "1", "--data-dir", dir.file("d0")}, dir.file("e0"));
+  EXPECT_EQ(refused.wait(30s), 2);
+  EXPECT_NE(read_file(dir.file("e0")).find("line 2: '127.0.0.1:0': port 0 is not a tracker"),
+            std::string::npos);
+
+  std::ofstream(list, std::ios::trunc) << "127.0.0.1:1\n127.0.0.1 2\n";
+  process out_of_range({tracker_binary(), list, "3", "--data-dir", dir.file("d1")}, dir.file("e1"));
+  EXPECT_EQ(out_of_range.wait(30s), 2);
+  EXPECT_NE(read_file(dir.file("e1")).find("lists 2 tracker(s); which one is this (1 to 2)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace swarmhub::test

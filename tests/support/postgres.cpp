@@ -1,0 +1,63 @@
+#include "postgres.hpp"
+
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+
+namespace swarmhub::test {
+namespace {
+
+const char* admin_conninfo() {
+  return std::getenv("SWARMHUB_TEST_POSTGRES");
+}
+
+void admin_exec(const std::string& sql) {
+  PGconn* conn = PQconnectdb(admin_conninfo());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw std::runtime_error("cannot reach the test PostgreSQL server: " + why);
+  }
+  PGresult* r = PQexec(conn, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const std::string why = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error(sql + ": " + why);
+}
+
+}  // namespace
+
+bool postgres_available(std::string* why) {
+  if (admin_conninfo() != nullptr && *admin_conninfo() != '\0') return true;
+  if (why) *why = "no PostgreSQL server: run the tests through scripts/with-postgres (make test)";
+  return false;
+}
+
+bool postgres_required() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+postgres_database::postgres_database() {
+  static std::atomic<int> counter{0};
+  std::random_device random;
+  name_ = "swarmhub_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+          std::to_string(random() % 1000000);
+  admin_exec("CREATE DATABASE " + name_);
+  conninfo_ = std::string(admin_conninfo()) + " dbname=" + name_;
+}
+
+postgres_database::~postgres_database() {
+  try {
+    admin_exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception&) {
+    // A database left behind goes away with the throwaway cluster.
+  }
+}
+
+}  // namespace swarmhub::test

@@ -1,0 +1,43 @@
+#pragma once
+// Fresh PostgreSQL databases for tests, on the server scripts/with-postgres starts (its
+// connection string is in SWARMHUB_TEST_POSTGRES). Without that server the tests that need
+// one skip, except under CI=true, where a missing server is a failure.
+
+#include <string>
+
+namespace swarmhub::test {
+
+// Whether a server is there; when not, `why` says so (for GTEST_SKIP or FAIL).
+bool postgres_available(std::string* why = nullptr);
+
+// Fails the test (CI) or skips it when there is no server. Use as the first statement of a
+// test or SetUp: `SWARMHUB_REQUIRE_POSTGRES();`.
+#define SWARMHUB_REQUIRE_POSTGRES()                                  \
+  do {                                                               \
+    std::string why_not_;                                            \
+    if (!::swarmhub::test::postgres_available(&why_not_)) {          \
+      if (::swarmhub::test::postgres_required()) FAIL() << why_not_; \
+      GTEST_SKIP() << why_not_;                                      \
+    }                                                                \
+  } while (false)
+
+bool postgres_required();
+
+// A new, empty database, dropped (with any connection left to it) at destruction.
+class postgres_database {
+ public:
+  postgres_database();
+  ~postgres_database();
+  postgres_database(const postgres_database&) = delete;
+  postgres_database& operator=(const postgres_database&) = delete;
+
+  // A libpq connection string for this database.
+  const std::string& conninfo() const { return conninfo_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::string conninfo_;
+};
+
+}  // namespace swarmhub::test
