@@ -18,6 +18,7 @@
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/net/tracker_list.hpp"
 #include "swarmhub/tracker/server.hpp"
+#include "swarmhub/tracker/sibling_check.hpp"
 
 namespace {
 
@@ -97,6 +98,11 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", options.data_dir,
                  "directory for the database (tracker.db) and the lock file")
       ->capture_default_str();
+  double lease_seconds = 15;
+  app.add_option("--login-lease", lease_seconds,
+                 "seconds a crashed tracker's users stay logged in there (renewed every third)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.3, 3600.0));
   app.add_option("--store", options.store,
                  "PostgreSQL connection string (postgresql://... or 'host=... dbname=...'): the "
                  "store shared by several trackers; default SQLite in the data directory");
@@ -190,6 +196,7 @@ int main(int argc, char** argv) {
   options.idle_timeout = seconds_to_ms(idle_seconds);
   options.write_timeout = seconds_to_ms(write_seconds);
   options.shutdown_grace = seconds_to_ms(grace_seconds);
+  options.login_lease = seconds_to_ms(lease_seconds);
 
   auto logger = spdlog::stderr_logger_mt("tracker");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -199,6 +206,14 @@ int main(int argc, char** argv) {
 
   try {
     tracker::server server(options);
+    if (!options.tracker_list.empty()) {
+      const auto problem = tracker::find_split_brain(options, server.core().store_id);
+      if (!problem.empty()) {
+        spdlog::error("refusing to start: {}", problem);
+        std::cerr << "tracker: refusing to start: " << problem << "\n";
+        return 1;
+      }
+    }
     const auto bound = server.bind();
     server.handle_signals();
     // The one line scripts and tests read to learn the port (documented in the README).

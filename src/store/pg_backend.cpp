@@ -89,6 +89,17 @@ ALTER TABLE users ADD COLUMN passkey TEXT UNIQUE;
 ALTER TABLE files ADD COLUMN v1_swarm_key TEXT;
 CREATE INDEX files_by_v1_swarm ON files(v1_swarm_key) WHERE v1_swarm_key IS NOT NULL;
 )sql",
+    // 5: live logins (one per user across trackers) and the store's identity
+    R"sql(
+CREATE TABLE logins (
+  user_id    BIGINT PRIMARY KEY REFERENCES users(id),
+  tracker    TEXT NOT NULL,
+  expires_ms BIGINT NOT NULL
+);
+CREATE INDEX logins_by_tracker ON logins(tracker);
+CREATE TABLE store_identity (id TEXT NOT NULL);
+INSERT INTO store_identity VALUES (md5(random()::text || clock_timestamp()::text));
+)sql",
 };
 
 // Serialises schema changes of trackers starting at once on one database.
@@ -471,6 +482,50 @@ class pg_backend final : public backend {
     if (r.is_null(0, 0)) return {status::no_such_file};
     if (!r.boolean(0, 0)) return {status::not_member};
     return {status::ok, who.text(0, 1), r.text(0, 1)};
+  }
+
+  bool claim_login(std::string_view user, std::string_view tracker, std::int64_t now_ms,
+                   std::int64_t expires_ms) override {
+    return db_.transact([&] {
+      const auto uid = user_id(user);
+      if (!uid) return false;
+      return !db_.exec(
+                     "INSERT INTO logins(user_id, tracker, expires_ms) VALUES ($1, $2, $3) "
+                     "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
+                     "WHERE logins.expires_ms < $4 RETURNING user_id",
+                     *uid, tracker, expires_ms, now_ms)
+                  .empty();
+    });
+  }
+
+  void release_login(std::string_view user, std::string_view tracker) override {
+    db_.exec(
+        "DELETE FROM logins WHERE tracker = $2 AND user_id = (SELECT id FROM users WHERE name = "
+        "$1)",
+        user, tracker);
+  }
+
+  void renew_logins(std::string_view tracker, std::int64_t expires_ms) override {
+    db_.exec("UPDATE logins SET expires_ms = $2 WHERE tracker = $1", tracker, expires_ms);
+  }
+
+  void release_logins(std::string_view tracker) override {
+    db_.exec("DELETE FROM logins WHERE tracker = $1", tracker);
+  }
+
+  std::vector<std::string> online_users(std::int64_t now_ms) override {
+    const auto r = db_.exec(
+        "SELECT u.name FROM logins l JOIN users u ON u.id = l.user_id WHERE l.expires_ms >= $1 "
+        "ORDER BY u.name",
+        now_ms);
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+    return out;
+  }
+
+  std::string store_id() override {
+    const auto r = db_.exec("SELECT id FROM store_identity");
+    return r.empty() ? std::string() : r.text(0, 0);
   }
 
  private:

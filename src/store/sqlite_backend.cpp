@@ -94,6 +94,17 @@ CREATE UNIQUE INDEX users_by_passkey ON users(passkey);
 ALTER TABLE files ADD COLUMN v1_swarm_key TEXT;
 CREATE INDEX files_by_v1_swarm ON files(v1_swarm_key) WHERE v1_swarm_key IS NOT NULL;
 )sql",
+    // 5: live logins (one per user across trackers) and the store's identity
+    R"sql(
+CREATE TABLE logins (
+  user_id    INTEGER PRIMARY KEY REFERENCES users(id),
+  tracker    TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX logins_by_tracker ON logins(tracker);
+CREATE TABLE store_identity (id TEXT NOT NULL);
+INSERT INTO store_identity VALUES (lower(hex(randomblob(16))));
+)sql",
 };
 
 std::int64_t now_ms() {
@@ -115,6 +126,9 @@ class sqlite_backend final : public backend {
     db_.exec("PRAGMA synchronous=FULL");
     db_.exec("PRAGMA foreign_keys=ON");
     migrate();
+    // A SQLite file has one tracker at a time (the data directory's lock): logins left by an
+    // earlier run that crashed are void.
+    db_.exec("DELETE FROM logins");
   }
 
   status create_user(std::string_view name, std::string_view password_hash) override {
@@ -550,6 +564,60 @@ class sqlite_backend final : public backend {
     if (files.column_is_null(0)) return {status::no_such_file};
     if (files.column_int(0) == 0) return {status::not_member};
     return {status::ok, name, files.column_text(1)};
+  }
+
+  bool claim_login(std::string_view user, std::string_view tracker, std::int64_t now_ms,
+                   std::int64_t expires_ms) override {
+    transaction tx(db_);
+    const auto uid = user_id(user);
+    if (!uid) return false;
+    db_.prepare(
+           "INSERT INTO logins(user_id, tracker, expires_ms) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (user_id) DO UPDATE SET tracker = ?2, expires_ms = ?3 "
+           "WHERE logins.expires_ms < ?4")
+        .bind(1, *uid)
+        .bind(2, tracker)
+        .bind(3, expires_ms)
+        .bind(4, now_ms)
+        .run();
+    const bool taken = db_.changes() > 0;
+    tx.commit();
+    return taken;
+  }
+
+  void release_login(std::string_view user, std::string_view tracker) override {
+    db_.prepare(
+           "DELETE FROM logins WHERE tracker = ?2 AND user_id = (SELECT id FROM users WHERE name "
+           "= ?1)")
+        .bind(1, user)
+        .bind(2, tracker)
+        .run();
+  }
+
+  void renew_logins(std::string_view tracker, std::int64_t expires_ms) override {
+    db_.prepare("UPDATE logins SET expires_ms = ?2 WHERE tracker = ?1")
+        .bind(1, tracker)
+        .bind(2, expires_ms)
+        .run();
+  }
+
+  void release_logins(std::string_view tracker) override {
+    db_.prepare("DELETE FROM logins WHERE tracker = ?1").bind(1, tracker).run();
+  }
+
+  std::vector<std::string> online_users(std::int64_t now_ms) override {
+    auto st = db_.prepare(
+        "SELECT u.name FROM logins l JOIN users u ON u.id = l.user_id WHERE l.expires_ms >= ?1 "
+        "ORDER BY u.name");
+    st.bind(1, now_ms);
+    std::vector<std::string> out;
+    while (st.step()) out.push_back(st.column_text(0));
+    return out;
+  }
+
+  std::string store_id() override {
+    auto st = db_.prepare("SELECT id FROM store_identity");
+    return st.step() ? st.column_text(0) : std::string();
   }
 
  private:

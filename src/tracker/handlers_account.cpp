@@ -10,6 +10,7 @@
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/passwords.hpp"
 #include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/time.hpp"
 
 namespace swarmhub::tracker::handlers {
 namespace {
@@ -131,6 +132,21 @@ awaitable<void> login(command_context& ctx) {
     ctx.reply.error(error_code::already_online,
                     fmt::format("{} is already logged in on another connection", record->name));
     co_return;
+  }
+  // One live login across every tracker of the store: a lease held by this tracker.
+  {
+    const auto now = util::unix_ms_now();
+    auto claim = [user = record->name, tracker = ctx.core.tracker_id, now,
+                  until = ctx.core.lease_end(now)](store::backend& db) {
+      return db.claim_login(user, tracker, now, until);
+    };
+    const bool claimed = co_await ctx.core.store->run(std::move(claim));
+    if (!claimed) {
+      ctx.core.online.release(record->name, ctx.client.id());
+      ctx.reply.error(error_code::already_online,
+                      fmt::format("{} is already logged in on another tracker", record->name));
+      co_return;
+    }
   }
   ctx.core.throttle.success(user_key);
   ctx.client.log_in(record->name);

@@ -123,10 +123,11 @@ awaitable<void> say(command_context& ctx) {
 }
 
 awaitable<void> list(command_context& ctx) {
-  const auto users = ctx.core.online.users();
+  // Everyone logged in on any tracker of the store.
+  auto query = [now = util::unix_ms_now()](store::backend& db) { return db.online_users(now); };
+  const auto users = co_await ctx.core.store->run(std::move(query));
   for (const auto& u : users) ctx.reply.data(u);
   ctx.reply.ok(fmt::format("{} online", users.size()));
-  co_return;
 }
 
 awaitable<void> msg(command_context& ctx) {

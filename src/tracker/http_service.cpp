@@ -81,6 +81,11 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
 
 awaitable<std::string> serve_http(session& client, const proto::http::request& request) {
   if (request.path == "/announce") co_return co_await announce(client, request);
+  if (request.path == "/identity") {
+    // Which store this tracker serves: trackers listed together compare it at start.
+    co_return proto::http::response(200, "OK", "text/plain",
+                                    "store " + client.core().store_id + "\n", request.keep_alive);
+  }
   if (request.path == "/health") {
     co_return proto::http::response(200, "OK", "text/plain", "ok\n", request.keep_alive);
   }

@@ -10,6 +10,7 @@
 #include "swarmhub/store/pg_backend.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
 #include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/time.hpp"
 
 namespace swarmhub::tracker {
 namespace {
@@ -45,8 +46,10 @@ server::server(tracker_options options)
       strand_(asio::make_strand(io_)),
       acceptor_(strand_),
       signals_(strand_),
-      shutdown_timer_(strand_) {
+      shutdown_timer_(strand_),
+      renew_timer_(strand_) {
   raise_descriptor_limit();
+  core_.store_id = core_.store->call_now([](store::backend& db) { return db.store_id(); });
 }
 
 server::~server() = default;
@@ -95,6 +98,7 @@ void server::run() {
     core_.sessions.on_empty([this] { shutdown("the last client left"); });
   }
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
+  asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
   unsigned count = core_.options.threads;
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   {
@@ -102,7 +106,9 @@ void server::run() {
     for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });
     io_.run();
   }
-  // No session is left to await them: let the slow-work threads finish and exit.
+  // No session is left to await them: let the slow-work threads finish and exit. The logins
+  // this tracker held go first, so that its users may log in elsewhere at once.
+  core_.store->post([id = core_.tracker_id](store::backend& db) { db.release_logins(id); });
   core_.store->stop();
   core_.hashing.stop();
   core_.log.close();
@@ -116,6 +122,7 @@ void server::shutdown(std::string reason) {
     spdlog::info("shutting down ({}), {} clients", shutdown_reason_, core_.sessions.size());
     error_code ec;
     acceptor_.close(ec);
+    renew_timer_.cancel();
     asio::co_spawn(strand_, drain_and_finish(), net::detached_logged{"shutdown"});
   });
 }
@@ -136,6 +143,18 @@ awaitable<void> server::drain_and_finish() {
   signals_.cancel(ec);
   core_.sessions.on_empty(nullptr);
   spdlog::info("stopped accepting; {}", core_.stats.summary());
+}
+
+awaitable<void> server::renew_logins() {
+  const auto period = core_.options.login_lease / 3;
+  while (!shutting_down_) {
+    renew_timer_.expires_after(period);
+    error_code ec;
+    co_await renew_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (shutting_down_) co_return;
+    core_.store->post([id = core_.tracker_id, until = core_.lease_end(util::unix_ms_now())](
+                          store::backend& db) { db.renew_logins(id, until); });
+  }
 }
 
 awaitable<void> server::accept_loop() {

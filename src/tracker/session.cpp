@@ -98,6 +98,9 @@ void session::log_out() {
 void session::depart(std::string_view why, bool flushing) {
   if (user_.empty()) return;
   core_.online.release(user_, id_);
+  core_.store->post([user = user_, tracker = core_.tracker_id](store::backend& db) {
+    db.release_login(user, tracker);
+  });
   core_.rooms.unsubscribe_all(id_);
   if (auto partner = core_.pairs.leave(id_)) {
     if (auto other = core_.sessions.find(partner->session_id))

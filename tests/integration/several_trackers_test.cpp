@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "postgres.hpp"
@@ -16,6 +17,19 @@
 
 namespace swarmhub::test {
 namespace {
+
+// A port nobody listens on now (the kernel's pick for a socket closed at once).
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
 
 class SeveralTrackers : public ::testing::Test {
  protected:
@@ -47,19 +61,6 @@ TEST_F(SeveralTrackers, AccountsGroupsAndFilesAreOneSetOfRecords) {
   EXPECT_EQ(carol.request("create_group Rust").code, "GROUP_EXISTS");
 }
 
-// A port nobody listens on now (the kernel's pick for a socket closed at once).
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {
   temp_dir dir;
   const auto list = dir.file("tracker_info.txt");
@@ -69,6 +70,77 @@ TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {
                       << second << "\n";
   tracker_process two({list, "2"}, {}, "");
   EXPECT_EQ(two.port(), second);
+  EXPECT_TRUE(two.connect().request("ping").ok);
+}
+
+TEST_F(SeveralTrackers, OneLiveLoginAcrossTrackersAndOneListOfWhoIsOnline) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  auto bob = two.user("bob");
+  auto again = two.connect();
+  const auto refused = again.request("login alice alice-password");
+  EXPECT_EQ(refused.code, "ALREADY_ONLINE");
+  EXPECT_EQ(refused.text, "alice is already logged in on another tracker");
+  for (auto* c : {&alice, &bob}) {
+    const auto list = c->request("list");
+    EXPECT_EQ(list.data, (std::vector<std::string>{"alice", "bob"}));
+  }
+  ASSERT_TRUE(alice.request("logout").ok);
+  EXPECT_TRUE(again.request("login alice alice-password").ok);  // released at logout
+}
+
+TEST_F(SeveralTrackers, ACrashedTrackersLoginsLapseAfterTheLease) {
+  std::vector<std::string> args = store_args();
+  args.insert(args.end(), {"--login-lease", "2"});
+  tracker_process one(args);
+  tracker_process two(args);
+  auto alice = one.user("alice");
+  ASSERT_TRUE(alice.request("ping").ok);
+  one.proc().signal(SIGKILL);
+  ASSERT_TRUE(one.proc().wait(10s));
+  auto c = two.connect();
+  // At once, the lease still holds: the crashed tracker may have been alive a moment ago.
+  EXPECT_EQ(c.request("login alice alice-password").code, "ALREADY_ONLINE");
+  bool logged_in = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 20s;
+       !logged_in && std::chrono::steady_clock::now() < deadline;) {
+    logged_in = c.request("login alice alice-password").ok;
+  }
+  EXPECT_TRUE(logged_in) << "the lease should have lapsed";
+}
+
+TEST_F(SeveralTrackers, AStoppedTrackerReleasesItsLoginsAtOnce) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  ASSERT_TRUE(alice.request("ping").ok);
+  one.proc().signal(SIGTERM);
+  ASSERT_EQ(one.proc().wait(30s), 0);
+  EXPECT_TRUE(two.connect().request("login alice alice-password").ok);
+}
+
+TEST_F(SeveralTrackers, TrackersListedTogetherMustShareTheirStore) {
+  temp_dir dir;
+  const auto list = dir.file("tracker_info.txt");
+  std::ofstream(list) << "127.0.0.1:" << free_port() << "\n127.0.0.1:" << free_port() << "\n";
+  {
+    tracker_process first({list, "1"}, {}, "");  // SQLite in its own data directory
+    process second({tracker_binary(), list, "2", "--data-dir", dir.file("other")},
+                   dir.file("second.err"));
+    EXPECT_EQ(second.wait(30s), 1);
+    EXPECT_NE(read_file(dir.file("second.err"))
+                  .find("refusing to start: tracker 1 of the list (" + first.address() +
+                        ") serves another store"),
+              std::string::npos)
+        << read_file(dir.file("second.err"));
+  }
+  // On one PostgreSQL database, they run side by side.
+  std::vector<std::string> one_args{list, "1"};
+  std::vector<std::string> two_args{list, "2"};
+  for (auto* a : {&one_args, &two_args}) a->insert(a->end(), {"--store", database_->conninfo()});
+  tracker_process one(one_args, {}, "");
+  tracker_process two(two_args, {}, "");
   EXPECT_TRUE(two.connect().request("ping").ok);
 }
 

@@ -277,6 +277,35 @@ TEST_P(StoreTest, FilesAndAnnouncePermissions) {
   EXPECT_EQ(db_->may_announce("k-bob", std::string(40, 'z')).result, status::no_such_file);
 }
 
+TEST_P(StoreTest, LoginsAreLeasesHeldByOneTrackerAtATime) {
+  EXPECT_TRUE(db_->claim_login("Alice", "t1", 1000, 2000));
+  EXPECT_FALSE(db_->claim_login("alice", "t2", 1500, 2500));  // t1's lease runs until 2000
+  EXPECT_TRUE(db_->claim_login("bob", "t2", 1500, 2500));
+  EXPECT_FALSE(db_->claim_login("nobody", "t2", 1500, 2500));
+  EXPECT_EQ(db_->online_users(1900), (std::vector<std::string>{"alice", "bob"}));
+  db_->renew_logins("t1", 5000);
+  EXPECT_FALSE(db_->claim_login("alice", "t2", 3000, 4000));
+  EXPECT_EQ(db_->online_users(3000), (std::vector<std::string>{"alice"}));  // bob's lapsed
+  // A tracker that died stops renewing: its lease runs out and another may take the login.
+  EXPECT_TRUE(db_->claim_login("alice", "t2", 5001, 9000));
+  db_->release_login("alice", "t1");  // not t1's any more: nothing happens
+  EXPECT_EQ(db_->online_users(5002), (std::vector<std::string>{"alice"}));
+  db_->release_login("alice", "t2");
+  EXPECT_TRUE(db_->online_users(5002).empty());
+  EXPECT_TRUE(db_->claim_login("carol", "t3", 1, 100000));
+  db_->release_logins("t3");
+  EXPECT_TRUE(db_->online_users(10000).empty());
+}
+
+TEST_P(StoreTest, TheStoreHasAnIdentityOfItsOwn) {
+  const auto id = db_->store_id();
+  EXPECT_GE(id.size(), 16u);
+  reopen();
+  EXPECT_EQ(db_->store_id(), id);
+  test::temp_dir other;
+  EXPECT_NE(open_sqlite(other.file("other.db"))->store_id(), id);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
                          ::testing::Values(backend_factory{"SQLite", false,
                                                            [](const std::string& dir) {

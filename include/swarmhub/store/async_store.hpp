@@ -32,6 +32,14 @@ class async_store {
     return pool_.run(std::move(job));
   }
 
+  // Runs `work(backend&)` on the calling thread, blocking it: only at start-up, before any
+  // I/O thread serves.
+  template <class F>
+  auto call_now(F&& work) {
+    lease held(*this);
+    return work(*held.connection);
+  }
+
   // Runs `work(backend&)` on a store thread without waiting for it; failures are logged.
   template <class F>
   void post(F&& work) {

@@ -212,6 +212,23 @@ class backend {
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
   virtual announce_permission may_announce(std::string_view passkey,
                                            std::string_view swarm_key) = 0;
+
+  // --- live logins: one per user across every tracker of the store ---
+  // A login is held by one tracker (`tracker` names a tracker process) until `expires_ms`
+  // (unix milliseconds), and renewed while that tracker lives; a crashed tracker's logins
+  // lapse by themselves. Takes `user`'s login unless another tracker holds an unexpired one.
+  virtual bool claim_login(std::string_view user, std::string_view tracker, std::int64_t now_ms,
+                           std::int64_t expires_ms) = 0;
+  virtual void release_login(std::string_view user, std::string_view tracker) = 0;
+  // Extends every login `tracker` holds (empty `tracker`: drops them, at shutdown).
+  virtual void renew_logins(std::string_view tracker, std::int64_t expires_ms) = 0;
+  virtual void release_logins(std::string_view tracker) = 0;
+  // Users with an unexpired login anywhere, by name.
+  virtual std::vector<std::string> online_users(std::int64_t now_ms) = 0;
+
+  // A random name the database was given when it was created: trackers that report the same
+  // one share their users; trackers that do not must not be listed together.
+  virtual std::string store_id() = 0;
 };
 
 }  // namespace swarmhub::store

@@ -3,6 +3,7 @@
 // is online, the store and the threads for slow work. Owned by the server, outlives sessions.
 
 #include <memory>
+#include <string>
 
 #include "swarmhub/net/offload_pool.hpp"
 #include "swarmhub/store/async_store.hpp"
@@ -18,11 +19,23 @@
 
 namespace swarmhub::tracker {
 
+std::string make_tracker_id(const tracker_options& options);
+
 struct tracker_core {
   tracker_core(tracker_options opts, std::unique_ptr<store::async_store> db)
-      : options(std::move(opts)), store(std::move(db)), log(options.chat_log_path) {}
+      : options(std::move(opts)),
+        tracker_id(make_tracker_id(options)),
+        store(std::move(db)),
+        log(options.chat_log_path) {}
+
+  // When this tracker's logins lapse if it stops renewing them from now on (unix ms).
+  std::int64_t lease_end(std::int64_t now_ms) const { return now_ms + options.login_lease.count(); }
 
   const tracker_options options;
+  // Names this process among the trackers of one store: its address and a random part.
+  const std::string tracker_id;
+  // The identity of the store (store::backend::store_id), read once at start.
+  std::string store_id;
   tracker_stats stats;
   session_registry sessions;
   presence online;

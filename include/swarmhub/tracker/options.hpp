@@ -22,6 +22,9 @@ struct tracker_options {
   // The trackers of tracker_info.txt when started from it, and which one this is (0-based).
   std::vector<net::host_port> tracker_list;
   std::size_t tracker_index = 0;
+  // How long a login outlives its tracker: a tracker renews its users' logins in the store
+  // every third of this, so after a crash they may log in elsewhere once it has passed.
+  std::chrono::milliseconds login_lease{std::chrono::seconds(15)};
   std::string server_password;  // empty: none (T5)
   hash_cost password_cost = hash_cost::interactive;
   unsigned max_auth_failures = 3;  // wrong server passwords before the connection is closed

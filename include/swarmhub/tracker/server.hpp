@@ -41,6 +41,8 @@ class server {
  private:
   awaitable<void> accept_loop();
   awaitable<void> drain_and_finish();
+  // Keeps this tracker's logins alive in the store (see tracker_options::login_lease).
+  awaitable<void> renew_logins();
 
   store::data_dir data_dir_;
   tracker_core core_;
@@ -49,6 +51,7 @@ class server {
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer shutdown_timer_;
+  asio::steady_timer renew_timer_;
   std::atomic<std::uint64_t> next_session_id_{1};
   bool shutting_down_ = false;  // strand only
   std::string shutdown_reason_;
