@@ -197,6 +197,11 @@ int main(int argc, char** argv) {
   options.write_timeout = seconds_to_ms(write_seconds);
   options.shutdown_grace = seconds_to_ms(grace_seconds);
   options.login_lease = seconds_to_ms(lease_seconds);
+  if (!options.store.empty() && options.max_message > 6000) {
+    // A chat message travels to the other trackers in one NOTIFY (at most 8000 bytes).
+    std::cerr << "tracker: with --store, --max-message can be at most 6000 bytes\n";
+    return 2;
+  }
 
   auto logger = spdlog::stderr_logger_mt("tracker");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");

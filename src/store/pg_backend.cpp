@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "pg_db.hpp"
+#include "swarmhub/store/event_feed.hpp"
 
 namespace swarmhub::store {
 namespace {
@@ -115,6 +116,15 @@ std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string fmt_event(std::initializer_list<std::string_view> fields) {
+  std::string out;
+  for (const auto f : fields) {
+    if (!out.empty()) out += '\t';
+    out += f;
+  }
+  return out;
 }
 
 class pg_backend final : public backend {
@@ -298,6 +308,9 @@ class pg_backend final : public backend {
           "VALUES (nullif($1::bigint, 0), $2, $3, $4) RETURNING id",
           group_id.value_or(0), uid, body, out.message.sent_at_ms);
       out.message.id = inserted.integer(0, 0);
+      // Sent at commit, in commit order: every tracker fans the message out in one order.
+      notify(fmt_event({"room", std::to_string(out.message.id), out.message.group,
+                        out.message.sender, std::to_string(out.message.sent_at_ms), body}));
       return out;
     });
   }
@@ -379,6 +392,8 @@ class pg_backend final : public backend {
           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
           from.integer(0, 0), to.integer(0, 0), body, out.message.sent_at_ms, delivered);
       out.message.id = inserted.integer(0, 0);
+      notify(fmt_event({"dm", std::to_string(out.message.id), out.message.sender,
+                        out.message.recipient, std::to_string(out.message.sent_at_ms), body}));
       return out;
     });
   }
@@ -521,6 +536,26 @@ class pg_backend final : public backend {
     std::vector<std::string> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
+  }
+
+  bool is_online(std::string_view user, std::int64_t now_ms) override {
+    return !db_.exec(
+                   "SELECT 1 FROM logins l JOIN users u ON u.id = l.user_id WHERE u.name = $1 AND "
+                   "l.expires_ms >= $2",
+                   user, now_ms)
+                .empty();
+  }
+
+  void notify(std::string_view payload) override {
+    db_.exec("SELECT pg_notify($1, $2)", event_channel, payload);
+  }
+
+  bool mark_delivered(std::int64_t message_id) override {
+    return !db_.exec(
+                   "UPDATE direct_messages SET delivered = true WHERE id = $1 AND NOT delivered "
+                   "RETURNING id",
+                   message_id)
+                .empty();
   }
 
   std::string store_id() override {

@@ -615,6 +615,21 @@ class sqlite_backend final : public backend {
     return out;
   }
 
+  bool is_online(std::string_view user, std::int64_t now_ms) override {
+    auto st = db_.prepare(
+        "SELECT 1 FROM logins l JOIN users u ON u.id = l.user_id WHERE u.name = ?1 AND "
+        "l.expires_ms >= ?2");
+    st.bind(1, user).bind(2, now_ms);
+    return st.step();
+  }
+
+  bool mark_delivered(std::int64_t message_id) override {
+    db_.prepare("UPDATE direct_messages SET delivered = 1 WHERE id = ?1 AND delivered = 0")
+        .bind(1, message_id)
+        .run();
+    return db_.changes() > 0;
+  }
+
   std::string store_id() override {
     auto st = db_.prepare("SELECT id FROM store_identity");
     return st.step() ? st.column_text(0) : std::string();

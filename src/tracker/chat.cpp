@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/relay.hpp"
 #include "swarmhub/tracker/session.hpp"
 
 namespace swarmhub::tracker::chat {
@@ -33,6 +34,12 @@ void announce(tracker_core& core, std::string_view room, std::string_view event,
   for (const auto& s : core.rooms.subscribers(room)) {
     if (s->id() != except) s->deliver(message);
   }
+}
+
+void announce_everywhere(tracker_core& core, std::string_view room, std::string_view event,
+                         std::string_view text, std::uint64_t except) {
+  announce(core, room, event, text, except);
+  relay::to_room(core, room, event, text);
 }
 
 }  // namespace swarmhub::tracker::chat

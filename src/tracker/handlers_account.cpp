@@ -189,8 +189,8 @@ awaitable<void> login(command_context& ctx) {
     ctx.reply.error(error_code::internal, "the tracker failed; you are not logged in");
     co_return;
   }
-  chat::announce(core, room_registry::lobby, "JOINED",
-                 fmt::format("{} {}", room_registry::lobby, user), ctx.client.id());
+  chat::announce_everywhere(core, room_registry::lobby, "JOINED",
+                            fmt::format("{} {}", room_registry::lobby, user), ctx.client.id());
   ctx.reply.ok(fmt::format("logged in as {}", user));
 }
 

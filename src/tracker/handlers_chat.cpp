@@ -7,6 +7,7 @@
 #include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
+#include "swarmhub/tracker/relay.hpp"
 #include "swarmhub/tracker/session.hpp"
 #include "swarmhub/util/text.hpp"
 #include "swarmhub/util/time.hpp"
@@ -88,7 +89,10 @@ awaitable<void> post_to_room(session& client, std::string text, proto::reply_bui
   const std::uint64_t sender = client.id();
   auto post = [&core, group, me, text, sender](store::backend& db) {
     auto result = db.post_room_message(group, me, text);
-    if (result.result == status::ok) chat::publish(core, result.message, sender);
+    // A shared store's feed brings the message back to every tracker, this one too, in
+    // commit order; alone, this tracker publishes it now, on the store thread.
+    if (result.result == status::ok && !relay::shared(core))
+      chat::publish(core, result.message, sender);
     return result;
   };
   const auto result = co_await core.store->run(std::move(post));
@@ -143,11 +147,15 @@ awaitable<void> msg(command_context& ctx) {
   }
   const std::string me = ctx.client.user();
   auto recipient = ctx.core.online.find(to);
-  const bool online = recipient != nullptr;
-  auto send = [me, to, text, online](store::backend& db) {
-    return db.send_direct(me, to, text, online);
+  const bool here = recipient != nullptr;
+  // A recipient on another tracker gets it from there (the store's feed); `elsewhere` only
+  // chooses the reply.
+  auto send = [me, to, text, here, now = util::unix_ms_now()](store::backend& db) {
+    auto sent = db.send_direct(me, to, text, here);
+    const bool elsewhere = !here && sent.result == status::ok && db.is_online(to, now);
+    return std::pair{std::move(sent), elsewhere};
   };
-  const auto result = co_await ctx.core.store->run(std::move(send));
+  const auto [result, elsewhere] = co_await ctx.core.store->run(std::move(send));
   if (result.result != status::ok) {
     ctx.reply.error(error_code::no_such_user, fmt::format("no user named {}", to));
     co_return;
@@ -157,9 +165,11 @@ awaitable<void> msg(command_context& ctx) {
     ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender,
                         m.body);
   }
-  if (online) {
+  if (here) {
     recipient->deliver(std::make_shared<const std::string>(
         proto::format_event("MSG", fmt::format("{} {}", m.sender, m.body))));
+    ctx.reply.ok(fmt::format("sent to {}", m.recipient));
+  } else if (elsewhere) {
     ctx.reply.ok(fmt::format("sent to {}", m.recipient));
   } else {
     ctx.reply.ok(fmt::format("{} is offline; they get it when they log in", m.recipient));

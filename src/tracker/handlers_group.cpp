@@ -9,6 +9,7 @@
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/refusals.hpp"
+#include "swarmhub/tracker/relay.hpp"
 #include "swarmhub/tracker/session.hpp"
 #include "swarmhub/util/time.hpp"
 
@@ -18,11 +19,13 @@ namespace {
 using proto::error_code;
 using store::status;
 
-// Sends an event to `user` if they are logged in on this tracker.
+// Sends an event to `user` if they are logged in, on this tracker or another of the store.
 void notify(tracker_core& core, std::string_view user, std::string_view event,
             std::string_view text) {
   if (auto s = core.online.find(user)) {
     s->deliver(std::make_shared<const std::string>(proto::format_event(event, text)));
+  } else {
+    relay::to_user(core, user, event, text);
   }
 }
 
@@ -104,8 +107,13 @@ awaitable<void> decide(command_context& ctx, bool accept) {
     auto result = db.accept_request(group, owner, user);
     if (result.result == status::ok) {
       // Subscribed in the same store job: no message of the room can fall in between.
-      chat::announce(core, result.group, "JOINED", fmt::format("{} {}", result.group, result.user));
-      if (auto s = core.online.find(result.user)) core.rooms.subscribe(result.group, s);
+      chat::announce_everywhere(core, result.group, "JOINED",
+                                fmt::format("{} {}", result.group, result.user));
+      if (auto s = core.online.find(result.user)) {
+        core.rooms.subscribe(result.group, s);
+      } else {
+        relay::subscribe(core, result.user, result.group);
+      }
     }
     return result;
   };
@@ -143,7 +151,8 @@ awaitable<void> leave_group(command_context& ctx) {
       if (result.what == store::leave_result::effect::group_removed) {
         core.rooms.remove_room(result.group);
       } else {
-        chat::announce(core, result.group, "LEFT", fmt::format("{} {}", result.group, user));
+        chat::announce_everywhere(core, result.group, "LEFT",
+                                  fmt::format("{} {}", result.group, user));
       }
     }
     return result;

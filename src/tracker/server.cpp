@@ -9,6 +9,7 @@
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/store/pg_backend.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
+#include "swarmhub/tracker/relay.hpp"
 #include "swarmhub/tracker/session.hpp"
 #include "swarmhub/util/time.hpp"
 
@@ -50,6 +51,7 @@ server::server(tracker_options options)
       renew_timer_(strand_) {
   raise_descriptor_limit();
   core_.store_id = core_.store->call_now([](store::backend& db) { return db.store_id(); });
+  if (!core_.options.store.empty()) core_.feed = store::open_postgresql_feed(core_.options.store);
 }
 
 server::~server() = default;
@@ -97,6 +99,17 @@ void server::run() {
   if (core_.options.exit_when_empty) {
     core_.sessions.on_empty([this] { shutdown("the last client left"); });
   }
+  if (core_.feed) {
+    // Events go to the store thread, one after the other as they came, so that they keep
+    // the commit order and meet logins and fan-outs there in one sequence.
+    core_.feed->start(
+        [this](std::string_view payload) {
+          core_.store->post([this, event = std::string(payload)](store::backend& db) {
+            relay::handle(core_, db, event);
+          });
+        },
+        [] { spdlog::error("events from other trackers were lost while the feed reconnected"); });
+  }
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
   unsigned count = core_.options.threads;
@@ -108,6 +121,7 @@ void server::run() {
   }
   // No session is left to await them: let the slow-work threads finish and exit. The logins
   // this tracker held go first, so that its users may log in elsewhere at once.
+  if (core_.feed) core_.feed->stop();
   core_.store->post([id = core_.tracker_id](store::backend& db) { db.release_logins(id); });
   core_.store->stop();
   core_.hashing.stop();

@@ -92,6 +92,8 @@ void session::log_out() {
   user_.clear();
   room_ = "lobby";
   seen_ = seen_queued_ = 0;
+  recent_room_ids_.clear();
+  recent_room_order_.clear();
   state_ = proto::session_state::anonymous;
 }
 
@@ -106,8 +108,8 @@ void session::depart(std::string_view why, bool flushing) {
     if (auto other = core_.sessions.find(partner->session_id))
       other->leave_pair(user_, std::string(why));
   }
-  chat::announce(core_, room_registry::lobby, "LEFT",
-                 fmt::format("{} {}", room_registry::lobby, user_));
+  chat::announce_everywhere(core_, room_registry::lobby, "LEFT",
+                            fmt::format("{} {}", room_registry::lobby, user_));
   if (const auto seen = flushing ? std::max(seen_, seen_queued_) : seen_; seen > 0) {
     core_.store->post([user = user_, seen](store::backend& db) { db.mark_seen(user, seen); });
   }
@@ -177,6 +179,16 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
     tracker_stats::add(core_.stats.cut_off_total);
     stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
     return;
+  }
+  if (room_message_id > 0) {
+    // A message met in the login backlog can come again live (another tracker committed it
+    // while the backlog was read): one copy is enough.
+    if (!recent_room_ids_.insert(room_message_id).second) return;
+    recent_room_order_.push_back(room_message_id);
+    if (recent_room_order_.size() > recent_room_limit) {
+      recent_room_ids_.erase(recent_room_order_.front());
+      recent_room_order_.pop_front();
+    }
   }
   queued_bytes_ += message->size();
   seen_queued_ = std::max(seen_queued_, room_message_id);

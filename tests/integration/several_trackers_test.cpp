@@ -90,6 +90,74 @@ TEST_F(SeveralTrackers, OneLiveLoginAcrossTrackersAndOneListOfWhoIsOnline) {
   EXPECT_TRUE(again.request("login alice alice-password").ok);  // released at logout
 }
 
+TEST_F(SeveralTrackers, ChatReachesUsersOnTheOtherTracker) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  auto bob = two.user("bob");
+  // Direct messages, live.
+  EXPECT_EQ(alice.request("msg bob hello from one").text, "sent to bob");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice hello from one");
+  EXPECT_EQ(bob.request("msg alice and back").text, "sent to alice");
+  EXPECT_EQ(alice.next_event("MSG").text, "bob and back");
+  // Group notices and the group's room.
+  ASSERT_TRUE(alice.request("create_group rust").ok);
+  ASSERT_TRUE(bob.request("join_group rust").ok);
+  EXPECT_EQ(alice.next_event("JOIN_REQUEST").text, "rust bob");
+  ASSERT_TRUE(alice.request("accept_request rust bob").ok);
+  EXPECT_EQ(bob.next_event("REQUEST_ACCEPTED").text, "rust");
+  ASSERT_TRUE(alice.request("room rust").ok);
+  ASSERT_TRUE(bob.request("room rust").ok);
+  ASSERT_TRUE(alice.request("say one").ok);
+  EXPECT_EQ(bob.next_event("ROOM").text, "rust alice one");
+  ASSERT_TRUE(bob.request("say two").ok);
+  EXPECT_EQ(alice.next_event("ROOM").text, "rust bob two");
+  // Presence in the lobby.
+  auto carol = two.user("carol");
+  const auto joined = alice.next_event("JOINED");
+  EXPECT_EQ(joined.text, "lobby carol");
+  carol.close();
+  EXPECT_EQ(alice.next_event("LEFT").text, "lobby carol");
+}
+
+TEST_F(SeveralTrackers, EveryListenerSeesOneOrderWhateverTheTracker) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  std::vector<line_client> people;
+  auto owner = one.user("owner");
+  ASSERT_TRUE(owner.request("create_group g").ok);
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = "u" + std::to_string(i);
+    people.push_back((i % 2 ? two : one).user(name));
+    ASSERT_TRUE(people.back().request("join_group g").ok);
+    ASSERT_TRUE(owner.request("accept_request g " + name).ok);
+    // Once told, they are in the room's audience, whichever tracker holds them.
+    EXPECT_EQ(people.back().next_event("REQUEST_ACCEPTED").text, "g");
+    ASSERT_TRUE(people.back().request("room g").ok);
+  }
+  constexpr int per_sender = 20;
+  for (int k = 0; k < per_sender; ++k) {
+    for (int i = 0; i < 2; ++i) {  // u0 on one, u1 on two, interleaved
+      people[i].send_line("say m" + std::to_string(i) + "-" + std::to_string(k));
+    }
+  }
+  std::vector<std::string> first_order;
+  for (std::size_t who = 2; who < people.size(); ++who) {
+    std::vector<std::string> seen;
+    while (seen.size() < 2 * per_sender) {
+      const auto e = people[who].next_event("ROOM");
+      if (e.name != "ROOM") break;
+      seen.push_back(e.text);
+    }
+    ASSERT_EQ(seen.size(), 2u * per_sender) << "listener " << who;
+    if (first_order.empty()) {
+      first_order = seen;
+    } else {
+      EXPECT_EQ(seen, first_order) << "listener " << who;
+    }
+  }
+}
+
 TEST_F(SeveralTrackers, ACrashedTrackersLoginsLapseAfterTheLease) {
   std::vector<std::string> args = store_args();
   args.insert(args.end(), {"--login-lease", "2"});

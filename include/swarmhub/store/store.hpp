@@ -226,6 +226,17 @@ class backend {
   // Users with an unexpired login anywhere, by name.
   virtual std::vector<std::string> online_users(std::int64_t now_ms) = 0;
 
+  // Whether `user` has an unexpired login on some tracker.
+  virtual bool is_online(std::string_view user, std::int64_t now_ms) = 0;
+
+  // --- events for the other trackers of the store (PostgreSQL: NOTIFY) ---
+  // Sends `payload` to every tracker's event feed (this one's too) when the surrounding work
+  // commits. Room and direct messages announce themselves (see event_feed.hpp); a backend for
+  // one tracker alone (SQLite) sends nothing.
+  virtual void notify(std::string_view payload) { (void)payload; }
+  // Marks a direct message delivered; false when it already was (another delivery won).
+  virtual bool mark_delivered(std::int64_t message_id) = 0;
+
   // A random name the database was given when it was created: trackers that report the same
   // one share their users; trackers that do not must not be listed together.
   virtual std::string store_id() = 0;

@@ -25,4 +25,8 @@ void publish(tracker_core& core, const store::room_message& m, std::uint64_t sen
 void announce(tracker_core& core, std::string_view room, std::string_view event,
               std::string_view text, std::uint64_t except = 0);
 
+// announce() here, and in the same room on the other trackers of the store.
+void announce_everywhere(tracker_core& core, std::string_view room, std::string_view event,
+                         std::string_view text, std::uint64_t except = 0);
+
 }  // namespace swarmhub::tracker::chat

@@ -7,6 +7,7 @@
 
 #include "swarmhub/net/offload_pool.hpp"
 #include "swarmhub/store/async_store.hpp"
+#include "swarmhub/store/event_feed.hpp"
 #include "swarmhub/tracker/chat_log.hpp"
 #include "swarmhub/tracker/login_throttle.hpp"
 #include "swarmhub/tracker/options.hpp"
@@ -41,6 +42,8 @@ struct tracker_core {
   presence online;
   login_throttle throttle;
   std::unique_ptr<store::async_store> store;
+  // Events from the other trackers of a shared store; null for a store of one tracker.
+  std::unique_ptr<store::event_feed> feed;
   net::offload_pool hashing{2};  // Argon2id is slow on purpose; it never runs on I/O threads
   room_registry rooms;
   pairing pairs;

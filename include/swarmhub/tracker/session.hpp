@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/proto/commands.hpp"
@@ -115,6 +116,9 @@ class session : public std::enable_shared_from_this<session> {
   unsigned refused_in_a_row_ = 0;
   std::int64_t seen_ = 0;         // highest room message id written to the socket
   std::int64_t seen_queued_ = 0;  // highest room message id queued for it
+  static constexpr std::size_t recent_room_limit = 2048;
+  std::unordered_set<std::int64_t> recent_room_ids_;  // room messages queued lately
+  std::deque<std::int64_t> recent_room_order_;
   unsigned malformed_in_a_row_ = 0;
 
   std::deque<outgoing> queue_;

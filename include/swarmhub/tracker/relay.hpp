@@ -1,0 +1,29 @@
+#pragma once
+// Live events between the trackers of one store (store/event_feed.hpp): what one tracker
+// tells a user, a room or a session that another tracker holds. Without a feed (SQLite: one
+// tracker) every function here does nothing; the local delivery is the caller's, always.
+//
+// Payloads (tab-separated, the sending tracker's id second, so it can skip its own):
+//   user <origin> <user> <EVENT> <text>        an event for one user
+//   announce <origin> <room> <EVENT> <text>    an event for everyone in a room
+//   subscribe <origin> <user> <group>          the user joined the group: subscribe them
+
+#include <string_view>
+
+#include "swarmhub/store/store.hpp"
+#include "swarmhub/tracker/core.hpp"
+
+namespace swarmhub::tracker::relay {
+
+bool shared(const tracker_core& core);
+
+void to_user(tracker_core& core, std::string_view user, std::string_view event,
+             std::string_view text);
+void to_room(tracker_core& core, std::string_view room, std::string_view event,
+             std::string_view text);
+void subscribe(tracker_core& core, std::string_view user, std::string_view group);
+
+// One event from the feed, on the store thread (in commit order), with its connection.
+void handle(tracker_core& core, store::backend& db, std::string_view payload);
+
+}  // namespace swarmhub::tracker::relay
