@@ -77,6 +77,26 @@ constexpr std::array table{
                  false,
                  "login <name> <password>",
                  "log in; one live login per user"},
+    command_spec{command_id::resume,
+                 "resume",
+                 {},
+                 guest,
+                 2,
+                 2,
+                 false,
+                 "resume <name> <token>",
+                 "log in again with a token from resume_token (a client moving to another "
+                 "tracker); takes over the login from a tracker that died"},
+    command_spec{command_id::resume_token,
+                 "resume_token",
+                 {},
+                 user,
+                 0,
+                 0,
+                 false,
+                 "resume_token",
+                 "a token that logs this user in again without the password (for 7 days, "
+                 "until logout)"},
     command_spec{command_id::logout,
                  "logout",
                  {},
@@ -276,7 +296,8 @@ const command_spec* find_command(std::string_view typed) {
 }
 
 bool carries_secret(command_id id) {
-  return id == command_id::auth || id == command_id::create_user || id == command_id::login;
+  return id == command_id::auth || id == command_id::create_user || id == command_id::login ||
+         id == command_id::resume;
 }
 
 std::string describe_states(state_mask allowed) {

@@ -100,6 +100,12 @@ CREATE TABLE logins (
 CREATE INDEX logins_by_tracker ON logins(tracker);
 CREATE TABLE store_identity (id TEXT NOT NULL);
 INSERT INTO store_identity VALUES (md5(random()::text || clock_timestamp()::text));
+CREATE TABLE resume_tokens (
+  digest     TEXT PRIMARY KEY,
+  user_id    BIGINT NOT NULL REFERENCES users(id),
+  expires_ms BIGINT NOT NULL
+);
+CREATE INDEX resume_tokens_by_user ON resume_tokens(user_id);
 )sql",
 };
 
@@ -536,6 +542,38 @@ class pg_backend final : public backend {
     std::vector<std::string> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
+  }
+
+  bool take_login(std::string_view user, std::string_view tracker,
+                  std::int64_t expires_ms) override {
+    return !db_.exec(
+                   "INSERT INTO logins(user_id, tracker, expires_ms) "
+                   "SELECT id, $2, $3 FROM users WHERE name = $1 "
+                   "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
+                   "RETURNING user_id",
+                   user, tracker, expires_ms)
+                .empty();
+  }
+
+  void save_token(std::string_view user, std::string_view digest,
+                  std::int64_t expires_ms) override {
+    db_.exec(
+        "INSERT INTO resume_tokens(digest, user_id, expires_ms) "
+        "SELECT $1, id, $3 FROM users WHERE name = $2",
+        digest, user, expires_ms);
+  }
+
+  bool token_valid(std::string_view user, std::string_view digest, std::int64_t now_ms) override {
+    return !db_.exec(
+                   "SELECT 1 FROM resume_tokens t JOIN users u ON u.id = t.user_id "
+                   "WHERE t.digest = $1 AND u.name = $2 AND t.expires_ms >= $3",
+                   digest, user, now_ms)
+                .empty();
+  }
+
+  void drop_tokens(std::string_view user) override {
+    db_.exec("DELETE FROM resume_tokens WHERE user_id = (SELECT id FROM users WHERE name = $1)",
+             user);
   }
 
   bool is_online(std::string_view user, std::int64_t now_ms) override {

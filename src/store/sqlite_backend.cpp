@@ -104,6 +104,12 @@ CREATE TABLE logins (
 CREATE INDEX logins_by_tracker ON logins(tracker);
 CREATE TABLE store_identity (id TEXT NOT NULL);
 INSERT INTO store_identity VALUES (lower(hex(randomblob(16))));
+CREATE TABLE resume_tokens (
+  digest     TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX resume_tokens_by_user ON resume_tokens(user_id);
 )sql",
 };
 
@@ -613,6 +619,45 @@ class sqlite_backend final : public backend {
     std::vector<std::string> out;
     while (st.step()) out.push_back(st.column_text(0));
     return out;
+  }
+
+  bool take_login(std::string_view user, std::string_view tracker,
+                  std::int64_t expires_ms) override {
+    const auto uid = user_id(user);
+    if (!uid) return false;
+    db_.prepare(
+           "INSERT INTO logins(user_id, tracker, expires_ms) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (user_id) DO UPDATE SET tracker = ?2, expires_ms = ?3")
+        .bind(1, *uid)
+        .bind(2, tracker)
+        .bind(3, expires_ms)
+        .run();
+    return true;
+  }
+
+  void save_token(std::string_view user, std::string_view digest,
+                  std::int64_t expires_ms) override {
+    const auto uid = user_id(user);
+    if (!uid) return;
+    db_.prepare("INSERT INTO resume_tokens(digest, user_id, expires_ms) VALUES (?1, ?2, ?3)")
+        .bind(1, digest)
+        .bind(2, *uid)
+        .bind(3, expires_ms)
+        .run();
+  }
+
+  bool token_valid(std::string_view user, std::string_view digest, std::int64_t now_ms) override {
+    auto st = db_.prepare(
+        "SELECT 1 FROM resume_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?1 AND "
+        "u.name = ?2 AND t.expires_ms >= ?3");
+    st.bind(1, digest).bind(2, user).bind(3, now_ms);
+    return st.step();
+  }
+
+  void drop_tokens(std::string_view user) override {
+    db_.prepare("DELETE FROM resume_tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)")
+        .bind(1, user)
+        .run();
   }
 
   bool is_online(std::string_view user, std::int64_t now_ms) override {

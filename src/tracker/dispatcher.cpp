@@ -53,6 +53,12 @@ awaitable<void> run_handler(command_context& ctx) {
     case command_id::login:
       co_await handlers::login(ctx);
       break;
+    case command_id::resume:
+      co_await handlers::resume(ctx);
+      break;
+    case command_id::resume_token:
+      co_await handlers::resume_token(ctx);
+      break;
     case command_id::logout:
       co_await handlers::logout(ctx);
       break;

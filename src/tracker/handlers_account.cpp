@@ -1,4 +1,6 @@
-// auth, whoami, create_user, login, logout.
+// auth, whoami, create_user, login, resume, resume_token, logout.
+
+#include <sodium.h>
 
 #include <fmt/format.h>
 
@@ -10,6 +12,7 @@
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/passwords.hpp"
 #include "swarmhub/tracker/session.hpp"
+#include "swarmhub/util/hex.hpp"
 #include "swarmhub/util/time.hpp"
 
 namespace swarmhub::tracker::handlers {
@@ -26,6 +29,14 @@ std::string lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+constexpr std::int64_t token_lifetime_ms = 7LL * 24 * 3600 * 1000;
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 // Refuses the attempt when any of `keys` is still locked out; true when it may go on.
@@ -96,65 +107,40 @@ awaitable<void> create_user(command_context& ctx) {
   ctx.reply.ok(fmt::format("user {} created; now: login {} <password>", name, name));
 }
 
-awaitable<void> login(command_context& ctx) {
-  const std::string name = ctx.args[0];
-  const std::string password = ctx.args[1];
-  const std::string user_key = "user:" + lower(name);
-  const std::string address_key = "address:" + ctx.client.remote_ip();
-  if (!within_rate(ctx, {user_key, address_key})) co_return;
+namespace {
 
-  std::optional<store::user_record> record;
-  if (valid_name(name)) {
-    auto lookup = [name](store::backend& db) { return db.find_user(name); };
-    record = co_await ctx.core.store->run(std::move(lookup));
-  }
-  // An unknown user costs as much time as a wrong password, so timing tells nothing.
-  const std::string stored = record ? record->password_hash : std::string();
-  const hash_cost cost = ctx.core.options.password_cost;
-  auto verify = [stored, password, cost] {
-    if (stored.empty()) {
-      static const std::string decoy = hash_password("decoy password", cost);
-      verify_password(decoy, password);
-      return false;
-    }
-    return verify_password(stored, password);
-  };
-  const bool matches = co_await ctx.core.hashing.run(std::move(verify));
-  if (!matches) {
-    ctx.core.throttle.failure(user_key);
-    ctx.core.throttle.failure(address_key);
-    ctx.reply.error(error_code::login_failed, "wrong user name or password");
-    co_return;
-  }
+// Everything after the user proved who they are (password or resume token): the one live
+// login, the rooms, what they missed.
+awaitable<void> complete_login(command_context& ctx, std::string user, bool take_over) {
   if (ctx.client.stopped()) co_return;  // gone while we checked; nothing to log in
   auto self = ctx.client.shared_from_this();
-  if (!ctx.core.online.claim(record->name, self)) {
+  if (!ctx.core.online.claim(user, self)) {
     ctx.reply.error(error_code::already_online,
-                    fmt::format("{} is already logged in on another connection", record->name));
+                    fmt::format("{} is already logged in on another connection", user));
     co_return;
   }
-  // One live login across every tracker of the store: a lease held by this tracker.
+  // One live login across every tracker of the store: a lease held by this tracker. A
+  // resumed session takes it over: its tracker died, and it is the same client.
   {
     const auto now = util::unix_ms_now();
-    auto claim = [user = record->name, tracker = ctx.core.tracker_id, now,
+    auto claim = [user, take_over, tracker = ctx.core.tracker_id, now,
                   until = ctx.core.lease_end(now)](store::backend& db) {
-      return db.claim_login(user, tracker, now, until);
+      return take_over ? db.take_login(user, tracker, until)
+                       : db.claim_login(user, tracker, now, until);
     };
     const bool claimed = co_await ctx.core.store->run(std::move(claim));
     if (!claimed) {
-      ctx.core.online.release(record->name, ctx.client.id());
+      ctx.core.online.release(user, ctx.client.id());
       ctx.reply.error(error_code::already_online,
-                      fmt::format("{} is already logged in on another tracker", record->name));
+                      fmt::format("{} is already logged in on another tracker", user));
       co_return;
     }
   }
-  ctx.core.throttle.success(user_key);
-  ctx.client.log_in(record->name);
+  ctx.client.log_in(user);
 
   // One store job subscribes the session to its rooms and hands it what it missed. Room
   // messages are published on the store thread too, so none falls between the two.
   tracker_core& core = ctx.core;
-  const std::string user = record->name;
   auto arrive = [&core, self, user](store::backend& db) {
     const auto deliver = [&](std::string_view event, const std::string& text, std::int64_t id = 0) {
       self->deliver(std::make_shared<const std::string>(proto::format_event(event, text)), id);
@@ -194,9 +180,86 @@ awaitable<void> login(command_context& ctx) {
   ctx.reply.ok(fmt::format("logged in as {}", user));
 }
 
+}  // namespace
+
+awaitable<void> login(command_context& ctx) {
+  const std::string name = ctx.args[0];
+  const std::string password = ctx.args[1];
+  const std::string user_key = "user:" + lower(name);
+  const std::string address_key = "address:" + ctx.client.remote_ip();
+  if (!within_rate(ctx, {user_key, address_key})) co_return;
+
+  std::optional<store::user_record> record;
+  if (valid_name(name)) {
+    auto lookup = [name](store::backend& db) { return db.find_user(name); };
+    record = co_await ctx.core.store->run(std::move(lookup));
+  }
+  // An unknown user costs as much time as a wrong password, so timing tells nothing.
+  const std::string stored = record ? record->password_hash : std::string();
+  const hash_cost cost = ctx.core.options.password_cost;
+  auto verify = [stored, password, cost] {
+    if (stored.empty()) {
+      static const std::string decoy = hash_password("decoy password", cost);
+      verify_password(decoy, password);
+      return false;
+    }
+    return verify_password(stored, password);
+  };
+  const bool matches = co_await ctx.core.hashing.run(std::move(verify));
+  if (!matches) {
+    ctx.core.throttle.failure(user_key);
+    ctx.core.throttle.failure(address_key);
+    ctx.reply.error(error_code::login_failed, "wrong user name or password");
+    co_return;
+  }
+  ctx.core.throttle.success(user_key);
+  co_await complete_login(ctx, record->name, false);
+}
+
+awaitable<void> resume(command_context& ctx) {
+  const std::string name = ctx.args[0];
+  const std::string token = ctx.args[1];
+  const std::string user_key = "user:" + lower(name);
+  const std::string address_key = "address:" + ctx.client.remote_ip();
+  if (!within_rate(ctx, {user_key, address_key})) co_return;
+  std::optional<store::user_record> record;
+  if (valid_name(name) && token.size() == 64) {
+    auto check = [name, digest = sha256_hex(token), now = util::unix_ms_now()](
+                     store::backend& db) -> std::optional<store::user_record> {
+      if (!db.token_valid(name, digest, now)) return std::nullopt;
+      return db.find_user(name);
+    };
+    record = co_await ctx.core.store->run(std::move(check));
+  }
+  if (!record) {
+    ctx.core.throttle.failure(user_key);
+    ctx.core.throttle.failure(address_key);
+    ctx.reply.error(error_code::login_failed, "unknown or expired resume token");
+    co_return;
+  }
+  ctx.core.throttle.success(user_key);
+  co_await complete_login(ctx, record->name, true);
+}
+
+awaitable<void> resume_token(command_context& ctx) {
+  unsigned char random[32];
+  randombytes_buf(random, sizeof random);
+  const std::string token =
+      util::to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+  auto save = [user = ctx.client.user(), digest = sha256_hex(token),
+               until = util::unix_ms_now() + token_lifetime_ms](store::backend& db) {
+    db.save_token(user, digest, until);
+    return true;  // the pool hands back a value
+  };
+  co_await ctx.core.store->run(std::move(save));
+  ctx.reply.ok(token);
+}
+
 awaitable<void> logout(command_context& ctx) {
   const std::string who = ctx.client.user();
   ctx.client.log_out();
+  // A deliberate logout ends the session everywhere: no client may resume it.
+  ctx.core.store->post([who](store::backend& db) { db.drop_tokens(who); });
   ctx.reply.ok(fmt::format("{} logged out", who));
   co_return;
 }

@@ -178,6 +178,28 @@ TEST_F(SeveralTrackers, ACrashedTrackersLoginsLapseAfterTheLease) {
   EXPECT_TRUE(logged_in) << "the lease should have lapsed";
 }
 
+TEST_F(SeveralTrackers, AResumeTokenTakesTheLoginOverFromADeadTracker) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  const auto token = alice.request("resume_token");
+  ASSERT_TRUE(token.ok);
+  ASSERT_EQ(token.text.size(), 64u);
+  one.proc().signal(SIGKILL);
+  ASSERT_TRUE(one.proc().wait(10s));
+  auto c = two.connect();
+  EXPECT_EQ(c.request("login alice alice-password").code, "ALREADY_ONLINE");  // the lease
+  EXPECT_EQ(c.request("resume alice " + std::string(64, '0')).code, "LOGIN_FAILED");
+  EXPECT_EQ(c.request("resume bob " + token.text).code, "LOGIN_FAILED");  // alice's token
+  EXPECT_EQ(c.request("resume alice short").code, "LOGIN_FAILED");
+  const auto resumed = c.request("resume alice " + token.text);
+  ASSERT_TRUE(resumed.ok) << resumed.text;
+  EXPECT_EQ(resumed.text, "logged in as alice");
+  // A deliberate logout ends the session: its tokens no longer work.
+  ASSERT_TRUE(c.request("logout").ok);
+  EXPECT_EQ(c.request("resume alice " + token.text).code, "LOGIN_FAILED");
+}
+
 TEST_F(SeveralTrackers, AStoppedTrackerReleasesItsLoginsAtOnce) {
   tracker_process one(store_args());
   tracker_process two(store_args());

@@ -34,6 +34,8 @@ enum class command_id {
   whoami,
   create_user,
   login,
+  resume,
+  resume_token,
   logout,
   create_group,
   list_groups,

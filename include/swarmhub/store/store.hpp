@@ -226,6 +226,18 @@ class backend {
   // Users with an unexpired login anywhere, by name.
   virtual std::vector<std::string> online_users(std::int64_t now_ms) = 0;
 
+  // Takes `user`'s login for `tracker` whoever holds it (a client resuming its session after
+  // its tracker died); false for an unknown user.
+  virtual bool take_login(std::string_view user, std::string_view tracker,
+                          std::int64_t expires_ms) = 0;
+
+  // --- resume tokens: a client logs in again without the password after a failover ---
+  // Tokens are kept as SHA-256 digests (hex), never as given.
+  virtual void save_token(std::string_view user, std::string_view digest,
+                          std::int64_t expires_ms) = 0;
+  virtual bool token_valid(std::string_view user, std::string_view digest, std::int64_t now_ms) = 0;
+  virtual void drop_tokens(std::string_view user) = 0;
+
   // Whether `user` has an unexpired login on some tracker.
   virtual bool is_online(std::string_view user, std::int64_t now_ms) = 0;
 

@@ -19,6 +19,8 @@ awaitable<void> auth(command_context& ctx);
 awaitable<void> whoami(command_context& ctx);
 awaitable<void> create_user(command_context& ctx);
 awaitable<void> login(command_context& ctx);
+awaitable<void> resume(command_context& ctx);
+awaitable<void> resume_token(command_context& ctx);
 awaitable<void> logout(command_context& ctx);
 
 // handlers_group.cpp
