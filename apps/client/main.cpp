@@ -11,6 +11,8 @@
 
 #include "swarmhub/client/app.hpp"
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/net/host_port.hpp"
+#include "swarmhub/net/tracker_list.hpp"
 
 namespace {
 
@@ -30,7 +32,10 @@ int main(int argc, char** argv) {
   CLI::App app{"swarmhub client: chat and share files through a swarmhub tracker"};
   std::string tracker_arg;
   bool force_script = false;
-  app.add_option("tracker", tracker_arg, "the tracker, as HOST:PORT")->required();
+  app.add_option("tracker", tracker_arg,
+                 "the tracker, as HOST:PORT, or a tracker_info.txt of trackers to move between "
+                 "when one fails")
+      ->required();
   std::string password_file;
   app.add_option("--server-password-file", password_file,
                  "the tracker's server password (first line of FILE), given when it asks");
@@ -51,15 +56,23 @@ int main(int argc, char** argv) {
                "read commands from stdin and print raw protocol lines even on a terminal");
   CLI11_PARSE(app, argc, argv);
 
+  // HOST:PORT, or a tracker_info.txt listing the trackers to move between.
+  std::vector<net::host_port> trackers;
   std::string error;
-  auto where = net::parse_host_port(tracker_arg, &error);
-  if (!where || where->host.empty()) {
-    std::cerr << "client: " << tracker_arg << ": " << (where ? "expected HOST:PORT" : error)
-              << "\n";
-    return client::exit_connection;
+  if (auto where = net::parse_host_port(tracker_arg, &error); where && !where->host.empty()) {
+    trackers.push_back(*where);
+  } else {
+    const auto list = net::read_tracker_list(tracker_arg);
+    if (!list.error.empty()) {
+      std::cerr << "client: " << tracker_arg << ": expected HOST:PORT or a tracker list ("
+                << list.error << ")\n";
+      return client::exit_connection;
+    }
+    trackers = list.trackers;
   }
 
-  client::client_options options{*where};
+  client::client_options options;
+  options.trackers = trackers;
   options.p2p_listen = p2p_listen;
   options.stay = stay;
   options.data_dir = data_dir;

@@ -31,21 +31,17 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       link_(executor),
       keepalive_timer_(executor),
       hello_signal_(executor),
-      stay_signal_(executor, asio::steady_timer::time_point::max()) {}
+      stay_signal_(executor, asio::steady_timer::time_point::max()),
+      failover_done_(executor, asio::steady_timer::time_point::max()) {}
 
 awaitable<int> client_app::run() {
-  try {
-    co_await link_.connect(options_.tracker);
-  } catch (const boost::system::system_error& e) {
-    user_->show_notice(
-        fmt::format("cannot connect to {}: {}", options_.tracker.to_string(), e.code().message()));
+  if (!co_await connect_somewhere(options_.trackers.size() - 1, true)) {
     user_->stop();
     co_return exit_connection;
   }
-  user_->show_notice(fmt::format("connected to {}", options_.tracker.to_string()));
   try {
     files_ = std::make_unique<file_sharing>(
-        executor_, link_, *user_, options_.tracker.to_string(), options_.data_dir,
+        executor_, link_, *user_, options_.trackers, options_.data_dir,
         p2p::engine_options{options_.p2p_listen, options_.download_limit});
   } catch (const std::exception& e) {
     user_->show_notice(fmt::format("cannot start file sharing: {}", e.what()));
@@ -83,9 +79,27 @@ awaitable<int> client_app::run() {
       if (!local->ok) any_failed_ = true;
       continue;
     }
+    if (failing_over_) {
+      error_code ec;  // a request waits for the next tracker rather than fail at once
+      co_await failover_done_.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (finished_) break;
+    }
     auto reply = co_await link_.request(request);
-    if (!reply) break;  // connection lost; on_closed() said so
+    if (!reply && failing_over_) {
+      error_code ec;  // wait for the next tracker (or for giving up)
+      co_await failover_done_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (!reply && !finished_) {
+      // Whether the lost tracker did it is unknown: say so rather than guess.
+      reply = proto::reply{false,
+                           "CONNECTION_LOST",
+                           "the tracker went away before answering; send it again if it is "
+                           "still needed",
+                           {}};
+    }
+    if (!reply) break;  // connection lost for good; on_closed() said so
     co_await files_->after_reply(request, *reply);
+    co_await follow(request, *reply);
     if (reply->ok && is_help_listing(request)) {
       for (const auto& c : local_commands()) {
         reply->data.push_back(fmt::format("{:<40}  {}", c.usage, c.summary));
@@ -200,14 +214,112 @@ void client_app::on_closed(const std::string& why) {
     finish();
     return;
   }
+  if (options_.trackers.size() > 1) {  // a list: move on to the next tracker
+    failing_over_ = true;
+    asio::co_spawn(executor_, fail_over(why), net::detached_logged{"failover"});
+    return;
+  }
   lost_ = true;
   user_->show_notice(why);
   finish();
 }
 
+awaitable<bool> client_app::connect_somewhere(std::size_t after, bool first_time) {
+  const auto& list = options_.trackers;
+  const auto give_up = std::chrono::steady_clock::now() + options_.failover_time;
+  std::string last_error;
+  // Once through the list when starting; after a loss, around it until failover_time passes
+  // (the lost tracker too: it may come back).
+  for (std::size_t attempt = 0;; ++attempt) {
+    const std::size_t i = (after + 1 + attempt) % list.size();
+    try {
+      co_await link_.connect(list[i], std::chrono::seconds(2));
+      current_ = i;
+      if (first_time) user_->show_notice(fmt::format("connected to {}", list[i].to_string()));
+      co_return true;
+    } catch (const boost::system::system_error& e) {
+      last_error = fmt::format("cannot connect to {}: {}", list[i].to_string(), e.code().message());
+    }
+    if (finished_) co_return false;
+    if (first_time && attempt + 1 == list.size()) break;
+    if (!first_time && std::chrono::steady_clock::now() >= give_up) break;
+    if (!first_time && (attempt + 1) % list.size() == 0) {
+      asio::steady_timer pause(executor_, std::chrono::milliseconds(500));  // all are down
+      error_code ec;
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+  user_->show_notice(last_error);
+  co_return false;
+}
+
+awaitable<void> client_app::fail_over(std::string why) {
+  const std::string lost = options_.trackers[current_].to_string();
+  const bool moved = co_await connect_somewhere(current_, false);
+  if (!moved || finished_) {
+    lost_ = true;
+    failing_over_ = false;
+    failover_done_.cancel();
+    user_->show_notice(why);
+    finish();
+    co_return;
+  }
+  hello_.reset();
+  link_.start([this](const proto::event& e) { on_event(e); },
+              [this](const std::string& w) { on_closed(w); });
+  co_await wait_for_hello();
+  if (!finished_ && hello_ && hello_->ends_with("auth=required")) co_await give_server_password();
+  const std::string now_on = options_.trackers[current_].to_string();
+  std::string outcome = "not logged in";
+  if (!user_name_.empty() && !resume_token_.empty()) {
+    const std::string request = "resume " + user_name_ + " " + resume_token_;
+    auto resumed = co_await link_.request(request);
+    if (resumed && resumed->ok) {
+      outcome = "logged in again as " + user_name_;
+      co_await files_->after_reply(request, *resumed);
+      if (!room_.empty()) {
+        auto back = co_await link_.request("room " + room_);
+        if (back && back->ok) outcome += ", back in " + room_;
+      }
+    } else {
+      outcome = "could not log in again as " + user_name_ + " (" +
+                (resumed ? resumed->text : std::string("no answer")) + "); log in again";
+      user_name_.clear();
+      resume_token_.clear();
+      room_.clear();
+    }
+  }
+  failing_over_ = false;
+  failover_done_.cancel();
+  user_->show_event(
+      proto::event{"NOTICE", fmt::format("lost {}; now on {}, {}", lost, now_on, outcome)});
+}
+
+awaitable<void> client_app::follow(const std::string& request, const proto::reply& reply) {
+  if (!reply.ok) co_return;
+  const auto [verb, rest] = proto::split_verb(request);
+  const auto* spec = proto::find_command(verb);
+  if (spec == nullptr) co_return;
+  constexpr std::string_view prefix = "logged in as ";
+  if (spec->id == proto::command_id::login && reply.text.starts_with(prefix)) {
+    user_name_ = reply.text.substr(prefix.size());
+    room_.clear();
+    auto token = co_await link_.request("resume_token");
+    if (token && token->ok) resume_token_ = token->text;
+  } else if (spec->id == proto::command_id::logout) {
+    user_name_.clear();
+    resume_token_.clear();
+    room_.clear();
+  } else if (spec->id == proto::command_id::room) {
+    const auto args = proto::split_arguments(rest, 1, false);
+    if (args.values.size() == 1) room_ = args.values[0] == "lobby" ? "" : args.values[0];
+  }
+}
+
 void client_app::finish() {
   if (finished_) return;
   finished_ = true;
+  failover_done_.cancel();
   keepalive_timer_.cancel();
   hello_signal_.cancel();
   stay_signal_.cancel();

@@ -54,11 +54,11 @@ const std::array<local_command, 5>& local_commands() {
 }
 
 file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
-                           std::string tracker_address, std::string data_dir,
+                           std::vector<net::host_port> trackers, std::string data_dir,
                            p2p::engine_options options)
     : link_(link),
       user_(user),
-      tracker_address_(std::move(tracker_address)),
+      trackers_(std::move(trackers)),
       data_dir_(std::move(data_dir)),
       engine_(executor, std::move(options),
               [this](const std::string& g, const std::string& n, const std::string& e) {
@@ -111,13 +111,18 @@ awaitable<void> file_sharing::after_reply(std::string_view line, const proto::re
   const auto [verb, rest] = proto::split_verb(line);
   const auto* spec = proto::find_command(verb);
   if (spec == nullptr) co_return;
-  if (spec->id == proto::command_id::login) {
+  if (spec->id == proto::command_id::login || spec->id == proto::command_id::resume) {
     auto key = co_await link_.request("passkey");
-    if (key && key->ok)
-      engine_.set_announce_url("http://" + tracker_address_ + "/announce?pk=" + key->text);
+    if (key && key->ok) {
+      std::vector<std::string> urls;
+      for (const auto& t : trackers_)
+        urls.push_back("http://" + t.to_string() + "/announce?pk=" + key->text);
+      engine_.set_announce_urls(std::move(urls));
+    }
     constexpr std::string_view prefix = "logged in as ";
-    if (reply.text.starts_with(prefix)) {
-      std::string folder = tracker_address_;
+    // A resumed session (after a failover) still shares all it did: nothing to restore.
+    if (spec->id == proto::command_id::login && reply.text.starts_with(prefix)) {
+      std::string folder = trackers_.front().to_string();
       std::replace(folder.begin(), folder.end(), ':', '_');
       const std::string user = reply.text.substr(prefix.size());
       book_.emplace((fs::path(data_dir_) / folder / user / "shares.json").string());

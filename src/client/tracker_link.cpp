@@ -9,13 +9,28 @@ namespace swarmhub::client {
 tracker_link::tracker_link(asio::any_io_executor executor)
     : socket_(executor), write_signal_(executor, asio::steady_timer::time_point::max()) {}
 
-awaitable<void> tracker_link::connect(const net::host_port& where) {
-  tcp::resolver resolver(socket_.get_executor());
+awaitable<void> tracker_link::connect(const net::host_port& where,
+                                      std::chrono::milliseconds timeout) {
+  const auto executor = socket_.get_executor();
+  socket_ = tcp::socket(executor);
+  framer_ = proto::line_framer{1024 * 1024};
+  parser_ = proto::reply_parser{};
+  outgoing_.clear();
+  tcp::resolver resolver(executor);
   // Kept out of the co_await expression: GCC 12 destroys such temporaries twice.
   const std::string host = where.host.empty() ? "127.0.0.1" : where.host;
   const std::string port = std::to_string(where.port);
   const auto endpoints = co_await resolver.async_resolve(host, port, use_awaitable);
+  // A tracker that is down may leave connects hanging (a dead host): give up in time.
+  asio::steady_timer deadline(executor, timeout);
+  deadline.async_wait([this](error_code ec) {
+    if (!ec) {
+      error_code ignored;
+      socket_.close(ignored);
+    }
+  });
   co_await asio::async_connect(socket_, endpoints, use_awaitable);
+  deadline.cancel();
   error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
   open_ = true;
@@ -24,8 +39,11 @@ awaitable<void> tracker_link::connect(const net::host_port& where) {
 void tracker_link::start(event_handler on_event, closed_handler on_closed) {
   on_event_ = std::move(on_event);
   on_closed_ = std::move(on_closed);
-  asio::co_spawn(socket_.get_executor(), reader(), net::detached_logged{"tracker reader"});
-  asio::co_spawn(socket_.get_executor(), writer(), net::detached_logged{"tracker writer"});
+  ++generation_;
+  asio::co_spawn(socket_.get_executor(), reader(generation_),
+                 net::detached_logged{"tracker reader"});
+  asio::co_spawn(socket_.get_executor(), writer(generation_),
+                 net::detached_logged{"tracker writer"});
 }
 
 awaitable<std::optional<proto::reply>> tracker_link::request(std::string line) {
@@ -56,14 +74,14 @@ void tracker_link::fail_all(const std::string& /*why*/) {
   waiting_.clear();
 }
 
-awaitable<void> tracker_link::reader() {
+awaitable<void> tracker_link::reader(std::uint64_t generation) {
   std::array<char, 16 * 1024> buffer{};
   std::string why = "connection closed by the tracker";
   while (open_) {
     error_code ec;
     const std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer),
                                                            asio::redirect_error(use_awaitable, ec));
-    if (!open_) co_return;  // close() was called
+    if (!open_ || generation != generation_) co_return;  // close() was called
     if (ec) {
       if (ec != asio::error::eof) why = "connection to the tracker lost: " + ec.message();
       break;
@@ -93,8 +111,8 @@ awaitable<void> tracker_link::reader() {
   if (auto closed = std::move(on_closed_)) closed(why);
 }
 
-awaitable<void> tracker_link::writer() {
-  while (open_) {
+awaitable<void> tracker_link::writer(std::uint64_t generation) {
+  while (open_ && generation == generation_) {
     if (outgoing_.empty()) {
       error_code ec;
       co_await write_signal_.async_wait(asio::redirect_error(use_awaitable, ec));

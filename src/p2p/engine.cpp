@@ -38,6 +38,10 @@ lt::settings_pack settings(const engine_options& options) {
   p.set_bool(lt::settings_pack::enable_outgoing_utp, false);
   p.set_bool(lt::settings_pack::enable_incoming_utp, false);
   p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  // Every tracker of the list knows every peer: a client that moves to another tracker, or
+  // a tracker that dies, takes no peer out of a swarm.
+  p.set_bool(lt::settings_pack::announce_to_all_tiers, true);
+  p.set_bool(lt::settings_pack::announce_to_all_trackers, true);
   p.set_int(lt::settings_pack::stop_tracker_timeout, 1);
   p.set_int(lt::settings_pack::download_rate_limit, options.download_limit);
   p.set_int(lt::settings_pack::alert_mask,
@@ -228,7 +232,9 @@ struct engine::impl {
     if (where.filename().string() != ti->files().file_name(lt::file_index_t{0})) {
       params.renamed_files[lt::file_index_t{0}] = where.filename().string();
     }
-    if (!announce_url.empty()) params.trackers.push_back(announce_url);
+    params.trackers = announce_urls;
+    for (std::size_t i = 0; i < announce_urls.size(); ++i)
+      params.tracker_tiers.push_back(static_cast<int>(i));
     // A file hashed here a moment ago need not be read twice: in seed mode libtorrent checks
     // each piece the first time it sends it, and stops offering any piece that fails.
     if (!download && !meta.torrent.empty()) params.flags |= lt::torrent_flags::seed_mode;
@@ -277,7 +283,7 @@ struct engine::impl {
   lt::session session;
   finished_handler on_finished;
   std::shared_ptr<bool> alive;  // handlers posted by libtorrent check it before touching us
-  std::string announce_url;
+  std::vector<std::string> announce_urls;   // one tier each: announced to all
   std::map<std::string, torrent> torrents;  // by v2 info-hash
 };
 
@@ -287,11 +293,17 @@ engine::engine(asio::any_io_executor executor, engine_options options, finished_
 
 engine::~engine() = default;
 
-void engine::set_announce_url(std::string url) {
-  impl_->announce_url = std::move(url);
+void engine::set_announce_urls(std::vector<std::string> urls) {
+  impl_->announce_urls = std::move(urls);
+  std::vector<lt::announce_entry> entries;
+  for (std::size_t i = 0; i < impl_->announce_urls.size(); ++i) {
+    lt::announce_entry e(impl_->announce_urls[i]);
+    e.tier = static_cast<std::uint8_t>(std::min<std::size_t>(i, 255));
+    entries.push_back(std::move(e));
+  }
   for (auto& [key, t] : impl_->torrents) {
     if (!t.handle.is_valid()) continue;
-    t.handle.replace_trackers({lt::announce_entry(impl_->announce_url)});
+    t.handle.replace_trackers(entries);
     t.handle.force_reannounce();
   }
 }

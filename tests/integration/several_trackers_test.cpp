@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <random>
 
+#include "client_process.hpp"
 #include "postgres.hpp"
 #include "process.hpp"
 #include "tracker_process.hpp"
@@ -59,6 +62,80 @@ TEST_F(SeveralTrackers, AccountsGroupsAndFilesAreOneSetOfRecords) {
   EXPECT_EQ(stranger.request("create_group Rust").code, "NOT_LOGGED_IN");
   auto carol = two.user("carol");
   EXPECT_EQ(carol.request("create_group Rust").code, "GROUP_EXISTS");
+}
+
+// Whether some event of `c` so far is `name` with `text` containing `part`.
+bool has_event(client_process& c, const std::string& name, const std::string& part) {
+  for (const auto& e : c.events()) {
+    if (e.name == name && e.text.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_F(SeveralTrackers, ClientsCarryOnWhenTheirTrackerDies) {
+  temp_dir dir;
+  const auto list = dir.file("tracker_info.txt");
+  std::ofstream(list) << "1 127.0.0.1:" << free_port() << "\n2 127.0.0.1:" << free_port() << "\n";
+  const std::vector<std::string> store{"--store", database_->conninfo(), "--login-lease", "30"};
+  auto start = [&](const char* n) {
+    std::vector<std::string> args{list, n};
+    args.insert(args.end(), store.begin(), store.end());
+    return std::make_unique<tracker_process>(args, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  // Alice follows the list (tracker 1 first); Bob uses tracker 2 alone.
+  client_process alice(list);
+  client_process bob(two->address(), {"--download-limit", "8000000"});
+  alice.log_in("alice");
+  bob.log_in("bob");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  ASSERT_TRUE(alice.request("room g").ok);
+  ASSERT_TRUE(alice.request("say before the crash").ok);
+
+  // A file moving slowly (Bob's download limit) while tracker 1 dies.
+  std::string data(24 * 1024 * 1024, '\0');
+  std::mt19937_64 random(9);
+  for (auto& c : data) c = static_cast<char>(random());
+  std::ofstream(dir.file("big.bin"), std::ios::binary).write(data.data(), data.size());
+  ASSERT_TRUE(alice.request("upload_file " + dir.file("big.bin") + " g").ok);
+  bool announced = false;  // to tracker 2 as well: every tracker of the list hears announces
+  for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+       !announced && std::chrono::steady_clock::now() < deadline;) {
+    announced = bob.request("list_files g").data.at(0).find("seeders=1") != std::string::npos;
+  }
+  ASSERT_TRUE(announced);
+  std::filesystem::create_directories(dir.file("got"));
+  ASSERT_TRUE(bob.request("download_file g big.bin " + dir.file("got")).ok);
+  one->proc().signal(SIGKILL);
+  ASSERT_TRUE(one->proc().wait(10s));
+
+  // Alice's client moves to tracker 2, logs in again by itself, and says so in one line.
+  bool moved = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+       !moved && std::chrono::steady_clock::now() < deadline;) {
+    alice.request("ping");
+    moved = has_event(alice, "NOTICE",
+                      "now on " + two->address() + ", logged in again as alice, back in g");
+  }
+  ASSERT_TRUE(moved);
+  ASSERT_TRUE(alice.request("say after the crash").ok);
+  ASSERT_TRUE(bob.request("wait_downloads", 120s).ok);
+  EXPECT_EQ(read_file(dir.file("got/big.bin")), data);
+  const auto history = bob.request("history g");
+  ASSERT_TRUE(history.ok);
+  ASSERT_GE(history.data.size(), 2u);
+  EXPECT_NE(history.data[history.data.size() - 2].find("before the crash"), std::string::npos);
+  EXPECT_NE(history.data.back().find("after the crash"), std::string::npos);
+
+  // The dead tracker, restarted, serves the same users again.
+  one = start("1");
+  auto carol = one->user("carol");
+  const auto online = carol.request("list");
+  EXPECT_EQ(online.data, (std::vector<std::string>{"alice", "bob", "carol"}));
+  EXPECT_EQ(carol.request("list_groups").data.size(), 1u);
 }
 
 TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {

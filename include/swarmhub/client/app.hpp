@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/file_sharing.hpp"
@@ -13,12 +14,14 @@
 namespace swarmhub::client {
 
 struct client_options {
-  net::host_port tracker;
-  std::chrono::seconds keepalive{60};    // a ping after this long without a request
-  std::string server_password;           // given to a tracker that asks for one ("": ask)
-  std::string p2p_listen = "0.0.0.0:0";  // where other members' clients connect for pieces
-  std::string data_dir;                  // each user's list of shares lives here
-  int download_limit = 0;                // bytes per second, 0: unlimited
+  // The trackers to use, in order: the first that answers, then the next one when it fails.
+  std::vector<net::host_port> trackers;
+  std::chrono::seconds failover_time{30};  // how long to look for a tracker after losing one
+  std::chrono::seconds keepalive{60};      // a ping after this long without a request
+  std::string server_password;             // given to a tracker that asks for one ("": ask)
+  std::string p2p_listen = "0.0.0.0:0";    // where other members' clients connect for pieces
+  std::string data_dir;                    // each user's list of shares lives here
+  int download_limit = 0;                  // bytes per second, 0: unlimited
   bool stay = false;  // at the end of input keep running (seeding, receiving) until signalled
 };
 
@@ -48,6 +51,14 @@ class client_app {
   void on_event(const proto::event& event);
   void on_closed(const std::string& why);
   void finish();
+  // Connects to the first tracker that answers, starting after `after` (the one just lost);
+  // false when none does.
+  awaitable<bool> connect_somewhere(std::size_t after, bool first_time);
+  // After losing the tracker: another one, the same user logged in again with the resume
+  // token, back in the same room, shares announced; the user is told in one line.
+  awaitable<void> fail_over(std::string why);
+  // Remembers what a failover restores: who is logged in (and their token), which room.
+  awaitable<void> follow(const std::string& request, const proto::reply& reply);
 
   asio::any_io_executor executor_;
   client_options options_;
@@ -61,6 +72,12 @@ class client_app {
   std::chrono::steady_clock::time_point last_request_;
   bool any_failed_ = false;
   bool lost_ = false;
+  std::size_t current_ = 0;  // index in options_.trackers
+  bool failing_over_ = false;
+  asio::steady_timer failover_done_;  // cancelled when a failover ends, either way
+  std::string user_name_;             // logged in as, "" when not
+  std::string resume_token_;
+  std::string room_;  // the room plain lines go to, "" for the lobby
   bool leaving_ = false;
   bool finished_ = false;
 };

@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/share_book.hpp"
 #include "swarmhub/client/tracker_link.hpp"
+#include "swarmhub/net/host_port.hpp"
 #include "swarmhub/net/offload_pool.hpp"
 #include "swarmhub/p2p/engine.hpp"
 
@@ -30,16 +32,18 @@ const std::array<local_command, 5>& local_commands();
 
 class file_sharing {
  public:
-  // `data_dir` keeps each user's list of shares, under a folder per tracker.
+  // `data_dir` keeps each user's list of shares, under a folder named after the first of
+  // `trackers`; torrents announce to every one of them, so a failover loses no peers.
   file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
-               std::string tracker_address, std::string data_dir, p2p::engine_options options);
+               std::vector<net::host_port> trackers, std::string data_dir,
+               p2p::engine_options options);
   ~file_sharing();
 
   // The reply to `line` if it is a local command; nothing otherwise.
   awaitable<std::optional<proto::reply>> handle(std::string_view line);
 
-  // Follows what tracker commands did: login (announce key), logout and leave_group (stop
-  // sharing).
+  // Follows what tracker commands did: login (announce key, shares again), resume (announce
+  // again), logout and leave_group (stop sharing).
   awaitable<void> after_reply(std::string_view line, const proto::reply& reply);
 
   bool busy() const { return engine_.busy(); }
@@ -59,7 +63,7 @@ class file_sharing {
 
   tracker_link& link_;
   console& user_;
-  std::string tracker_address_;
+  std::vector<net::host_port> trackers_;
   std::string data_dir_;
   std::optional<share_book> book_;  // while logged in
   net::offload_pool hashing_{1};

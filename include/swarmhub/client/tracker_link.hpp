@@ -3,6 +3,8 @@
 // request (replies come in request order), and hands events to a callback as they arrive.
 // Single-threaded: all of it runs on one executor.
 
+#include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -23,8 +25,10 @@ class tracker_link {
 
   explicit tracker_link(asio::any_io_executor executor);
 
-  // Connects; throws boost::system::system_error when nothing answers.
-  awaitable<void> connect(const net::host_port& where);
+  // Connects (again, after the connection ended: a fresh socket); throws
+  // boost::system::system_error when nothing answers within `timeout`.
+  awaitable<void> connect(const net::host_port& where,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   // Starts reading. `on_closed` runs once, when the connection ends for any reason other
   // than close().
@@ -43,8 +47,9 @@ class tracker_link {
     std::optional<proto::reply> reply;
   };
 
-  awaitable<void> reader();
-  awaitable<void> writer();
+  // Each connection's reader and writer end when a newer connection starts.
+  awaitable<void> reader(std::uint64_t generation);
+  awaitable<void> writer(std::uint64_t generation);
   void fail_all(const std::string& why);
 
   tcp::socket socket_;
@@ -56,6 +61,7 @@ class tracker_link {
   event_handler on_event_;
   closed_handler on_closed_;
   bool open_ = false;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace swarmhub::client

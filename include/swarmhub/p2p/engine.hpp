@@ -66,8 +66,9 @@ class engine {
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
 
-  // Announces of every torrent go here (the tracker's URL with this user's passkey).
-  void set_announce_url(std::string url);
+  // Announces of every torrent go to each of these (the trackers' URLs with this user's
+  // passkey), every one of them, not only the first that answers.
+  void set_announce_urls(std::vector<std::string> urls);
 
   // Seeds the file at `path`, described by `meta`, in `group`. Throws on bad metadata.
   void seed(const std::string& group, const metadata& meta, const std::string& path);
