@@ -242,7 +242,7 @@ TEST_P(StoreTest, FilesAndAnnouncePermissions) {
   make_group_of_three();
   ASSERT_EQ(db_->create_user("eve", "hash-e"), status::ok);
   // Info dictionaries are bytes, NUL included.
-  const std::string info("d4:name3:a\0b\xff\x00e", 17);
+  const std::string info = std::string("d4:name3:a") + '\0' + "b\xff" + '\0' + "e";
   file_record file{"rust", "a.bin", 10, std::string(64, 'a'), std::string(40, 'a'),
                    info,   {},      0,  std::string(40, 'b')};
   const auto added = db_->add_file(file, "bob");
