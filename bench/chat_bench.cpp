@@ -1,0 +1,181 @@
+// chat_bench: N clients in one room, S of them send M messages each; every other client must
+// receive every message. Speaks swarmhub's line protocol (the lobby) or IRC (PRIVMSG to one
+// channel), so the same load runs against our tracker and an IRC server.
+//
+//   chat_bench --proto swarmhub|irc --port P --clients N --senders S --messages M
+//              [--server-pid PID] [--timeout SECONDS]
+//
+// Prints one line: delivered messages per second, p50/p99 latency (send to receipt, one
+// clock: the same process), and the server's CPU seconds and peak RSS over the run.
+
+#include <utility>  // Boost 1.74's asio uses std::exchange without including it
+
+#include <boost/asio.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "load_common.hpp"
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using asio::ip::tcp;
+using namespace swarmhub::bench;
+
+namespace {
+
+struct run_state {
+  bool irc = false;
+  long clients = 0;
+  long senders = 0;
+  long messages = 0;
+  long ready = 0;
+  long delivered = 0;
+  long expected = 0;
+  std::vector<double> latency_ms;
+  asio::steady_timer* all_ready = nullptr;
+  asio::steady_timer* all_done = nullptr;
+  std::int64_t first_send_ns = 0;
+  std::int64_t last_receipt_ns = 0;
+};
+
+// The payload after a room message's prefix, or "" for other lines.
+std::string_view payload_of(std::string_view line, bool irc) {
+  if (irc) {
+    const auto at = line.find(" PRIVMSG #bench :");
+    return at == std::string_view::npos ? std::string_view() : line.substr(at + 17);
+  }
+  if (!line.starts_with("* ROOM lobby ")) return {};
+  line.remove_prefix(13);
+  const auto space = line.find(' ');  // after the sender's name
+  return space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+}
+
+awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(server, use_awaitable);
+  socket.set_option(tcp::no_delay(true));
+  const std::string name = "b" + std::to_string(index);
+  std::string setup = run.irc
+                          ? "NICK " + name + "\r\nUSER " + name + " 0 * :bench\r\n"
+                          : "create_user " + name + " benchpass\nlogin " + name + " benchpass\n";
+  co_await asio::async_write(socket, asio::buffer(setup), use_awaitable);
+  std::string buffer;
+  bool joined = false;
+  const bool sender = index < run.senders;
+  bool sending_started = false;
+  for (;;) {
+    const std::size_t n =
+        co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer), '\n', use_awaitable);
+    std::string line = buffer.substr(0, n);
+    buffer.erase(0, n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    if (run.irc && line.starts_with("PING ")) {
+      std::string pong = "PONG " + line.substr(5) + "\r\n";
+      co_await asio::async_write(socket, asio::buffer(pong), use_awaitable);
+      continue;
+    }
+    if (!joined) {
+      if (run.irc && line.find(" 001 ") != std::string::npos) {
+        std::string join = "JOIN #bench\r\n";
+        co_await asio::async_write(socket, asio::buffer(join), use_awaitable);
+      }
+      const bool in =
+          run.irc ? line.find(" 366 ") != std::string::npos : line.starts_with("OK logged in as");
+      if (!in) continue;
+      joined = true;
+      if (++run.ready == run.clients) run.all_ready->cancel();
+    }
+    if (sender && !sending_started) {
+      sending_started = true;
+      asio::co_spawn(
+          socket.get_executor(),
+          [&run, &socket, index]() -> awaitable<void> {
+            if (run.ready < run.clients) {
+              boost::system::error_code ec;
+              co_await run.all_ready->async_wait(asio::redirect_error(use_awaitable, ec));
+            }
+            if (run.first_send_ns == 0) run.first_send_ns = now_ns();
+            for (long k = 0; k < run.messages; ++k) {
+              const std::string payload =
+                  std::to_string(index) + ":" + std::to_string(k) + ":" + std::to_string(now_ns());
+              std::string out =
+                  run.irc ? "PRIVMSG #bench :" + payload + "\r\n" : "say " + payload + "\n";
+              co_await asio::async_write(socket, asio::buffer(out), use_awaitable);
+            }
+          },
+          asio::detached);
+    }
+    const auto payload = payload_of(line, run.irc);
+    if (payload.empty()) continue;
+    const auto last = payload.rfind(':');
+    if (last == std::string_view::npos) continue;
+    const auto sent = std::stoll(std::string(payload.substr(last + 1)));
+    const auto now = now_ns();
+    run.latency_ms.push_back(static_cast<double>(now - sent) / 1e6);
+    run.last_receipt_ns = now;
+    if (++run.delivered == run.expected) run.all_done->cancel();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  run_state run;
+  run.irc = flag(argc, argv, "proto", "swarmhub") == "irc";
+  run.clients = flag_number(argc, argv, "clients", 100);
+  run.senders = flag_number(argc, argv, "senders", 4);
+  run.messages = flag_number(argc, argv, "messages", 100);
+  run.expected = run.senders * run.messages * (run.clients - 1);
+  const long port = flag_number(argc, argv, "port", 7070);
+  const long pid = flag_number(argc, argv, "server-pid", 0);
+  const long timeout = flag_number(argc, argv, "timeout", 120);
+
+  asio::io_context io;
+  asio::steady_timer all_ready(io, asio::steady_timer::time_point::max());
+  asio::steady_timer all_done(io, asio::steady_timer::time_point::max());
+  run.all_ready = &all_ready;
+  run.all_done = &all_done;
+  run.latency_ms.reserve(static_cast<std::size_t>(run.expected));
+  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"),
+                             static_cast<unsigned short>(port));
+  long failures = 0;
+  for (long i = 0; i < run.clients; ++i) {
+    asio::co_spawn(io, client(run, server, i), [&](const std::exception_ptr& e) {
+      if (e && run.delivered < run.expected) ++failures;
+    });
+  }
+  double cpu_before = 0;
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        boost::system::error_code ec;
+        co_await all_ready.async_wait(asio::redirect_error(use_awaitable, ec));
+        cpu_before = cpu_seconds(pid);
+        asio::steady_timer limit(io, std::chrono::seconds(timeout));
+        limit.async_wait([&](boost::system::error_code e) {
+          if (!e) all_done.cancel();
+        });
+        co_await all_done.async_wait(asio::redirect_error(use_awaitable, ec));
+        limit.cancel();
+        io.stop();
+      },
+      asio::detached);
+  io.run();
+  const double seconds = static_cast<double>(run.last_receipt_ns - run.first_send_ns) / 1e9;
+  const double rate = seconds > 0 ? static_cast<double>(run.delivered) / seconds : 0;
+  const double p50 = percentile(run.latency_ms, 50);
+  const double p99 = percentile(run.latency_ms, 99);
+  std::printf(
+      "proto=%s clients=%ld senders=%ld messages=%ld delivered=%ld expected=%ld seconds=%.3f "
+      "rate=%.0f p50_ms=%.2f p99_ms=%.2f server_cpu_s=%.2f server_peak_rss_kib=%ld "
+      "failed_clients=%ld\n",
+      run.irc ? "irc" : "swarmhub", run.clients, run.senders, run.messages, run.delivered,
+      run.expected, seconds, rate, p50, p99, cpu_seconds(pid) - cpu_before,
+      status_kib(pid, "VmHWM"), failures);
+  return run.delivered == run.expected ? 0 : 1;
+}
