@@ -1,5 +1,5 @@
 # A thin wrapper over the CMake presets; every target installs missing packages first.
-.PHONY: deps build release run test test-asan test-tsan protocol-doc format clean
+.PHONY: deps build release run test test-asan test-tsan bench bench-smoke protocol-doc format clean
 
 PRESET ?= dev
 ARGS ?= --listen 0.0.0.0:7070
@@ -35,6 +35,14 @@ test-tsan: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan
 	scripts/with-postgres ctest --preset tsan
+
+# The benchmarks beside InspIRCd, Redis and openssl (docs/benchmarks.md); a few minutes.
+bench: deps
+	bench/run
+
+# The same at tiny sizes, in seconds: CI runs it so the benchmarks keep working.
+bench-smoke: deps
+	bench/run --smoke
 
 protocol-doc:
 	cmake --build --preset dev --target protocol-doc
