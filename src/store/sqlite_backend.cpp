@@ -316,29 +316,16 @@ class sqlite_backend final : public backend {
   post_result post_room_message(std::string_view group, std::string_view sender,
                                 std::string_view body) override {
     transaction tx(db_);
-    auto st = db_.prepare("SELECT id, name FROM users WHERE name = ?1");
-    st.bind(1, sender);
-    if (!st.step()) return {status::no_such_user};
-    const auto uid = st.column_int(0);
-    post_result out;
-    out.message.sender = st.column_text(1);
-    out.message.body = std::string(body);
-    out.message.sent_at_ms = now_ms();
-    std::int64_t group_id = 0;
-    if (!group.empty()) {
-      auto g = find_group(group);
-      if (!g) return {status::no_such_group};
-      if (!membership(g->id, uid)) return {status::not_member};
-      group_id = g->id;
-      out.message.group = g->name;
-    }
-    auto insert = db_.prepare(
-        "INSERT INTO room_messages(group_id, sender_id, body, sent_at_ms) "
-        "VALUES (nullif(?1, 0), ?2, ?3, ?4) RETURNING id");
-    insert.bind(1, group_id).bind(2, uid).bind(3, body).bind(4, out.message.sent_at_ms);
-    insert.step();
-    out.message.id = insert.column_int(0);
-    insert.run();
+    auto out = post_one(group, sender, body);
+    if (out.result == status::ok) tx.commit();
+    return out;
+  }
+
+  std::vector<post_result> post_room_messages(const std::vector<room_post>& posts) override {
+    transaction tx(db_);
+    std::vector<post_result> out;
+    out.reserve(posts.size());
+    for (const auto& p : posts) out.push_back(post_one(p.group, p.sender, p.body));
     tx.commit();
     return out;
   }
@@ -717,6 +704,34 @@ class sqlite_backend final : public backend {
           .run();
       tx.commit();
     }
+  }
+
+  // One room post, inside the caller's transaction.
+  post_result post_one(std::string_view group, std::string_view sender, std::string_view body) {
+    auto st = db_.prepare("SELECT id, name FROM users WHERE name = ?1");
+    st.bind(1, sender);
+    if (!st.step()) return {status::no_such_user};
+    const auto uid = st.column_int(0);
+    post_result out;
+    out.message.sender = st.column_text(1);
+    out.message.body = std::string(body);
+    out.message.sent_at_ms = now_ms();
+    std::int64_t group_id = 0;
+    if (!group.empty()) {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      if (!membership(g->id, uid)) return {status::not_member};
+      group_id = g->id;
+      out.message.group = g->name;
+    }
+    auto insert = db_.prepare(
+        "INSERT INTO room_messages(group_id, sender_id, body, sent_at_ms) "
+        "VALUES (nullif(?1, 0), ?2, ?3, ?4) RETURNING id");
+    insert.bind(1, group_id).bind(2, uid).bind(3, body).bind(4, out.message.sent_at_ms);
+    insert.step();
+    out.message.id = insert.column_int(0);
+    insert.run();
+    return out;
   }
 
   std::optional<std::int64_t> id_of(const char* sql, std::string_view name) {

@@ -86,16 +86,8 @@ awaitable<void> post_to_room(session& client, std::string text, proto::reply_bui
     co_return;
   }
   const std::string group = client.room() == room_registry::lobby ? std::string() : client.room();
-  const std::uint64_t sender = client.id();
-  auto post = [&core, group, me, text, sender](store::backend& db) {
-    auto result = db.post_room_message(group, me, text);
-    // A shared store's feed brings the message back to every tracker, this one too, in
-    // commit order; alone, this tracker publishes it now, on the store thread.
-    if (result.result == status::ok && !relay::shared(core))
-      chat::publish(core, result.message, sender);
-    return result;
-  };
-  const auto result = co_await core.store->run(std::move(post));
+  store::backend::room_post post{group, me, text};
+  const auto result = co_await core.posts.post(std::move(post), client.id());
   if (result.result == status::not_member || result.result == status::no_such_group) {
     client.set_room(std::string(room_registry::lobby));
     reply.error(

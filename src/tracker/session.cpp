@@ -157,6 +157,13 @@ void session::deliver(bytes message, std::int64_t room_message_id) {
                  });
 }
 
+void session::deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), m = std::move(messages)]() mutable {
+                   for (auto& [message, id] : m) self->enqueue(std::move(message), id);
+                 });
+}
+
 void session::close_with_notice(std::string code, std::string text) {
   asio::dispatch(socket_.get_executor(),
                  [self = shared_from_this(), code = std::move(code), text = std::move(text)] {
@@ -180,9 +187,9 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
     stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
     return;
   }
-  if (room_message_id > 0) {
-    // A message met in the login backlog can come again live (another tracker committed it
-    // while the backlog was read): one copy is enough.
+  if (room_message_id > 0 && core_.feed) {
+    // With a shared store, a message met in the login backlog can come again live (another
+    // tracker committed it while the backlog was read): one copy is enough.
     if (!recent_room_ids_.insert(room_message_id).second) return;
     recent_room_order_.push_back(room_message_id);
     if (recent_room_order_.size() > recent_room_limit) {

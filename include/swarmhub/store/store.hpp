@@ -184,6 +184,20 @@ class backend {
   // there (a member, for a group room).
   virtual post_result post_room_message(std::string_view group, std::string_view sender,
                                         std::string_view body) = 0;
+  // Several posts in one transaction (one durable commit for all: group commit), each
+  // checked as post_room_message would; results in the same order. The default commits each
+  // on its own.
+  struct room_post {
+    std::string group;
+    std::string sender;
+    std::string body;
+  };
+  virtual std::vector<post_result> post_room_messages(const std::vector<room_post>& posts) {
+    std::vector<post_result> out;
+    out.reserve(posts.size());
+    for (const auto& p : posts) out.push_back(post_room_message(p.group, p.sender, p.body));
+    return out;
+  }
   // The last `limit` messages of a room that `user` may see: the lobby's, or those of a
   // group's room posted since `user` joined it.
   virtual listing<room_message> room_history(std::string_view group, std::string_view user,

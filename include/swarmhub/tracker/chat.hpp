@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "swarmhub/store/store.hpp"
 #include "swarmhub/tracker/core.hpp"
@@ -19,6 +21,11 @@ std::string room_event(const store::room_message& m);
 
 // Sends `m` to every session subscribed to its room except `sender_session`, and logs it.
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session);
+
+// publish() for several messages at once, in order (a committed batch): each session gets
+// its share of them in one delivery.
+void publish_all(tracker_core& core,
+                 const std::vector<std::pair<store::room_message, std::uint64_t>>& messages);
 
 // Sends an event to every session in `room` but `except` (lobby presence only while the
 // lobby is small).

@@ -13,6 +13,7 @@
 #include "swarmhub/tracker/options.hpp"
 #include "swarmhub/tracker/pairing.hpp"
 #include "swarmhub/tracker/presence.hpp"
+#include "swarmhub/tracker/room_posts.hpp"
 #include "swarmhub/tracker/rooms.hpp"
 #include "swarmhub/tracker/session_registry.hpp"
 #include "swarmhub/tracker/stats.hpp"
@@ -46,6 +47,7 @@ struct tracker_core {
   std::unique_ptr<store::event_feed> feed;
   net::offload_pool hashing{2};  // Argon2id is slow on purpose; it never runs on I/O threads
   room_registry rooms;
+  room_posts posts{*this};
   pairing pairs;
   chat_log log;
   swarm_registry swarms;

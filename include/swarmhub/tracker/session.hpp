@@ -38,6 +38,8 @@ class session : public std::enable_shared_from_this<session> {
   // Queues whole lines (one reply or one event) for the client. Any thread. A room message
   // carries its id, so the session knows which messages the user has been shown.
   void deliver(bytes message, std::int64_t room_message_id = 0);
+  // The same for several lines at once, in order: one hop to the session's strand for all.
+  void deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages);
 
   // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
   void close_with_notice(std::string code, std::string text);
