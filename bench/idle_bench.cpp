@@ -2,7 +2,7 @@
 // 127.x.y.z source addresses (one address has only ~28k ephemeral ports), then reports the
 // tracker's memory per connection.
 //
-//   idle_bench --port P --clients N --server-pid PID [--addresses K]
+//   idle_bench --port P --clients N --server-pid PID [--addresses K] [--timeout SECONDS]
 
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -91,6 +91,11 @@ int main(int argc, char** argv) {
     }
   };
   asio::co_spawn(io, launcher(), asio::detached);
+  // A tracker that stops accepting (descriptor limit) leaves logins hanging: give up.
+  asio::steady_timer limit(io, std::chrono::seconds(flag_number(argc, argv, "timeout", 300)));
+  limit.async_wait([&](boost::system::error_code ec) {
+    if (!ec) io.stop();
+  });
   asio::co_spawn(
       io,
       [&]() -> awaitable<void> {
