@@ -142,14 +142,18 @@ awaitable<void> file_sharing::after_reply(std::string_view line, const proto::re
 
 awaitable<proto::reply> file_sharing::upload(const std::string& path, const std::string& group,
                                              p2p::torrent_format format) {
-  auto describe = [path, format] { return p2p::describe_file(path, format); };
-  p2p::metadata meta;
-  std::string problem;
-  try {
-    meta = co_await hashing_.run(std::move(describe));
-  } catch (const std::exception& e) {
-    problem = e.what();
-  }
+  // A failure comes back as text, not as an exception crossing threads: libstdc++ (not built
+  // for ThreadSanitizer) hides the atomic reference count of an exception_ptr from TSan.
+  auto describe = [path, format] {
+    std::pair<p2p::metadata, std::string> out;
+    try {
+      out.first = p2p::describe_file(path, format);
+    } catch (const std::exception& e) {
+      out.second = e.what();
+    }
+    return out;
+  };
+  auto [meta, problem] = co_await hashing_.run(std::move(describe));
   if (!problem.empty()) co_return error("BAD_FILE", problem);
   const std::string request =
       fmt::format("add_file {} {} {} {} {}", group, proto::quote_argument(meta.name), meta.size,
