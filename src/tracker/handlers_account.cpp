@@ -8,6 +8,7 @@
 
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat.hpp"
+#include "swarmhub/tracker/digests.hpp"
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/passwords.hpp"
@@ -33,10 +34,12 @@ std::string lower(std::string_view s) {
 
 constexpr std::int64_t token_lifetime_ms = 7LL * 24 * 3600 * 1000;
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+// A failed login or resume: counted against the name and the address, then refused.
+void refuse_login(command_context& ctx, const std::string& user_key, const std::string& address_key,
+                  std::string_view why) {
+  ctx.core.throttle.failure(user_key);
+  ctx.core.throttle.failure(address_key);
+  ctx.reply.error(error_code::login_failed, why);
 }
 
 // Refuses the attempt when any of `keys` is still locked out; true when it may go on.
@@ -207,9 +210,7 @@ awaitable<void> login(command_context& ctx) {
   };
   const bool matches = co_await ctx.core.hashing.run(std::move(verify));
   if (!matches) {
-    ctx.core.throttle.failure(user_key);
-    ctx.core.throttle.failure(address_key);
-    ctx.reply.error(error_code::login_failed, "wrong user name or password");
+    refuse_login(ctx, user_key, address_key, "wrong user name or password");
     co_return;
   }
   ctx.core.throttle.success(user_key);
@@ -232,9 +233,7 @@ awaitable<void> resume(command_context& ctx) {
     record = co_await ctx.core.store->run(std::move(check));
   }
   if (!record) {
-    ctx.core.throttle.failure(user_key);
-    ctx.core.throttle.failure(address_key);
-    ctx.reply.error(error_code::login_failed, "unknown or expired resume token");
+    refuse_login(ctx, user_key, address_key, "unknown or expired resume token");
     co_return;
   }
   ctx.core.throttle.success(user_key);

@@ -1,7 +1,6 @@
 // add_file, list_files, file_info, passkey: the registry of shared files. The tracker keeps
 // each file's metadata (the BitTorrent v2 info dictionary); the bytes stay with the members.
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <fmt/format.h>
@@ -10,6 +9,7 @@
 
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/request.hpp"
+#include "swarmhub/tracker/digests.hpp"
 #include "swarmhub/tracker/handlers.hpp"
 #include "swarmhub/tracker/names.hpp"
 #include "swarmhub/tracker/refusals.hpp"
@@ -64,22 +64,6 @@ std::string metadata_problem(std::string_view info, std::string_view name, std::
 bool is_hybrid(std::string_view info) {
   const auto root = proto::bencode::parse(info);
   return root && root->find("pieces") != nullptr;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
-}
-
-// BitTorrent v1 names a torrent by the SHA-1 of its info dictionary (libsodium has no SHA-1).
-std::string sha1_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr) != 1) {
-    throw std::runtime_error("SHA-1 is not available");
-  }
-  return util::to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace
