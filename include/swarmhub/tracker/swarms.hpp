@@ -1,13 +1,20 @@
 #pragma once
 // Who is in each swarm right now, from announces: live state, never stored. A peer that
-// stops announcing is forgotten after `peer_lifetime`. Thread-safe.
+// stops announcing is forgotten `peer_lifetime` after its last announce. Thread-safe.
+//
+// Every operation costs O(1) amortised plus the peers it returns, whatever the size of the
+// swarm: an announce must stay cheap when thousands of peers share one torrent.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <mutex>
+#include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "swarmhub/net/asio.hpp"
 
@@ -16,6 +23,7 @@ namespace swarmhub::tracker {
 class swarm_registry {
  public:
   using clock = std::chrono::steady_clock;
+  static constexpr std::size_t peer_id_size = 20;  // BitTorrent peer ids are 20 bytes
 
   struct peer {
     std::string user;
@@ -39,25 +47,47 @@ class swarm_registry {
   explicit swarm_registry(std::chrono::seconds peer_lifetime = std::chrono::seconds(360))
       : lifetime_(peer_lifetime) {}
 
-  // Records `p` under `peer_id` (or forgets it when `stopped`) and returns up to `want`
-  // other peers of the swarm.
-  reply announce(const std::string& swarm_key, const std::string& peer_id, const peer& p,
+  // Records `p` under `peer_id` (20 bytes; or forgets it when `stopped`) and returns up to
+  // `want` other peers of the swarm, from a random place in it so that every peer gets
+  // handed out. The counts include the announcing peer.
+  reply announce(const std::string& swarm_key, std::string_view peer_id, const peer& p,
                  bool stopped, int want, clock::time_point now = clock::now());
 
   counts count(const std::string& swarm_key, clock::time_point now = clock::now());
 
  private:
-  struct entry {
+  using peer_key = std::array<char, peer_id_size>;
+  struct peer_key_hash {
+    std::size_t operator()(const peer_key& k) const noexcept {
+      return std::hash<std::string_view>()(std::string_view(k.data(), k.size()));
+    }
+  };
+  struct member {
+    peer_key id;
     peer who;
     clock::time_point expires;
   };
-  using swarm = std::map<std::string, entry>;  // by peer id
+  // An announce's expiry, queued in announce order. The lifetime is the same for all, so the
+  // queue is sorted by expiry: forgetting the expired pops its front. A member announced
+  // again since has a later expiry than its old entries, which are then skipped.
+  struct expiry {
+    clock::time_point at;
+    peer_key id;
+  };
+  struct swarm {
+    std::vector<member> members;  // unordered; removal swaps the last one in
+    std::unordered_map<peer_key, std::size_t, peer_key_hash> index;  // id -> members[i]
+    std::deque<expiry> expiries;
+    int seeders = 0;
+  };
 
-  static void prune(swarm& s, clock::time_point now);
+  static void forget_expired(swarm& s, clock::time_point now);
+  static void remove(swarm& s, std::size_t i);
 
   std::chrono::seconds lifetime_;
   std::mutex mutex_;
   std::unordered_map<std::string, swarm> swarms_;
+  std::minstd_rand random_{std::random_device{}()};
 };
 
 }  // namespace swarmhub::tracker
