@@ -107,6 +107,10 @@ CREATE TABLE resume_tokens (
 );
 CREATE INDEX resume_tokens_by_user ON resume_tokens(user_id);
 )sql",
+    // 6: what a store of a million users needs: a login asks for the groups its user owns
+    R"sql(
+CREATE INDEX groups_by_owner ON groups(owner_id);
+)sql",
 };
 
 // Serialises schema changes of trackers starting at once on one database.

@@ -9,9 +9,16 @@
 
 namespace swarmhub::store {
 
+enum class sqlite_durability {
+  full,       // every commit reaches the disk before it returns: what a tracker uses
+  bulk_load,  // commits are not synced (synchronous=OFF): only to fill a database for a
+              // benchmark or an import, where a crash means starting again
+};
+
 // Opens (creating if needed) the database at `path` and brings its schema up to date.
 // Throws store_failure when it cannot.
-std::unique_ptr<backend> open_sqlite(const std::string& path);
+std::unique_ptr<backend> open_sqlite(const std::string& path,
+                                     sqlite_durability durability = sqlite_durability::full);
 
 // The schema version this build writes; migrations bring older files up to it.
 int sqlite_schema_version();
