@@ -165,6 +165,7 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
   command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply, {}};
   bool failed = false;
   try {
+    if (spec->id != proto::command_id::say) co_await client.settle_deferred();
     co_await run_handler(ctx);
   } catch (const std::exception& e) {
     spdlog::error("{} failed for {} id={}: {}", spec->name, client.remote(), client.id(), e.what());

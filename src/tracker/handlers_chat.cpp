@@ -1,6 +1,7 @@
 // list, msg, say (and plain lines), room, rooms, history, pair, unpair.
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <charconv>
 
 #include "swarmhub/proto/reply.hpp"
@@ -64,6 +65,31 @@ bool may_send(session& client, std::string_view text, proto::reply_builder& repl
   return false;
 }
 
+// The reply to a room post of `client` to `group` ("" for the lobby), once it is committed
+// or refused.
+std::string post_reply(session& client, const std::string& group, const std::exception_ptr& failure,
+                       const store::post_result& result) {
+  proto::reply_builder reply;
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::error("say failed for {} id={}: {}", client.remote(), client.id(), e.what());
+    } catch (...) {
+      spdlog::error("say failed for {} id={}", client.remote(), client.id());
+    }
+    reply.error(error_code::internal, "the tracker failed; nothing was changed");
+  } else if (result.result == status::not_member || result.result == status::no_such_group) {
+    client.set_room(std::string(room_registry::lobby));
+    reply.error(
+        result.result == status::not_member ? error_code::not_member : error_code::no_such_group,
+        fmt::format("you can no longer post to {}; you are back in the lobby", group));
+  } else {
+    reply.ok(fmt::format("posted to {}", chat::room_name(result.message)));
+  }
+  return reply.take();
+}
+
 // Posts `text` to the client's current room.
 awaitable<void> post_to_room(session& client, std::string text, proto::reply_builder& reply,
                              bool& close_after, std::string& close_reason,
@@ -86,16 +112,16 @@ awaitable<void> post_to_room(session& client, std::string text, proto::reply_bui
     co_return;
   }
   const std::string group = client.room() == room_registry::lobby ? std::string() : client.room();
+  // The reply comes when the post is committed; meanwhile the session goes on reading, so a
+  // burst of posts shares commits (session::defer_reply).
+  const auto slot = client.defer_reply();
+  auto committed = [self = client.shared_from_this(), slot, group](std::exception_ptr failure,
+                                                                   store::post_result result) {
+    self->fill_reply(slot, post_reply(*self, group, failure, result));
+  };
   store::backend::room_post post{group, me, text};
-  const auto result = co_await core.posts.post(std::move(post), client.id());
-  if (result.result == status::not_member || result.result == status::no_such_group) {
-    client.set_room(std::string(room_registry::lobby));
-    reply.error(
-        result.result == status::not_member ? error_code::not_member : error_code::no_such_group,
-        fmt::format("you can no longer post to {}; you are back in the lobby", group));
-    co_return;
-  }
-  reply.ok(fmt::format("posted to {}", chat::room_name(result.message)));
+  core.posts.post(std::move(post), client.id(),
+                  asio::bind_executor(client.executor(), std::move(committed)));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <array>
+#include <utility>
 
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/reply.hpp"
@@ -16,6 +18,8 @@ namespace {
 
 constexpr std::size_t read_chunk = 16 * 1024;
 constexpr std::size_t max_gather = 64;  // queued messages written with one call
+// Room posts of one session under way at once; the next line waits beyond that.
+constexpr unsigned max_deferred = 64;
 
 std::string describe_remote(const tcp::socket& socket) {
   error_code ec;
@@ -203,6 +207,35 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
   wake(write_signal_);
 }
 
+std::uint64_t session::defer_reply() {
+  reply_deferred_ = true;
+  ++deferred_in_flight_;
+  queue_.push_back(outgoing{nullptr, 0, ++last_slot_});
+  return last_slot_;
+}
+
+void session::fill_reply(std::uint64_t slot, std::string text) {
+  if (stopped_) return;
+  --deferred_in_flight_;
+  wake(drain_signal_);
+  if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
+  const auto place = std::find_if(queue_.begin(), queue_.end(),
+                                  [slot](const outgoing& o) { return o.slot == slot; });
+  if (place == queue_.end()) return;
+  queued_bytes_ += text.size();
+  place->data = std::make_shared<const std::string>(std::move(text));
+  place->slot = 0;
+  wake(write_signal_);
+}
+
+awaitable<void> session::settle_deferred() {
+  while (!stopped_ && deferred_in_flight_ > 0) {
+    drain_signal_.expires_at(clock::time_point::max());
+    error_code ec;
+    co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
 void session::wake(asio::steady_timer& timer) {
   timer.cancel();
 }
@@ -245,7 +278,8 @@ awaitable<void> session::reader() {
     if (closing_) continue;  // draining until the peer closes or the linger time ends
     while (auto frame = framer_.next()) {
       // Backpressure: a client that sends requests faster than it reads replies waits here.
-      while (!stopped_ && queued_bytes_ > core_.options.read_pause_threshold()) {
+      while (!stopped_ && (queued_bytes_ > core_.options.read_pause_threshold() ||
+                           deferred_in_flight_ >= max_deferred)) {
         drain_signal_.expires_at(clock::time_point::max());
         co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
       }
@@ -285,8 +319,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   if (stopped_) co_return;
   tracker_stats::add(core_.stats.requests_total);
   const std::string text = reply.take();
-  if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
-  enqueue(std::make_shared<const std::string>(text));
+  if (!std::exchange(reply_deferred_, false)) {
+    if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
+    enqueue(std::make_shared<const std::string>(text));
+  }
   for (auto& event : outcome.follow_ups)
     enqueue(std::make_shared<const std::string>(std::move(event)));
   malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
@@ -340,11 +376,17 @@ awaitable<void> session::writer() {
       continue;
     }
     gather.clear();
-    const std::size_t count = std::min(queue_.size(), max_gather);
+    // Up to the first deferred reply still unknown: what follows it waits.
+    std::size_t count = 0;
     std::size_t total = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      gather.emplace_back(asio::buffer(*queue_[i].data));
-      total += queue_[i].data->size();
+    for (; count < std::min(queue_.size(), max_gather) && queue_[count].data; ++count) {
+      gather.emplace_back(asio::buffer(*queue_[count].data));
+      total += queue_[count].data->size();
+    }
+    if (count == 0) {
+      error_code ec;
+      co_await write_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
     }
     writing_ = true;
     write_started_ = clock::now();

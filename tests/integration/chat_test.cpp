@@ -157,6 +157,37 @@ TEST(Chat, GroupMessagesWhileOfflineArriveAtLoginOldestFirstOnce) {
   EXPECT_EQ(again.next_event("ROOM").text, "rust alice newer");
 }
 
+// Posts sent in one burst are committed together, but each still gets its own reply, in the
+// order of the lines; a command after them sees their effect, and a post after a command
+// sees the command's.
+TEST(Chat, PipelinedPostsAreAnsweredInOrderAndCommandsWaitForThem) {
+  tracker_process tracker({"--chat-rate", "1000", "--chat-burst", "1000"});
+  auto alice = tracker.user("alice");
+  auto bob = tracker.user("bob");
+  make_group(alice, "rust", {&bob}, {"bob"});
+  ASSERT_TRUE(bob.request("room rust").ok);
+  std::string burst;
+  for (int i = 1; i <= 50; ++i) burst += "say one " + std::to_string(i) + "\n";
+  burst += "history rust 50\nsay " + std::string(3000, 'x') + "\nleave_group rust\nafter leaving\n";
+  bob.send_raw(burst);
+  for (int i = 1; i <= 50; ++i) {
+    const auto r = bob.read_reply();
+    ASSERT_TRUE(r.ok) << i << ": " << r.text;
+    EXPECT_EQ(r.text, "posted to rust");
+  }
+  const auto history = bob.read_reply();  // waited for the 50 posts before it
+  ASSERT_TRUE(history.ok);
+  ASSERT_EQ(history.data.size(), 50u);
+  EXPECT_TRUE(history.data.back().ends_with("bob: one 50")) << history.data.back();
+  EXPECT_EQ(bob.read_reply().code, "MESSAGE_TOO_LONG");
+  EXPECT_TRUE(bob.read_reply().ok);  // left: back in the lobby
+  EXPECT_EQ(bob.read_reply().text, "posted to lobby");
+  EXPECT_EQ(alice.next_event("JOIN_REQUEST").text, "rust bob");
+  for (int i = 1; i <= 50; ++i) {
+    EXPECT_EQ(alice.next_event("ROOM").text, "rust bob one " + std::to_string(i));
+  }
+}
+
 TEST(Chat, RoomsAndSwitching) {
   tracker_process tracker;
   auto alice = tracker.user("alice");

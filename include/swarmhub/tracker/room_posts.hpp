@@ -21,9 +21,10 @@ class room_posts {
   explicit room_posts(tracker_core& core) : core_(core) {}
 
   // Stores `post` (in a batch) and, without a shared store's feed, publishes it to the room
-  // except `sender_session`. Resumes the caller on its own executor. Name the argument before
-  // awaiting (GCC 12, see offload_pool::run).
-  awaitable<store::post_result> post(store::backend::room_post post, std::uint64_t sender_session);
+  // except `sender_session`; then completes `token` with (exception_ptr, post_result) on the
+  // token's executor. Name the argument before awaiting (GCC 12, see offload_pool::run).
+  template <class Token>
+  auto post(store::backend::room_post post, std::uint64_t sender_session, Token&& token);
 
  private:
   // A waiting poster's completion, whatever its handler's type.
@@ -60,16 +61,15 @@ struct room_posts::waiter_for final : room_posts::waiter {
   Handler handler;
 };
 
-inline awaitable<store::post_result> room_posts::post(store::backend::room_post post,
-                                                      std::uint64_t sender_session) {
-  return asio::async_initiate<decltype(use_awaitable),
-                              void(std::exception_ptr, store::post_result)>(
+template <class Token>
+auto room_posts::post(store::backend::room_post post, std::uint64_t sender_session, Token&& token) {
+  return asio::async_initiate<Token, void(std::exception_ptr, store::post_result)>(
       [this, sender_session](auto handler, store::backend::room_post p) {
         using handler_type = decltype(handler);
         enqueue(entry{std::move(p), sender_session,
                       std::make_unique<waiter_for<handler_type>>(std::move(handler))});
       },
-      use_awaitable, std::move(post));
+      token, std::move(post));
 }
 
 }  // namespace swarmhub::tracker

@@ -72,6 +72,18 @@ class session : public std::enable_shared_from_this<session> {
   void enter_pair(std::string partner);
   // The partner left (any thread): back to the lobby if in the pair room, and told why.
   void leave_pair(std::string partner, std::string why);
+  // --- replies known later (strand only) ---
+  // Keeps the place of the current request's reply in the output; fill_reply(slot) gives
+  // it, and nothing queued behind it is written before. A room post uses this so that the
+  // session reads its next line while the post's commit is under way: posts in a row share
+  // commits, and their replies still come in order.
+  std::uint64_t defer_reply();
+  void fill_reply(std::uint64_t slot, std::string text);
+  // Waits until every deferred reply is filled: any request but a room post sees the effect
+  // of the posts before it (a `room` or `leave_group` after a post, say).
+  awaitable<void> settle_deferred();
+  asio::any_io_executor executor() { return socket_.get_executor(); }
+
   const std::string& remote() const { return remote_; }
   const asio::ip::address& remote_address() const { return remote_address_; }
   tracker_core& core() { return core_; }
@@ -86,8 +98,9 @@ class session : public std::enable_shared_from_this<session> {
   void choose_line_protocol();
 
   struct outgoing {
-    bytes data;
+    bytes data;  // null while it is a deferred reply's place
     std::int64_t room_message_id = 0;
+    std::uint64_t slot = 0;  // the deferred reply this is the place of, or 0
   };
 
   void enqueue(bytes message, std::int64_t room_message_id = 0);
@@ -122,6 +135,9 @@ class session : public std::enable_shared_from_this<session> {
   std::unordered_set<std::int64_t> recent_room_ids_;  // room messages queued lately
   std::deque<std::int64_t> recent_room_order_;
   unsigned malformed_in_a_row_ = 0;
+  std::uint64_t last_slot_ = 0;
+  unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
+  bool reply_deferred_ = false;      // the request being handled deferred its reply
 
   std::deque<outgoing> queue_;
   std::size_t queued_bytes_ = 0;
