@@ -50,7 +50,6 @@ session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
       remote_address_(remote_ip_of(socket_)),
       framer_(core.options.max_line),
       gate_(core.options.chat_rate, core.options.chat_burst),
-      write_signal_(socket_.get_executor(), clock::time_point::max()),
       drain_signal_(socket_.get_executor(), clock::time_point::max()),
       watchdog_timer_(socket_.get_executor()),
       last_input_(clock::now()) {}
@@ -68,10 +67,7 @@ void session::start(proto::session_state initial_state) {
     const auto ex = self->socket_.get_executor();
     asio::co_spawn(
         ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
-    asio::co_spawn(
-        ex, [self] { return self->writer(); }, net::detached_logged{"session writer"});
-    asio::co_spawn(
-        ex, [self] { return self->watchdog(); }, net::detached_logged{"session watchdog"});
+    self->watch();
   });
 }
 
@@ -96,8 +92,7 @@ void session::log_out() {
   user_.clear();
   room_ = "lobby";
   seen_ = seen_queued_ = 0;
-  recent_room_ids_.clear();
-  recent_room_order_.clear();
+  recent_rooms_.reset();
   state_ = proto::session_state::anonymous;
 }
 
@@ -194,17 +189,19 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
   if (room_message_id > 0 && core_.feed) {
     // With a shared store, a message met in the login backlog can come again live (another
     // tracker committed it while the backlog was read): one copy is enough.
-    if (!recent_room_ids_.insert(room_message_id).second) return;
-    recent_room_order_.push_back(room_message_id);
-    if (recent_room_order_.size() > recent_room_limit) {
-      recent_room_ids_.erase(recent_room_order_.front());
-      recent_room_order_.pop_front();
+    if (!recent_rooms_) recent_rooms_ = std::make_unique<recent_room_ids>();
+    auto& recent = *recent_rooms_;
+    if (!recent.ids.insert(room_message_id).second) return;
+    recent.order.push_back(room_message_id);
+    if (recent.order.size() > recent_room_ids::limit) {
+      recent.ids.erase(recent.order.front());
+      recent.order.pop_front();
     }
   }
   queued_bytes_ += message->size();
   seen_queued_ = std::max(seen_queued_, room_message_id);
   queue_.push_back(outgoing{std::move(message), room_message_id});
-  wake(write_signal_);
+  schedule_write();
 }
 
 std::uint64_t session::defer_reply() {
@@ -225,7 +222,7 @@ void session::fill_reply(std::uint64_t slot, std::string text) {
   queued_bytes_ += text.size();
   place->data = std::make_shared<const std::string>(std::move(text));
   place->slot = 0;
-  wake(write_signal_);
+  schedule_write();
 }
 
 awaitable<void> session::settle_deferred() {
@@ -365,48 +362,64 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
   if (!request.keep_alive) begin_close("http done");
 }
 
-awaitable<void> session::writer() {
-  std::vector<asio::const_buffer> gather;
-  for (;;) {
-    if (stopped_) co_return;
-    if (queue_.empty()) {
-      if (closing_) break;
-      error_code ec;
-      co_await write_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
-      continue;
-    }
-    gather.clear();
-    // Up to the first deferred reply still unknown: what follows it waits.
-    std::size_t count = 0;
-    std::size_t total = 0;
-    for (; count < std::min(queue_.size(), max_gather) && queue_[count].data; ++count) {
-      gather.emplace_back(asio::buffer(*queue_[count].data));
-      total += queue_[count].data->size();
-    }
-    if (count == 0) {
-      error_code ec;
-      co_await write_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
-      continue;
-    }
-    writing_ = true;
-    write_started_ = clock::now();
-    if (watchdog_timer_.expiry() > write_started_ + core_.options.write_timeout) {
-      wake(watchdog_timer_);
-    }
-    error_code ec;
-    co_await asio::async_write(socket_, gather, asio::redirect_error(use_awaitable, ec));
-    writing_ = false;
-    if (stopped_) co_return;
-    if (ec) {
-      stop(fmt::format("write failed: {}", ec.message()));
-      co_return;
-    }
-    tracker_stats::add(core_.stats.bytes_out, total);
-    for (std::size_t i = 0; i < count; ++i) seen_ = std::max(seen_, queue_[i].room_message_id);
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
-    queued_bytes_ -= total;
-    if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
+void session::schedule_write() {
+  if (writing_ || write_scheduled_ || writer_done_ || stopped_) return;
+  write_scheduled_ = true;
+  // Posted, not called: whatever else this turn of the strand queues goes in the same write.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->write_scheduled_ = false;
+    self->write_more();
+  });
+}
+
+void session::write_more() {
+  if (stopped_ || writing_ || writer_done_) return;
+  if (queue_.empty()) {
+    if (closing_) finish_writing();
+    return;
   }
+  // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
+  std::size_t count = 0;
+  std::size_t total = 0;
+  while (count < std::min(queue_.size(), max_gather) && queue_[count].data) {
+    total += queue_[count].data->size();
+    ++count;
+  }
+  if (count == 0) return;
+  writing_ = true;
+  write_started_ = clock::now();
+  if (watchdog_timer_.expiry() > write_started_ + core_.options.write_timeout) {
+    wake(watchdog_timer_);
+  }
+  auto written = [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
+    self->on_written(ec, count, total);
+  };
+  if (count == 1) {  // a reply alone, the usual case: no buffer list to build
+    asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
+    return;
+  }
+  std::vector<asio::const_buffer> gather;
+  gather.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) gather.emplace_back(asio::buffer(*queue_[i].data));
+  asio::async_write(socket_, gather, std::move(written));
+}
+
+void session::on_written(const error_code& ec, std::size_t count, std::size_t total) {
+  writing_ = false;
+  if (stopped_) return;
+  if (ec) {
+    stop(fmt::format("write failed: {}", ec.message()));
+    return;
+  }
+  tracker_stats::add(core_.stats.bytes_out, total);
+  for (std::size_t i = 0; i < count; ++i) seen_ = std::max(seen_, queue_[i].room_message_id);
+  queue_.pop_front(count);
+  queued_bytes_ -= total;
+  if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
+  write_more();
+}
+
+void session::finish_writing() {
   // Everything is written. Half-close so the peer reads all of it before seeing the end;
   // closing at once could reset the connection and lose the last lines.
   writer_done_ = true;
@@ -415,34 +428,32 @@ awaitable<void> session::writer() {
   if (peer_done_ || ec) stop(close_reason_);
 }
 
-awaitable<void> session::watchdog() {
+void session::watch() {
+  if (stopped_) return;
   const auto& opts = core_.options;
-  while (!stopped_) {
-    const auto now = clock::now();
-    if (closing_) {
-      if (now >= closing_since_ + opts.linger) {
-        stop(close_reason_);
-        co_return;
-      }
-    } else if (writing_ && now >= write_started_ + opts.write_timeout) {
-      tracker_stats::add(core_.stats.cut_off_total);
-      stop("write timed out (client not reading)");
-      co_return;
-    } else if (now >= last_input_ + opts.idle_timeout) {
-      tracker_stats::add(core_.stats.cut_off_total);
-      enqueue(std::make_shared<const std::string>(proto::format_event(
-          "CLOSING", fmt::format("idle no request for {} ms", opts.idle_timeout.count()))));
-      begin_close("idle timeout");
-      continue;
+  const auto now = clock::now();
+  if (closing_) {
+    if (now >= closing_since_ + opts.linger) {
+      stop(close_reason_);
+      return;
     }
-    if (protocol_ == protocol::undecided && now >= greet_at_) choose_line_protocol();
-    auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
-    if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
-    if (protocol_ == protocol::undecided) deadline = std::min(deadline, greet_at_);
-    watchdog_timer_.expires_at(deadline);
-    error_code ec;
-    co_await watchdog_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+  } else if (writing_ && now >= write_started_ + opts.write_timeout) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop("write timed out (client not reading)");
+    return;
+  } else if (now >= last_input_ + opts.idle_timeout) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    enqueue(std::make_shared<const std::string>(proto::format_event(
+        "CLOSING", fmt::format("idle no request for {} ms", opts.idle_timeout.count()))));
+    begin_close("idle timeout");
   }
+  if (protocol_ == protocol::undecided && now >= greet_at_) choose_line_protocol();
+  auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
+  if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
+  if (protocol_ == protocol::undecided) deadline = std::min(deadline, greet_at_);
+  // A wake (cancel) or the deadline: either way, look again.
+  watchdog_timer_.expires_at(deadline);
+  watchdog_timer_.async_wait([self = shared_from_this()](const error_code&) { self->watch(); });
 }
 
 void session::begin_close(std::string reason) {
@@ -452,7 +463,7 @@ void session::begin_close(std::string reason) {
   depart(reason, true);
   closing_since_ = clock::now();
   close_reason_ = std::move(reason);
-  wake(write_signal_);
+  schedule_write();
   wake(drain_signal_);
   wake(watchdog_timer_);
 }
@@ -463,7 +474,6 @@ void session::stop(std::string reason) {
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  write_signal_.cancel();
   drain_signal_.cancel();
   watchdog_timer_.cancel();
   queue_.clear();

@@ -1,12 +1,13 @@
 #pragma once
 // One client connection: its socket, its line framing, its bounded output queue and its
 // timeouts (the transport), and who it is (the identity). One reader coroutine handles
-// requests one at a time, in order; one writer coroutine drains the queue; a watchdog
-// enforces the idle, write and linger timeouts.
+// requests in order; writes are a chain of callbacks that exists only while there is output;
+// a watchdog timer enforces the idle, write and linger timeouts. An idle connection holds
+// the session, the reader's frame and two pending waits, nothing more.
 //
 // Threading: everything runs on the session's strand. deliver() and close_with_notice()
-// may be called from any thread; they post onto the strand. Coroutines hold a shared_ptr
-// to the session, so it lives until the last of them ends.
+// may be called from any thread; they post onto the strand. The reader and every pending
+// handler hold a shared_ptr to the session, so it lives until the last of them ends.
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include "swarmhub/proto/line_framer.hpp"
 #include "swarmhub/tracker/core.hpp"
 #include "swarmhub/tracker/flood_gate.hpp"
+#include "swarmhub/util/compact_fifo.hpp"
 
 namespace swarmhub::tracker {
 
@@ -90,8 +92,13 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   awaitable<void> reader();
-  awaitable<void> writer();
-  awaitable<void> watchdog();
+  // The writer: a chain of writes while there is something to write, nothing in between.
+  void schedule_write();
+  void write_more();
+  void on_written(const error_code& ec, std::size_t count, std::size_t total);
+  void finish_writing();
+  // The watchdog: a timer that looks at the timeouts whenever it fires or is woken.
+  void watch();
   awaitable<void> handle_frame(proto::frame frame);
   awaitable<void> handle_http_frame(proto::frame frame);
   // The connection speaks the line protocol: greet it (once).
@@ -131,17 +138,20 @@ class session : public std::enable_shared_from_this<session> {
   unsigned refused_in_a_row_ = 0;
   std::int64_t seen_ = 0;         // highest room message id written to the socket
   std::int64_t seen_queued_ = 0;  // highest room message id queued for it
-  static constexpr std::size_t recent_room_limit = 2048;
-  std::unordered_set<std::int64_t> recent_room_ids_;  // room messages queued lately
-  std::deque<std::int64_t> recent_room_order_;
+  // Room messages queued lately, with a shared store only (made at the first one).
+  struct recent_room_ids {
+    static constexpr std::size_t limit = 2048;
+    std::unordered_set<std::int64_t> ids;
+    std::deque<std::int64_t> order;
+  };
+  std::unique_ptr<recent_room_ids> recent_rooms_;
   unsigned malformed_in_a_row_ = 0;
   std::uint64_t last_slot_ = 0;
   unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
   bool reply_deferred_ = false;      // the request being handled deferred its reply
 
-  std::deque<outgoing> queue_;
+  util::compact_fifo<outgoing> queue_;
   std::size_t queued_bytes_ = 0;
-  asio::steady_timer write_signal_;  // cancelled when the queue gains something
   asio::steady_timer drain_signal_;  // cancelled when the queue drains below the pause mark
   asio::steady_timer watchdog_timer_;
 
@@ -149,6 +159,7 @@ class session : public std::enable_shared_from_this<session> {
   clock::time_point write_started_;
   clock::time_point closing_since_;
   bool writing_ = false;
+  bool write_scheduled_ = false;
   bool closing_ = false;      // no more requests; flush, then close
   bool peer_done_ = false;    // the peer closed its side
   bool writer_done_ = false;  // everything was written and our side is shut
