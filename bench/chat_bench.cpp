@@ -3,7 +3,11 @@
 // channel), so the same load runs against our tracker and an IRC server.
 //
 //   chat_bench --proto swarmhub|irc --port P --clients N --senders S --messages M
-//              [--server-pid PID] [--timeout SECONDS]
+//              [--interval-ms I] [--server-pid PID] [--timeout SECONDS]
+//
+// Each sender sends its messages as fast as the socket takes them, or one every I ms: a
+// burst measures throughput (and its latency is the queue the burst builds), a paced run
+// measures the latency of one message under a load the server can carry.
 //
 // Prints one line: delivered messages per second, p50/p99 latency (send to receipt, one
 // clock: the same process), and the server's CPU seconds and peak RSS over the run.
@@ -33,6 +37,7 @@ struct run_state {
   long clients = 0;
   long senders = 0;
   long messages = 0;
+  long interval_ms = 0;
   long ready = 0;
   long delivered = 0;
   long expected = 0;
@@ -106,6 +111,11 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
               std::string out =
                   run.irc ? "PRIVMSG #bench :" + payload + "\r\n" : "say " + payload + "\n";
               co_await asio::async_write(socket, asio::buffer(out), use_awaitable);
+              if (run.interval_ms > 0) {
+                asio::steady_timer pause(socket.get_executor(),
+                                         std::chrono::milliseconds(run.interval_ms));
+                co_await pause.async_wait(use_awaitable);
+              }
             }
           },
           asio::detached);
@@ -130,6 +140,7 @@ int main(int argc, char** argv) {
   run.clients = flag_number(argc, argv, "clients", 100);
   run.senders = flag_number(argc, argv, "senders", 4);
   run.messages = flag_number(argc, argv, "messages", 100);
+  run.interval_ms = flag_number(argc, argv, "interval-ms", 0);
   run.expected = run.senders * run.messages * (run.clients - 1);
   const long port = flag_number(argc, argv, "port", 7070);
   const long pid = flag_number(argc, argv, "server-pid", 0);
