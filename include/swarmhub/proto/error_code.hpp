@@ -37,6 +37,10 @@ enum class error_code {
   file_exists,  // the name is taken in the group by other content
   no_such_file,
   bad_file,  // file metadata that does not hold together
+  // --- the client's own, never sent by a tracker ---
+  connection_lost,  // the tracker went away before answering
+  timeout,          // a wait (for downloads, for a reply) ran out of time
+  download_failed,  // a download ended without the whole file
 };
 
 std::string_view wire_name(error_code code);
