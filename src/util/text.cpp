@@ -1,5 +1,6 @@
 #include "swarmhub/util/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace swarmhub::util {
@@ -81,6 +82,22 @@ std::string_view trim(std::string_view s) {
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(" \t");
   return s.substr(first, last - first + 1);
+}
+
+}  // namespace swarmhub::util
+
+namespace swarmhub::util {
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 }  // namespace swarmhub::util

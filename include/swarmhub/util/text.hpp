@@ -22,4 +22,13 @@ std::string printable(std::string_view s, std::size_t max_bytes = 64);
 // `s` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view s);
 
+// The one case folding of the project: ASCII letters only. Names (users, groups, commands,
+// HTTP header names) are ASCII by rule, so this is also what the store's case-insensitive
+// columns compare (SQLite NOCASE, PostgreSQL citext on ASCII).
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+std::string ascii_lower(std::string_view s);
+bool iequals_ascii(std::string_view a, std::string_view b);
+
 }  // namespace swarmhub::util
