@@ -13,18 +13,6 @@
 
 namespace swarmhub::store {
 
-std::vector<std::string_view> split_event(std::string_view payload, std::size_t fields) {
-  std::vector<std::string_view> out;
-  while (out.size() + 1 < fields) {
-    const auto tab = payload.find('\t');
-    if (tab == std::string_view::npos) break;
-    out.push_back(payload.substr(0, tab));
-    payload.remove_prefix(tab + 1);
-  }
-  out.push_back(payload);
-  return out;
-}
-
 namespace {
 
 class pg_feed final : public event_feed {

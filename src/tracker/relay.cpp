@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <charconv>
+#include <type_traits>
+#include <variant>
 
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/store/event_feed.hpp"
 #include "swarmhub/tracker/chat.hpp"
@@ -12,14 +14,9 @@
 namespace swarmhub::tracker::relay {
 namespace {
 
-void send(tracker_core& core, std::string payload) {
-  core.store->post([payload = std::move(payload)](store::backend& db) { db.notify(payload); });
-}
-
-std::int64_t number(std::string_view text) {
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+void send(tracker_core& core, store::feed_event event) {
+  core.store->post(
+      [event = std::move(event)](store::backend& db) { db.notify(store::encode_event(event)); });
 }
 
 void deliver(const std::shared_ptr<session>& s, std::string_view event, std::string_view text) {
@@ -34,51 +31,59 @@ bool shared(const tracker_core& core) {
 
 void to_user(tracker_core& core, std::string_view user, std::string_view event,
              std::string_view text) {
-  if (shared(core))
-    send(core, fmt::format("user\t{}\t{}\t{}\t{}", core.tracker_id, user, event, text));
+  if (shared(core)) {
+    send(core, store::user_event{core.tracker_id, std::string(user), std::string(event),
+                                 std::string(text)});
+  }
 }
 
 void to_room(tracker_core& core, std::string_view room, std::string_view event,
              std::string_view text) {
   if (shared(core)) {
-    send(core, fmt::format("announce\t{}\t{}\t{}\t{}", core.tracker_id, room, event, text));
+    send(core, store::room_event{core.tracker_id, std::string(room), std::string(event),
+                                 std::string(text)});
   }
 }
 
 void subscribe(tracker_core& core, std::string_view user, std::string_view group) {
-  if (shared(core)) send(core, fmt::format("subscribe\t{}\t{}\t{}", core.tracker_id, user, group));
+  if (shared(core)) {
+    send(core, store::subscription{core.tracker_id, std::string(user), std::string(group)});
+  }
 }
 
 void handle(tracker_core& core, store::backend& db, std::string_view payload) {
-  const auto kind = payload.substr(0, payload.find('\t'));
-  if (kind == "room") {
-    const auto f = store::split_event(payload, 6);
-    if (f.size() != 6) return;
-    const store::room_message m{number(f[1]), std::string(f[2]), std::string(f[3]),
-                                std::string(f[5]), number(f[4])};
-    const auto sender = core.online.find(m.sender);  // they got their reply instead
-    chat::publish(core, m, sender ? sender->id() : 0);
-  } else if (kind == "dm") {
-    const auto f = store::split_event(payload, 6);
-    if (f.size() != 6) return;
-    const auto recipient = core.online.find(f[3]);
-    // Whoever marks it delivered delivers it: the sender's tracker (recipient there), this
-    // one, or a login that takes it from the store.
-    if (recipient && db.mark_delivered(number(f[1]))) {
-      deliver(recipient, "MSG", fmt::format("{} {}", f[2], f[5]));
-    }
-  } else if (kind == "user" || kind == "announce" || kind == "subscribe") {
-    const auto f = store::split_event(payload, kind == "subscribe" ? 4 : 5);
-    if (f.size() < 4 || f[1] == core.tracker_id) return;  // our own: done already
-    if (kind == "announce" && f.size() == 5) {
-      chat::announce(core, f[2], f[3], f[4]);
-    } else if (auto s = core.online.find(f[2])) {
-      if (kind == "user" && f.size() == 5) deliver(s, f[3], f[4]);
-      if (kind == "subscribe") core.rooms.subscribe(f[3], s);
-    }
-  } else {
-    spdlog::warn("event feed: unknown event '{}'", kind);
+  const auto event = store::decode_event(payload);
+  if (!event) {
+    spdlog::warn("event feed: unreadable event '{}'", payload.substr(0, payload.find('\t')));
+    return;
   }
+  const auto not_ours = [&](const std::string& origin) { return origin != core.tracker_id; };
+  std::visit(
+      [&](const auto& e) {
+        using kind = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<kind, store::room_stored>) {
+          const auto sender = core.online.find(e.message.sender);  // they got their reply instead
+          chat::publish(core, e.message, sender ? sender->id() : 0);
+        } else if constexpr (std::is_same_v<kind, store::direct_stored>) {
+          // Whoever marks it delivered delivers it: the sender's tracker (recipient there),
+          // this one, or a login that takes it from the store.
+          const auto recipient = core.online.find(e.message.recipient);
+          if (recipient && db.mark_delivered(e.message.id)) {
+            deliver(recipient, proto::events::msg,
+                    fmt::format("{} {}", e.message.sender, e.message.body));
+          }
+        } else if constexpr (std::is_same_v<kind, store::room_event>) {
+          if (not_ours(e.origin)) chat::announce(core, e.room, e.event, e.text);
+        } else if constexpr (std::is_same_v<kind, store::user_event>) {
+          if (auto s = core.online.find(e.user); s && not_ours(e.origin))
+            deliver(s, e.event, e.text);
+        } else {
+          if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
+            core.rooms.subscribe(e.group, s);
+          }
+        }
+      },
+      *event);
 }
 
 }  // namespace swarmhub::tracker::relay

@@ -306,6 +306,53 @@ TEST_P(StoreTest, TheStoreHasAnIdentityOfItsOwn) {
   EXPECT_NE(open_sqlite(other.file("other.db"))->store_id(), id);
 }
 
+// Group commit is the store's, the same on both engines: a batch is one transaction, every
+// post checked on its own, ids in the batch's order.
+TEST_P(StoreTest, ABatchOfPostsCommitsTogetherEachCheckedOnItsOwn) {
+  make_group_of_three();
+  ASSERT_EQ(db_->create_user("dave", "hash-d"), status::ok);
+  const auto results = db_->post_room_messages({{"rust", "bob", "one"},
+                                                {"rust", "dave", "not a member"},
+                                                {"", "carol", "two"},
+                                                {"rust", "alice", "three\twith a tab"}});
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].result, status::ok);
+  EXPECT_EQ(results[1].result, status::not_member);
+  EXPECT_EQ(results[2].result, status::ok);
+  EXPECT_EQ(results[3].result, status::ok);
+  EXPECT_LT(results[0].message.id, results[2].message.id);
+  EXPECT_LT(results[2].message.id, results[3].message.id);
+  reopen();
+  const auto history = db_->room_history("rust", "alice", 10);
+  ASSERT_EQ(history.items.size(), 2u);
+  EXPECT_EQ(history.items[0].body, "one");
+  EXPECT_EQ(history.items[1].body, "three\twith a tab");
+  EXPECT_EQ(db_->room_history("", "alice", 10).items.at(0).body, "two");
+}
+
+// A direct message is delivered once: by whoever marks it first, or by the next login.
+TEST_P(StoreTest, ADirectMessageIsMarkedDeliveredOnce) {
+  const auto sent = db_->send_direct("alice", "bob", "once", false);
+  ASSERT_EQ(sent.result, status::ok);
+  EXPECT_TRUE(db_->mark_delivered(sent.message.id));
+  EXPECT_FALSE(db_->mark_delivered(sent.message.id));
+  EXPECT_TRUE(db_->take_undelivered("bob").empty());
+}
+
+// The info dictionary is bytes, not text: every byte value comes back as it went in.
+TEST_P(StoreTest, FileInfoKeepsEveryByte) {
+  make_group_of_three();
+  std::string info;
+  for (int i = 0; i < 256; ++i) info.push_back(static_cast<char>(i));
+  file_record file{"rust", "bytes.bin", 1, std::string(64, 'a'), std::string(40, 'b'), info,
+                   "bob",  0,           {}};
+  ASSERT_EQ(db_->add_file(file, "bob").result, status::ok);
+  reopen();
+  const auto found = db_->find_file("rust", "bytes.bin", "carol");
+  ASSERT_EQ(found.result, status::ok);
+  EXPECT_EQ(found.file.info, info);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
                          ::testing::Values(backend_factory{"SQLite", false,
                                                            [](const std::string& dir) {
@@ -352,6 +399,35 @@ TEST(SqliteStore, RefusesADatabaseFromANewerVersion) {
     sqlite3_close(raw);
   }
   EXPECT_THROW(open_sqlite(path), store_failure);
+}
+
+// A file made by the previous schema (version 6) is brought up to date with its data.
+TEST(SqliteStore, UpgradesAFileOfTheSchemaBefore) {
+  test::temp_dir dir;
+  const std::string path = dir.file("tracker.db");
+  {
+    auto db = open_sqlite(path);
+    ASSERT_EQ(db->create_user("alice", "h"), status::ok);
+    ASSERT_EQ(db->create_user("bob", "h"), status::ok);
+    ASSERT_EQ(db->send_direct("alice", "bob", "kept", false).result, status::ok);
+  }
+  {
+    // Back to version 6: its index of waiting messages, without the one 7 adds.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(
+        sqlite3_exec(raw,
+                     "DROP INDEX direct_messages_undelivered; "
+                     "CREATE INDEX direct_messages_waiting ON direct_messages(recipient_id, "
+                     "id) WHERE delivered = 0; DELETE FROM schema_migrations WHERE version = 7",
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = open_sqlite(path);
+  const auto waiting = db->take_undelivered("bob");
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].body, "kept");
 }
 
 TEST(DataDir, OneTrackerAtATime) {

@@ -3,25 +3,51 @@
 // LISTEN/NOTIFY: each payload reaches every tracker, in the order the transactions that sent
 // them committed. A SQLite store has one tracker and no feed.
 //
-// Payloads are lines of tab-separated fields, the kind first. The store itself sends
-//   room <id> <group or ""> <sender> <sent_at_ms> <body>       a room message was stored
-//   dm <id> <sender> <recipient> <sent_at_ms> <body>           a direct message was stored
-// (the body last, so it may hold anything but a line end); trackers add their own kinds
-// through backend::notify (tracker/relay.hpp).
+// The events, and their text on the feed (tab-separated fields, the kind first; the free
+// text last, so it may hold anything but a line end). The store itself sends the first two
+// when a message commits; trackers send the others through backend::notify.
+//   room <id> <group or ""> <sender> <sent_at_ms> <body>    room_stored
+//   dm <id> <sender> <recipient> <sent_at_ms> <body>        direct_stored
+//   user <origin> <user> <EVENT> <text>                     user_event: for one user
+//   announce <origin> <room> <EVENT> <text>                 room_event: for a room's audience
+//   subscribe <origin> <user> <group>                       subscription: the user joined
+// `origin` is the sending tracker's id, so it can skip its own.
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <variant>
+
+#include "swarmhub/store/store.hpp"
 
 namespace swarmhub::store {
 
 // The name of the NOTIFY channel.
 inline constexpr const char* event_channel = "swarmhub_events";
 
-// Splits a payload into at most `fields` fields (the last one keeps any tabs).
-std::vector<std::string_view> split_event(std::string_view payload, std::size_t fields);
+struct room_stored {
+  room_message message;
+};
+struct direct_stored {
+  direct_message message;
+};
+struct user_event {
+  std::string origin, user, event, text;
+};
+struct room_event {
+  std::string origin, room, event, text;
+};
+struct subscription {
+  std::string origin, user, group;
+};
+using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription>;
+
+// The one text of each event, and back. decode_event gives nothing for a payload of an
+// unknown kind or with missing fields.
+std::string encode_event(const feed_event& event);
+std::optional<feed_event> decode_event(std::string_view payload);
 
 class event_feed {
  public:

@@ -1,7 +1,8 @@
 #pragma once
-// The backend for several trackers serving one set of users: PostgreSQL through libpq. Every
-// method is one SERIALIZABLE transaction, retried on conflicts with other trackers, so the
-// store's rules hold across trackers as they do inside one.
+// The engine for several trackers serving one set of users: PostgreSQL through libpq. The
+// store's transactions run SERIALIZABLE and again on conflicts with other trackers, so its
+// rules hold across trackers as they do inside one (src/store/sql_store.hpp: the store's one
+// implementation, the same for SQLite).
 
 #include <memory>
 #include <string>
@@ -14,8 +15,5 @@ namespace swarmhub::store {
 // schema up to date (trackers starting together take turns). Throws store_failure when it
 // cannot. The database needs the citext extension (in Debian's postgresql package).
 std::unique_ptr<backend> open_postgresql(const std::string& conninfo);
-
-// The schema version this build writes (the same numbering as SQLite's).
-int postgresql_schema_version();
 
 }  // namespace swarmhub::store

@@ -20,7 +20,4 @@ enum class sqlite_durability {
 std::unique_ptr<backend> open_sqlite(const std::string& path,
                                      sqlite_durability durability = sqlite_durability::full);
 
-// The schema version this build writes; migrations bring older files up to it.
-int sqlite_schema_version();
-
 }  // namespace swarmhub::store

@@ -1,0 +1,176 @@
+#include "migrations.hpp"
+
+#include <array>
+#include <utility>
+
+namespace swarmhub::store::sql {
+namespace {
+
+constexpr std::array<std::string_view, 7> all{
+    // 1: accounts, groups, memberships, join requests
+    R"sql({extensions}
+CREATE TABLE users (
+  id            {pk},
+  name          {name},
+  password_hash TEXT NOT NULL,
+  created_at    {int} NOT NULL
+);
+CREATE TABLE groups (
+  id         {pk},
+  name       {name},
+  owner_id   {int} NOT NULL REFERENCES users(id),
+  created_at {int} NOT NULL
+);
+-- id orders members by joining time: the earliest-joined member takes over from an owner
+-- who leaves.
+CREATE TABLE memberships (
+  id        {serial_pk},
+  group_id  {int} NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id   {int} NOT NULL REFERENCES users(id),
+  joined_at {int} NOT NULL,
+  UNIQUE (group_id, user_id)
+);
+CREATE INDEX memberships_by_user ON memberships(user_id);
+CREATE TABLE join_requests (
+  group_id     {int} NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  user_id      {int} NOT NULL REFERENCES users(id),
+  requested_at {int} NOT NULL,
+  PRIMARY KEY (group_id, user_id)
+);
+)sql",
+    // 2: chat
+    R"sql(
+CREATE TABLE room_messages (
+  id         {serial_pk},
+  group_id   {int} REFERENCES groups(id) ON DELETE CASCADE,  -- NULL: the lobby
+  sender_id  {int} NOT NULL REFERENCES users(id),
+  body       TEXT NOT NULL,
+  sent_at_ms {int} NOT NULL
+);
+CREATE INDEX room_messages_by_group ON room_messages(group_id, id);
+CREATE TABLE direct_messages (
+  id           {serial_pk},
+  sender_id    {int} NOT NULL REFERENCES users(id),
+  recipient_id {int} NOT NULL REFERENCES users(id),
+  body         TEXT NOT NULL,
+  sent_at_ms   {int} NOT NULL,
+  delivered    {bool} NOT NULL DEFAULT {false}
+);
+CREATE INDEX direct_messages_waiting ON direct_messages(recipient_id, id) WHERE delivered = {false};
+-- A member sees a group's messages newer than since_message (the newest one when they joined).
+ALTER TABLE memberships ADD COLUMN since_message {int} NOT NULL DEFAULT 0;
+-- The newest room message a user has been shown.
+ALTER TABLE users ADD COLUMN seen_message {int} NOT NULL DEFAULT 0;
+)sql",
+    // 3: files and passkeys
+    R"sql(
+CREATE TABLE files (
+  id          {pk},
+  group_id    {int} NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  size        {int} NOT NULL,
+  info_hash   TEXT NOT NULL,
+  swarm_key   TEXT NOT NULL,
+  info        {blob} NOT NULL,
+  uploader_id {int} NOT NULL REFERENCES users(id),
+  created_at  {int} NOT NULL,
+  UNIQUE (group_id, name)
+);
+CREATE INDEX files_by_swarm ON files(swarm_key);
+ALTER TABLE users ADD COLUMN passkey TEXT;
+CREATE UNIQUE INDEX users_by_passkey ON users(passkey);
+)sql",
+    // 4: hybrid v1+v2 torrents, whose v1-only peers announce the SHA-1 of the info dictionary
+    R"sql(
+ALTER TABLE files ADD COLUMN v1_swarm_key TEXT;
+CREATE INDEX files_by_v1_swarm ON files(v1_swarm_key) WHERE v1_swarm_key IS NOT NULL;
+)sql",
+    // 5: live logins (one per user across trackers) and the store's identity
+    R"sql(
+CREATE TABLE logins (
+  user_id    {int} PRIMARY KEY REFERENCES users(id),
+  tracker    TEXT NOT NULL,
+  expires_ms {int} NOT NULL
+);
+CREATE INDEX logins_by_tracker ON logins(tracker);
+CREATE TABLE store_identity (id TEXT NOT NULL);
+INSERT INTO store_identity VALUES ({random_id});
+CREATE TABLE resume_tokens (
+  digest     TEXT PRIMARY KEY,
+  user_id    {int} NOT NULL REFERENCES users(id),
+  expires_ms {int} NOT NULL
+);
+CREATE INDEX resume_tokens_by_user ON resume_tokens(user_id);
+)sql",
+    // 6: what a store of a million users needs: a login asks for the groups its user owns
+    R"sql(
+CREATE INDEX groups_by_owner ON groups(owner_id);
+)sql",
+    // 7: the waiting direct messages indexed under the predicate both engines' statements
+    // spell the same way (SQLite uses a partial index only for the very words of its WHERE)
+    R"sql(
+CREATE INDEX direct_messages_undelivered ON direct_messages(recipient_id, id)
+  WHERE delivered = false;
+DROP INDEX direct_messages_waiting;
+)sql",
+};
+
+using spelling = std::array<std::pair<std::string_view, std::string_view>, 9>;
+
+constexpr spelling sqlite_words{{
+    {"{extensions}", ""},
+    {"{pk}", "INTEGER PRIMARY KEY"},
+    {"{serial_pk}", "INTEGER PRIMARY KEY AUTOINCREMENT"},
+    {"{int}", "INTEGER"},
+    {"{name}", "TEXT NOT NULL UNIQUE COLLATE NOCASE"},
+    {"{blob}", "BLOB"},
+    {"{bool}", "INTEGER"},
+    {"{false}", "0"},
+    {"{random_id}", "lower(hex(randomblob(16)))"},
+}};
+
+constexpr spelling postgresql_words{{
+    {"{extensions}", "CREATE EXTENSION IF NOT EXISTS citext;"},
+    {"{pk}", "BIGSERIAL PRIMARY KEY"},
+    {"{serial_pk}", "BIGSERIAL PRIMARY KEY"},
+    {"{int}", "BIGINT"},
+    {"{name}", "CITEXT NOT NULL UNIQUE"},
+    {"{blob}", "BYTEA"},
+    {"{bool}", "BOOLEAN"},
+    {"{false}", "false"},
+    {"{random_id}", "md5(random()::text || clock_timestamp()::text)"},
+}};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() {
+  return all;
+}
+
+std::string in_dialect(dialect d, std::string_view migration) {
+  const spelling& words = d == dialect::sqlite ? sqlite_words : postgresql_words;
+  std::string out;
+  out.reserve(migration.size() + 64);
+  while (!migration.empty()) {
+    const auto open = migration.find('{');
+    out.append(migration.substr(0, open));
+    if (open == std::string_view::npos) break;
+    migration.remove_prefix(open);
+    bool replaced = false;
+    for (const auto& [word, spelled] : words) {
+      if (migration.starts_with(word)) {
+        out.append(spelled);
+        migration.remove_prefix(word.size());
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      out.push_back('{');
+      migration.remove_prefix(1);
+    }
+  }
+  return out;
+}
+
+}  // namespace swarmhub::store::sql

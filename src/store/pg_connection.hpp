@@ -1,0 +1,115 @@
+#pragma once
+// The PostgreSQL engine of the store (sql_connection.hpp's concept) over libpq: one
+// connection, statements with parameters (text, or binary for blobs), transactions at
+// SERIALIZABLE. Private to src/store.
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql_connection.hpp"
+
+namespace swarmhub::store::pg {
+
+// A statement's result, read forward like SQLite's rows.
+class rows {
+ public:
+  explicit rows(PGresult* r) : r_(r, &PQclear) {}
+  bool next() { return ++row_ < PQntuples(r_.get()); }
+  std::int64_t integer(int column) const;
+  std::string text(int column) const;
+  // A bytea column (in PostgreSQL's text form) decoded back to its bytes.
+  std::string blob(int column) const;
+  bool boolean(int column) const;
+  bool is_null(int column) const { return PQgetisnull(r_.get(), row_, column) != 0; }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+  int row_ = -1;
+};
+
+// Holds PostgreSQL's advisory lock for migrations while it lives.
+class migration_lock {
+ public:
+  explicit migration_lock(PGconn* conn);
+  ~migration_lock();
+  migration_lock(const migration_lock&) = delete;
+  migration_lock& operator=(const migration_lock&) = delete;
+
+ private:
+  PGconn* conn_;
+};
+
+class connection {
+ public:
+  static constexpr bool carries_events = true;
+  static constexpr sql::dialect kind = sql::dialect::postgresql;
+
+  // `conninfo` as libpq takes it: "postgresql://user@host/db" or "host=... dbname=...".
+  explicit connection(const std::string& conninfo);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // Throws sql::conflict when PostgreSQL asks for the transaction to be retried, else
+  // store_failure.
+  template <class... Args>
+  rows query(const char* sql, const Args&... args) {
+    params p;
+    (p.add(args), ...);
+    return run(sql, p);
+  }
+  template <class... Args>
+  void execute(const char* sql, const Args&... args) {
+    query(sql, args...);
+  }
+  void script(const char* sql);
+
+  void begin() { script("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+  void commit() { script("COMMIT"); }
+  void rollback() { script("ROLLBACK"); }
+  void notify(std::string_view payload);
+  migration_lock lock_migrations() { return migration_lock(conn_); }
+
+ private:
+  struct params {
+    std::vector<std::optional<std::string>> values;
+    std::vector<int> formats;
+    void add(std::string_view v) { push(std::string(v), 0); }
+    void add(const std::string& v) { push(v, 0); }
+    void add(const char* v) { push(std::string(v), 0); }
+    void add(std::int64_t v) { push(std::to_string(v), 0); }
+    void add(int v) { push(std::to_string(v), 0); }
+    void add(bool v) { push(v ? "true" : "false", 0); }
+    void add(sql::blob v) { push(std::string(v.data), 1); }
+    void add(std::nullopt_t) {
+      values.emplace_back();
+      formats.push_back(0);
+    }
+    template <class T>
+    void add(const std::optional<T>& v) {
+      if (v) {
+        add(*v);
+      } else {
+        add(std::nullopt);
+      }
+    }
+    void push(std::string v, int format) {
+      values.emplace_back(std::move(v));
+      formats.push_back(format);
+    }
+  };
+
+  rows run(const char* sql, const params& p);
+
+  PGconn* conn_ = nullptr;
+};
+
+static_assert(sql::connection<connection>);
+
+}  // namespace swarmhub::store::pg

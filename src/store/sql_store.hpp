@@ -1,0 +1,651 @@
+#pragma once
+// The store, written once for both engines: every method of store::backend as statements of
+// the shared SQL over a connection (sql_connection.hpp). An engine's file instantiates it
+// with its connection (sqlite_store.cpp, pg_store.cpp). Private to src/store.
+//
+// Transactions: a method that reads before it writes, or writes more than once, runs in one
+// transaction (transact); a single statement is its own. On PostgreSQL a transaction that
+// conflicts with another tracker's runs again from the start, so `work` must only compute
+// its result from what it reads.
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "migrations.hpp"
+#include "sql_connection.hpp"
+#include "swarmhub/store/event_feed.hpp"
+#include "swarmhub/store/store.hpp"
+#include "swarmhub/util/text.hpp"
+#include "swarmhub/util/time.hpp"
+
+namespace swarmhub::store::sql {
+
+inline std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+template <connection Connection>
+class sql_store final : public backend {
+ public:
+  template <class... Args>
+  explicit sql_store(Args&&... connection_args) : db_(std::forward<Args>(connection_args)...) {}
+
+  Connection& connection() { return db_; }
+
+  // Brings the schema up to date. Throws store_failure for a schema newer than this build's.
+  void migrate() {
+    [[maybe_unused]] const auto lock = db_.lock_migrations();
+    transact([&] {
+      db_.script(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+          "applied_at BIGINT NOT NULL)");
+      const auto current =
+          single_integer("SELECT coalesce(max(version), 0) FROM schema_migrations");
+      const auto known = static_cast<std::int64_t>(migrations().size());
+      if (current > known) {
+        throw store_failure("the database has schema version " + std::to_string(current) +
+                            ", newer than this tracker knows (" + std::to_string(known) + ")");
+      }
+      for (auto version = current + 1; version <= known; ++version) {
+        db_.script(in_dialect(Connection::kind, migrations()[static_cast<std::size_t>(version - 1)])
+                       .c_str());
+        db_.execute("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)", version,
+                    now_seconds());
+      }
+    });
+  }
+
+  status create_user(std::string_view name, std::string_view password_hash) override {
+    auto inserted = db_.query(
+        "INSERT INTO users(name, password_hash, created_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (name) DO NOTHING RETURNING id",
+        name, password_hash, now_seconds());
+    return inserted.next() ? status::ok : status::user_exists;
+  }
+
+  std::optional<user_record> find_user(std::string_view name) override {
+    auto r = db_.query("SELECT id, name, password_hash FROM users WHERE name = $1", name);
+    if (!r.next()) return std::nullopt;
+    return user_record{r.integer(0), r.text(1), r.text(2)};
+  }
+
+  status create_group(std::string_view group, std::string_view owner) override {
+    return transact([&] {
+      const auto owner_id = user_id(owner);
+      if (!owner_id) return status::no_such_user;
+      const auto now = now_seconds();
+      auto inserted = db_.query(
+          "INSERT INTO groups(name, owner_id, created_at) VALUES ($1, $2, $3) "
+          "ON CONFLICT (name) DO NOTHING RETURNING id",
+          group, *owner_id, now);
+      if (!inserted.next()) return status::group_exists;
+      add_member(inserted.integer(0), *owner_id, now);
+      return status::ok;
+    });
+  }
+
+  std::vector<group_summary> list_groups() override {
+    auto r = db_.query(
+        "SELECT g.name, u.name, (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) "
+        "FROM groups g JOIN users u ON u.id = g.owner_id ORDER BY g.name");
+    std::vector<group_summary> out;
+    while (r.next()) out.push_back({r.text(0), r.text(1), r.integer(2)});
+    return out;
+  }
+
+  join_result join_group(std::string_view group, std::string_view user) override {
+    return transact([&]() -> join_result {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      const auto uid = user_id(user);
+      if (!uid) return {status::no_such_user};
+      if (membership(g->id, *uid)) return {status::already_member, g->name, g->owner};
+      auto inserted = db_.query(
+          "INSERT INTO join_requests(group_id, user_id, requested_at) VALUES ($1, $2, $3) "
+          "ON CONFLICT DO NOTHING RETURNING group_id",
+          g->id, *uid, now_seconds());
+      if (!inserted.next()) return {status::request_pending, g->name, g->owner};
+      return {status::ok, g->name, g->owner};
+    });
+  }
+
+  listing<join_request> list_requests(std::string_view group, std::string_view owner) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    if (!util::iequals_ascii(g->owner, owner)) return {status::not_owner};
+    auto r = db_.query(
+        "SELECT u.name, r.requested_at FROM join_requests r JOIN users u ON u.id = r.user_id "
+        "WHERE r.group_id = $1 ORDER BY r.requested_at, u.name",
+        g->id);
+    listing<join_request> out;
+    while (r.next()) out.items.push_back({r.text(0), r.integer(1)});
+    return out;
+  }
+
+  decision_result accept_request(std::string_view group, std::string_view owner,
+                                 std::string_view user) override {
+    return decide(group, owner, user, true);
+  }
+
+  decision_result reject_request(std::string_view group, std::string_view owner,
+                                 std::string_view user) override {
+    return decide(group, owner, user, false);
+  }
+
+  leave_result leave_group(std::string_view group, std::string_view user) override {
+    return transact([&]() -> leave_result {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      const auto uid = user_id(user);
+      if (!uid) return {status::no_such_user};
+      leave_result out{status::ok, leave_result::effect::left, g->name, {}};
+      if (!membership(g->id, *uid)) {
+        if (!remove_request(g->id, *uid)) return {status::not_member, {}, g->name};
+        out.what = leave_result::effect::withdrew_request;
+        return out;
+      }
+      db_.execute("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2", g->id, *uid);
+      if (g->owner_id != *uid) return out;
+      auto next = db_.query(
+          "SELECT m.user_id, u.name FROM memberships m JOIN users u ON u.id = m.user_id "
+          "WHERE m.group_id = $1 ORDER BY m.id LIMIT 1",
+          g->id);
+      if (next.next()) {
+        out.new_owner = next.text(1);
+        out.what = leave_result::effect::owner_changed;
+        db_.execute("UPDATE groups SET owner_id = $1 WHERE id = $2", next.integer(0), g->id);
+      } else {
+        out.what = leave_result::effect::group_removed;
+        db_.execute("DELETE FROM groups WHERE id = $1", g->id);
+      }
+      return out;
+    });
+  }
+
+  listing<member_info> list_members(std::string_view group, std::string_view requester) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(requester);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    auto r = db_.query(
+        "SELECT u.name, m.user_id = $2, m.joined_at FROM memberships m "
+        "JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 ORDER BY m.id",
+        g->id, g->owner_id);
+    listing<member_info> out;
+    while (r.next()) out.items.push_back({r.text(0), r.boolean(1), r.integer(2)});
+    return out;
+  }
+
+  bool is_member(std::string_view group, std::string_view user) override {
+    return db_
+        .query(
+            "SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id "
+            "JOIN users u ON u.id = m.user_id WHERE g.name = $1 AND u.name = $2",
+            group, user)
+        .next();
+  }
+
+  std::vector<pending_count> pending_requests_for_owner(std::string_view owner) override {
+    auto r = db_.query(
+        "SELECT g.name, count(*) FROM join_requests r JOIN groups g ON g.id = r.group_id "
+        "JOIN users u ON u.id = g.owner_id WHERE u.name = $1 GROUP BY g.id, g.name "
+        "ORDER BY g.name",
+        owner);
+    std::vector<pending_count> out;
+    while (r.next()) out.push_back({r.text(0), r.integer(1)});
+    return out;
+  }
+
+  std::vector<std::string> groups_of(std::string_view user) override {
+    return first_column(
+        "SELECT g.name FROM memberships m JOIN groups g ON g.id = m.group_id "
+        "JOIN users u ON u.id = m.user_id WHERE u.name = $1 ORDER BY g.name",
+        user);
+  }
+
+  post_result post_room_message(std::string_view group, std::string_view sender,
+                                std::string_view body) override {
+    return transact([&] { return post_one(group, sender, body); });
+  }
+
+  // Group commit: one transaction, so one durable commit, for the whole batch.
+  std::vector<post_result> post_room_messages(const std::vector<room_post>& posts) override {
+    return transact([&] {
+      std::vector<post_result> out;
+      out.reserve(posts.size());
+      for (const auto& p : posts) out.push_back(post_one(p.group, p.sender, p.body));
+      return out;
+    });
+  }
+
+  listing<room_message> room_history(std::string_view group, std::string_view user,
+                                     std::size_t limit) override {
+    const auto uid = user_id(user);
+    if (!uid) return {status::no_such_user};
+    const auto count = static_cast<std::int64_t>(limit);
+    listing<room_message> out;
+    const auto read = [&](auto rows, const std::string& room) {
+      while (rows.next()) {
+        out.items.push_back({rows.integer(0), room, rows.text(1), rows.text(2), rows.integer(3)});
+      }
+    };
+    if (group.empty()) {
+      read(db_.query("SELECT * FROM (SELECT r.id, u.name, r.body, r.sent_at_ms "
+                     "FROM room_messages r JOIN users u ON u.id = r.sender_id "
+                     "WHERE r.group_id IS NULL ORDER BY r.id DESC LIMIT $1) AS newest "
+                     "ORDER BY 1",
+                     count),
+           std::string());
+      return out;
+    }
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    auto since = db_.query(
+        "SELECT since_message FROM memberships WHERE group_id = $1 AND user_id = $2", g->id, *uid);
+    if (!since.next()) return {status::not_member};
+    read(db_.query("SELECT * FROM (SELECT r.id, u.name, r.body, r.sent_at_ms "
+                   "FROM room_messages r JOIN users u ON u.id = r.sender_id "
+                   "WHERE r.group_id = $1 AND r.id > $2 ORDER BY r.id DESC LIMIT $3) AS newest "
+                   "ORDER BY 1",
+                   g->id, since.integer(0), count),
+         g->name);
+    return out;
+  }
+
+  backlog unseen_room_messages(std::string_view user, std::size_t limit) override {
+    backlog out;
+    out.latest_id = single_integer("SELECT coalesce(max(id), 0) FROM room_messages");
+    // Unseen: in one of the user's groups, newer than their joining and than what they saw.
+    const auto total = single_integer(
+        "SELECT count(*) FROM room_messages r JOIN memberships m ON m.group_id = r.group_id "
+        "JOIN users me ON me.id = m.user_id "
+        "WHERE me.name = $1 AND r.id > m.since_message AND r.id > me.seen_message",
+        user);
+    out.more = std::max<std::int64_t>(0, total - static_cast<std::int64_t>(limit));
+    auto r = db_.query(
+        "SELECT * FROM (SELECT r.id, g.name, u.name, r.body, r.sent_at_ms "
+        "FROM room_messages r JOIN memberships m ON m.group_id = r.group_id "
+        "JOIN users me ON me.id = m.user_id JOIN groups g ON g.id = r.group_id "
+        "JOIN users u ON u.id = r.sender_id "
+        "WHERE me.name = $1 AND r.id > m.since_message AND r.id > me.seen_message "
+        "ORDER BY r.id DESC LIMIT $2) AS newest ORDER BY 1",
+        user, static_cast<std::int64_t>(limit));
+    while (r.next()) {
+      out.messages.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4)});
+    }
+    return out;
+  }
+
+  void mark_seen(std::string_view user, std::int64_t message_id) override {
+    db_.execute("UPDATE users SET seen_message = $2 WHERE name = $1 AND seen_message < $2", user,
+                message_id);
+  }
+
+  direct_result send_direct(std::string_view sender, std::string_view recipient,
+                            std::string_view body, bool delivered) override {
+    return transact([&]() -> direct_result {
+      auto from = db_.query("SELECT id, name FROM users WHERE name = $1", sender);
+      if (!from.next()) return {status::no_such_user};
+      auto to = db_.query("SELECT id, name FROM users WHERE name = $1", recipient);
+      if (!to.next()) return {status::no_such_user};
+      direct_result out;
+      out.message = {0, from.text(1), to.text(1), std::string(body), util::unix_ms_now()};
+      auto inserted = db_.query(
+          "INSERT INTO direct_messages(sender_id, recipient_id, body, sent_at_ms, delivered) "
+          "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+          from.integer(0), to.integer(0), body, out.message.sent_at_ms, delivered);
+      inserted.next();
+      out.message.id = inserted.integer(0);
+      if constexpr (Connection::carries_events)
+        db_.notify(encode_event(direct_stored{out.message}));
+      return out;
+    });
+  }
+
+  std::vector<direct_message> take_undelivered(std::string_view user) override {
+    return transact([&] {
+      std::vector<direct_message> out;
+      const auto uid = user_id(user);
+      if (!uid) return out;
+      auto r = db_.query(
+          "SELECT d.id, s.name, r.name, d.body, d.sent_at_ms FROM direct_messages d "
+          "JOIN users s ON s.id = d.sender_id JOIN users r ON r.id = d.recipient_id "
+          "WHERE d.recipient_id = $1 AND d.delivered = false ORDER BY d.id",
+          *uid);
+      while (r.next()) {
+        out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4)});
+      }
+      if (!out.empty()) {
+        db_.execute(
+            "UPDATE direct_messages SET delivered = true "
+            "WHERE recipient_id = $1 AND delivered = false AND id <= $2",
+            *uid, out.back().id);
+      }
+      return out;
+    });
+  }
+
+  add_file_result add_file(const file_record& file, std::string_view user) override {
+    return transact([&]() -> add_file_result {
+      auto g = find_group(file.group);
+      if (!g) return {status::no_such_group};
+      const auto uid = user_id(user);
+      if (!uid || !membership(g->id, *uid)) return {status::not_member};
+      auto existing = db_.query("SELECT info_hash FROM files WHERE group_id = $1 AND name = $2",
+                                g->id, file.name);
+      if (existing.next()) {
+        if (existing.text(0) != file.info_hash) return {status::file_exists};
+        return {status::ok, true};
+      }
+      const std::optional<std::string_view> v1_key =
+          file.v1_swarm_key.empty() ? std::nullopt
+                                    : std::optional<std::string_view>(file.v1_swarm_key);
+      db_.execute(
+          "INSERT INTO files(group_id, name, size, info_hash, swarm_key, info, uploader_id, "
+          "created_at, v1_swarm_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          g->id, file.name, file.size, file.info_hash, file.swarm_key, blob{file.info}, *uid,
+          now_seconds(), v1_key);
+      return {status::ok, false};
+    });
+  }
+
+  listing<file_record> list_files(std::string_view group, std::string_view user) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    auto r = db_.query(
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at FROM files f "
+        "JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 ORDER BY f.name",
+        g->id);
+    listing<file_record> out;
+    while (r.next()) {
+      out.items.push_back(
+          {g->name, r.text(0), r.integer(1), r.text(2), r.text(3), {}, r.text(4), r.integer(5)});
+    }
+    return out;
+  }
+
+  file_result find_file(std::string_view group, std::string_view name,
+                        std::string_view user) override {
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    const auto uid = user_id(user);
+    if (!uid || !membership(g->id, *uid)) return {status::not_member};
+    auto r = db_.query(
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, f.info, u.name, f.created_at "
+        "FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 AND f.name = $2",
+        g->id, name);
+    if (!r.next()) return {status::no_such_file};
+    return {status::ok,
+            {g->name, r.text(0), r.integer(1), r.text(2), r.text(3), r.blob(4), r.text(5),
+             r.integer(6)}};
+  }
+
+  std::string passkey(std::string_view user, std::string_view fresh) override {
+    return transact([&] {
+      db_.execute("UPDATE users SET passkey = $2 WHERE name = $1 AND passkey IS NULL", user, fresh);
+      auto r = db_.query("SELECT passkey FROM users WHERE name = $1", user);
+      return r.next() ? r.text(0) : std::string();
+    });
+  }
+
+  announce_permission may_announce(std::string_view passkey, std::string_view swarm_key) override {
+    if (passkey.empty()) return {status::no_such_user};
+    auto who = db_.query("SELECT id, name FROM users WHERE passkey = $1", passkey);
+    if (!who.next()) return {status::no_such_user};
+    // A hybrid torrent's peers announce either hash; both lead to the swarm of its v2 hash.
+    auto r = db_.query(
+        "SELECT max(CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = f.group_id "
+        "AND m.user_id = $2) THEN 1 ELSE 0 END), min(f.swarm_key) FROM files f "
+        "WHERE f.swarm_key = $1 OR f.v1_swarm_key = $1",
+        swarm_key, who.integer(0));
+    r.next();
+    if (r.is_null(0)) return {status::no_such_file};
+    if (r.integer(0) == 0) return {status::not_member};
+    return {status::ok, who.text(1), r.text(1)};
+  }
+
+  bool claim_login(std::string_view user, std::string_view tracker, std::int64_t now_ms,
+                   std::int64_t expires_ms) override {
+    return db_
+        .query(
+            "INSERT INTO logins(user_id, tracker, expires_ms) "
+            "SELECT id, $2, $3 FROM users WHERE name = $1 "
+            "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
+            "WHERE logins.expires_ms < $4 RETURNING user_id",
+            user, tracker, expires_ms, now_ms)
+        .next();
+  }
+
+  void release_login(std::string_view user, std::string_view tracker) override {
+    db_.execute(
+        "DELETE FROM logins WHERE tracker = $2 AND user_id = (SELECT id FROM users WHERE name = "
+        "$1)",
+        user, tracker);
+  }
+
+  void renew_logins(std::string_view tracker, std::int64_t expires_ms) override {
+    db_.execute("UPDATE logins SET expires_ms = $2 WHERE tracker = $1", tracker, expires_ms);
+  }
+
+  void release_logins(std::string_view tracker) override {
+    db_.execute("DELETE FROM logins WHERE tracker = $1", tracker);
+  }
+
+  std::vector<std::string> online_users(std::int64_t now_ms) override {
+    // Users by the logins, not logins by the users: the live logins are few, the users many
+    // (SQLite would otherwise walk every user in name order to skip a sort).
+    return first_column(
+        "SELECT name FROM users WHERE id IN (SELECT user_id FROM logins WHERE expires_ms >= $1) "
+        "ORDER BY name",
+        now_ms);
+  }
+
+  bool take_login(std::string_view user, std::string_view tracker,
+                  std::int64_t expires_ms) override {
+    return db_
+        .query(
+            "INSERT INTO logins(user_id, tracker, expires_ms) "
+            "SELECT id, $2, $3 FROM users WHERE name = $1 "
+            "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
+            "RETURNING user_id",
+            user, tracker, expires_ms)
+        .next();
+  }
+
+  void save_token(std::string_view user, std::string_view digest,
+                  std::int64_t expires_ms) override {
+    db_.execute(
+        "INSERT INTO resume_tokens(digest, user_id, expires_ms) "
+        "SELECT $1, id, $3 FROM users WHERE name = $2",
+        digest, user, expires_ms);
+  }
+
+  bool token_valid(std::string_view user, std::string_view digest, std::int64_t now_ms) override {
+    return db_
+        .query(
+            "SELECT 1 FROM resume_tokens t JOIN users u ON u.id = t.user_id "
+            "WHERE t.digest = $1 AND u.name = $2 AND t.expires_ms >= $3",
+            digest, user, now_ms)
+        .next();
+  }
+
+  void drop_tokens(std::string_view user) override {
+    db_.execute("DELETE FROM resume_tokens WHERE user_id = (SELECT id FROM users WHERE name = $1)",
+                user);
+  }
+
+  bool is_online(std::string_view user, std::int64_t now_ms) override {
+    return db_
+        .query(
+            "SELECT 1 FROM logins l JOIN users u ON u.id = l.user_id "
+            "WHERE u.name = $1 AND l.expires_ms >= $2",
+            user, now_ms)
+        .next();
+  }
+
+  void notify(std::string_view payload) override { db_.notify(payload); }
+
+  bool mark_delivered(std::int64_t message_id) override {
+    return db_
+        .query(
+            "UPDATE direct_messages SET delivered = true WHERE id = $1 AND delivered = false "
+            "RETURNING id",
+            message_id)
+        .next();
+  }
+
+  std::string store_id() override {
+    auto r = db_.query("SELECT id FROM store_identity");
+    return r.next() ? r.text(0) : std::string();
+  }
+
+ private:
+  struct group_row {
+    std::int64_t id;
+    std::string name;
+    std::int64_t owner_id;
+    std::string owner;
+  };
+
+  // Runs `work()` in one transaction and commits it; rolls back if it throws. A conflict
+  // with a concurrent transaction (PostgreSQL) runs it again, up to max_attempts times.
+  template <class Work>
+  auto transact(Work&& work) -> decltype(work()) {
+    constexpr int max_attempts = 20;
+    for (int attempt = 1;; ++attempt) {
+      db_.begin();
+      try {
+        if constexpr (std::is_void_v<decltype(work())>) {
+          work();
+          db_.commit();
+          return;
+        } else {
+          auto out = work();
+          db_.commit();
+          return out;
+        }
+      } catch (const conflict&) {
+        roll_back();
+        if (attempt == max_attempts) throw store_failure("too many conflicting transactions");
+      } catch (...) {
+        roll_back();
+        throw;
+      }
+    }
+  }
+
+  void roll_back() noexcept {
+    try {
+      db_.rollback();
+    } catch (...) {
+      // The engine rolls back by itself when the connection cannot.
+    }
+  }
+
+  template <class... Args>
+  std::int64_t single_integer(const char* sql, const Args&... args) {
+    auto r = db_.query(sql, args...);
+    return r.next() ? r.integer(0) : 0;
+  }
+
+  // The first column of every row, as text.
+  template <class... Args>
+  std::vector<std::string> first_column(const char* sql, const Args&... args) {
+    auto r = db_.query(sql, args...);
+    std::vector<std::string> out;
+    while (r.next()) out.push_back(r.text(0));
+    return out;
+  }
+
+  // One room post, inside the caller's transaction.
+  post_result post_one(std::string_view group, std::string_view sender, std::string_view body) {
+    auto who = db_.query("SELECT id, name FROM users WHERE name = $1", sender);
+    if (!who.next()) return {status::no_such_user};
+    post_result out;
+    out.message.sender = who.text(1);
+    out.message.body = std::string(body);
+    out.message.sent_at_ms = util::unix_ms_now();
+    std::optional<std::int64_t> group_id;  // none: the lobby
+    if (!group.empty()) {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      if (!membership(g->id, who.integer(0))) return {status::not_member};
+      group_id = g->id;
+      out.message.group = g->name;
+    }
+    auto inserted = db_.query(
+        "INSERT INTO room_messages(group_id, sender_id, body, sent_at_ms) "
+        "VALUES ($1, $2, $3, $4) RETURNING id",
+        group_id, who.integer(0), body, out.message.sent_at_ms);
+    inserted.next();
+    out.message.id = inserted.integer(0);
+    // Sent at commit, in commit order: every tracker fans the message out in one order.
+    if constexpr (Connection::carries_events) db_.notify(encode_event(room_stored{out.message}));
+    return out;
+  }
+
+  std::optional<std::int64_t> user_id(std::string_view name) {
+    auto r = db_.query("SELECT id FROM users WHERE name = $1", name);
+    if (!r.next()) return std::nullopt;
+    return r.integer(0);
+  }
+
+  std::optional<group_row> find_group(std::string_view name) {
+    auto r = db_.query(
+        "SELECT g.id, g.name, g.owner_id, u.name FROM groups g JOIN users u ON u.id = g.owner_id "
+        "WHERE g.name = $1",
+        name);
+    if (!r.next()) return std::nullopt;
+    return group_row{r.integer(0), r.text(1), r.integer(2), r.text(3)};
+  }
+
+  bool membership(std::int64_t group_id, std::int64_t uid) {
+    return db_
+        .query("SELECT 1 FROM memberships WHERE group_id = $1 AND user_id = $2", group_id, uid)
+        .next();
+  }
+
+  void add_member(std::int64_t group_id, std::int64_t uid, std::int64_t now) {
+    db_.execute(
+        "INSERT INTO memberships(group_id, user_id, joined_at, since_message) "
+        "VALUES ($1, $2, $3, (SELECT coalesce(max(id), 0) FROM room_messages))",
+        group_id, uid, now);
+  }
+
+  bool remove_request(std::int64_t group_id, std::int64_t uid) {
+    return db_
+        .query("DELETE FROM join_requests WHERE group_id = $1 AND user_id = $2 RETURNING user_id",
+               group_id, uid)
+        .next();
+  }
+
+  decision_result decide(std::string_view group, std::string_view owner, std::string_view user,
+                         bool accept) {
+    return transact([&]() -> decision_result {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      if (!util::iequals_ascii(g->owner, owner)) return {status::not_owner, g->name};
+      auto who = db_.query("SELECT id, name FROM users WHERE name = $1", user);
+      if (!who.next()) return {status::no_such_user, g->name};
+      const auto uid = who.integer(0);
+      std::string canonical = who.text(1);
+      if (!remove_request(g->id, uid)) {
+        return {membership(g->id, uid) ? status::already_member : status::no_such_request, g->name,
+                canonical};
+      }
+      if (accept) add_member(g->id, uid, now_seconds());
+      return {status::ok, g->name, canonical};
+    });
+  }
+
+  Connection db_;
+};
+
+}  // namespace swarmhub::store::sql

@@ -1,0 +1,139 @@
+#include "sqlite_connection.hpp"
+
+#include <array>
+
+#include "swarmhub/store/store.hpp"
+
+namespace swarmhub::store::sqlite {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  throw store_failure(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+// "$1" ... "$16": the names SQLite gives the shared SQL's parameters.
+constexpr int max_parameters = 16;
+const std::array<std::string, max_parameters + 1> parameter_names = [] {
+  std::array<std::string, max_parameters + 1> out;
+  for (int i = 1; i <= max_parameters; ++i)
+    out[static_cast<std::size_t>(i)] = "$" + std::to_string(i);
+  return out;
+}();
+
+}  // namespace
+
+rows::~rows() {
+  if (stmt_ == nullptr) return;
+  if (in_use_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
+}
+
+int rows::index_of(int number) const {
+  if (number < 1 || number > max_parameters) fail(db_, "too many parameters");
+  const int index = sqlite3_bind_parameter_index(
+      stmt_, parameter_names[static_cast<std::size_t>(number)].c_str());
+  if (index == 0) fail(db_, "a parameter the statement does not use");
+  return index;
+}
+
+void rows::bind(int number, std::string_view text) {
+  if (sqlite3_bind_text(stmt_, index_of(number), text.data(), static_cast<int>(text.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK) {
+    fail(db_, "bind");
+  }
+}
+
+void rows::bind(int number, std::int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index_of(number), value) != SQLITE_OK) fail(db_, "bind");
+}
+
+void rows::bind(int number, sql::blob value) {
+  if (sqlite3_bind_blob(stmt_, index_of(number), value.data.data(),
+                        static_cast<int>(value.data.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
+    fail(db_, "bind");
+  }
+}
+
+void rows::bind(int number, std::nullopt_t) {
+  if (sqlite3_bind_null(stmt_, index_of(number)) != SQLITE_OK) fail(db_, "bind");
+}
+
+bool rows::next() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, "step");
+}
+
+std::int64_t rows::integer(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+bool rows::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::string rows::text(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+              : std::string();
+}
+
+std::string rows::blob(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  return data ? std::string(static_cast<const char*>(data),
+                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+              : std::string();
+}
+
+connection::connection(const std::string& path) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw store_failure("cannot open " + path + ": " + why);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 5000);
+}
+
+connection::~connection() {
+  for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.stmt);
+  sqlite3_close(db_);
+}
+
+void connection::script(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw store_failure(why);
+  }
+}
+
+rows connection::prepare(const char* sql) {
+  auto [it, fresh] = cache_.try_emplace(sql);
+  cached& entry = it->second;
+  if (fresh) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &entry.stmt, nullptr) !=
+        SQLITE_OK) {
+      cache_.erase(it);
+      fail(db_, "prepare");
+    }
+  } else if (entry.in_use) {
+    sqlite3_stmt* own = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &own, nullptr) != SQLITE_OK) fail(db_, "prepare");
+    return rows(db_, own, nullptr);
+  }
+  entry.in_use = true;
+  return rows(db_, entry.stmt, &entry.in_use);
+}
+
+}  // namespace swarmhub::store::sqlite
