@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "swarmhub/net/fingerprint.hpp"
+
 namespace swarmhub::net {
 namespace {
 
@@ -31,6 +33,7 @@ tracker_list_result parse_tracker_list(std::string_view text) {
   tracker_list_result out;
   const auto fail = [&](int line, const std::string& why) {
     out.trackers.clear();
+    out.pins.clear();
     out.error = "line " + std::to_string(line) + ": " + why;
     return out;
   };
@@ -46,6 +49,16 @@ tracker_list_result parse_tracker_list(std::string_view text) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     auto words = words_of(line);
     if (words.empty()) continue;
+    std::string pin;
+    if (words.size() >= 2 && words.back().starts_with("sha256=")) {
+      const auto parsed_pin = parse_sha256_fingerprint(words.back());
+      if (!parsed_pin) {
+        return fail(line_number, "'" + std::string(words.back()) +
+                                     "' is not a SHA-256 fingerprint (32 bytes of hex)");
+      }
+      pin = *parsed_pin;
+      words.pop_back();
+    }
     const int expected = static_cast<int>(out.trackers.size()) + 1;
     // A leading number, when the rest is still an address: "2 host:port" or "2 host port".
     if (words.size() >= 2 && all_digits(words[0]) &&
@@ -80,6 +93,7 @@ tracker_list_result parse_tracker_list(std::string_view text) {
       }
     }
     out.trackers.push_back(*parsed);
+    out.pins.push_back(std::move(pin));
     if (end == text.size()) break;
   }
   if (out.trackers.empty()) out.error = "no tracker is listed";

@@ -68,5 +68,28 @@ TEST(TrackerList, ReadingAFileNamesIt) {
             dir.file("missing.txt") + ": cannot be read");
 }
 
+const std::string pin_a =
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:"
+    "89";
+
+TEST(TrackerList, APinMayFollowEveryForm) {
+  const auto lower = "sha256=abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+  const auto list =
+      parse_tracker_list("127.0.0.1:9001 sha256=" + pin_a + "\n127.0.0.1 9002\n" +
+                         "3 127.0.0.1:9003 " + lower + "\n4 ::1 9004 " + lower + "  # pinned\n");
+  ASSERT_EQ(list.error, "");
+  ASSERT_EQ(list.trackers.size(), 4u);
+  EXPECT_EQ(list.trackers[3].to_string(), "[::1]:9004");
+  EXPECT_EQ(list.pins, (std::vector<std::string>{pin_a, "", pin_a, pin_a}));
+}
+
+TEST(TrackerList, ABadPinNamesTheLine) {
+  EXPECT_EQ(error_of("127.0.0.1:9001\n127.0.0.1:9002 sha256=AB:CD"),
+            "line 2: 'sha256=AB:CD' is not a SHA-256 fingerprint (32 bytes of hex)");
+  EXPECT_EQ(error_of("sha256=" + pin_a),
+            "line 1: 'sha256=" + pin_a + "': an IPv6 host needs brackets");
+  EXPECT_TRUE(parse_tracker_list("127.0.0.1:9001 sha256=zz").pins.empty());
+}
+
 }  // namespace
 }  // namespace swarmhub::net

@@ -5,6 +5,8 @@
 //   127.0.0.1:9001          HOST:PORT ([IPV6]:PORT for IPv6)
 //   127.0.0.1 9002          HOST PORT
 //   3 127.0.0.1:9003        a leading tracker number (it must be the line's place in the list)
+//   127.0.0.1:9004 sha256=AB:CD:…   any of these with the tracker's certificate pinned: its
+//                           SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it
 //
 // Anything else is an error naming the line. The same list serves every tracker (each picks
 // its own line by number) and every client (which moves down the list when one fails).
@@ -20,6 +22,8 @@ namespace swarmhub::net {
 struct tracker_list_result {
   std::vector<host_port> trackers;
   std::string error;  // "line 4: ..." when the text is not a valid list; trackers is then empty
+  // pins[i] is trackers[i]'s pinned fingerprint in the canonical "AB:CD:…" form, or "".
+  std::vector<std::string> pins;
 };
 
 tracker_list_result parse_tracker_list(std::string_view text);
