@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/line_framer.hpp"
 
 namespace swarmhub::client {

@@ -17,6 +17,7 @@
 
 #include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/events.hpp"
 

@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "swarmhub/client/console.hpp"
 #include "swarmhub/net/detached_logged.hpp"
 
 namespace swarmhub::client {

@@ -14,10 +14,6 @@
 
 namespace swarmhub::client {
 
-// The name under which a line from the tracker that is neither a reply nor an event reaches
-// show_event(): no event is ever named so.
-inline constexpr std::string_view unparsed = "?";
-
 class console {
  public:
   virtual ~console() = default;
@@ -33,8 +29,8 @@ class console {
   virtual bool interactive() const = 0;
 
   virtual void show_reply(const proto::reply& reply) = 0;
-  // Events of the tracker and of the client itself; one named `unparsed` is a line that was
-  // neither a reply nor an event, shown as it came.
+  // Events of the tracker and of the client itself; one named `unparsed` (tracker_link.hpp)
+  // is a line that was neither a reply nor an event, shown as it came.
   virtual void show_event(const proto::event& event) = 0;
   // The client's own remarks ("connected to ...", "connection lost").
   virtual void show_notice(std::string_view text) = 0;
