@@ -2,24 +2,19 @@
 
 #include <fmt/format.h>
 
+#include "swarmhub/client/replies.hpp"
 #include "swarmhub/net/detached_logged.hpp"
-#include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
-#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
 
-bool is_help_listing(std::string_view line) {
-  const auto [verb, rest] = proto::split_verb(line);
-  const auto* spec = proto::find_command(verb);
-  return spec != nullptr && spec->id == proto::command_id::help && rest.empty();
-}
+namespace events = proto::events;
+using proto::command_id;
 
-bool is_quit(std::string_view line) {
-  const auto* spec = proto::find_command(proto::split_verb(line).verb);
-  return spec != nullptr && spec->id == proto::command_id::quit;
-}
+// How long the tracker may take with an event it owes: HELLO, LOGGED_IN after a login's OK.
+constexpr std::chrono::seconds event_wait{10};
 
 }  // namespace
 
@@ -31,6 +26,7 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       link_(executor),
       keepalive_timer_(executor),
       hello_signal_(executor),
+      login_signal_(executor),
       stay_signal_(executor, asio::steady_timer::time_point::max()),
       failover_done_(executor, asio::steady_timer::time_point::max()) {}
 
@@ -53,12 +49,12 @@ awaitable<int> client_app::run() {
   last_request_ = std::chrono::steady_clock::now();
   asio::co_spawn(executor_, keepalive(), net::detached_logged{"keepalive"});
   co_await wait_for_hello();
-  if (!finished_ && hello_ && hello_->ends_with("auth=required")) co_await give_server_password();
+  if (wants_server_password()) co_await give_server_password();
 
   while (!finished_) {
-    auto line = co_await user_->read_line();
+    auto command = co_await user_->read_command();
     if (finished_) break;
-    if (!line) {  // end of input: leave as if the user had typed quit
+    if (!command) {  // end of input: leave as if the user had typed quit
       if (options_.stay && !leaving_) {
         error_code ec;  // headless: share and receive until signalled
         co_await stay_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -69,14 +65,11 @@ awaitable<int> client_app::run() {
       if (auto reply = co_await link_.request("quit")) user_->show_reply(*reply);
       break;
     }
-    const std::string_view command = util::trim(*line);
-    if (command.empty() || command.starts_with('#')) continue;
     last_request_ = std::chrono::steady_clock::now();
-    std::string request = co_await complete_secret(std::string(command));
-    if (request.empty()) continue;  // the person gave up at the password prompt
-    if (auto local = co_await files_->handle(request)) {
-      user_->show_reply(*local);
-      if (!local->ok) any_failed_ = true;
+    command = co_await complete_secret(std::move(*command));
+    if (!command) continue;  // the person gave up at the password prompt
+    if (auto local = co_await files_->handle(*command)) {
+      show_result(*local);
       continue;
     }
     if (failing_over_) {
@@ -84,30 +77,23 @@ awaitable<int> client_app::run() {
       co_await failover_done_.async_wait(asio::redirect_error(use_awaitable, ec));
       if (finished_) break;
     }
-    auto reply = co_await link_.request(request);
+    const std::uint64_t logins_before = logins_seen_;
+    auto reply = co_await link_.request(command->text);
     if (!reply && failing_over_) {
       error_code ec;  // wait for the next tracker (or for giving up)
       co_await failover_done_.async_wait(asio::redirect_error(use_awaitable, ec));
     }
-    if (!reply && !finished_) {
-      // Whether the lost tracker did it is unknown: say so rather than guess.
-      reply = proto::reply{false,
-                           "CONNECTION_LOST",
-                           "the tracker went away before answering; send it again if it is "
-                           "still needed",
-                           {}};
-    }
+    if (!reply && !finished_) reply = connection_lost_reply();
     if (!reply) break;  // connection lost for good; on_closed() said so
-    co_await files_->after_reply(request, *reply);
-    co_await follow(request, *reply);
-    if (reply->ok && is_help_listing(request)) {
+    files_->after_reply(*command, *reply);
+    co_await follow(*command, *reply, logins_before);
+    if (reply->ok && command->is(command_id::help) && command->args.values.empty()) {
       for (const auto& c : local_commands()) {
         reply->data.push_back(fmt::format("{:<40}  {}", c.usage, c.summary));
       }
     }
-    user_->show_reply(*reply);
-    if (!reply->ok) any_failed_ = true;
-    if (reply->ok && is_quit(command)) break;
+    show_result(*reply);
+    if (reply->ok && command->is(command_id::quit)) break;
   }
   finish();
   files_.reset();  // stops the torrents and tells the tracker
@@ -117,7 +103,7 @@ awaitable<int> client_app::run() {
 
 awaitable<void> client_app::wait_for_hello() {
   if (hello_) co_return;
-  hello_signal_.expires_after(std::chrono::seconds(10));
+  hello_signal_.expires_after(event_wait);
   error_code ec;
   co_await hello_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
   if (!hello_ && !finished_) user_->show_notice("the tracker sent no greeting; carrying on");
@@ -127,8 +113,7 @@ awaitable<void> client_app::give_server_password() {
   if (!options_.server_password.empty()) {
     auto reply = co_await link_.request("auth " + options_.server_password);
     if (!reply) co_return;
-    user_->show_reply(*reply);
-    if (!reply->ok) any_failed_ = true;
+    show_result(*reply);
     co_return;
   }
   if (!user_->interactive()) {
@@ -145,26 +130,23 @@ awaitable<void> client_app::give_server_password() {
   }
 }
 
-awaitable<std::string> client_app::complete_secret(std::string line) {
-  if (!user_->interactive()) co_return line;
-  const auto [verb, rest] = proto::split_verb(line);
-  const auto* spec = proto::find_command(verb);
-  if (spec == nullptr ||
-      (spec->id != proto::command_id::login && spec->id != proto::command_id::create_user)) {
-    co_return line;
-  }
-  const auto args = proto::split_arguments(rest, spec->max_args, false);
-  if (!args.error.empty() || args.values.size() != 1) co_return line;
+awaitable<std::optional<command_line>> client_app::complete_secret(command_line command) {
+  if (!user_->interactive()) co_return command;
+  const bool creating = command.is(command_id::create_user);
+  if (!creating && !command.is(command_id::login)) co_return command;
+  if (!command.args.error.empty() || command.args.values.size() != 1) co_return command;
   auto secret = co_await user_->read_secret("password: ");
-  if (!secret) co_return std::string();
-  if (spec->id == proto::command_id::create_user) {
+  if (!secret) co_return std::nullopt;
+  if (creating) {
     auto again = co_await user_->read_secret("password again: ");
     if (!again || *again != *secret) {
       user_->show_notice("the two passwords differ; nothing was sent");
-      co_return std::string();
+      co_return std::nullopt;
     }
   }
-  co_return line + " " + proto::quote_argument(*secret);
+  command.text += " " + proto::quote_argument(*secret);
+  command.args.values.push_back(std::move(*secret));
+  co_return command;
 }
 
 void client_app::leave() {
@@ -197,19 +179,44 @@ awaitable<void> client_app::keepalive() {
   }
 }
 
+void client_app::show_result(const proto::reply& reply) {
+  user_->show_reply(reply);
+  if (!reply.ok) any_failed_ = true;
+}
+
+bool client_app::wants_server_password() const {
+  return !finished_ && hello_ && hello_->ends_with("auth=required");
+}
+
+awaitable<bool> client_app::wait_for_login(std::uint64_t logins_before) {
+  if (logins_seen_ == logins_before && !finished_) {
+    login_signal_.expires_after(event_wait);
+    error_code ec;
+    co_await login_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  if (logins_seen_ != logins_before) co_return true;
+  if (!finished_) user_->show_notice("the tracker did not say who logged in");
+  co_return false;
+}
+
 void client_app::on_event(const proto::event& event) {
   if (finished_) return;
-  if (event.name == "HELLO" && !hello_) {
+  if (event.name == events::hello && !hello_) {
     hello_ = event.text;
     hello_signal_.cancel();
+  } else if (event.name == events::logged_in) {
+    user_name_ = event.text;
+    ++logins_seen_;
+    login_signal_.cancel();
   }
   user_->show_event(event);
-  if (event.name == "CLOSING") {
+  if (event.name == events::closing) {
     user_->show_notice(fmt::format("the tracker is closing the connection: {}", event.text));
   }
 }
 
 void client_app::on_closed(const std::string& why) {
+  login_signal_.cancel();  // no LOGGED_IN comes on a closed connection
   if (finished_ || leaving_) {
     finish();
     return;
@@ -268,15 +275,15 @@ awaitable<void> client_app::fail_over(std::string why) {
   link_.start([this](const proto::event& e) { on_event(e); },
               [this](const std::string& w) { on_closed(w); });
   co_await wait_for_hello();
-  if (!finished_ && hello_ && hello_->ends_with("auth=required")) co_await give_server_password();
+  if (wants_server_password()) co_await give_server_password();
   const std::string now_on = options_.trackers[current_].to_string();
   std::string outcome = "not logged in";
   if (!user_name_.empty() && !resume_token_.empty()) {
-    const std::string request = "resume " + user_name_ + " " + resume_token_;
-    auto resumed = co_await link_.request(request);
-    if (resumed && resumed->ok) {
+    const std::uint64_t logins_before = logins_seen_;
+    auto resumed = co_await link_.request("resume " + user_name_ + " " + resume_token_);
+    if (resumed && resumed->ok && co_await wait_for_login(logins_before)) {
       outcome = "logged in again as " + user_name_;
-      co_await files_->after_reply(request, *resumed);
+      co_await files_->logged_in(user_name_, true);
       if (!room_.empty()) {
         auto back = co_await link_.request("room " + room_);
         if (back && back->ok) outcome += ", back in " + room_;
@@ -291,28 +298,28 @@ awaitable<void> client_app::fail_over(std::string why) {
   }
   failing_over_ = false;
   failover_done_.cancel();
-  user_->show_event(
-      proto::event{"NOTICE", fmt::format("lost {}; now on {}, {}", lost, now_on, outcome)});
+  user_->show_event(proto::event{std::string(events::notice),
+                                 fmt::format("lost {}; now on {}, {}", lost, now_on, outcome)});
 }
 
-awaitable<void> client_app::follow(const std::string& request, const proto::reply& reply) {
+awaitable<void> client_app::follow(const command_line& command, const proto::reply& reply,
+                                   std::uint64_t logins_before) {
   if (!reply.ok) co_return;
-  const auto [verb, rest] = proto::split_verb(request);
-  const auto* spec = proto::find_command(verb);
-  if (spec == nullptr) co_return;
-  constexpr std::string_view prefix = "logged in as ";
-  if (spec->id == proto::command_id::login && reply.text.starts_with(prefix)) {
-    user_name_ = reply.text.substr(prefix.size());
+  const auto& args = command.args.values;
+  if (command.is(command_id::login) || command.is(command_id::resume)) {
+    if (!co_await wait_for_login(logins_before)) co_return;
+    const bool resumed = command.is(command_id::resume);
+    co_await files_->logged_in(user_name_, resumed);
+    if (resumed) co_return;  // the user's own token: kept by the user, not by this client
     room_.clear();
     auto token = co_await link_.request("resume_token");
     if (token && token->ok) resume_token_ = token->text;
-  } else if (spec->id == proto::command_id::logout) {
+  } else if (command.is(command_id::logout)) {
     user_name_.clear();
     resume_token_.clear();
     room_.clear();
-  } else if (spec->id == proto::command_id::room) {
-    const auto args = proto::split_arguments(rest, 1, false);
-    if (args.values.size() == 1) room_ = args.values[0] == "lobby" ? "" : args.values[0];
+  } else if (command.is(command_id::room) && args.size() == 1) {
+    room_ = args[0] == "lobby" ? "" : args[0];
   }
 }
 
@@ -322,6 +329,7 @@ void client_app::finish() {
   failover_done_.cancel();
   keepalive_timer_.cancel();
   hello_signal_.cancel();
+  login_signal_.cancel();
   stay_signal_.cancel();
   link_.close();
   user_->stop();

@@ -5,7 +5,8 @@
 #include <charconv>
 #include <filesystem>
 
-#include "swarmhub/proto/commands.hpp"
+#include "swarmhub/client/replies.hpp"
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
 
@@ -14,12 +15,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-proto::reply ok(std::string text, std::vector<std::string> data = {}) {
-  return proto::reply{true, {}, std::move(text), std::move(data)};
+using code = proto::error_code;
+
+proto::reply usage_error(const local_command& command) {
+  return error_reply(code::bad_arguments, fmt::format("usage: {}", command.usage));
 }
 
-proto::reply error(std::string code, std::string text) {
-  return proto::reply{false, std::move(code), std::move(text), {}};
+std::optional<std::chrono::seconds> positive_seconds(std::string_view text) {
+  int seconds = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || ptr != text.data() + text.size() || seconds <= 0) return std::nullopt;
+  return std::chrono::seconds(seconds);
 }
 
 // A file name from the tracker is used as a path component: it must be one.
@@ -36,22 +42,6 @@ std::string human_rate(std::int64_t bytes) {
 }
 
 }  // namespace
-
-const std::array<local_command, 5>& local_commands() {
-  static const std::array<local_command, 5> table{{
-      {"upload_file", 2, 3, "upload_file <path> <group> [--hybrid]",
-       "hash a file, register it in a group and share it; --hybrid lets BitTorrent v1 clients "
-       "join (this client)"},
-      {"download_file", 3, 3, "download_file <group> <file> <destination>",
-       "fetch a group's file from every member who has it, in the background (this client)"},
-      {"show_downloads", 0, 0, "show_downloads",
-       "[D] downloading, [C] complete, [S] shared, [F] failed (this client)"},
-      {"stop_share", 2, 2, "stop_share <group> <file>", "stop sharing a file (this client)"},
-      {"wait_downloads", 0, 1, "wait_downloads [seconds]",
-       "wait until every download has finished; fails if one failed or time ran out (this client)"},
-  }};
-  return table;
-}
 
 file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
                            std::vector<net::host_port> trackers, std::string data_dir,
@@ -70,73 +60,60 @@ file_sharing::~file_sharing() {
   hashing_.stop();
 }
 
-awaitable<std::optional<proto::reply>> file_sharing::handle(std::string_view line) {
-  const auto [verb, rest] = proto::split_verb(line);
-  const local_command* command = nullptr;
-  for (const auto& c : local_commands()) {
-    if (verb == c.name || (verb.starts_with('/') && verb.substr(1) == c.name)) command = &c;
+awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& command) {
+  if (command.local == nullptr) co_return std::nullopt;
+  const local_command& spec = *command.local;
+  const auto& a = command.args.values;
+  const auto count = static_cast<int>(a.size());
+  if (!command.args.error.empty() || count < spec.min_args || count > spec.max_args) {
+    co_return usage_error(spec);
   }
-  if (command == nullptr) co_return std::nullopt;
-  auto args = proto::split_arguments(rest, command->max_args, false);
-  const auto count = static_cast<int>(args.values.size());
-  if (!args.error.empty() || count < command->min_args || count > command->max_args) {
-    co_return error("BAD_ARGUMENTS", fmt::format("usage: {}", command->usage));
-  }
-  auto& a = args.values;
-  if (command->name == "upload_file") {
-    if (count == 3 && a[2] != "--hybrid") {
-      co_return error("BAD_ARGUMENTS", fmt::format("usage: {}", command->usage));
+  switch (spec.id) {
+    case local_command_id::upload_file: {
+      if (count == 3 && a[2] != "--hybrid") co_return usage_error(spec);
+      const auto format = count == 3 ? p2p::torrent_format::hybrid : p2p::torrent_format::v2;
+      co_return co_await upload(a[0], a[1], format);
     }
-    const auto format = count == 3 ? p2p::torrent_format::hybrid : p2p::torrent_format::v2;
-    co_return co_await upload(a[0], a[1], format);
-  }
-  if (command->name == "download_file") co_return co_await download(a[0], a[1], a[2]);
-  if (command->name == "show_downloads") co_return show_downloads();
-  if (command->name == "stop_share") co_return stop_share(a[0], a[1]);
-  std::chrono::seconds limit{0};
-  if (count == 1) {
-    int seconds = 0;
-    const auto& t = a[0];
-    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), seconds);
-    if (ec != std::errc() || ptr != t.data() + t.size() || seconds <= 0) {
-      co_return error("BAD_ARGUMENTS", "seconds must be a positive number");
+    case local_command_id::download_file:
+      co_return co_await download(a[0], a[1], a[2]);
+    case local_command_id::show_downloads:
+      co_return show_downloads();
+    case local_command_id::stop_share:
+      co_return stop_share(a[0], a[1]);
+    case local_command_id::wait_downloads: {
+      if (count == 0) co_return co_await wait_downloads(std::chrono::seconds{0});
+      const auto limit = positive_seconds(a[0]);
+      if (!limit) co_return error_reply(code::bad_arguments, "seconds must be a positive number");
+      co_return co_await wait_downloads(*limit);
     }
-    limit = std::chrono::seconds(seconds);
   }
-  co_return co_await wait_downloads(limit);
+  co_return std::nullopt;  // every command returned above
 }
 
-awaitable<void> file_sharing::after_reply(std::string_view line, const proto::reply& reply) {
-  if (!reply.ok) co_return;
-  const auto [verb, rest] = proto::split_verb(line);
-  const auto* spec = proto::find_command(verb);
-  if (spec == nullptr) co_return;
-  if (spec->id == proto::command_id::login || spec->id == proto::command_id::resume) {
-    auto key = co_await link_.request("passkey");
-    if (key && key->ok) {
-      std::vector<std::string> urls;
-      for (const auto& t : trackers_)
-        urls.push_back("http://" + t.to_string() + "/announce?pk=" + key->text);
-      engine_.set_announce_urls(std::move(urls));
-    }
-    constexpr std::string_view prefix = "logged in as ";
-    // A resumed session (after a failover) still shares all it did: nothing to restore.
-    if (spec->id == proto::command_id::login && reply.text.starts_with(prefix)) {
-      std::string folder = trackers_.front().to_string();
-      std::replace(folder.begin(), folder.end(), ':', '_');
-      const std::string user = reply.text.substr(prefix.size());
-      book_.emplace((fs::path(data_dir_) / folder / user / "shares.json").string());
-      restore();
-    }
-  } else if (spec->id == proto::command_id::logout) {
+awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
+  auto key = co_await link_.request("passkey");
+  if (key && key->ok) {
+    std::vector<std::string> urls;
+    for (const auto& t : trackers_)
+      urls.push_back("http://" + t.to_string() + "/announce?pk=" + key->text);
+    engine_.set_announce_urls(std::move(urls));
+  }
+  if (resumed) co_return;  // a resumed session (after a failover) still shares all it did
+  std::string folder = trackers_.front().to_string();
+  std::replace(folder.begin(), folder.end(), ':', '_');
+  book_.emplace((fs::path(data_dir_) / folder / user / "shares.json").string());
+  restore();
+}
+
+void file_sharing::after_reply(const command_line& command, const proto::reply& reply) {
+  if (!reply.ok) return;
+  if (command.is(proto::command_id::logout)) {
     engine_.stop_all();
     book_.reset();  // the list stays on disk for the next login
-  } else if (spec->id == proto::command_id::leave_group) {
-    const auto args = proto::split_arguments(rest, 1, false);
-    if (args.values.size() == 1) {
-      engine_.stop_all(args.values[0]);
-      if (book_) book_->erase_group(args.values[0]);
-    }
+  } else if (command.is(proto::command_id::leave_group) && command.args.values.size() == 1) {
+    const std::string& group = command.args.values[0];
+    engine_.stop_all(group);
+    if (book_) book_->erase_group(group);
   }
 }
 
@@ -154,7 +131,7 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
     return out;
   };
   auto [meta, problem] = co_await hashing_.run(std::move(describe));
-  if (!problem.empty()) co_return error("BAD_FILE", problem);
+  if (!problem.empty()) co_return error_reply(code::bad_file, problem);
   const std::string request =
       fmt::format("add_file {} {} {} {} {}", group, proto::quote_argument(meta.name), meta.size,
                   meta.info_hash, util::to_base64(meta.info));
@@ -162,10 +139,10 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   try {
     engine_.seed(group, meta, fs::absolute(path).string());
   } catch (const std::exception& e) {
-    co_return error("BAD_FILE", e.what());
+    co_return error_reply(code::bad_file, e.what());
   }
   auto reply = co_await link_.request(request);
-  if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
+  if (!reply) co_return connection_lost_reply();
   if (!reply->ok) {
     engine_.unseed(group, meta);
   } else if (book_) {
@@ -180,7 +157,7 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
                                                const std::string& destination) {
   auto reply =
       co_await link_.request(fmt::format("file_info {} {}", group, proto::quote_argument(name)));
-  if (!reply) co_return error("CONNECTION_LOST", "the tracker went away");
+  if (!reply) co_return connection_lost_reply();
   if (!reply->ok) co_return *reply;
   p2p::metadata meta;
   for (const auto& line : reply->data) {
@@ -197,27 +174,28 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
     }
   }
   if (!safe_file_name(meta.name) || meta.info.empty()) {
-    co_return error("BAD_FILE", "the tracker sent metadata that cannot be used");
+    co_return error_reply(code::bad_file, "the tracker sent metadata that cannot be used");
   }
   std::error_code ec;
   fs::path target = fs::absolute(destination, ec);
   if (fs::is_directory(target, ec)) target /= meta.name;
   if (!fs::is_directory(target.parent_path(), ec)) {
-    co_return error("BAD_ARGUMENTS",
-                    fmt::format("{} is not a directory", target.parent_path().string()));
+    co_return error_reply(code::bad_arguments,
+                          fmt::format("{} is not a directory", target.parent_path().string()));
   }
   if (fs::exists(target, ec)) {
-    co_return error("FILE_EXISTS",
-                    fmt::format("{} exists; it is never overwritten", target.string()));
+    co_return error_reply(code::file_exists,
+                          fmt::format("{} exists; it is never overwritten", target.string()));
   }
   try {
     engine_.download(group, meta, target.string());
   } catch (const std::exception& e) {
-    co_return error("BAD_FILE", e.what());
+    co_return error_reply(code::bad_file, e.what());
   }
   if (book_)
     book_->put({group, meta.name, target.string(), meta.info_hash, meta.info, meta.size, 0, false});
-  co_return ok(fmt::format("downloading {} from {} to {}", meta.name, group, target.string()));
+  co_return ok_reply(
+      fmt::format("downloading {} from {} to {}", meta.name, group, target.string()));
 }
 
 proto::reply file_sharing::show_downloads() const {
@@ -241,14 +219,14 @@ proto::reply file_sharing::show_downloads() const {
     }
   }
   const auto n = lines.size();
-  return ok(fmt::format("{} transfer{}", n, n == 1 ? "" : "s"), std::move(lines));
+  return ok_reply(fmt::format("{} transfer{}", n, n == 1 ? "" : "s"), std::move(lines));
 }
 
 proto::reply file_sharing::stop_share(const std::string& group, const std::string& name) {
   if (!engine_.stop(group, name))
-    return error("NO_SUCH_FILE", "this client does not share that file");
+    return error_reply(code::no_such_file, "this client does not share that file");
   if (book_) book_->erase(group, name);
-  return ok(fmt::format("stopped sharing {} in {}", name, group));
+  return ok_reply(fmt::format("stopped sharing {} in {}", name, group));
 }
 
 awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit) {
@@ -256,7 +234,8 @@ awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit)
                                           : asio::steady_timer::time_point::max();
   while (engine_.busy()) {
     if (asio::steady_timer::clock_type::now() >= deadline) {
-      co_return error("TIMEOUT", fmt::format("downloads still running after {} s", limit.count()));
+      co_return error_reply(code::timeout,
+                            fmt::format("downloads still running after {} s", limit.count()));
     }
     error_code ec;
     downloads_changed_.expires_at(deadline);
@@ -266,9 +245,9 @@ awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit)
     std::string text = "failed: ";
     for (std::size_t i = 0; i < failures_.size(); ++i) text += (i ? "; " : "") + failures_[i];
     failures_.clear();
-    co_return error("DOWNLOAD_FAILED", text);
+    co_return error_reply(code::download_failed, text);
   }
-  co_return ok("every download is complete");
+  co_return ok_reply("every download is complete");
 }
 
 void file_sharing::restore() {
@@ -305,7 +284,7 @@ void file_sharing::restore() {
     text += "; no longer shared (changed or gone):";
     for (const auto& n : skipped) text += " " + proto::quote_argument(n);
   }
-  user_.show_event(proto::event{"NOTICE", text});
+  user_.show_event(proto::event{std::string(proto::events::notice), text});
 }
 
 void file_sharing::finished(const std::string& group, const std::string& name,
@@ -322,10 +301,11 @@ void file_sharing::finished(const std::string& group, const std::string& name,
     }
   }
   if (error_text.empty()) {
-    user_.show_event(proto::event{"DOWNLOAD_DONE", group + " " + proto::quote_argument(name)});
+    user_.show_event(proto::event{std::string(proto::events::download_done),
+                                  group + " " + proto::quote_argument(name)});
   } else {
     failures_.push_back(fmt::format("{} {}: {}", group, name, error_text));
-    user_.show_event(proto::event{"DOWNLOAD_FAILED",
+    user_.show_event(proto::event{std::string(proto::events::download_failed),
                                   group + " " + proto::quote_argument(name) + " " + error_text});
   }
   downloads_changed_.cancel();

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/line_framer.hpp"
 
 namespace swarmhub::client {
@@ -37,14 +38,15 @@ class script_console final : public console {
     if (!regular_file_) input_.assign(::dup(STDIN_FILENO));
   }
 
-  awaitable<std::optional<std::string>> read_line() override {
+  awaitable<std::optional<command_line>> read_command() override {
     for (;;) {
       if (auto frame = framer_.next()) {
         if (frame->what == proto::frame::kind::too_long) {
           std::cerr << "client: input line too long, skipped\n";
           continue;
         }
-        co_return std::move(frame->text);
+        if (auto command = read_command_line(frame->text)) co_return command;
+        continue;
       }
       if (at_end_) co_return std::nullopt;
       std::array<char, 16 * 1024> buffer{};
@@ -77,9 +79,8 @@ class script_console final : public console {
   void show_reply(const proto::reply& reply) override { print_reply_lines(reply); }
 
   void show_event(const proto::event& event) override {
-    std::string line = event.name == "?" ? event.text : "* " + event.name;
-    if (event.name != "?" && !event.text.empty()) line += " " + event.text;
-    line += '\n';
+    std::string line =
+        event.name == unparsed ? event.text + '\n' : proto::format_event(event.name, event.text);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
   }

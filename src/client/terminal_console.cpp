@@ -15,10 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
-#include "swarmhub/client/file_sharing.hpp"
+#include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/commands.hpp"
-#include "swarmhub/proto/request.hpp"
+#include "swarmhub/proto/events.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -81,26 +82,28 @@ std::vector<std::string> words(std::string_view text, std::size_t n) {
 std::string describe_event(const proto::event& e) {
   const auto w2 = words(e.text, 2);
   const auto w1 = words(e.text, 1);
-  if (e.name == "?") return e.text;
-  if (e.name == "ROOM" && w2.size() == 3) return "[" + w2[0] + "] " + w2[1] + ": " + w2[2];
-  if (e.name == "MSG" && w1.size() == 2) return "(direct) " + w1[0] + ": " + w1[1];
-  if (e.name == "PAIR" && w1.size() == 2) return "(pair) " + w1[0] + ": " + w1[1];
-  if (e.name == "PAIRED") return "-- paired with " + e.text + "; your lines go to them";
-  if (e.name == "PAIR_ENDED" && w1.size() == 2)
+  namespace events = proto::events;
+  if (e.name == unparsed) return e.text;
+  if (e.name == events::room && w2.size() == 3) return "[" + w2[0] + "] " + w2[1] + ": " + w2[2];
+  if (e.name == events::msg && w1.size() == 2) return "(direct) " + w1[0] + ": " + w1[1];
+  if (e.name == events::pair && w1.size() == 2) return "(pair) " + w1[0] + ": " + w1[1];
+  if (e.name == events::paired) return "-- paired with " + e.text + "; your lines go to them";
+  if (e.name == events::pair_ended && w1.size() == 2)
     return "-- " + w1[0] + " ended the pair (" + w1[1] + ")";
-  if (e.name == "JOINED" && w1.size() == 2) return "-- " + w1[1] + " joined " + w1[0];
-  if (e.name == "LEFT" && w1.size() == 2) return "-- " + w1[1] + " left " + w1[0];
-  if (e.name == "JOIN_REQUEST" && w1.size() == 2) {
+  if (e.name == events::joined && w1.size() == 2) return "-- " + w1[1] + " joined " + w1[0];
+  if (e.name == events::left && w1.size() == 2) return "-- " + w1[1] + " left " + w1[0];
+  if (e.name == events::join_request && w1.size() == 2) {
     return "-- " + w1[1] + " asks to join " + w1[0] + " (accept_request " + w1[0] + " " + w1[1] +
            ")";
   }
-  if (e.name == "PENDING_REQUESTS" && w1.size() == 2) {
+  if (e.name == events::pending_requests && w1.size() == 2) {
     return "-- " + w1[1] + " waiting request(s) to join " + w1[0] + " (list_requests " + w1[0] +
            ")";
   }
-  if (e.name == "REQUEST_ACCEPTED") return "-- you are now a member of " + e.text;
-  if (e.name == "REQUEST_REJECTED") return "-- your request to join " + e.text + " was turned down";
-  if (e.name == "OWNER" && w1.size() == 2) return "-- you now own " + w1[0];
+  if (e.name == events::request_accepted) return "-- you are now a member of " + e.text;
+  if (e.name == events::request_rejected)
+    return "-- your request to join " + e.text + " was turned down";
+  if (e.name == events::owner && w1.size() == 2) return "-- you now own " + w1[0];
   return "[" + e.name + "] " + e.text;
 }
 
@@ -127,7 +130,7 @@ class terminal_console final : public console {
     active = nullptr;
   }
 
-  awaitable<std::optional<std::string>> read_line() override {
+  awaitable<std::optional<command_line>> read_command() override {
     while (lines_.empty() && !at_end_) {
       if (!reading_) {
         reading_ = true;
@@ -143,9 +146,9 @@ class terminal_console final : public console {
       co_await line_ready_.async_wait(asio::redirect_error(use_awaitable, ec));
     }
     if (lines_.empty()) co_return std::nullopt;
-    std::string line = std::move(lines_.front());
+    command_line command = std::move(lines_.front());
     lines_.pop_front();
-    co_return line;
+    co_return command;
   }
 
   awaitable<std::optional<std::string>> read_secret(std::string_view prompt) override {
@@ -198,7 +201,8 @@ class terminal_console final : public console {
   }
 
   void show_event(const proto::event& event) override {
-    if (event.name == "HELLO") return;  // the app reports the connection itself
+    // The app reports the connection itself, and a login's reply says who logged in.
+    if (event.name == proto::events::hello || event.name == proto::events::logged_in) return;
     print_above_prompt(describe_event(event) + "\n");
   }
 
@@ -226,11 +230,11 @@ class terminal_console final : public console {
     if (raw == nullptr) {  // Ctrl+D on an empty line
       active->at_end_ = true;
     } else {
-      // Lines that carry a password never enter the history.
-      const auto* spec = proto::find_command(proto::split_verb(raw).verb);
-      const bool secret = spec != nullptr && proto::carries_secret(spec->id);
-      if (*raw != '\0' && !secret) add_history(raw);
-      active->lines_.emplace_back(raw);
+      if (auto command = read_command_line(raw)) {
+        // Lines that carry a password never enter the history.
+        if (!command->carries_secret()) add_history(raw);
+        active->lines_.push_back(std::move(*command));
+      }
       std::free(raw);
     }
   }
@@ -253,7 +257,7 @@ class terminal_console final : public console {
 
   asio::posix::stream_descriptor input_;
   asio::steady_timer line_ready_;
-  std::deque<std::string> lines_;
+  std::deque<command_line> lines_;
   bool reading_ = false;
   bool at_end_ = false;
   bool installed_ = false;

@@ -99,7 +99,7 @@ awaitable<void> tracker_link::reader(std::uint64_t generation) {
       } else if (auto* event = std::get_if<proto::event>(&parsed)) {
         if (on_event_) on_event_(*event);
       } else if (auto* odd = std::get_if<proto::protocol_violation>(&parsed)) {
-        if (on_event_) on_event_(proto::event{"?", odd->line});
+        if (on_event_) on_event_(proto::event{std::string(unparsed), odd->line});
       }
     }
   }

@@ -1,8 +1,8 @@
 #include "swarmhub/proto/commands.hpp"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::proto {
 namespace {
@@ -281,15 +281,16 @@ std::span<const command_spec> command_table() {
   return table;
 }
 
-const command_spec* find_command(std::string_view typed) {
+bool names_command(std::string_view typed, std::string_view name) {
   if (typed.starts_with('/')) typed.remove_prefix(1);
-  if (typed.empty() || typed.size() > 32) return nullptr;
-  std::string verb(typed);
-  for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return !name.empty() && util::iequals_ascii(typed, name);
+}
+
+const command_spec* find_command(std::string_view typed) {
   for (const auto& spec : table) {
-    if (spec.name == verb) return &spec;
+    if (names_command(typed, spec.name)) return &spec;
     for (auto alias : spec.aliases) {
-      if (!alias.empty() && alias == verb) return &spec;
+      if (names_command(typed, alias)) return &spec;
     }
   }
   return nullptr;

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat.hpp"
 #include "swarmhub/tracker/digests.hpp"
@@ -181,6 +182,7 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool take
   chat::announce_everywhere(core, room_registry::lobby, "JOINED",
                             fmt::format("{} {}", room_registry::lobby, user), ctx.client.id());
   ctx.reply.ok(fmt::format("logged in as {}", user));
+  ctx.follow_up(proto::events::logged_in, user);  // the first follow-up: clients learn who from it
 }
 
 }  // namespace

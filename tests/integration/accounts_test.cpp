@@ -17,7 +17,8 @@ TEST(Accounts, CreateLoginWhoamiLogout) {
   EXPECT_EQ(c.request("whoami").text, "not logged in");
   auto login = c.request("login ALICE s3cret!");
   ASSERT_TRUE(login.ok) << login.text;
-  EXPECT_EQ(login.text, "logged in as alice");  // the name as it was created
+  EXPECT_EQ(login.text, "logged in as alice");    // the name as it was created
+  EXPECT_EQ(c.read_line(), "* LOGGED_IN alice");  // right after the OK, for programs
   EXPECT_EQ(c.request("whoami").text, "logged in as alice");
   EXPECT_EQ(c.request("create_user bob xxxxxx").code, "ALREADY_LOGGED_IN");
   EXPECT_EQ(c.request("login alice s3cret!").code, "ALREADY_LOGGED_IN");

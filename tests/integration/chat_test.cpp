@@ -143,6 +143,7 @@ TEST(Chat, GroupMessagesWhileOfflineArriveAtLoginOldestFirstOnce) {
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(alice.request("while away " + std::to_string(i)).ok);
   auto bob = tracker.connect();
   ASSERT_TRUE(bob.request("login bob bob-password").ok);
+  EXPECT_EQ(bob.read_line(), "* LOGGED_IN bob");  // right after the OK; the backlog came first
   for (int i = 1; i <= 3; ++i) {
     EXPECT_EQ(bob.next_event("ROOM").text, "rust alice while away " + std::to_string(i));
   }

@@ -4,6 +4,7 @@
 
 #include <csignal>
 
+#include "client_process.hpp"
 #include "tracker_process.hpp"
 
 namespace swarmhub::test {
@@ -75,6 +76,20 @@ TEST(ClientScript, TrackerGoingAwayIsReportedAndTheClientExits) {
   EXPECT_EQ(client.read_line(), "* CLOSING shutdown server is closing");
   EXPECT_EQ(client.wait(), 2);
   EXPECT_EQ(tracker.proc().wait(), 0);
+}
+
+// The client's own commands are named by the tracker's rule: letter case and one leading '/'
+// do not matter, so such a line is never posted to the room as chat.
+TEST(ClientScript, OwnCommandsIgnoreLetterCaseAndASlash) {
+  tracker_process tracker;
+  client_process c(tracker.address());
+  c.log_in("alice");
+  const auto upload = c.request("Upload_File /no/such/file g");
+  EXPECT_EQ(upload.code, "BAD_FILE") << upload.text;  // it reached upload_file
+  const auto shown = c.request("/SHOW_DOWNLOADS");
+  EXPECT_TRUE(shown.ok) << shown.text;
+  EXPECT_EQ(shown.text, "0 transfers");
+  EXPECT_EQ(c.request("Wait_Downloads x").code, "BAD_ARGUMENTS");
 }
 
 TEST(ClientScript, SigintLeavesCleanly) {

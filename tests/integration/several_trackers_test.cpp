@@ -272,6 +272,7 @@ TEST_F(SeveralTrackers, AResumeTokenTakesTheLoginOverFromADeadTracker) {
   const auto resumed = c.request("resume alice " + token.text);
   ASSERT_TRUE(resumed.ok) << resumed.text;
   EXPECT_EQ(resumed.text, "logged in as alice");
+  EXPECT_EQ(c.read_line(), "* LOGGED_IN alice");  // as after a login
   // A deliberate logout ends the session: its tokens no longer work.
   ASSERT_TRUE(c.request("logout").ok);
   EXPECT_EQ(c.request("resume alice " + token.text).code, "LOGIN_FAILED");

@@ -1,5 +1,7 @@
 #include "client_process.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -69,6 +71,11 @@ void client_process::log_in(const std::string& name) {
   if (!created.ok && created.code != "USER_EXISTS") ADD_FAILURE() << created.text;
   const auto logged = request("login " + name + " " + name + "-password");
   if (!logged.ok) ADD_FAILURE() << "login " << name << ": " << logged.text;
+  // The client learns who it is from the tracker's event, which it shows like any other.
+  const bool told = std::any_of(events_.begin(), events_.end(), [&](const proto::event& e) {
+    return e.name == "LOGGED_IN" && e.text == name;
+  });
+  if (logged.ok && !told) ADD_FAILURE() << "no * LOGGED_IN " << name << " before the login's reply";
 }
 
 }  // namespace swarmhub::test

@@ -54,6 +54,10 @@ line_client tracker_process::user(const std::string& name) {
     ADD_FAILURE() << "create_user: " << created.text;
   const auto logged = c.request("login " + name + " " + name + "-password");
   if (!logged.ok) ADD_FAILURE() << "login " << name << ": " << logged.code << " " << logged.text;
+  // The line right after a login's OK names the user (docs/protocol.md, Events).
+  const auto said = c.read_line();
+  if (said != "* LOGGED_IN " + name)
+    ADD_FAILURE() << "after login " << name << ": " << said.value_or("nothing");
   return c;
 }
 

@@ -37,6 +37,16 @@ TEST(CommandTable, FindIgnoresOneSlashAndCase) {
   EXPECT_EQ(find_command(std::string(1000, 'q')), nullptr);
 }
 
+TEST(CommandTable, NamesCommandIsTheOneRule) {
+  EXPECT_TRUE(names_command("upload_file", "upload_file"));
+  EXPECT_TRUE(names_command("Upload_File", "upload_file"));
+  EXPECT_TRUE(names_command("/UPLOAD_FILE", "upload_file"));
+  EXPECT_FALSE(names_command("//upload_file", "upload_file"));
+  EXPECT_FALSE(names_command("upload", "upload_file"));
+  EXPECT_FALSE(names_command("", ""));  // an empty alias names nothing
+  EXPECT_FALSE(names_command("/", ""));
+}
+
 TEST(CommandTable, DescribesStates) {
   EXPECT_EQ(describe_states(any_state), "awaiting_password, anonymous, logged_in");
   EXPECT_EQ(describe_states(mask(session_state::logged_in)), "logged_in");

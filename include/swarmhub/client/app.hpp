@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/file_sharing.hpp"
 #include "swarmhub/client/tracker_link.hpp"
@@ -46,8 +47,14 @@ class client_app {
   awaitable<void> keepalive();
   awaitable<void> wait_for_hello();
   awaitable<void> give_server_password();
-  // Asks for a missing password of login/create_user on a terminal; the line to send.
-  awaitable<std::string> complete_secret(std::string line);
+  void show_result(const proto::reply& reply);  // shown; a failure sets the exit status
+  bool wants_server_password() const;           // the tracker's HELLO said auth=required
+  // Asks for a missing password of login/create_user on a terminal; the command to send,
+  // or nothing when the person gave up.
+  awaitable<std::optional<command_line>> complete_secret(command_line command);
+  // After the OK of a login or resume: waits for the `* LOGGED_IN <user>` that follows it
+  // (on_event() takes the user from it); false when none came.
+  awaitable<bool> wait_for_login(std::uint64_t logins_before);
   void on_event(const proto::event& event);
   void on_closed(const std::string& why);
   void finish();
@@ -57,8 +64,11 @@ class client_app {
   // After losing the tracker: another one, the same user logged in again with the resume
   // token, back in the same room, shares announced; the user is told in one line.
   awaitable<void> fail_over(std::string why);
-  // Remembers what a failover restores: who is logged in (and their token), which room.
-  awaitable<void> follow(const std::string& request, const proto::reply& reply);
+  // Follows what a tracker command did: after a login the user's shares and a resume token
+  // (what a failover restores), which room plain lines go to. `logins_before` is
+  // logins_seen_ when the command was sent.
+  awaitable<void> follow(const command_line& command, const proto::reply& reply,
+                         std::uint64_t logins_before);
 
   asio::any_io_executor executor_;
   client_options options_;
@@ -66,7 +76,8 @@ class client_app {
   tracker_link link_;
   asio::steady_timer keepalive_timer_;
   asio::steady_timer hello_signal_;
-  asio::steady_timer stay_signal_;  // cancelled when a headless client is told to leave
+  asio::steady_timer login_signal_;  // cancelled by each LOGGED_IN event
+  asio::steady_timer stay_signal_;   // cancelled when a headless client is told to leave
   std::unique_ptr<file_sharing> files_;
   std::optional<std::string> hello_;  // text of the tracker's HELLO event
   std::chrono::steady_clock::time_point last_request_;
@@ -75,7 +86,8 @@ class client_app {
   std::size_t current_ = 0;  // index in options_.trackers
   bool failing_over_ = false;
   asio::steady_timer failover_done_;  // cancelled when a failover ends, either way
-  std::string user_name_;             // logged in as, "" when not
+  std::string user_name_;             // from the last LOGGED_IN event, "" after logout
+  std::uint64_t logins_seen_ = 0;     // LOGGED_IN events so far
   std::string resume_token_;
   std::string room_;  // the room plain lines go to, "" for the lobby
   bool leaving_ = false;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "swarmhub/client/commands.hpp"
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/proto/reply.hpp"
 
@@ -17,9 +18,9 @@ class console {
  public:
   virtual ~console() = default;
 
-  // The next line the user typed, or nothing at end of input (Ctrl+D, end of the script)
-  // or after stop().
-  virtual awaitable<std::optional<std::string>> read_line() = 0;
+  // The next command the user gave, read once (blank lines and comments passed over), or
+  // nothing at end of input (Ctrl+D, end of the script) or after stop().
+  virtual awaitable<std::optional<command_line>> read_command() = 0;
 
   // Asks for a password without echoing it; nothing when there is no terminal to ask on.
   virtual awaitable<std::optional<std::string>> read_secret(std::string_view prompt) = 0;
@@ -28,6 +29,8 @@ class console {
   virtual bool interactive() const = 0;
 
   virtual void show_reply(const proto::reply& reply) = 0;
+  // Events of the tracker and of the client itself; one named `unparsed` (tracker_link.hpp)
+  // is a line that was neither a reply nor an event, shown as it came.
   virtual void show_event(const proto::event& event) = 0;
   // The client's own remarks ("connected to ...", "connection lost").
   virtual void show_notice(std::string_view text) = 0;

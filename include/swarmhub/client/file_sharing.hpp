@@ -1,15 +1,15 @@
 #pragma once
-// The client's file commands (seed 001): upload_file, download_file, show_downloads,
-// stop_share, wait_downloads. They run in the client, talking to the tracker for metadata
-// and to the p2p engine for the bytes, and answer in the protocol's reply format.
+// The client's file commands (seed 001, listed in client/commands.hpp): upload_file,
+// download_file, show_downloads, stop_share, wait_downloads. They run in the client, talking
+// to the tracker for metadata and to the p2p engine for the bytes, and answer in the
+// protocol's reply format.
 
-#include <array>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/share_book.hpp"
 #include "swarmhub/client/tracker_link.hpp"
@@ -18,17 +18,6 @@
 #include "swarmhub/p2p/engine.hpp"
 
 namespace swarmhub::client {
-
-struct local_command {
-  std::string_view name;
-  int min_args;
-  int max_args;
-  std::string_view usage;
-  std::string_view summary;
-};
-
-// The commands the client answers itself (help and completion list them too).
-const std::array<local_command, 5>& local_commands();
 
 class file_sharing {
  public:
@@ -39,12 +28,15 @@ class file_sharing {
                p2p::engine_options options);
   ~file_sharing();
 
-  // The reply to `line` if it is a local command; nothing otherwise.
-  awaitable<std::optional<proto::reply>> handle(std::string_view line);
+  // The reply to `command` if it is a local command; nothing otherwise.
+  awaitable<std::optional<proto::reply>> handle(const command_line& command);
 
-  // Follows what tracker commands did: login (announce key, shares again), resume (announce
-  // again), logout and leave_group (stop sharing).
-  awaitable<void> after_reply(std::string_view line, const proto::reply& reply);
+  // After the tracker said `* LOGGED_IN user`: the announce key; after a login (not a resume,
+  // which still shares all it did) the user's shares again.
+  awaitable<void> logged_in(const std::string& user, bool resumed);
+
+  // Follows what tracker commands did: logout and leave_group stop sharing.
+  void after_reply(const command_line& command, const proto::reply& reply);
 
   bool busy() const { return engine_.busy(); }
 

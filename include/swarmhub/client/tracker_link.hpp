@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/net/host_port.hpp"
@@ -17,6 +18,10 @@
 #include "swarmhub/proto/reply.hpp"
 
 namespace swarmhub::client {
+
+// The name of the event under which a line that is neither a reply nor an event reaches the
+// event handler, to be shown as it came: no event of the protocol is named so.
+inline constexpr std::string_view unparsed = "?";
 
 class tracker_link {
  public:

@@ -73,9 +73,13 @@ struct command_spec {
 
 std::span<const command_spec> command_table();
 
-// The command a request verb names, or nullptr. One leading '/' is ignored, so "/quit" and
-// "quit" are the same command (the chat seeds used slashes, the file seed did not), and
-// so is letter case ("QUIT").
+// The rule by which a typed verb names a command, written once for the tracker's table and
+// the client's own commands: one leading '/' is ignored, so "/quit" and "quit" are the same
+// command (the chat seeds used slashes, the file seed did not), and so is ASCII letter case
+// ("QUIT").
+bool names_command(std::string_view typed, std::string_view name);
+
+// The command a request verb names (by names_command), or nullptr.
 const command_spec* find_command(std::string_view verb);
 
 // True for commands whose arguments hold a password: clients keep them out of history.

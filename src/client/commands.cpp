@@ -1,0 +1,56 @@
+#include "swarmhub/client/commands.hpp"
+
+#include <array>
+
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::client {
+namespace {
+
+using enum local_command_id;
+
+constexpr std::array table{
+    local_command{upload_file, "upload_file", 2, 3, "upload_file <path> <group> [--hybrid]",
+                  "hash a file, register it in a group and share it; --hybrid lets BitTorrent "
+                  "v1 clients join (this client)"},
+    local_command{download_file, "download_file", 3, 3,
+                  "download_file <group> <file> <destination>",
+                  "fetch a group's file from every member who has it, in the background (this "
+                  "client)"},
+    local_command{show_downloads, "show_downloads", 0, 0, "show_downloads",
+                  "[D] downloading, [C] complete, [S] shared, [F] failed (this client)"},
+    local_command{stop_share, "stop_share", 2, 2, "stop_share <group> <file>",
+                  "stop sharing a file (this client)"},
+    local_command{wait_downloads, "wait_downloads", 0, 1, "wait_downloads [seconds]",
+                  "wait until every download has finished; fails if one failed or time ran out "
+                  "(this client)"},
+};
+
+const local_command* find_local_command(std::string_view verb) {
+  for (const auto& c : table) {
+    if (proto::names_command(verb, c.name)) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const local_command> local_commands() {
+  return table;
+}
+
+std::optional<command_line> read_command_line(std::string_view typed) {
+  const std::string_view line = util::trim(typed);
+  if (line.empty() || line.starts_with('#')) return std::nullopt;
+  command_line out;
+  out.text = std::string(line);
+  const auto [verb, rest] = proto::split_verb(line);
+  if ((out.local = find_local_command(verb)) != nullptr) {
+    out.args = proto::split_arguments(rest, out.local->max_args, false);
+  } else if ((out.tracker = proto::find_command(verb)) != nullptr) {
+    out.args = proto::split_arguments(rest, out.tracker->max_args, out.tracker->text_tail);
+  }
+  return out;
+}
+
+}  // namespace swarmhub::client
