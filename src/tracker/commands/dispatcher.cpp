@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <array>
 #include <utility>
 
 #include "swarmhub/proto/request.hpp"
