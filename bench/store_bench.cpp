@@ -25,7 +25,7 @@
 
 #include "load_common.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
-#include "swarmhub/tracker/passwords.hpp"
+#include "swarmhub/tracker/accounts/passwords.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;

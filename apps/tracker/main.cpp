@@ -17,7 +17,7 @@
 
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/net/tracker_list.hpp"
-#include "swarmhub/tracker/server.hpp"
+#include "swarmhub/tracker/conn/server.hpp"
 #include "swarmhub/tracker/sibling_check.hpp"
 
 namespace {

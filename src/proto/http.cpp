@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "swarmhub/util/text.hpp"
+
 namespace swarmhub::proto::http {
 namespace {
 
@@ -10,17 +12,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) {
-      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -53,9 +44,9 @@ void add_header(request& r, std::string_view header_line) {
   const std::string_view name = header_line.substr(0, colon);
   std::string_view value = header_line.substr(colon + 1);
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  if (iequals(name, "connection")) {
-    if (iequals(value, "close")) r.keep_alive = false;
-    if (iequals(value, "keep-alive")) r.keep_alive = true;
+  if (util::iequals_ascii(name, "connection")) {
+    if (util::iequals_ascii(value, "close")) r.keep_alive = false;
+    if (util::iequals_ascii(value, "keep-alive")) r.keep_alive = true;
   }
 }
 

@@ -89,6 +89,24 @@ TEST(Chat, LobbyTalkReachesEveryoneLoggedInButTheSender) {
   for (const auto& ev : alice.events()) EXPECT_NE(ev.name, "ROOM");
 }
 
+// A line that names no command is `say` with the whole line: same checks, same replies.
+TEST(Chat, PlainLineIsSayWithTheWholeLine) {
+  tracker_process tracker;
+  auto alice = tracker.user("alice");
+  auto bob = tracker.user("bob");
+  // Quotes are text, not argument syntax, in both.
+  EXPECT_EQ(alice.request("she said \"hi").text, "posted to lobby");
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice she said \"hi");
+  EXPECT_EQ(alice.request("say she said \"hi").text, "posted to lobby");
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice she said \"hi");
+  const std::string long_text(2001, 'x');
+  const auto plain = alice.request(long_text);
+  const auto said = alice.request("say " + long_text);
+  EXPECT_EQ(plain.code, "MESSAGE_TOO_LONG");
+  EXPECT_EQ(plain.text, said.text);
+  EXPECT_EQ(plain.code, said.code);
+}
+
 TEST(Chat, GroupRoomIsForMembersAndHistoryStartsAtJoining) {
   tracker_process tracker;
   auto alice = tracker.user("alice");

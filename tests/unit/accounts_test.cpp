@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "swarmhub/tracker/login_throttle.hpp"
-#include "swarmhub/tracker/names.hpp"
-#include "swarmhub/tracker/passwords.hpp"
+#include "swarmhub/tracker/accounts/login_throttle.hpp"
+#include "swarmhub/tracker/accounts/names.hpp"
+#include "swarmhub/tracker/accounts/passwords.hpp"
 
 namespace swarmhub::tracker {
 namespace {

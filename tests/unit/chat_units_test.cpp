@@ -1,10 +1,18 @@
-// The pure parts of chat: the pair queue, the flood gate, chat.log lines.
+// The pure parts of chat: the pair queue, the flood gate, chat.log lines, a session's chat
+// presence and identity; and the one store thread room posts rely on.
 
 #include <gtest/gtest.h>
 
-#include "swarmhub/tracker/chat_log.hpp"
-#include "swarmhub/tracker/flood_gate.hpp"
-#include "swarmhub/tracker/pairing.hpp"
+#include <stdexcept>
+
+#include "process.hpp"
+#include "swarmhub/store/sqlite_backend.hpp"
+#include "swarmhub/tracker/accounts/session_identity.hpp"
+#include "swarmhub/tracker/chat/chat_log.hpp"
+#include "swarmhub/tracker/chat/chat_presence.hpp"
+#include "swarmhub/tracker/chat/flood_gate.hpp"
+#include "swarmhub/tracker/chat/pairing.hpp"
+#include "swarmhub/tracker/core.hpp"
 
 namespace swarmhub::tracker {
 namespace {
@@ -64,6 +72,65 @@ TEST(ChatLog, LineFormat) {
   // Whatever control character got this far is neutralised.
   EXPECT_EQ(chat_log::format_line(0, "lobby", "bob", "a\x1b[2Jb"),
             "1970-01-01T00:00:00.000Z [lobby] bob: a?[2Jb\n");
+}
+
+TEST(ChatPresence, RepeatsAreDroppedOnlyWithASharedStore) {
+  chat_presence alone(10, 10);
+  EXPECT_TRUE(alone.note_queued(7, false));
+  EXPECT_TRUE(alone.note_queued(7, false));
+  chat_presence shared(10, 10);
+  EXPECT_TRUE(shared.note_queued(7, true));
+  EXPECT_FALSE(shared.note_queued(7, true));
+  EXPECT_TRUE(shared.note_queued(0, true));  // not a room message
+  EXPECT_TRUE(shared.note_queued(0, true));
+}
+
+TEST(ChatPresence, SeenCountsQueuedOnlyWhenFlushingAndLogoutForgetsIt) {
+  chat_presence p(10, 10);
+  p.set_room("rust");
+  p.note_queued(5, false);
+  p.note_queued(9, false);
+  p.note_written(5);
+  EXPECT_EQ(p.seen(false), 5);
+  EXPECT_EQ(p.seen(true), 9);
+  p.reset();
+  EXPECT_EQ(p.room(), "lobby");
+  EXPECT_EQ(p.seen(true), 0);
+}
+
+TEST(ChatPresence, FloodingCountsRefusalsInARowOnly) {
+  chat_presence p(0.001, 1);
+  EXPECT_TRUE(p.allow_message());
+  EXPECT_FALSE(p.allow_message());
+  EXPECT_FALSE(p.flooding(2));
+  EXPECT_TRUE(p.flooding(2));
+}
+
+TEST(SessionIdentity, LoginAndLogoutMoveTheState) {
+  session_identity who;
+  EXPECT_EQ(who.state(), proto::session_state::anonymous);
+  who.log_in("Alice");
+  EXPECT_EQ(who.state(), proto::session_state::logged_in);
+  EXPECT_EQ(who.user(), "Alice");
+  who.log_out();
+  EXPECT_EQ(who.state(), proto::session_state::anonymous);
+  EXPECT_EQ(who.user(), "");
+  EXPECT_EQ(who.count_auth_failure(), 1u);
+  EXPECT_EQ(who.count_auth_failure(), 2u);
+}
+
+// Room fan-out keeps commit order only on one store thread: a tracker refuses to start
+// with more.
+TEST(RoomPosts, RefuseAStoreOfTwoThreads) {
+  test::temp_dir dir;
+  const auto open = [&](std::size_t n) {
+    std::vector<std::unique_ptr<store::backend>> connections;
+    for (std::size_t i = 0; i < n; ++i) connections.push_back(store::open_sqlite(dir.file("t.db")));
+    return std::make_unique<store::async_store>(std::move(connections));
+  };
+  EXPECT_THROW(tracker_core(tracker_options{}, open(2)), std::logic_error);
+  tracker_core one(tracker_options{}, open(1));
+  EXPECT_EQ(one.store->threads(), 1u);
 }
 
 }  // namespace

@@ -26,6 +26,21 @@ TEST(CommandTable, NamesAndAliasesAreUniqueAndLowerCase) {
   }
 }
 
+TEST(CommandTable, EachIdFindsItsOwnRow) {
+  for (const auto& spec : command_table()) {
+    EXPECT_EQ(&spec_of(spec.id), &spec) << spec.name;
+    EXPECT_EQ(find_command(spec.name), &spec) << spec.name;
+  }
+}
+
+TEST(CommandTable, ExactlyThePasswordCommandsCarrySecrets) {
+  std::set<std::string_view> secret;
+  for (const auto& spec : command_table()) {
+    if (carries_secret(spec.id)) secret.insert(spec.name);
+  }
+  EXPECT_EQ(secret, (std::set<std::string_view>{"auth", "create_user", "login", "resume"}));
+}
+
 TEST(CommandTable, FindIgnoresOneSlashAndCase) {
   ASSERT_NE(find_command("quit"), nullptr);
   EXPECT_EQ(find_command("/quit"), find_command("quit"));

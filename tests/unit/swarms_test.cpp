@@ -6,7 +6,7 @@
 #include <random>
 #include <set>
 
-#include "swarmhub/tracker/swarms.hpp"
+#include "swarmhub/tracker/swarms/swarms.hpp"
 
 namespace swarmhub::tracker {
 namespace {

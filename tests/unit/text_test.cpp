@@ -41,4 +41,15 @@ TEST(Trim, RemovesSpacesAndTabsAtBothEnds) {
 }
 
 }  // namespace
+TEST(AsciiCase, FoldsAsciiLettersOnly) {
+  EXPECT_EQ(util::ascii_lower("Alice_01.Z-x"), "alice_01.z-x");
+  EXPECT_EQ(util::ascii_lower("\xC3\x89t\xC3\xA9"), "\xC3\x89t\xC3\xA9");  // É stays É
+  EXPECT_EQ(util::ascii_lower('Q'), 'q');
+  EXPECT_EQ(util::ascii_lower('@'), '@');  // the byte before 'A'
+  EXPECT_EQ(util::ascii_lower('['), '[');  // the byte after 'Z'
+  EXPECT_TRUE(util::iequals_ascii("Content-LENGTH", "content-length"));
+  EXPECT_FALSE(util::iequals_ascii("lobby", "lobby "));
+  EXPECT_FALSE(util::iequals_ascii("@", "`"));  // differ by 0x20 but are no letters
+}
+
 }  // namespace swarmhub::util

@@ -1,9 +1,15 @@
 #pragma once
-// The command table: every command of the line protocol, with the session states that may
-// use it, its arity and its one-line help. The tracker dispatches from it, `help` prints
-// it, the client completes from it and docs/protocol.md is checked against it.
+// The command table: every command of the line protocol, one row each, with the session
+// states that may use it, its arity and its one-line help. The tracker dispatches from it
+// (its handler is `tracker::handle<id>`, bound to the row by the id: see
+// tracker/commands/handler.hpp), `help` prints it, the client completes from it and
+// docs/protocol.md is checked against it.
+//
+// Adding a command: a command_id, a row below (in the same place), and the tracker's
+// handle<command_id::...> specialisation. The build checks the rest.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -23,9 +29,13 @@ using state_mask = std::uint8_t;
 constexpr state_mask mask(session_state s) {
   return static_cast<state_mask>(s);
 }
-constexpr state_mask any_state = mask(session_state::awaiting_password) |
-                                 mask(session_state::anonymous) | mask(session_state::logged_in);
+constexpr state_mask awaiting_password_only = mask(session_state::awaiting_password);
+constexpr state_mask anonymous_only = mask(session_state::anonymous);
+constexpr state_mask logged_in_only = mask(session_state::logged_in);
+constexpr state_mask connected_states = anonymous_only | logged_in_only;
+constexpr state_mask any_state = awaiting_password_only | connected_states;
 
+// One per row of command_rows, in the same order.
 enum class command_id {
   help,
   quit,
@@ -62,14 +72,264 @@ enum class command_id {
 struct command_spec {
   command_id id;
   std::string_view name;
-  std::array<std::string_view, 2> aliases;  // other names for the same command ("" = none)
-  state_mask allowed;
-  int min_args;
-  int max_args;
-  bool text_tail;  // the last argument is the rest of the line, spaces included
+  std::array<std::string_view, 2> aliases{};  // other names for the same command ("" = none)
+  state_mask allowed = 0;
+  int min_args = 0;
+  int max_args = 0;
+  bool text_tail = false;  // the last argument is the rest of the line, spaces included
+  bool secret = false;     // the arguments hold a password: clients keep them out of history
   std::string_view usage;
   std::string_view summary;
 };
+
+inline constexpr std::array command_rows{
+    command_spec{.id = command_id::help,
+                 .name = "help",
+                 .allowed = any_state,
+                 .min_args = 0,
+                 .max_args = 1,
+                 .usage = "help [command]",
+                 .summary = "list the commands, or show one command's usage"},
+    command_spec{.id = command_id::quit,
+                 .name = "quit",
+                 .aliases = {"exit"},
+                 .allowed = any_state,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "quit",
+                 .summary = "say goodbye (reply 'OK Bye.') and close the connection"},
+    command_spec{.id = command_id::ping,
+                 .name = "ping",
+                 .allowed = any_state,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "ping",
+                 .summary = "check that the tracker answers (reply 'OK pong')"},
+    command_spec{
+        .id = command_id::auth,
+        .name = "auth",
+        .allowed = awaiting_password_only,
+        .min_args = 1,
+        .max_args = 1,
+        .text_tail = true,
+        .secret = true,
+        .usage = "auth <server-password>",
+        .summary =
+            "give the tracker's server password (the rest of the line); 3 wrong tries close"},
+    command_spec{.id = command_id::whoami,
+                 .name = "whoami",
+                 .allowed = connected_states,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "whoami",
+                 .summary = "say who is logged in on this connection"},
+    command_spec{.id = command_id::create_user,
+                 .name = "create_user",
+                 .allowed = anonymous_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .secret = true,
+                 .usage = "create_user <name> <password>",
+                 .summary = "create an account (then log in)"},
+    command_spec{.id = command_id::login,
+                 .name = "login",
+                 .allowed = anonymous_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .secret = true,
+                 .usage = "login <name> <password>",
+                 .summary = "log in; one live login per user"},
+    command_spec{.id = command_id::resume,
+                 .name = "resume",
+                 .allowed = anonymous_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .secret = true,
+                 .usage = "resume <name> <token>",
+                 .summary = "log in again with a token from resume_token (a client moving to "
+                            "another tracker); takes over the login from a tracker that died"},
+    command_spec{
+        .id = command_id::resume_token,
+        .name = "resume_token",
+        .allowed = logged_in_only,
+        .min_args = 0,
+        .max_args = 0,
+        .usage = "resume_token",
+        .summary =
+            "a token that logs this user in again without the password (for 7 days, until logout)"},
+    command_spec{.id = command_id::logout,
+                 .name = "logout",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "logout",
+                 .summary = "log out and stay connected"},
+    command_spec{.id = command_id::create_group,
+                 .name = "create_group",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .usage = "create_group <group>",
+                 .summary = "create a group; you become its owner"},
+    command_spec{.id = command_id::list_groups,
+                 .name = "list_groups",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "list_groups",
+                 .summary = "every group with its owner and member count"},
+    command_spec{.id = command_id::join_group,
+                 .name = "join_group",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .usage = "join_group <group>",
+                 .summary = "ask the group's owner to let you in"},
+    command_spec{.id = command_id::list_requests,
+                 .name = "list_requests",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .usage = "list_requests <group>",
+                 .summary = "pending join requests of a group you own"},
+    command_spec{.id = command_id::accept_request,
+                 .name = "accept_request",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .usage = "accept_request <group> <user>",
+                 .summary = "let a user who asked into your group"},
+    command_spec{.id = command_id::reject_request,
+                 .name = "reject_request",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .usage = "reject_request <group> <user>",
+                 .summary = "turn down a user's request to join your group"},
+    command_spec{.id = command_id::leave_group,
+                 .name = "leave_group",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .usage = "leave_group <group>",
+                 .summary = "leave a group (or withdraw your request); an owner hands over to the "
+                            "earliest-joined member"},
+    command_spec{.id = command_id::list_members,
+                 .name = "list_members",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .usage = "list_members <group>",
+                 .summary = "the members of a group you belong to"},
+    command_spec{.id = command_id::list,
+                 .name = "list",
+                 .aliases = {"who"},
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "list",
+                 .summary = "who is online now"},
+    command_spec{.id = command_id::msg,
+                 .name = "msg",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .text_tail = true,
+                 .usage = "msg <user> <text>",
+                 .summary = "a direct message; kept for the user if offline"},
+    command_spec{
+        .id = command_id::say,
+        .name = "say",
+        .allowed = logged_in_only,
+        .min_args = 1,
+        .max_args = 1,
+        .text_tail = true,
+        .usage = "say <text>",
+        .summary = "post to your current room (any line that is no command does the same)"},
+    command_spec{.id = command_id::room,
+                 .name = "room",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 1,
+                 .usage = "room [lobby|pair|<group>]",
+                 .summary = "show or change your current room"},
+    command_spec{.id = command_id::rooms,
+                 .name = "rooms",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "rooms",
+                 .summary = "the rooms you can post to"},
+    command_spec{.id = command_id::history,
+                 .name = "history",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 2,
+                 .usage = "history <room> [n]",
+                 .summary = "the last n (default 20, at most 500) messages of a room you may read"},
+    command_spec{.id = command_id::pair,
+                 .name = "pair",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "pair",
+                 .summary = "wait for a partner; the next one to ask joins you in a room for two"},
+    command_spec{.id = command_id::unpair,
+                 .name = "unpair",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "unpair",
+                 .summary = "leave your pair (or the queue for one)"},
+    command_spec{.id = command_id::add_file,
+                 .name = "add_file",
+                 .allowed = logged_in_only,
+                 .min_args = 5,
+                 .max_args = 5,
+                 .usage = "add_file <group> <name> <size> <info-hash> <info>",
+                 .summary = "register a file's BitTorrent v2 metadata in a group (the client's "
+                            "upload_file sends it)"},
+    command_spec{.id = command_id::list_files,
+                 .name = "list_files",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .usage = "list_files <group>",
+                 .summary = "a group's files: size, uploader, seeders and leechers online now"},
+    command_spec{
+        .id = command_id::file_info,
+        .name = "file_info",
+        .allowed = logged_in_only,
+        .min_args = 2,
+        .max_args = 2,
+        .usage = "file_info <group> <name>",
+        .summary = "a file's metadata, for downloading it (the client's download_file asks it)"},
+    command_spec{.id = command_id::passkey,
+                 .name = "passkey",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "passkey",
+                 .summary = "your key for the tracker's BitTorrent announces"},
+};
+
+// The row of `id`: rows are in the order of command_id.
+constexpr std::size_t row_index(command_id id) {
+  return static_cast<std::size_t>(id);
+}
+constexpr const command_spec& spec_of(command_id id) {
+  return command_rows[row_index(id)];
+}
+
+namespace detail {
+constexpr bool rows_follow_ids() {
+  for (std::size_t i = 0; i < command_rows.size(); ++i) {
+    if (row_index(command_rows[i].id) != i) return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::rows_follow_ids(), "command_rows must list every command_id once, in order");
 
 std::span<const command_spec> command_table();
 
@@ -83,7 +343,9 @@ bool names_command(std::string_view typed, std::string_view name);
 const command_spec* find_command(std::string_view verb);
 
 // True for commands whose arguments hold a password: clients keep them out of history.
-bool carries_secret(command_id id);
+constexpr bool carries_secret(command_id id) {
+  return spec_of(id).secret;
+}
 
 // Human-readable list of states, e.g. "anonymous, logged_in".
 std::string describe_states(state_mask allowed);

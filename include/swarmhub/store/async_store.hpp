@@ -51,6 +51,8 @@ class async_store {
 
   void stop() { pool_.stop(); }
 
+  std::size_t threads() const { return connections_.size(); }
+
  private:
   // A connection taken from the free list for one call. There are as many connections as
   // threads, so taking one never waits for long.

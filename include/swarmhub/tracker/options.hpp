@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "swarmhub/net/host_port.hpp"
-#include "swarmhub/tracker/passwords.hpp"
+#include "swarmhub/tracker/accounts/passwords.hpp"
 
 namespace swarmhub::tracker {
 

@@ -1,0 +1,60 @@
+#pragma once
+// Where one connection is in the chat: its current room, its flood gate, and which room
+// messages it was shown (the seen mark stored when the user goes offline). A value the
+// session holds beside its transport; read and changed on the session's strand only.
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "swarmhub/tracker/chat/flood_gate.hpp"
+
+namespace swarmhub::tracker {
+
+class chat_presence {
+ public:
+  chat_presence(double rate_per_second, double burst) : gate_(rate_per_second, burst) {}
+
+  const std::string& room() const { return room_; }
+  void set_room(std::string room) { room_ = std::move(room); }
+
+  // False when the user sends messages faster than the flood gate allows.
+  bool allow_message();
+  // Counts a refused message; true once `limit` were refused in a row.
+  bool flooding(unsigned limit) { return ++refused_in_a_row_ >= limit; }
+
+  // Room message `id` is about to be queued for the user. With `shared` (a store several
+  // trackers write) a message met in the login backlog can come again live: false for such
+  // a repeat, which is not to be queued.
+  bool note_queued(std::int64_t id, bool shared);
+  // Room message `id` was written to the socket.
+  void note_written(std::int64_t id) { seen_ = std::max(seen_, id); }
+  // The highest room message id the user has been shown; with `flushing`, what is queued
+  // counts too (it will still be written).
+  std::int64_t seen(bool flushing) const {
+    return flushing ? std::max(seen_, seen_queued_) : seen_;
+  }
+
+  // The user logged out: back to the lobby, nothing seen. The flood gate stays.
+  void reset();
+
+ private:
+  // Room messages queued lately, with a shared store only (made at the first one).
+  struct recent_ids {
+    static constexpr std::size_t limit = 2048;
+    std::unordered_set<std::int64_t> ids;
+    std::deque<std::int64_t> order;
+  };
+
+  std::string room_{"lobby"};
+  flood_gate gate_;
+  unsigned refused_in_a_row_ = 0;
+  std::int64_t seen_ = 0;         // highest room message id written to the socket
+  std::int64_t seen_queued_ = 0;  // highest room message id queued for it
+  std::unique_ptr<recent_ids> recent_;
+};
+
+}  // namespace swarmhub::tracker

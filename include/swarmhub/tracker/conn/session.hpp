@@ -1,0 +1,150 @@
+#pragma once
+// One client connection: its socket, its line framing, its bounded output queue and its
+// timeouts. That is all the session itself is (the transport); who is on it
+// (session_identity) and where it is in the chat (chat_presence) are values it holds beside
+// and hands to the command handlers. One reader coroutine handles requests in order; writes are a
+// chain of callbacks that exists only while there is output; a watchdog timer enforces the idle,
+// write and linger timeouts. An idle connection holds the session, the reader's frame and two
+// pending waits, nothing more.
+//
+// Threading: everything runs on the session's strand. deliver() and close_with_notice()
+// may be called from any thread; they post onto the strand. The reader and every pending
+// handler hold a shared_ptr to the session, so it lives until the last of them ends.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "swarmhub/net/asio.hpp"
+#include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/http.hpp"
+#include "swarmhub/proto/line_framer.hpp"
+#include "swarmhub/tracker/accounts/session_identity.hpp"
+#include "swarmhub/tracker/chat/chat_presence.hpp"
+#include "swarmhub/tracker/core.hpp"
+#include "swarmhub/util/compact_fifo.hpp"
+
+namespace swarmhub::tracker {
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  using clock = std::chrono::steady_clock;
+  using bytes = std::shared_ptr<const std::string>;
+
+  session(tcp::socket socket, tracker_core& core, std::uint64_t id);
+
+  // Starts the coroutines. Call once, right after construction.
+  void start(proto::session_state initial_state);
+
+  // Queues whole lines (one reply or one event) for the client. Any thread. A room message
+  // carries its id, so the session knows which messages the user has been shown.
+  void deliver(bytes message, std::int64_t room_message_id = 0);
+  // The same for several lines at once, in order: one hop to the session's strand for all.
+  void deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages);
+
+  // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
+  void close_with_notice(std::string code, std::string text);
+
+  // Closes at once, without flushing. Any thread.
+  void abort(std::string reason);
+
+  std::uint64_t id() const { return id_; }
+  bool stopped() const { return stopped_; }
+  // The remote IP, without the port (for throttling per address).
+  std::string remote_ip() const;
+
+  // --- who is on it, and where in the chat (strand only) ---
+  session_identity& identity() { return identity_; }
+  const session_identity& identity() const { return identity_; }
+  chat_presence& chat() { return chat_; }
+  // A user logged in on this connection.
+  void log_in(std::string user);
+  // The user goes offline and the connection stays (rooms, pair, presence, seen mark).
+  void log_out();
+  // Becomes half of a pair (any thread): the room switches to the pair and the user is told.
+  void enter_pair(std::string partner);
+  // The partner left (any thread): back to the lobby if in the pair room, and told why.
+  void leave_pair(std::string partner, std::string why);
+  // --- replies known later (strand only) ---
+  // Keeps the place of the current request's reply in the output; fill_reply(slot) gives
+  // it, and nothing queued behind it is written before. A room post uses this so that the
+  // session reads its next line while the post's commit is under way: posts in a row share
+  // commits, and their replies still come in order.
+  std::uint64_t defer_reply();
+  void fill_reply(std::uint64_t slot, std::string text);
+  // Waits until every deferred reply is filled: any request but a room post sees the effect
+  // of the posts before it (a `room` or `leave_group` after a post, say).
+  awaitable<void> settle_deferred();
+  asio::any_io_executor executor() { return socket_.get_executor(); }
+
+  const std::string& remote() const { return remote_; }
+  const asio::ip::address& remote_address() const { return remote_address_; }
+  tracker_core& core() { return core_; }
+
+ private:
+  awaitable<void> reader();
+  // The writer: a chain of writes while there is something to write, nothing in between.
+  void schedule_write();
+  void write_more();
+  void on_written(const error_code& ec, std::size_t count, std::size_t total);
+  void finish_writing();
+  // The watchdog: a timer that looks at the timeouts whenever it fires or is woken.
+  void watch();
+  awaitable<void> handle_frame(proto::frame frame);
+  awaitable<void> handle_http_frame(proto::frame frame);
+  // The connection speaks the line protocol: greet it (once).
+  void choose_line_protocol();
+
+  struct outgoing {
+    bytes data;  // null while it is a deferred reply's place
+    std::int64_t room_message_id = 0;
+    std::uint64_t slot = 0;  // the deferred reply this is the place of, or 0
+  };
+
+  void enqueue(bytes message, std::int64_t room_message_id = 0);
+  // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
+  // `flushing`: what is queued will still be written (logout, graceful close), so it counts
+  // as seen; otherwise only what was written does.
+  void depart(std::string_view why, bool flushing);
+  void begin_close(std::string reason);
+  void stop(std::string reason);
+  void wake(asio::steady_timer& timer);
+
+  tcp::socket socket_;
+  tracker_core& core_;
+  const std::uint64_t id_;
+  std::string remote_;
+  asio::ip::address remote_address_;
+
+  proto::line_framer framer_;
+  enum class protocol { undecided, line, http };
+  protocol protocol_ = protocol::undecided;
+  clock::time_point greet_at_;
+  std::optional<proto::http::request> http_request_;  // headers being read
+  session_identity identity_;
+  chat_presence chat_;
+  unsigned malformed_in_a_row_ = 0;
+  std::uint64_t last_slot_ = 0;
+  unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
+  bool reply_deferred_ = false;      // the request being handled deferred its reply
+
+  util::compact_fifo<outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  asio::steady_timer drain_signal_;  // cancelled when the queue drains below the pause mark
+  asio::steady_timer watchdog_timer_;
+
+  clock::time_point last_input_;
+  clock::time_point write_started_;
+  clock::time_point closing_since_;
+  bool writing_ = false;
+  bool write_scheduled_ = false;
+  bool closing_ = false;      // no more requests; flush, then close
+  bool peer_done_ = false;    // the peer closed its side
+  bool writer_done_ = false;  // everything was written and our side is shut
+  bool stopped_ = false;
+  std::string close_reason_;
+};
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,72 @@
+#include "swarmhub/tracker/chat/chat.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat/relay.hpp"
+#include "swarmhub/tracker/conn/session.hpp"
+
+namespace swarmhub::tracker::chat {
+
+std::string room_name(const store::room_message& m) {
+  return m.group.empty() ? std::string(room_registry::lobby) : m.group;
+}
+
+std::string room_event(const store::room_message& m) {
+  return proto::format_event("ROOM", fmt::format("{} {} {}", room_name(m), m.sender, m.body));
+}
+
+void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {
+  const std::string room = room_name(m);
+  auto event = std::make_shared<const std::string>(room_event(m));
+  for (const auto& s : core.rooms.subscribers(room)) {
+    if (s->id() != sender_session) s->deliver(event, m.id);
+  }
+  core.log.append(m.sent_at_ms, room, m.sender, m.body);
+}
+
+void publish_all(tracker_core& core,
+                 const std::vector<std::pair<store::room_message, std::uint64_t>>& messages) {
+  if (messages.size() == 1) {
+    publish(core, messages[0].first, messages[0].second);
+    return;
+  }
+  using lines = std::vector<std::pair<session::bytes, std::int64_t>>;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> audiences;
+  std::unordered_map<session*, std::pair<std::shared_ptr<session>, lines>> outgoing;
+  for (const auto& [m, sender_session] : messages) {
+    const std::string room = room_name(m);
+    auto it = audiences.find(room);
+    if (it == audiences.end()) it = audiences.emplace(room, core.rooms.subscribers(room)).first;
+    auto event = std::make_shared<const std::string>(room_event(m));
+    for (const auto& s : it->second) {
+      if (s->id() == sender_session) continue;
+      auto& [who, queue] = outgoing[s.get()];
+      if (!who) who = s;
+      queue.emplace_back(event, m.id);
+    }
+    core.log.append(m.sent_at_ms, room, m.sender, m.body);
+  }
+  for (auto& [key, target] : outgoing) target.first->deliver_all(std::move(target.second));
+}
+
+void announce(tracker_core& core, std::string_view room, std::string_view event,
+              std::string_view text, std::uint64_t except) {
+  if (room == room_registry::lobby && core.rooms.size(room) > core.options.lobby_presence_limit) {
+    return;  // a crowd's comings and goings are noise; `list` tells who is there
+  }
+  auto message = std::make_shared<const std::string>(proto::format_event(event, text));
+  for (const auto& s : core.rooms.subscribers(room)) {
+    if (s->id() != except) s->deliver(message);
+  }
+}
+
+void announce_everywhere(tracker_core& core, std::string_view room, std::string_view event,
+                         std::string_view text, std::uint64_t except) {
+  announce(core, room, event, text, except);
+  relay::to_room(core, room, event, text);
+}
+
+}  // namespace swarmhub::tracker::chat

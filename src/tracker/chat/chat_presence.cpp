@@ -1,0 +1,33 @@
+#include "swarmhub/tracker/chat/chat_presence.hpp"
+
+#include <algorithm>
+
+namespace swarmhub::tracker {
+
+bool chat_presence::allow_message() {
+  if (!gate_.allow()) return false;
+  refused_in_a_row_ = 0;
+  return true;
+}
+
+bool chat_presence::note_queued(std::int64_t id, bool shared) {
+  if (id > 0 && shared) {
+    if (!recent_) recent_ = std::make_unique<recent_ids>();
+    if (!recent_->ids.insert(id).second) return false;
+    recent_->order.push_back(id);
+    if (recent_->order.size() > recent_ids::limit) {
+      recent_->ids.erase(recent_->order.front());
+      recent_->order.pop_front();
+    }
+  }
+  seen_queued_ = std::max(seen_queued_, id);
+  return true;
+}
+
+void chat_presence::reset() {
+  room_ = "lobby";
+  seen_ = seen_queued_ = 0;
+  recent_.reset();
+}
+
+}  // namespace swarmhub::tracker

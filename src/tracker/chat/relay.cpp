@@ -1,0 +1,89 @@
+#include "swarmhub/tracker/chat/relay.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <type_traits>
+#include <variant>
+
+#include "swarmhub/proto/events.hpp"
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/store/event_feed.hpp"
+#include "swarmhub/tracker/chat/chat.hpp"
+#include "swarmhub/tracker/conn/session.hpp"
+
+namespace swarmhub::tracker::relay {
+namespace {
+
+void send(tracker_core& core, store::feed_event event) {
+  core.store->post(
+      [event = std::move(event)](store::backend& db) { db.notify(store::encode_event(event)); });
+}
+
+void deliver(const std::shared_ptr<session>& s, std::string_view event, std::string_view text) {
+  s->deliver(std::make_shared<const std::string>(proto::format_event(event, text)));
+}
+
+}  // namespace
+
+bool shared(const tracker_core& core) {
+  return core.feed != nullptr;
+}
+
+void to_user(tracker_core& core, std::string_view user, std::string_view event,
+             std::string_view text) {
+  if (shared(core)) {
+    send(core, store::user_event{core.tracker_id, std::string(user), std::string(event),
+                                 std::string(text)});
+  }
+}
+
+void to_room(tracker_core& core, std::string_view room, std::string_view event,
+             std::string_view text) {
+  if (shared(core)) {
+    send(core, store::room_event{core.tracker_id, std::string(room), std::string(event),
+                                 std::string(text)});
+  }
+}
+
+void subscribe(tracker_core& core, std::string_view user, std::string_view group) {
+  if (shared(core)) {
+    send(core, store::subscription{core.tracker_id, std::string(user), std::string(group)});
+  }
+}
+
+void handle(tracker_core& core, store::backend& db, std::string_view payload) {
+  const auto event = store::decode_event(payload);
+  if (!event) {
+    spdlog::warn("event feed: unreadable event '{}'", payload.substr(0, payload.find('\t')));
+    return;
+  }
+  const auto not_ours = [&](const std::string& origin) { return origin != core.tracker_id; };
+  std::visit(
+      [&](const auto& e) {
+        using kind = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<kind, store::room_stored>) {
+          const auto sender = core.online.find(e.message.sender);  // they got their reply instead
+          chat::publish(core, e.message, sender ? sender->id() : 0);
+        } else if constexpr (std::is_same_v<kind, store::direct_stored>) {
+          // Whoever marks it delivered delivers it: the sender's tracker (recipient there),
+          // this one, or a login that takes it from the store.
+          const auto recipient = core.online.find(e.message.recipient);
+          if (recipient && db.mark_delivered(e.message.id)) {
+            deliver(recipient, proto::events::msg,
+                    fmt::format("{} {}", e.message.sender, e.message.body));
+          }
+        } else if constexpr (std::is_same_v<kind, store::room_event>) {
+          if (not_ours(e.origin)) chat::announce(core, e.room, e.event, e.text);
+        } else if constexpr (std::is_same_v<kind, store::user_event>) {
+          if (auto s = core.online.find(e.user); s && not_ours(e.origin))
+            deliver(s, e.event, e.text);
+        } else {
+          if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
+            core.rooms.subscribe(e.group, s);
+          }
+        }
+      },
+      *event);
+}
+
+}  // namespace swarmhub::tracker::relay

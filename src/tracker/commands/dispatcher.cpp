@@ -1,0 +1,105 @@
+#include "swarmhub/tracker/commands/dispatcher.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <array>
+#include <utility>
+
+#include "swarmhub/proto/request.hpp"
+#include "swarmhub/tracker/commands/handler.hpp"
+#include "swarmhub/tracker/conn/session.hpp"
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+using proto::error_code;
+using proto::session_state;
+
+using handler = awaitable<void> (*)(command_context&);
+
+// Every row's handler, in row order: handle<row.id> (see commands/handler.hpp).
+template <std::size_t... Row>
+constexpr std::array<handler, sizeof...(Row)> bind_handlers(std::index_sequence<Row...>) {
+  return {&handle<proto::command_rows[Row].id>...};
+}
+constexpr auto handlers = bind_handlers(std::make_index_sequence<proto::command_rows.size()>{});
+
+// The error for a command that exists but is not allowed in the connection's state.
+void refuse_for_state(const proto::command_spec& spec, session_state state,
+                      proto::reply_builder& reply) {
+  if (state == session_state::awaiting_password) {
+    reply.error(error_code::auth_required, "give the server password first: auth <password>");
+  } else if (spec.allowed == proto::awaiting_password_only) {
+    reply.error(error_code::already_authenticated, "no server password is needed now");
+  } else if (state == session_state::anonymous) {
+    reply.error(error_code::not_logged_in, fmt::format("log in before using {}", spec.name));
+  } else {
+    reply.error(error_code::already_logged_in,
+                fmt::format("{} is not available while logged in (logout first)", spec.name));
+  }
+}
+
+}  // namespace
+
+awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
+                                     proto::reply_builder& reply) {
+  auto [verb, rest] = proto::split_verb(line);
+  if (verb.empty()) {
+    reply.ok("empty line ignored");
+    co_return dispatch_outcome{};
+  }
+  const session_state state = client.identity().state();
+  const proto::command_spec* spec = proto::find_command(verb);
+  if (spec == nullptr) {
+    if (verb.starts_with('/')) {
+      reply.error(error_code::unknown_command,
+                  fmt::format("unknown command '{}' (try help)", util::printable(verb)));
+      co_return dispatch_outcome{};
+    }
+    // Nobody to post as: acknowledged, as the first seed did, and dropped.
+    if (state == session_state::anonymous) {
+      reply.ok("Received your msg.");
+      co_return dispatch_outcome{};
+    }
+    // A line that names no command is a chat message: `say` with the whole line.
+    spec = &proto::spec_of(command_id::say);
+    rest = line;
+  }
+  if ((spec->allowed & proto::mask(state)) == 0) {
+    refuse_for_state(*spec, state, reply);
+    co_return dispatch_outcome{};
+  }
+  auto parsed = proto::split_arguments(rest, spec->max_args, spec->text_tail);
+  if (!parsed.error.empty()) {
+    reply.error(error_code::bad_arguments, fmt::format("{}; usage: {}", parsed.error, spec->usage));
+    co_return dispatch_outcome{};
+  }
+  const auto count = static_cast<int>(parsed.values.size());
+  if (count < spec->min_args || count > spec->max_args) {
+    reply.error(error_code::bad_arguments,
+                fmt::format("{} arguments; usage: {}",
+                            count < spec->min_args ? "missing" : "too many", spec->usage));
+    co_return dispatch_outcome{};
+  }
+  command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply, {}};
+  bool failed = false;
+  try {
+    // A room post may overtake the posts before it (their replies are deferred); anything
+    // else sees their effect.
+    if (spec->id != command_id::say) co_await client.settle_deferred();
+    co_await handlers[proto::row_index(spec->id)](ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed for {} id={}: {}", spec->name, client.remote(), client.id(), e.what());
+    failed = true;
+  }
+  if (failed) {
+    reply = proto::reply_builder{};
+    reply.error(error_code::internal, "the tracker failed; nothing was changed");
+    co_return dispatch_outcome{};
+  }
+  co_return dispatch_outcome{ctx.close_after_reply, std::move(ctx.close_reason),
+                             std::move(ctx.follow_ups)};
+}
+
+}  // namespace swarmhub::tracker

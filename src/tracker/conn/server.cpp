@@ -1,0 +1,204 @@
+#include "swarmhub/tracker/conn/server.hpp"
+
+#include <sys/resource.h>
+
+#include <spdlog/spdlog.h>
+#include <csignal>
+#include <cstdio>
+
+#include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/store/pg_backend.hpp"
+#include "swarmhub/store/sqlite_backend.hpp"
+#include "swarmhub/tracker/chat/relay.hpp"
+#include "swarmhub/tracker/conn/session.hpp"
+#include "swarmhub/util/time.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+// Lets the process hold as many sockets as the hard limit allows; an idle tracker with many
+// clients needs one descriptor each.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// One connection, so one store thread: room messages are fanned out from it in commit order
+// (see tracker/chat/chat.cpp); room_posts refuses a store with more.
+std::unique_ptr<store::async_store> open_store(const store::data_dir& dir,
+                                               const tracker_options& options) {
+  std::vector<std::unique_ptr<store::backend>> connections;
+  if (options.store.empty()) {
+    connections.push_back(store::open_sqlite(dir.file("tracker.db")));
+  } else {
+    connections.push_back(store::open_postgresql(options.store));
+  }
+  return std::make_unique<store::async_store>(std::move(connections));
+}
+
+}  // namespace
+
+server::server(tracker_options options)
+    : data_dir_(options.data_dir),
+      core_(options, open_store(data_dir_, options)),
+      strand_(asio::make_strand(io_)),
+      acceptor_(strand_),
+      signals_(strand_),
+      shutdown_timer_(strand_),
+      renew_timer_(strand_) {
+  raise_descriptor_limit();
+  core_.store_id = core_.store->call_now([](store::backend& db) { return db.store_id(); });
+  if (!core_.options.store.empty()) core_.feed = store::open_postgresql_feed(core_.options.store);
+}
+
+server::~server() = default;
+
+tcp::endpoint server::bind() {
+  const auto& where = core_.options.listen;
+  tcp::resolver resolver(io_);
+  const auto results =
+      resolver.resolve(where.host.empty() ? "0.0.0.0" : where.host, std::to_string(where.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service);
+  const tcp::endpoint endpoint = *results.begin();
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  return acceptor_.local_endpoint();
+}
+
+void server::handle_signals() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGUSR1);
+  signals_.add(SIGUSR2);
+  asio::co_spawn(
+      strand_,
+      [this]() -> awaitable<void> {
+        for (;;) {
+          error_code ec;
+          const int signo = co_await signals_.async_wait(asio::redirect_error(use_awaitable, ec));
+          if (ec) co_return;
+          if (signo == SIGUSR2) {
+            const std::string line = core_.stats.summary();
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+            spdlog::info("{}", line);
+            continue;
+          }
+          shutdown(signo == SIGUSR1 ? "SIGUSR1" : signo == SIGINT ? "SIGINT" : "SIGTERM");
+        }
+      },
+      asio::detached);
+}
+
+void server::run() {
+  if (core_.options.exit_when_empty) {
+    core_.sessions.on_empty([this] { shutdown("the last client left"); });
+  }
+  if (core_.feed) {
+    // Events go to the store thread, one after the other as they came, so that they keep
+    // the commit order and meet logins and fan-outs there in one sequence.
+    core_.feed->start(
+        [this](std::string_view payload) {
+          core_.store->post([this, event = std::string(payload)](store::backend& db) {
+            relay::handle(core_, db, event);
+          });
+        },
+        [] { spdlog::error("events from other trackers were lost while the feed reconnected"); });
+  }
+  asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
+  asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
+  unsigned count = core_.options.threads;
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });
+    io_.run();
+  }
+  // No session is left to await them: let the slow-work threads finish and exit. The logins
+  // this tracker held go first, so that its users may log in elsewhere at once.
+  if (core_.feed) core_.feed->stop();
+  core_.store->post([id = core_.tracker_id](store::backend& db) { db.release_logins(id); });
+  core_.store->stop();
+  core_.hashing.stop();
+  core_.log.close();
+}
+
+void server::shutdown(std::string reason) {
+  asio::dispatch(strand_, [this, reason = std::move(reason)]() mutable {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    shutdown_reason_ = std::move(reason);
+    spdlog::info("shutting down ({}), {} clients", shutdown_reason_, core_.sessions.size());
+    error_code ec;
+    acceptor_.close(ec);
+    renew_timer_.cancel();
+    asio::co_spawn(strand_, drain_and_finish(), net::detached_logged{"shutdown"});
+  });
+}
+
+awaitable<void> server::drain_and_finish() {
+  shutdown_timer_.expires_after(core_.options.shutdown_grace);
+  core_.sessions.on_empty([this] { asio::post(strand_, [this] { shutdown_timer_.cancel(); }); });
+  for (const auto& s : core_.sessions.snapshot()) {
+    s->close_with_notice("shutdown", "server is closing");
+  }
+  if (core_.sessions.size() > 0) {
+    error_code ec;
+    co_await shutdown_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  // Whoever is still here after the grace period did not read its notice: cut it off.
+  for (const auto& s : core_.sessions.snapshot()) s->abort("shutdown grace period over");
+  error_code ec;
+  signals_.cancel(ec);
+  core_.sessions.on_empty(nullptr);
+  spdlog::info("stopped accepting; {}", core_.stats.summary());
+}
+
+awaitable<void> server::renew_logins() {
+  const auto period = core_.options.login_lease / 3;
+  while (!shutting_down_) {
+    renew_timer_.expires_after(period);
+    error_code ec;
+    co_await renew_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (shutting_down_) co_return;
+    core_.store->post([id = core_.tracker_id, until = core_.lease_end(util::unix_ms_now())](
+                          store::backend& db) { db.renew_logins(id, until); });
+  }
+}
+
+awaitable<void> server::accept_loop() {
+  asio::steady_timer backoff(strand_);
+  for (;;) {
+    error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
+                                                         asio::redirect_error(use_awaitable, ec));
+    if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of descriptors or memory: wait a little instead of spinning on the error.
+      spdlog::warn("accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    tracker_stats::add(core_.stats.connections_total);
+    if (core_.sessions.size() >= core_.options.max_clients) {
+      const std::string notice = "* CLOSING full too many clients, try later\n";
+      asio::write(socket, asio::buffer(notice), ec);
+      socket.close(ec);
+      continue;
+    }
+    const auto id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
+    auto s = std::make_shared<session>(std::move(socket), core_, id);
+    core_.sessions.add(id, s);
+    tracker_stats::add(core_.stats.clients_now);
+    s->start(core_.options.server_password.empty() ? proto::session_state::anonymous
+                                                   : proto::session_state::awaiting_password);
+  }
+}
+
+}  // namespace swarmhub::tracker

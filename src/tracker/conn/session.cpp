@@ -1,0 +1,464 @@
+#include "swarmhub/tracker/conn/session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat/chat.hpp"
+#include "swarmhub/tracker/commands/dispatcher.hpp"
+#include "swarmhub/tracker/swarms/http_service.hpp"
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::size_t max_gather = 64;  // queued messages written with one call
+// Room posts of one session under way at once; the next line waits beyond that.
+constexpr unsigned max_deferred = 64;
+
+std::string describe_remote(const tcp::socket& socket) {
+  error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return net::host_port{ep.address().to_string(), ep.port()}.to_string();
+}
+
+asio::ip::address remote_ip_of(const tcp::socket& socket) {
+  error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return {};
+  // An IPv4 peer on a dual-stack socket is reported as IPv4.
+  const auto a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  }
+  return a;
+}
+
+}  // namespace
+
+session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
+    : socket_(std::move(socket)),
+      core_(core),
+      id_(id),
+      remote_(describe_remote(socket_)),
+      remote_address_(remote_ip_of(socket_)),
+      framer_(core.options.max_line),
+      chat_(core.options.chat_rate, core.options.chat_burst),
+      drain_signal_(socket_.get_executor(), clock::time_point::max()),
+      watchdog_timer_(socket_.get_executor()),
+      last_input_(clock::now()) {}
+
+void session::start(proto::session_state initial_state) {
+  identity_.set_state(initial_state);
+  error_code ec;
+  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  spdlog::info("connect {} id={}", remote_, id_);
+  greet_at_ = clock::now() + core_.options.greeting_delay;
+  auto self = shared_from_this();
+  asio::dispatch(socket_.get_executor(), [self] {
+    // Each coroutine's function object holds `self`, keeping the session alive while it runs.
+    const auto ex = self->socket_.get_executor();
+    asio::co_spawn(
+        ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
+    self->watch();
+  });
+}
+
+void session::choose_line_protocol() {
+  if (protocol_ != protocol::undecided) return;
+  protocol_ = protocol::line;
+  const bool needs_password = identity_.state() == proto::session_state::awaiting_password;
+  enqueue(std::make_shared<const std::string>(proto::format_event(
+      "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
+}
+
+void session::log_in(std::string user) {
+  identity_.log_in(std::move(user));
+  spdlog::info("login {} id={} user={}", remote_, id_, identity_.user());
+}
+
+void session::log_out() {
+  if (identity_.user().empty()) return;
+  depart("logout", true);
+  spdlog::info("logout {} id={} user={}", remote_, id_, identity_.user());
+  identity_.log_out();
+  chat_.reset();
+}
+
+void session::depart(std::string_view why, bool flushing) {
+  const std::string& user = identity_.user();
+  if (user.empty()) return;
+  core_.online.release(user, id_);
+  core_.store->post(
+      [user, tracker = core_.tracker_id](store::backend& db) { db.release_login(user, tracker); });
+  core_.rooms.unsubscribe_all(id_);
+  if (auto partner = core_.pairs.leave(id_)) {
+    if (auto other = core_.sessions.find(partner->session_id))
+      other->leave_pair(user, std::string(why));
+  }
+  chat::announce_everywhere(core_, room_registry::lobby, "LEFT",
+                            fmt::format("{} {}", room_registry::lobby, user));
+  if (const auto seen = chat_.seen(flushing); seen > 0) {
+    core_.store->post([user, seen](store::backend& db) { db.mark_seen(user, seen); });
+  }
+}
+
+void session::enter_pair(std::string partner) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), p = std::move(partner)] {
+    if (self->stopped_ || self->identity_.user().empty()) return;
+    self->chat_.set_room("pair");
+    self->enqueue(std::make_shared<const std::string>(proto::format_event("PAIRED", p)));
+  });
+}
+
+void session::leave_pair(std::string partner, std::string why) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), p = std::move(partner), w = std::move(why)] {
+                   if (self->stopped_) return;
+                   if (self->chat_.room() == "pair") self->chat_.set_room("lobby");
+                   self->enqueue(std::make_shared<const std::string>(
+                       proto::format_event("PAIR_ENDED", fmt::format("{} {}", p, w))));
+                 });
+}
+
+std::string session::remote_ip() const {
+  const auto colon = remote_.rfind(':');
+  std::string ip = remote_.substr(0, colon);
+  if (ip.starts_with('[')) ip = ip.substr(1, ip.size() - 2);
+  return ip;
+}
+
+void session::deliver(bytes message, std::int64_t room_message_id) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), m = std::move(message), room_message_id]() mutable {
+                   self->enqueue(std::move(m), room_message_id);
+                 });
+}
+
+void session::deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), m = std::move(messages)]() mutable {
+                   for (auto& [message, id] : m) self->enqueue(std::move(message), id);
+                 });
+}
+
+void session::close_with_notice(std::string code, std::string text) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), code = std::move(code), text = std::move(text)] {
+                   if (self->stopped_ || self->closing_) return;
+                   self->enqueue(std::make_shared<const std::string>(
+                       proto::format_event("CLOSING", fmt::format("{} {}", code, text))));
+                   self->begin_close(code);
+                 });
+}
+
+void session::abort(std::string reason) {
+  asio::dispatch(
+      socket_.get_executor(),
+      [self = shared_from_this(), r = std::move(reason)]() mutable { self->stop(std::move(r)); });
+}
+
+void session::enqueue(bytes message, std::int64_t room_message_id) {
+  if (stopped_) return;
+  if (queued_bytes_ + message->size() > core_.options.max_output) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
+    return;
+  }
+  // With a shared store, a message met in the login backlog can come again live (another
+  // tracker committed it while the backlog was read): one copy is enough.
+  if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
+  queued_bytes_ += message->size();
+  queue_.push_back(outgoing{std::move(message), room_message_id});
+  schedule_write();
+}
+
+std::uint64_t session::defer_reply() {
+  reply_deferred_ = true;
+  ++deferred_in_flight_;
+  queue_.push_back(outgoing{nullptr, 0, ++last_slot_});
+  return last_slot_;
+}
+
+void session::fill_reply(std::uint64_t slot, std::string text) {
+  if (stopped_) return;
+  --deferred_in_flight_;
+  wake(drain_signal_);
+  if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
+  const auto place = std::find_if(queue_.begin(), queue_.end(),
+                                  [slot](const outgoing& o) { return o.slot == slot; });
+  if (place == queue_.end()) return;
+  queued_bytes_ += text.size();
+  place->data = std::make_shared<const std::string>(std::move(text));
+  place->slot = 0;
+  schedule_write();
+}
+
+awaitable<void> session::settle_deferred() {
+  while (!stopped_ && deferred_in_flight_ > 0) {
+    drain_signal_.expires_at(clock::time_point::max());
+    error_code ec;
+    co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+void session::wake(asio::steady_timer& timer) {
+  timer.cancel();
+}
+
+awaitable<void> session::reader() {
+  // Waiting for input needs no buffer: an idle connection holds none, and what arrives is
+  // read into one buffer per thread and copied into the framer at once (no suspension in
+  // between). 100k idle clients would otherwise keep 100k read buffers.
+  error_code mode_ec;
+  socket_.non_blocking(true, mode_ec);
+  for (;;) {
+    error_code ec;
+    co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+    if (stopped_) co_return;
+    std::size_t n = 0;
+    if (!ec) {
+      static thread_local std::array<char, read_chunk> buffer;
+      n = socket_.read_some(asio::buffer(buffer), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+      if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
+    }
+    if (ec) {
+      if (ec != asio::error::eof) {
+        stop(closing_ ? close_reason_ : fmt::format("read failed: {}", ec.message()));
+        co_return;
+      }
+      if (!closing_ && framer_.buffered() > 0) {
+        // The peer is done sending; what it sent still deserves replies, including an
+        // unterminated last line.
+        framer_.append("\n");
+        while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
+      }
+      peer_done_ = true;
+      begin_close("peer closed");
+      if (writer_done_) stop(close_reason_);
+      co_return;
+    }
+    last_input_ = clock::now();
+    tracker_stats::add(core_.stats.bytes_in, n);
+    if (closing_) continue;  // draining until the peer closes or the linger time ends
+    while (auto frame = framer_.next()) {
+      // Backpressure: a client that sends requests faster than it reads replies waits here.
+      while (!stopped_ && (queued_bytes_ > core_.options.read_pause_threshold() ||
+                           deferred_in_flight_ >= max_deferred)) {
+        drain_signal_.expires_at(clock::time_point::max());
+        co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
+      if (stopped_ || closing_) break;
+      co_await handle_frame(std::move(*frame));
+    }
+  }
+}
+
+awaitable<void> session::handle_frame(proto::frame frame) {
+  if (protocol_ == protocol::undecided) {
+    if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
+      protocol_ = protocol::http;
+    } else {
+      choose_line_protocol();
+    }
+  }
+  if (protocol_ == protocol::http) {
+    co_await handle_http_frame(std::move(frame));
+    co_return;
+  }
+  proto::reply_builder reply;
+  dispatch_outcome outcome;
+  bool malformed = true;
+  if (frame.what == proto::frame::kind::too_long) {
+    reply.error(proto::error_code::line_too_long,
+                fmt::format("line longer than {} bytes; it was dropped", core_.options.max_line));
+  } else if (!util::is_valid_utf8(frame.text)) {
+    reply.error(proto::error_code::bad_encoding, "line is not valid UTF-8; it was dropped");
+  } else if (util::has_control_chars(frame.text)) {
+    reply.error(proto::error_code::bad_encoding,
+                "line holds control characters (NUL, escape, ...); it was dropped");
+  } else {
+    malformed = false;
+    outcome = co_await dispatch(*this, frame.text, reply);
+  }
+  if (stopped_) co_return;
+  tracker_stats::add(core_.stats.requests_total);
+  const std::string text = reply.take();
+  if (!std::exchange(reply_deferred_, false)) {
+    if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
+    enqueue(std::make_shared<const std::string>(text));
+  }
+  for (auto& event : outcome.follow_ups)
+    enqueue(std::make_shared<const std::string>(std::move(event)));
+  malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
+  if (outcome.close_after_reply) {
+    begin_close(outcome.close_reason.empty() ? "quit" : outcome.close_reason);
+  } else if (malformed_in_a_row_ >= core_.options.max_malformed) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    enqueue(std::make_shared<const std::string>(proto::format_event(
+        "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_))));
+    begin_close("too many malformed lines");
+  }
+}
+
+awaitable<void> session::handle_http_frame(proto::frame frame) {
+  const auto fail = [&](int status, std::string_view reason) {
+    enqueue(std::make_shared<const std::string>(
+        proto::http::response(status, reason, "text/plain", reason, false)));
+    begin_close("bad http request");
+  };
+  if (frame.what == proto::frame::kind::too_long) {
+    fail(431, "Request Header Fields Too Large");
+    co_return;
+  }
+  if (!http_request_) {
+    http_request_ = proto::http::parse_request_line(frame.text);
+    if (!http_request_) fail(400, "Bad Request");
+    co_return;
+  }
+  if (!frame.text.empty()) {
+    proto::http::add_header(*http_request_, frame.text);
+    co_return;
+  }
+  // The blank line: the request is complete.
+  proto::http::request request = std::move(*http_request_);
+  http_request_.reset();
+  tracker_stats::add(core_.stats.requests_total);
+  std::string response = co_await serve_http(*this, request);
+  if (stopped_) co_return;
+  enqueue(std::make_shared<const std::string>(std::move(response)));
+  if (!request.keep_alive) begin_close("http done");
+}
+
+void session::schedule_write() {
+  if (writing_ || write_scheduled_ || writer_done_ || stopped_) return;
+  write_scheduled_ = true;
+  // Posted, not called: whatever else this turn of the strand queues goes in the same write.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->write_scheduled_ = false;
+    self->write_more();
+  });
+}
+
+void session::write_more() {
+  if (stopped_ || writing_ || writer_done_) return;
+  if (queue_.empty()) {
+    if (closing_) finish_writing();
+    return;
+  }
+  // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
+  std::size_t count = 0;
+  std::size_t total = 0;
+  while (count < std::min(queue_.size(), max_gather) && queue_[count].data) {
+    total += queue_[count].data->size();
+    ++count;
+  }
+  if (count == 0) return;
+  writing_ = true;
+  write_started_ = clock::now();
+  if (watchdog_timer_.expiry() > write_started_ + core_.options.write_timeout) {
+    wake(watchdog_timer_);
+  }
+  auto written = [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
+    self->on_written(ec, count, total);
+  };
+  if (count == 1) {  // a reply alone, the usual case: no buffer list to build
+    asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
+    return;
+  }
+  std::vector<asio::const_buffer> gather;
+  gather.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) gather.emplace_back(asio::buffer(*queue_[i].data));
+  asio::async_write(socket_, gather, std::move(written));
+}
+
+void session::on_written(const error_code& ec, std::size_t count, std::size_t total) {
+  writing_ = false;
+  if (stopped_) return;
+  if (ec) {
+    stop(fmt::format("write failed: {}", ec.message()));
+    return;
+  }
+  tracker_stats::add(core_.stats.bytes_out, total);
+  for (std::size_t i = 0; i < count; ++i) chat_.note_written(queue_[i].room_message_id);
+  queue_.pop_front(count);
+  queued_bytes_ -= total;
+  if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
+  write_more();
+}
+
+void session::finish_writing() {
+  // Everything is written. Half-close so the peer reads all of it before seeing the end;
+  // closing at once could reset the connection and lose the last lines.
+  writer_done_ = true;
+  error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (peer_done_ || ec) stop(close_reason_);
+}
+
+void session::watch() {
+  if (stopped_) return;
+  const auto& opts = core_.options;
+  const auto now = clock::now();
+  if (closing_) {
+    if (now >= closing_since_ + opts.linger) {
+      stop(close_reason_);
+      return;
+    }
+  } else if (writing_ && now >= write_started_ + opts.write_timeout) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop("write timed out (client not reading)");
+    return;
+  } else if (now >= last_input_ + opts.idle_timeout) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    enqueue(std::make_shared<const std::string>(proto::format_event(
+        "CLOSING", fmt::format("idle no request for {} ms", opts.idle_timeout.count()))));
+    begin_close("idle timeout");
+  }
+  if (protocol_ == protocol::undecided && now >= greet_at_) choose_line_protocol();
+  auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
+  if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
+  if (protocol_ == protocol::undecided) deadline = std::min(deadline, greet_at_);
+  // A wake (cancel) or the deadline: either way, look again.
+  watchdog_timer_.expires_at(deadline);
+  watchdog_timer_.async_wait([self = shared_from_this()](const error_code&) { self->watch(); });
+}
+
+void session::begin_close(std::string reason) {
+  if (closing_ || stopped_) return;
+  closing_ = true;
+  // No request is handled after this point, so the user is free to log in elsewhere now.
+  depart(reason, true);
+  closing_since_ = clock::now();
+  close_reason_ = std::move(reason);
+  schedule_write();
+  wake(drain_signal_);
+  wake(watchdog_timer_);
+}
+
+void session::stop(std::string reason) {
+  if (stopped_) return;
+  stopped_ = true;
+  error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  drain_signal_.cancel();
+  watchdog_timer_.cancel();
+  queue_.clear();
+  queued_bytes_ = 0;
+  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
+               identity_.user().empty() ? "" : " user=" + identity_.user());
+  if (!closing_) depart(reason, false);
+  core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
+  core_.sessions.remove(id_);
+}
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,99 @@
+#include "swarmhub/tracker/swarms/swarms.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace swarmhub::tracker {
+namespace {
+
+void append_compact(swarm_registry::reply& out, const swarm_registry::peer& p) {
+  const char port_bytes[2] = {static_cast<char>(p.port >> 8), static_cast<char>(p.port & 0xFF)};
+  if (p.address.is_v4()) {
+    const auto bytes = p.address.to_v4().to_bytes();
+    out.peers4.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    out.peers4.append(port_bytes, 2);
+  } else {
+    const auto bytes = p.address.to_v6().to_bytes();
+    out.peers6.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    out.peers6.append(port_bytes, 2);
+  }
+}
+
+}  // namespace
+
+void swarm_registry::remove(swarm& s, std::size_t i) {
+  if (s.members[i].who.left == 0) --s.seeders;
+  s.index.erase(s.members[i].id);
+  if (i + 1 != s.members.size()) {
+    s.members[i] = std::move(s.members.back());
+    s.index[s.members[i].id] = i;
+  }
+  s.members.pop_back();
+}
+
+void swarm_registry::forget_expired(swarm& s, clock::time_point now) {
+  while (!s.expiries.empty() && s.expiries.front().at <= now) {
+    const auto it = s.index.find(s.expiries.front().id);
+    // Gone already (stopped), or announced again since: that entry is stale.
+    if (it != s.index.end() && s.members[it->second].expires <= now) remove(s, it->second);
+    s.expiries.pop_front();
+  }
+}
+
+swarm_registry::reply swarm_registry::announce(const std::string& swarm_key,
+                                               std::string_view peer_id, const peer& p,
+                                               bool stopped, int want, clock::time_point now) {
+  peer_key id{};
+  std::memcpy(id.data(), peer_id.data(), std::min(peer_id.size(), id.size()));
+
+  const std::lock_guard lock(mutex_);
+  auto& s = swarms_[swarm_key];
+  forget_expired(s, now);
+  const auto found = s.index.find(id);
+  std::size_t self = s.members.size();  // none
+  if (stopped) {
+    if (found != s.index.end()) remove(s, found->second);
+  } else {
+    const auto expires = now + lifetime_;
+    if (found == s.index.end()) {
+      self = s.members.size();
+      s.index.emplace(id, self);
+      s.members.push_back(member{id, p, expires});
+    } else {
+      self = found->second;
+      if (s.members[self].who.left == 0) --s.seeders;
+      s.members[self].who = p;
+      s.members[self].expires = expires;
+    }
+    if (p.left == 0) ++s.seeders;
+    s.expiries.push_back(expiry{expires, id});
+  }
+
+  reply out;
+  const auto total = static_cast<int>(s.members.size());
+  out.seeders = s.seeders;
+  out.leechers = total - s.seeders;
+  // A window of the swarm from a random start, wrapping round, without the announcer.
+  const auto others = total - (self < s.members.size() ? 1 : 0);
+  want = std::clamp(want, 0, others);
+  const std::size_t start = total > 0 ? random_() % static_cast<std::size_t>(total) : 0;
+  for (std::size_t k = 0; want > 0; ++k) {
+    const auto i = (start + k) % s.members.size();
+    if (i == self) continue;
+    append_compact(out, s.members[i].who);
+    --want;
+  }
+  if (s.members.empty()) swarms_.erase(swarm_key);
+  return out;
+}
+
+swarm_registry::counts swarm_registry::count(const std::string& swarm_key, clock::time_point now) {
+  const std::lock_guard lock(mutex_);
+  const auto it = swarms_.find(swarm_key);
+  if (it == swarms_.end()) return {};
+  forget_expired(it->second, now);
+  const auto total = static_cast<int>(it->second.members.size());
+  return {it->second.seeders, total - it->second.seeders};
+}
+
+}  // namespace swarmhub::tracker
