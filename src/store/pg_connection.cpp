@@ -1,6 +1,7 @@
 #include "pg_connection.hpp"
 
 #include <charconv>
+#include <type_traits>
 
 #include "swarmhub/store/event_feed.hpp"
 #include "swarmhub/store/store.hpp"
@@ -101,6 +102,27 @@ void connection::script(const char* sql) {
 
 void connection::notify(std::string_view payload) {
   execute("SELECT pg_notify($1, $2)", event_channel, payload);
+}
+
+void connection::params::add(const sql::value& value) {
+  std::visit(
+      [&](const auto& v) {
+        using kind = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<kind, std::nullopt_t>) {
+          values.emplace_back();
+          formats.push_back(0);
+        } else if constexpr (std::is_same_v<kind, std::int64_t>) {
+          values.emplace_back(std::to_string(v));
+          formats.push_back(0);
+        } else if constexpr (std::is_same_v<kind, std::string_view>) {
+          values.emplace_back(std::string(v));
+          formats.push_back(0);
+        } else {
+          values.emplace_back(std::string(v.data));
+          formats.push_back(1);
+        }
+      },
+      value);
 }
 
 rows connection::run(const char* sql, const params& p) {

@@ -61,7 +61,7 @@ class connection {
   template <class... Args>
   rows query(const char* sql, const Args&... args) {
     params p;
-    (p.add(args), ...);
+    (p.add(sql::to_value(args)), ...);
     return run(sql, p);
   }
   template <class... Args>
@@ -77,32 +77,11 @@ class connection {
   migration_lock lock_migrations() { return migration_lock(conn_); }
 
  private:
+  // The parameters as libpq takes them: text, or binary for blobs; null for none.
   struct params {
     std::vector<std::optional<std::string>> values;
     std::vector<int> formats;
-    void add(std::string_view v) { push(std::string(v), 0); }
-    void add(const std::string& v) { push(v, 0); }
-    void add(const char* v) { push(std::string(v), 0); }
-    void add(std::int64_t v) { push(std::to_string(v), 0); }
-    void add(int v) { push(std::to_string(v), 0); }
-    void add(bool v) { push(v ? "true" : "false", 0); }
-    void add(sql::blob v) { push(std::string(v.data), 1); }
-    void add(std::nullopt_t) {
-      values.emplace_back();
-      formats.push_back(0);
-    }
-    template <class T>
-    void add(const std::optional<T>& v) {
-      if (v) {
-        add(*v);
-      } else {
-        add(std::nullopt);
-      }
-    }
-    void push(std::string v, int format) {
-      values.emplace_back(std::move(v));
-      formats.push_back(format);
-    }
+    void add(const sql::value& value);
   };
 
   rows run(const char* sql, const params& p);

@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace swarmhub::store::sql {
 
@@ -35,6 +36,39 @@ enum class dialect { sqlite, postgresql };
 struct blob {
   std::string_view data;
 };
+
+// One bound parameter, whatever its C++ type: the conversions are written here once, and
+// each engine binds the four kinds.
+using value = std::variant<std::nullopt_t, std::int64_t, std::string_view, blob>;
+
+inline value to_value(std::string_view v) {
+  return v;
+}
+inline value to_value(const std::string& v) {
+  return std::string_view(v);
+}
+inline value to_value(const char* v) {
+  return std::string_view(v);
+}
+inline value to_value(std::int64_t v) {
+  return v;
+}
+inline value to_value(int v) {
+  return std::int64_t{v};
+}
+inline value to_value(bool v) {
+  return std::int64_t{v ? 1 : 0};
+}
+inline value to_value(blob v) {
+  return v;
+}
+inline value to_value(std::nullopt_t) {
+  return std::nullopt;
+}
+template <class T>
+value to_value(const std::optional<T>& v) {
+  return v ? to_value(*v) : value(std::nullopt);
+}
 
 // The engine refused to serialise the transaction with a concurrent one (PostgreSQL's
 // serialization failure or deadlock): the whole transaction may run again.

@@ -1,6 +1,7 @@
 #include "sqlite_connection.hpp"
 
 #include <array>
+#include <type_traits>
 
 #include "swarmhub/store/store.hpp"
 
@@ -41,26 +42,25 @@ int rows::index_of(int number) const {
   return index;
 }
 
-void rows::bind(int number, std::string_view text) {
-  if (sqlite3_bind_text(stmt_, index_of(number), text.data(), static_cast<int>(text.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK) {
-    fail(db_, "bind");
-  }
-}
-
-void rows::bind(int number, std::int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index_of(number), value) != SQLITE_OK) fail(db_, "bind");
-}
-
-void rows::bind(int number, sql::blob value) {
-  if (sqlite3_bind_blob(stmt_, index_of(number), value.data.data(),
-                        static_cast<int>(value.data.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
-    fail(db_, "bind");
-  }
-}
-
-void rows::bind(int number, std::nullopt_t) {
-  if (sqlite3_bind_null(stmt_, index_of(number)) != SQLITE_OK) fail(db_, "bind");
+void rows::bind(int number, const sql::value& value) {
+  const int index = index_of(number);
+  const int rc = std::visit(
+      [&](const auto& v) {
+        using kind = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<kind, std::nullopt_t>) {
+          return sqlite3_bind_null(stmt_, index);
+        } else if constexpr (std::is_same_v<kind, std::int64_t>) {
+          return sqlite3_bind_int64(stmt_, index, v);
+        } else if constexpr (std::is_same_v<kind, std::string_view>) {
+          return sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()),
+                                   SQLITE_TRANSIENT);
+        } else {
+          return sqlite3_bind_blob(stmt_, index, v.data.data(), static_cast<int>(v.data.size()),
+                                   SQLITE_TRANSIENT);
+        }
+      },
+      value);
+  if (rc != SQLITE_OK) fail(db_, "bind");
 }
 
 bool rows::next() {

@@ -28,22 +28,7 @@ class rows {
   ~rows();
 
   // Binds $`number` (SQLite's named parameters, so the same text serves PostgreSQL).
-  void bind(int number, std::string_view text);
-  void bind(int number, const std::string& text) { bind(number, std::string_view(text)); }
-  void bind(int number, const char* text) { bind(number, std::string_view(text)); }
-  void bind(int number, std::int64_t value);
-  void bind(int number, int value) { bind(number, std::int64_t{value}); }
-  void bind(int number, bool value) { bind(number, std::int64_t{value ? 1 : 0}); }
-  void bind(int number, sql::blob value);
-  void bind(int number, std::nullopt_t);
-  template <class T>
-  void bind(int number, const std::optional<T>& value) {
-    if (value) {
-      bind(number, *value);
-    } else {
-      bind(number, std::nullopt);
-    }
-  }
+  void bind(int number, const sql::value& value);
 
   // Steps once: true while there is a row. Throws store_failure on an error.
   bool next();
@@ -75,7 +60,7 @@ class connection {
   rows query(const char* sql, const Args&... args) {
     rows r = prepare(sql);
     int number = 0;
-    (r.bind(++number, args), ...);
+    (r.bind(++number, sql::to_value(args)), ...);
     return r;
   }
   template <class... Args>
