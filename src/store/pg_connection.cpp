@@ -1,6 +1,7 @@
 #include "pg_connection.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <type_traits>
 
 #include "swarmhub/store/event_feed.hpp"
@@ -43,6 +44,13 @@ std::int64_t rows::integer(int column) const {
   const auto length = static_cast<std::size_t>(PQgetlength(r_.get(), row_, column));
   std::int64_t out = 0;
   std::from_chars(value, value + length, out);
+  return out;
+}
+
+std::int64_t rows::changed() const {
+  const char* count = PQcmdTuples(r_.get());
+  std::int64_t out = 0;
+  std::from_chars(count, count + std::strlen(count), out);
   return out;
 }
 

@@ -27,6 +27,8 @@ class rows {
   std::string blob(int column) const;
   bool boolean(int column) const;
   bool is_null(int column) const { return PQgetisnull(r_.get(), row_, column) != 0; }
+  // How many rows the statement inserted, changed or deleted.
+  std::int64_t changed() const;
 
  private:
   std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
@@ -65,8 +67,13 @@ class connection {
     return run(sql, p);
   }
   template <class... Args>
-  void execute(const char* sql, const Args&... args) {
-    query(sql, args...);
+  std::int64_t execute(const char* sql, const Args&... args) {
+    return query(sql, args...).changed();
+  }
+  template <class... Args>
+  std::int64_t insert(const char* sql, const Args&... args) {
+    auto r = query(sql, args...);
+    return r.next() ? r.integer(0) : 0;
   }
   void script(const char* sql);
 

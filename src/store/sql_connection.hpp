@@ -6,7 +6,9 @@
 // $1, $2, ... (each used at least once), text, integers, booleans, blobs and NULL
 // (std::nullopt, or an empty std::optional). It offers:
 //   rows query(sql, args...)      a statement's rows, read forward with rows::next()
-//   void execute(sql, args...)    a statement whose rows (if any) nobody reads
+//   int64 execute(sql, args...)   a statement whose rows (if any) nobody reads; returns how
+//                                 many rows it inserted, changed or deleted
+//   int64 insert(sql, args...)    an INSERT ending in "RETURNING id": the new row's id
 //   void script(sql)              several statements without parameters (migrations)
 //   void begin() / commit() / rollback()   one transaction; begin() takes the write lock
 //                                 (SQLite) or starts SERIALIZABLE isolation (PostgreSQL)
@@ -91,7 +93,8 @@ concept connection = requires(C& c, const char* sql, std::string_view payload) {
   { C::kind } -> std::convertible_to<dialect>;
   { C::carries_events } -> std::convertible_to<bool>;
   { c.query(sql) } -> row_reader;
-  c.execute(sql);
+  { c.execute(sql) } -> std::same_as<std::int64_t>;
+  { c.insert(sql) } -> std::same_as<std::int64_t>;
   c.script(sql);
   c.begin();
   c.commit();

@@ -61,11 +61,11 @@ class sql_store final : public backend {
   }
 
   status create_user(std::string_view name, std::string_view password_hash) override {
-    auto inserted = db_.query(
+    const auto inserted = db_.execute(
         "INSERT INTO users(name, password_hash, created_at) VALUES ($1, $2, $3) "
-        "ON CONFLICT (name) DO NOTHING RETURNING id",
+        "ON CONFLICT (name) DO NOTHING",
         name, password_hash, now_seconds());
-    return inserted.next() ? status::ok : status::user_exists;
+    return inserted == 1 ? status::ok : status::user_exists;
   }
 
   std::optional<user_record> find_user(std::string_view name) override {
@@ -79,12 +79,12 @@ class sql_store final : public backend {
       const auto owner_id = user_id(owner);
       if (!owner_id) return status::no_such_user;
       const auto now = now_seconds();
-      auto inserted = db_.query(
-          "INSERT INTO groups(name, owner_id, created_at) VALUES ($1, $2, $3) "
-          "ON CONFLICT (name) DO NOTHING RETURNING id",
-          group, *owner_id, now);
-      if (!inserted.next()) return status::group_exists;
-      add_member(inserted.integer(0), *owner_id, now);
+      if (db_.execute("INSERT INTO groups(name, owner_id, created_at) VALUES ($1, $2, $3) "
+                      "ON CONFLICT (name) DO NOTHING",
+                      group, *owner_id, now) == 0) {
+        return status::group_exists;
+      }
+      add_member(single_integer("SELECT id FROM groups WHERE name = $1", group), *owner_id, now);
       return status::ok;
     });
   }
@@ -105,11 +105,11 @@ class sql_store final : public backend {
       const auto uid = user_id(user);
       if (!uid) return {status::no_such_user};
       if (membership(g->id, *uid)) return {status::already_member, g->name, g->owner};
-      auto inserted = db_.query(
+      const auto inserted = db_.execute(
           "INSERT INTO join_requests(group_id, user_id, requested_at) VALUES ($1, $2, $3) "
-          "ON CONFLICT DO NOTHING RETURNING group_id",
+          "ON CONFLICT DO NOTHING",
           g->id, *uid, now_seconds());
-      if (!inserted.next()) return {status::request_pending, g->name, g->owner};
+      if (inserted == 0) return {status::request_pending, g->name, g->owner};
       return {status::ok, g->name, g->owner};
     });
   }
@@ -295,12 +295,10 @@ class sql_store final : public backend {
       if (!to.next()) return {status::no_such_user};
       direct_result out;
       out.message = {0, from.text(1), to.text(1), std::string(body), util::unix_ms_now()};
-      auto inserted = db_.query(
+      out.message.id = db_.insert(
           "INSERT INTO direct_messages(sender_id, recipient_id, body, sent_at_ms, delivered) "
           "VALUES ($1, $2, $3, $4, $5) RETURNING id",
           from.integer(0), to.integer(0), body, out.message.sent_at_ms, delivered);
-      inserted.next();
-      out.message.id = inserted.integer(0);
       if constexpr (Connection::carries_events)
         db_.notify(encode_event(direct_stored{out.message}));
       return out;
@@ -413,14 +411,12 @@ class sql_store final : public backend {
 
   bool claim_login(std::string_view user, std::string_view tracker, std::int64_t now_ms,
                    std::int64_t expires_ms) override {
-    return db_
-        .query(
-            "INSERT INTO logins(user_id, tracker, expires_ms) "
-            "SELECT id, $2, $3 FROM users WHERE name = $1 "
-            "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
-            "WHERE logins.expires_ms < $4 RETURNING user_id",
-            user, tracker, expires_ms, now_ms)
-        .next();
+    return db_.execute(
+               "INSERT INTO logins(user_id, tracker, expires_ms) "
+               "SELECT id, $2, $3 FROM users WHERE name = $1 "
+               "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
+               "WHERE logins.expires_ms < $4",
+               user, tracker, expires_ms, now_ms) == 1;
   }
 
   void release_login(std::string_view user, std::string_view tracker) override {
@@ -449,14 +445,11 @@ class sql_store final : public backend {
 
   bool take_login(std::string_view user, std::string_view tracker,
                   std::int64_t expires_ms) override {
-    return db_
-        .query(
-            "INSERT INTO logins(user_id, tracker, expires_ms) "
-            "SELECT id, $2, $3 FROM users WHERE name = $1 "
-            "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
-            "RETURNING user_id",
-            user, tracker, expires_ms)
-        .next();
+    return db_.execute(
+               "INSERT INTO logins(user_id, tracker, expires_ms) "
+               "SELECT id, $2, $3 FROM users WHERE name = $1 "
+               "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3",
+               user, tracker, expires_ms) == 1;
   }
 
   void save_token(std::string_view user, std::string_view digest,
@@ -493,12 +486,9 @@ class sql_store final : public backend {
   void notify(std::string_view payload) override { db_.notify(payload); }
 
   bool mark_delivered(std::int64_t message_id) override {
-    return db_
-        .query(
-            "UPDATE direct_messages SET delivered = true WHERE id = $1 AND delivered = false "
-            "RETURNING id",
-            message_id)
-        .next();
+    return db_.execute(
+               "UPDATE direct_messages SET delivered = true WHERE id = $1 AND delivered = false",
+               message_id) == 1;
   }
 
   std::string store_id() override {
@@ -580,12 +570,10 @@ class sql_store final : public backend {
       group_id = g->id;
       out.message.group = g->name;
     }
-    auto inserted = db_.query(
+    out.message.id = db_.insert(
         "INSERT INTO room_messages(group_id, sender_id, body, sent_at_ms) "
         "VALUES ($1, $2, $3, $4) RETURNING id",
         group_id, who.integer(0), body, out.message.sent_at_ms);
-    inserted.next();
-    out.message.id = inserted.integer(0);
     // Sent at commit, in commit order: every tracker fans the message out in one order.
     if constexpr (Connection::carries_events) db_.notify(encode_event(room_stored{out.message}));
     return out;
@@ -620,10 +608,8 @@ class sql_store final : public backend {
   }
 
   bool remove_request(std::int64_t group_id, std::int64_t uid) {
-    return db_
-        .query("DELETE FROM join_requests WHERE group_id = $1 AND user_id = $2 RETURNING user_id",
-               group_id, uid)
-        .next();
+    return db_.execute("DELETE FROM join_requests WHERE group_id = $1 AND user_id = $2", group_id,
+                       uid) == 1;
   }
 
   decision_result decide(std::string_view group, std::string_view owner, std::string_view user,

@@ -118,18 +118,27 @@ void connection::script(const char* sql) {
   }
 }
 
-rows connection::prepare(const char* sql) {
-  auto [it, fresh] = cache_.try_emplace(sql);
+rows connection::prepare(const char* sql, preparation how) {
+  std::string_view text(sql);
+  if (how == without_returning) {
+    constexpr std::string_view returning = " RETURNING id";
+    if (!text.ends_with(returning)) throw store_failure("insert() needs RETURNING id");
+    text.remove_suffix(returning.size());
+  }
+  auto [it, fresh] = cache_.try_emplace(std::string(text));
   cached& entry = it->second;
+  const int length = static_cast<int>(text.size());
   if (fresh) {
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &entry.stmt, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, text.data(), length, SQLITE_PREPARE_PERSISTENT, &entry.stmt,
+                           nullptr) != SQLITE_OK) {
       cache_.erase(it);
       fail(db_, "prepare");
     }
   } else if (entry.in_use) {
     sqlite3_stmt* own = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &own, nullptr) != SQLITE_OK) fail(db_, "prepare");
+    if (sqlite3_prepare_v2(db_, text.data(), length, &own, nullptr) != SQLITE_OK) {
+      fail(db_, "prepare");
+    }
     return rows(db_, own, nullptr);
   }
   entry.in_use = true;

@@ -64,10 +64,22 @@ class connection {
     return r;
   }
   template <class... Args>
-  void execute(const char* sql, const Args&... args) {
+  std::int64_t execute(const char* sql, const Args&... args) {
     auto r = query(sql, args...);
     while (r.next()) {
     }
+    return sqlite3_changes64(db_);
+  }
+  // SQLite buffers RETURNING rows in a temporary table, which costs an INSERT about a
+  // quarter more: the statement runs without its RETURNING clause and the id is the rowid.
+  template <class... Args>
+  std::int64_t insert(const char* sql, const Args&... args) {
+    rows r = prepare(sql, without_returning);
+    int number = 0;
+    (r.bind(++number, sql::to_value(args)), ...);
+    while (r.next()) {
+    }
+    return sqlite3_last_insert_rowid(db_);
   }
   void script(const char* sql);
 
@@ -82,7 +94,8 @@ class connection {
  private:
   // A prepared statement for `sql`, compiled once and reused; while the cached one is in use
   // (its rows still being read), a private one is compiled instead.
-  rows prepare(const char* sql);
+  enum preparation { as_written, without_returning };
+  rows prepare(const char* sql, preparation how = as_written);
 
   sqlite3* db_ = nullptr;
   struct cached {
