@@ -278,6 +278,26 @@ TEST_F(SeveralTrackers, AResumeTokenTakesTheLoginOverFromADeadTracker) {
   EXPECT_EQ(c.request("resume alice " + token.text).code, "LOGIN_FAILED");
 }
 
+TEST_F(SeveralTrackers, AResumeCannotLogInTwiceWhileTheFirstTrackerLives) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  const auto token = alice.request("resume_token");
+  ASSERT_TRUE(token.ok);
+  auto c = two.connect();
+  EXPECT_EQ(c.request("resume alice " + token.text).code, "ALREADY_ONLINE");
+  EXPECT_EQ(c.request("whoami").text, "not logged in");
+  EXPECT_EQ(alice.request("whoami").text, "logged in as alice");
+  // The token was not spent: once tracker one dies, it takes the login over, and the next
+  // token comes with the reply.
+  one.proc().signal(SIGKILL);
+  ASSERT_TRUE(one.proc().wait(10s));
+  const auto resumed = c.request("resume alice " + token.text);
+  ASSERT_TRUE(resumed.ok) << resumed.text;
+  ASSERT_EQ(resumed.data.size(), 1u);
+  EXPECT_NE(resumed.data[0], token.text);
+}
+
 TEST_F(SeveralTrackers, AStoppedTrackerReleasesItsLoginsAtOnce) {
   tracker_process one(store_args());
   tracker_process two(store_args());
