@@ -138,6 +138,41 @@ TEST_F(SeveralTrackers, ClientsCarryOnWhenTheirTrackerDies) {
   EXPECT_EQ(carol.request("list_groups").data.size(), 1u);
 }
 
+// Each resume uses its token up; the client keeps the next one from the reply, so a second
+// failover works as the first did.
+TEST_F(SeveralTrackers, AClientFailsOverTwiceWithTheTokenEachResumeGave) {
+  temp_dir dir;
+  const auto list = dir.file("tracker_info.txt");
+  std::ofstream(list) << "1 127.0.0.1:" << free_port() << "\n2 127.0.0.1:" << free_port()
+                      << "\n3 127.0.0.1:" << free_port() << "\n";
+  auto start = [&](const char* n) {
+    std::vector<std::string> args{list, n, "--store", database_->conninfo()};
+    return std::make_unique<tracker_process>(args, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  auto three = start("3");
+  client_process alice(list);
+  alice.log_in("alice");
+  const auto moved_to = [&](tracker_process& t) {
+    for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+         std::chrono::steady_clock::now() < deadline;) {
+      alice.request("ping");
+      if (has_event(alice, "NOTICE", "now on " + t.address() + ", logged in again as alice")) {
+        return true;
+      }
+    }
+    return false;
+  };
+  one->proc().signal(SIGKILL);
+  ASSERT_TRUE(one->proc().wait(10s));
+  ASSERT_TRUE(moved_to(*two));
+  two->proc().signal(SIGKILL);
+  ASSERT_TRUE(two->proc().wait(10s));
+  ASSERT_TRUE(moved_to(*three));
+  EXPECT_EQ(alice.request("whoami").text, "logged in as alice");
+}
+
 TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {
   temp_dir dir;
   const auto list = dir.file("tracker_info.txt");
