@@ -168,9 +168,20 @@ namespace {
 // as the reply's data line.
 awaitable<void> complete_login(command_context& ctx, std::string user, bool lease_taken,
                                std::string next_token = {}) {
-  if (ctx.client.stopped()) co_return;  // gone while we checked; nothing to log in
+  // A lease taken for a connection that is gone is let go, or this tracker would renew it
+  // for ever.
+  const auto drop_lease = [&] {
+    if (!lease_taken) return;
+    ctx.core.store->post([user, tracker = ctx.core.tracker_id](store::backend& db) {
+      db.release_login(user, tracker);
+    });
+  };
+  if (ctx.client.stopped()) {  // gone while we checked; nothing to log in
+    drop_lease();
+    co_return;
+  }
   auto self = ctx.client.shared_from_this();
-  if (!ctx.core.online.claim(user, self)) {
+  if (!ctx.core.online.claim(user, self)) {  // the lease stays: that session holds it
     ctx.reply.error(error_code::already_online,
                     fmt::format("{} is already logged in on another connection", user));
     co_return;
