@@ -1,5 +1,5 @@
 # A thin wrapper over the CMake presets; every target installs missing packages first.
-.PHONY: deps build release run test test-asan test-tsan bench bench-smoke protocol-doc format clean
+.PHONY: deps build release run test test-asan test-tsan fuzz bench bench-smoke protocol-doc format clean
 
 PRESET ?= dev
 ARGS ?= --listen 0.0.0.0:7070
@@ -35,6 +35,11 @@ test-tsan: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan
 	scripts/with-postgres ctest --preset tsan
+
+# The libFuzzer targets (tests/fuzz), each run FUZZ_SECONDS over its seed corpus; fails on a crash.
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	scripts/fuzz $(FUZZ_SECONDS)
 
 # The benchmarks beside InspIRCd, Redis and openssl (docs/benchmarks.md); a few minutes.
 bench: deps

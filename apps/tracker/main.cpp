@@ -128,6 +128,10 @@ int main(int argc, char** argv) {
   app.add_option("--chat-burst", options.chat_burst, "chat messages a user may send at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--new-users-per-address", options.new_users_per_address,
+                 "accounts one address may create before create_user is slowed down")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000u));
   app.add_flag("--exit-when-empty", options.exit_when_empty, "stop when the last client has left");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();

@@ -1,16 +1,27 @@
 #include "swarmhub/client/app.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "swarmhub/client/replies.hpp"
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
 
 namespace events = proto::events;
+
+// A resume token as the tracker makes them: 64 hex digits. Anything else is not sent back
+// in a request line (a tracker's text must not choose what the client says).
+bool valid_token(const std::string& t) {
+  return t.size() == 64 && std::all_of(t.begin(), t.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
 using proto::command_id;
 
 // How long the tracker may take with an event it owes: HELLO, LOGGED_IN after a login's OK.
@@ -204,6 +215,10 @@ void client_app::on_event(const proto::event& event) {
   if (event.name == events::hello && !hello_) {
     hello_ = event.text;
     hello_signal_.cancel();
+  } else if (event.name == events::logged_in && !util::is_path_component(event.text)) {
+    // The name becomes a folder under --data-dir: the tracker's text must not choose a path.
+    user_->show_notice("the tracker named an impossible user; ignored");
+    return;
   } else if (event.name == events::logged_in) {
     user_name_ = event.text;
     ++logins_seen_;
@@ -281,7 +296,16 @@ awaitable<void> client_app::fail_over(std::string why) {
   if (!user_name_.empty() && !resume_token_.empty()) {
     const std::uint64_t logins_before = logins_seen_;
     auto resumed = co_await link_.request("resume " + user_name_ + " " + resume_token_);
+    // A token is used once: the reply's data line is the one for the next failover.
+    if (resumed && resumed->ok) {
+      resume_token_ = resumed->data.size() == 1 && valid_token(resumed->data[0]) ? resumed->data[0]
+                                                                                 : std::string();
+    }
     if (resumed && resumed->ok && co_await wait_for_login(logins_before)) {
+      if (resume_token_.empty()) {
+        auto token = co_await link_.request("resume_token");
+        if (token && token->ok && valid_token(token->text)) resume_token_ = token->text;
+      }
       outcome = "logged in again as " + user_name_;
       co_await files_->logged_in(user_name_, true);
       if (!room_.empty()) {
@@ -310,10 +334,11 @@ awaitable<void> client_app::follow(const command_line& command, const proto::rep
     if (!co_await wait_for_login(logins_before)) co_return;
     const bool resumed = command.is(command_id::resume);
     co_await files_->logged_in(user_name_, resumed);
-    if (resumed) co_return;  // the user's own token: kept by the user, not by this client
     room_.clear();
-    auto token = co_await link_.request("resume_token");
-    if (token && token->ok) resume_token_ = token->text;
+    // The next token a resume printed is the user's; this client asks for its own.
+    co_await renew_resume_token();
+  } else if (command.is(command_id::change_password)) {
+    co_await renew_resume_token();  // the old one was revoked with every other
   } else if (command.is(command_id::logout)) {
     user_name_.clear();
     resume_token_.clear();
@@ -321,6 +346,12 @@ awaitable<void> client_app::follow(const command_line& command, const proto::rep
   } else if (command.is(command_id::room) && args.size() == 1) {
     room_ = args[0] == "lobby" ? "" : args[0];
   }
+}
+
+awaitable<void> client_app::renew_resume_token() {
+  resume_token_.clear();
+  auto token = co_await link_.request("resume_token");
+  if (token && token->ok && valid_token(token->text)) resume_token_ = token->text;
 }
 
 void client_app::finish() {

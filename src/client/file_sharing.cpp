@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 
@@ -9,6 +10,7 @@
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -28,10 +30,20 @@ std::optional<std::chrono::seconds> positive_seconds(std::string_view text) {
   return std::chrono::seconds(seconds);
 }
 
-// A file name from the tracker is used as a path component: it must be one.
-bool safe_file_name(std::string_view name) {
-  return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
-         name.find_first_of("/\\") == std::string_view::npos;
+// A number the tracker sent: decimal digits only, nothing else.
+std::optional<std::int64_t> non_negative(std::string_view text) {
+  std::int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || n < 0) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+bool hex_digest(std::string_view text) {
+  return (text.size() == 40 || text.size() == 64) &&
+         std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string human_rate(std::int64_t bytes) {
@@ -92,13 +104,16 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
 
 awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   auto key = co_await link_.request("passkey");
-  if (key && key->ok) {
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (key && key->ok && !key->text.empty() && key->text.size() <= 128 &&
+      std::all_of(key->text.begin(), key->text.end(), alnum)) {
     std::vector<std::string> urls;
     for (const auto& t : trackers_)
       urls.push_back("http://" + t.to_string() + "/announce?pk=" + key->text);
     engine_.set_announce_urls(std::move(urls));
   }
   if (resumed) co_return;  // a resumed session (after a failover) still shares all it did
+  if (!util::is_path_component(user)) co_return;  // the app checked it; a path is at stake
   std::string folder = trackers_.front().to_string();
   std::replace(folder.begin(), folder.end(), ':', '_');
   book_.emplace((fs::path(data_dir_) / folder / user / "shares.json").string());
@@ -159,21 +174,24 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
       co_await link_.request(fmt::format("file_info {} {}", group, proto::quote_argument(name)));
   if (!reply) co_return connection_lost_reply();
   if (!reply->ok) co_return *reply;
+  // Every field is checked: the tracker's text must not crash the client or choose a path.
   p2p::metadata meta;
+  meta.size = -1;
   for (const auto& line : reply->data) {
     const auto [key, value] = proto::split_verb(line);
     if (key == "name") {
       auto parsed = proto::split_arguments(value, 1, false);
       if (parsed.values.size() == 1) meta.name = parsed.values[0];
     } else if (key == "size") {
-      meta.size = std::stoll(std::string(value));
+      meta.size = non_negative(value).value_or(-1);
     } else if (key == "info_hash") {
-      meta.info_hash = std::string(value);
+      if (hex_digest(value)) meta.info_hash = std::string(value);
     } else if (key == "info") {
       meta.info = util::from_base64(value).value_or("");
     }
   }
-  if (!safe_file_name(meta.name) || meta.info.empty()) {
+  if (!util::is_path_component(meta.name) || meta.info.empty() || meta.size < 0 ||
+      meta.info_hash.empty()) {
     co_return error_reply(code::bad_file, "the tracker sent metadata that cannot be used");
   }
   std::error_code ec;
@@ -183,7 +201,14 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
     co_return error_reply(code::bad_arguments,
                           fmt::format("{} is not a directory", target.parent_path().string()));
   }
-  if (fs::exists(target, ec)) {
+  // symlink_status, not exists: a dangling symlink "does not exist" but would be written
+  // through. Nothing at the destination is ever overwritten or followed.
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {
+    co_return error_reply(
+        code::file_exists,
+        fmt::format("{} is a symbolic link; downloads never write through one", target.string()));
+  }
+  if (fs::exists(fs::symlink_status(target, ec))) {
     co_return error_reply(code::file_exists,
                           fmt::format("{} exists; it is never overwritten", target.string()));
   }

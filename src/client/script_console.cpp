@@ -13,6 +13,7 @@
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/line_framer.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -25,6 +26,7 @@ void print_reply_lines(const proto::reply& reply) {
   } else {
     out += "ERR " + reply.code + (reply.text.empty() ? "" : " " + reply.text) + "\n";
   }
+  out = util::escaped_lines(out);  // tracker text never reaches the terminal raw
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
 }
@@ -81,11 +83,14 @@ class script_console final : public console {
   void show_event(const proto::event& event) override {
     std::string line =
         event.name == unparsed ? event.text + '\n' : proto::format_event(event.name, event.text);
+    line = util::escaped_lines(line);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
   }
 
-  void show_notice(std::string_view text) override { std::cerr << "client: " << text << "\n"; }
+  void show_notice(std::string_view text) override {
+    std::cerr << "client: " << util::escaped(text) << "\n";
+  }
 
   void stop() override {
     at_end_ = true;

@@ -20,6 +20,7 @@
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/events.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -241,7 +242,9 @@ class terminal_console final : public console {
 
   // Prints whole lines without mangling what the user is typing: the prompt and the
   // partial line are taken away, the text printed, and both put back.
-  void print_above_prompt(const std::string& text) {
+  // Tracker text is escaped here, the one way to the terminal (util::escaped).
+  void print_above_prompt(const std::string& raw) {
+    const std::string text = util::escaped_lines(raw);
     if (!installed_) {
       std::fputs(text.c_str(), stdout);
       std::fflush(stdout);

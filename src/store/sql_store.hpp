@@ -474,6 +474,48 @@ class sql_store final : public backend {
                 user);
   }
 
+  std::optional<std::int64_t> take_token(std::string_view user, std::string_view digest,
+                                         std::int64_t now_ms) override {
+    auto r = db_.query(
+        "DELETE FROM resume_tokens WHERE digest = $1 AND expires_ms >= $3 "
+        "AND user_id = (SELECT id FROM users WHERE name = $2) RETURNING expires_ms",
+        digest, user, now_ms);
+    if (!r.next()) return std::nullopt;
+    return r.integer(0);
+  }
+
+  bool set_password_hash(std::string_view user, std::string_view password_hash) override {
+    return db_
+        .query("UPDATE users SET password_hash = $2 WHERE name = $1 RETURNING id", user,
+               password_hash)
+        .next();
+  }
+
+  std::optional<std::string> login_holder(std::string_view user, std::int64_t now_ms) override {
+    auto r = db_.query(
+        "SELECT l.tracker FROM logins l JOIN users u ON u.id = l.user_id "
+        "WHERE u.name = $1 AND l.expires_ms >= $2",
+        user, now_ms);
+    if (!r.next()) return std::nullopt;
+    return r.text(0);
+  }
+
+  void name_tracker(std::string_view tracker) override {
+    tracker_ = application_name(tracker);
+    if constexpr (Connection::kind == dialect::postgresql) {
+      db_.query("SELECT set_config('application_name', $1, false)", tracker_).next();
+    }
+  }
+
+  bool tracker_alive(std::string_view tracker) override {
+    const std::string name = application_name(tracker);
+    if constexpr (Connection::kind == dialect::postgresql) {
+      return db_.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1", name).next();
+    } else {
+      return name == tracker_;
+    }
+  }
+
   bool is_online(std::string_view user, std::int64_t now_ms) override {
     return db_
         .query(
@@ -631,7 +673,13 @@ class sql_store final : public backend {
     });
   }
 
+  // PostgreSQL keeps 63 bytes of an application_name.
+  static std::string application_name(std::string_view tracker) {
+    return std::string(tracker.substr(0, 63));
+  }
+
   Connection db_;
+  std::string tracker_;  // name_tracker()
 };
 
 }  // namespace swarmhub::store::sql

@@ -38,6 +38,29 @@ bool is_control(char c) {
   return (b < 0x20 && b != '\t') || b == 0x7F;
 }
 
+// Whether the well-formed sequence of `n` bytes at s[i] is a character no user text may
+// carry: a C0 control but TAB, DEL, a C1 control (U+0080-009F), or a bidi embedding,
+// override or isolate (U+202A-202E, U+2066-2069), which reorder what a terminal shows.
+bool is_unsafe(std::string_view s, std::size_t i, std::size_t n) {
+  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[i + k]); };
+  if (n == 1) return is_control(s[i]);
+  if (n == 2) return byte(0) == 0xC2 && byte(1) <= 0x9F;
+  if (n == 3 && byte(0) == 0xE2) {
+    if (byte(1) == 0x80) return byte(2) >= 0xAA && byte(2) <= 0xAE;
+    if (byte(1) == 0x81) return byte(2) >= 0xA6 && byte(2) <= 0xA9;
+  }
+  return false;
+}
+
+// The code point of the well-formed sequence of `n` bytes at s[i].
+std::uint32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
+  const auto b0 = static_cast<std::uint8_t>(s[i]);
+  std::uint32_t cp = n == 1 ? b0 : n == 2 ? (b0 & 0x1Fu) : n == 3 ? (b0 & 0x0Fu) : (b0 & 0x07u);
+  for (std::size_t k = 1; k < n; ++k)
+    cp = (cp << 6) | (static_cast<std::uint8_t>(s[i + k]) & 0x3Fu);
+  return cp;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
@@ -50,10 +73,61 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 bool has_control_chars(std::string_view s) {
-  for (char c : s) {
-    if (is_control(c)) return true;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence_length(s, i);
+    if (n == 0) {
+      ++i;  // not UTF-8: is_valid_utf8's business
+      continue;
+    }
+    if (is_unsafe(s, i, n)) return true;
+    i += n;
   }
   return false;
+}
+
+std::string escaped(std::string_view s) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence_length(s, i);
+    if (n == 0) {
+      const auto b = static_cast<std::uint8_t>(s[i]);
+      out += "\\x";
+      out += digits[b >> 4];
+      out += digits[b & 0xF];
+      ++i;
+      continue;
+    }
+    if (is_unsafe(s, i, n)) {
+      const std::uint32_t cp = code_point(s, i, n);
+      out += cp < 0x100 ? "\\x" : "\\u";
+      for (int shift = cp < 0x100 ? 4 : 12; shift >= 0; shift -= 4)
+        out += digits[(cp >> shift) & 0xF];
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+bool is_path_component(std::string_view s) {
+  if (s.empty() || s.size() > 255 || s == "." || s == "..") return false;
+  return s.find_first_of("/\\") == std::string_view::npos && is_valid_utf8(s) &&
+         !has_control_chars(s);
+}
+
+std::string escaped_lines(std::string_view s) {
+  std::string out;
+  for (std::size_t start = 0; start < s.size();) {
+    const auto end = s.find('\n', start);
+    out += escaped(s.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) break;
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
 }
 
 std::string printable(std::string_view s, std::size_t max_bytes) {
@@ -61,7 +135,7 @@ std::string printable(std::string_view s, std::size_t max_bytes) {
   out.reserve(s.size() < max_bytes ? s.size() : max_bytes + 3);
   for (std::size_t i = 0; i < s.size();) {
     std::size_t n = utf8_sequence_length(s, i);
-    const bool bad = n == 0 || (n == 1 && is_control(s[i]));
+    const bool bad = n == 0 || is_unsafe(s, i, n);
     if (n == 0) n = 1;
     if (out.size() + (bad ? 1 : n) > max_bytes) {
       out += "...";

@@ -138,6 +138,41 @@ TEST_F(SeveralTrackers, ClientsCarryOnWhenTheirTrackerDies) {
   EXPECT_EQ(carol.request("list_groups").data.size(), 1u);
 }
 
+// Each resume uses its token up; the client keeps the next one from the reply, so a second
+// failover works as the first did.
+TEST_F(SeveralTrackers, AClientFailsOverTwiceWithTheTokenEachResumeGave) {
+  temp_dir dir;
+  const auto list = dir.file("tracker_info.txt");
+  std::ofstream(list) << "1 127.0.0.1:" << free_port() << "\n2 127.0.0.1:" << free_port()
+                      << "\n3 127.0.0.1:" << free_port() << "\n";
+  auto start = [&](const char* n) {
+    std::vector<std::string> args{list, n, "--store", database_->conninfo()};
+    return std::make_unique<tracker_process>(args, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  auto three = start("3");
+  client_process alice(list);
+  alice.log_in("alice");
+  const auto moved_to = [&](tracker_process& t) {
+    for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+         std::chrono::steady_clock::now() < deadline;) {
+      alice.request("ping");
+      if (has_event(alice, "NOTICE", "now on " + t.address() + ", logged in again as alice")) {
+        return true;
+      }
+    }
+    return false;
+  };
+  one->proc().signal(SIGKILL);
+  ASSERT_TRUE(one->proc().wait(10s));
+  ASSERT_TRUE(moved_to(*two));
+  two->proc().signal(SIGKILL);
+  ASSERT_TRUE(two->proc().wait(10s));
+  ASSERT_TRUE(moved_to(*three));
+  EXPECT_EQ(alice.request("whoami").text, "logged in as alice");
+}
+
 TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {
   temp_dir dir;
   const auto list = dir.file("tracker_info.txt");
@@ -276,6 +311,26 @@ TEST_F(SeveralTrackers, AResumeTokenTakesTheLoginOverFromADeadTracker) {
   // A deliberate logout ends the session: its tokens no longer work.
   ASSERT_TRUE(c.request("logout").ok);
   EXPECT_EQ(c.request("resume alice " + token.text).code, "LOGIN_FAILED");
+}
+
+TEST_F(SeveralTrackers, AResumeCannotLogInTwiceWhileTheFirstTrackerLives) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  const auto token = alice.request("resume_token");
+  ASSERT_TRUE(token.ok);
+  auto c = two.connect();
+  EXPECT_EQ(c.request("resume alice " + token.text).code, "ALREADY_ONLINE");
+  EXPECT_EQ(c.request("whoami").text, "not logged in");
+  EXPECT_EQ(alice.request("whoami").text, "logged in as alice");
+  // The token was not spent: once tracker one dies, it takes the login over, and the next
+  // token comes with the reply.
+  one.proc().signal(SIGKILL);
+  ASSERT_TRUE(one.proc().wait(10s));
+  const auto resumed = c.request("resume alice " + token.text);
+  ASSERT_TRUE(resumed.ok) << resumed.text;
+  ASSERT_EQ(resumed.data.size(), 1u);
+  EXPECT_NE(resumed.data[0], token.text);
 }
 
 TEST_F(SeveralTrackers, AStoppedTrackerReleasesItsLoginsAtOnce) {

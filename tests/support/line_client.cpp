@@ -24,6 +24,10 @@ line_client::line_client(std::uint16_t port, bool skip_hello)
     : line_client("127.0.0.1", port, skip_hello) {}
 
 line_client::line_client(const std::string& host, std::uint16_t port, bool skip_hello)
+    : line_client(host, port, std::string(), skip_hello) {}
+
+line_client::line_client(const std::string& host, std::uint16_t port, const std::string& from,
+                         bool skip_hello)
     : skip_hello_(skip_hello) {
   sockaddr_storage addr{};
   socklen_t length = 0;
@@ -42,6 +46,15 @@ line_client::line_client(const std::string& host, std::uint16_t port, bool skip_
   }
   fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket");
+  if (!from.empty()) {  // IPv4 only: another address of 127.0.0.0/8
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (inet_pton(AF_INET, from.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("cannot bind to " + from);
+    }
+  }
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
     ::close(fd_);
     throw std::runtime_error("connect failed");

@@ -21,6 +21,9 @@ class line_client {
   explicit line_client(std::uint16_t port, bool skip_hello = true);
   // The same on another address: "127.0.0.2", "::1".
   line_client(const std::string& host, std::uint16_t port, bool skip_hello = true);
+  // The same from the local IPv4 address `from` ("127.0.0.2": another peer, to the tracker).
+  line_client(const std::string& host, std::uint16_t port, const std::string& from,
+              bool skip_hello = true);
   ~line_client();
   line_client(line_client&& other) noexcept;
   line_client(const line_client&) = delete;

@@ -1,5 +1,7 @@
 #include "tracker_process.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <csignal>
 
@@ -21,6 +23,11 @@ tracker_process::tracker_process(std::vector<std::string> extra_args, std::strin
   std::vector<std::string> argv{
       tracker_binary(),       "--listen", listen, "--threads", "2", "--data-dir", data_dir_,
       "--password-hash-cost", "minimal"};
+  // Tests create many accounts from 127.0.0.1; a test of that limit sets it itself.
+  if (std::find(extra_args.begin(), extra_args.end(), "--new-users-per-address") ==
+      extra_args.end()) {
+    argv.insert(argv.end(), {"--new-users-per-address", "1000000"});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   proc_ = std::make_unique<process>(argv, log_path_);
   const auto line = proc_->read_line(30s);

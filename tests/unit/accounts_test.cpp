@@ -91,5 +91,34 @@ TEST(LoginThrottle, MemoryIsBounded) {
   EXPECT_GT(t.size(), 0u);
 }
 
+TEST(LoginThrottle, AttemptsTakeTheirSlotBeforeTheyAreChecked) {
+  login_throttle t({.free_failures = 3, .first_delay = 1000ms});
+  const auto t0 = login_throttle::clock::now();
+  // Three attempts in flight at once take the three free slots; the fourth must wait.
+  EXPECT_EQ(t.take("k", t0), 0ms);
+  EXPECT_EQ(t.take("k", t0), 0ms);
+  EXPECT_EQ(t.take("k", t0), 0ms);
+  EXPECT_EQ(t.take("k", t0), 1000ms);
+  EXPECT_EQ(t.take("k", t0), 1000ms);  // a refused attempt counts nothing more
+  t.give_back("k");                    // one of them turned out not to count
+  EXPECT_EQ(t.take("k", t0), 0ms);
+  t.success("k");
+  EXPECT_EQ(t.wait_time("k", t0), 0ms);
+  t.give_back("absent");  // harmless
+  EXPECT_EQ(t.size(), 0u);
+}
+
+TEST(KnownAddresses, RememberedPerUserForAWhile) {
+  known_addresses known(1000ms, 100);
+  const auto t0 = known_addresses::clock::now();
+  known.remember("Alice", "10.0.0.1", t0);
+  EXPECT_TRUE(known.knows("alice", "10.0.0.1", t0 + 500ms));
+  EXPECT_FALSE(known.knows("alice", "10.0.0.2", t0));
+  EXPECT_FALSE(known.knows("bob", "10.0.0.1", t0));
+  EXPECT_FALSE(known.knows("alice", "10.0.0.1", t0 + 2000ms));
+  for (int i = 0; i < 1000; ++i) known.remember("u" + std::to_string(i), "a", t0);
+  EXPECT_TRUE(known.knows("u999", "a", t0));
+}
+
 }  // namespace
 }  // namespace swarmhub::tracker

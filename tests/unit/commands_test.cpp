@@ -38,7 +38,8 @@ TEST(CommandTable, ExactlyThePasswordCommandsCarrySecrets) {
   for (const auto& spec : command_table()) {
     if (carries_secret(spec.id)) secret.insert(spec.name);
   }
-  EXPECT_EQ(secret, (std::set<std::string_view>{"auth", "create_user", "login", "resume"}));
+  EXPECT_EQ(secret, (std::set<std::string_view>{"auth", "change_password", "create_user", "login",
+                                                "resume"}));
 }
 
 TEST(CommandTable, FindIgnoresOneSlashAndCase) {

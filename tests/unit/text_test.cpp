@@ -27,6 +27,36 @@ TEST(ControlChars, TabIsFineEscapeAndNulAreNot) {
   EXPECT_TRUE(has_control_chars("del\x7f"));
 }
 
+TEST(ControlChars, C1ControlsAndBidiFormattingAreRefusedToo) {
+  EXPECT_TRUE(has_control_chars("\u0085"));             // NEL
+  EXPECT_TRUE(has_control_chars("a\u009b2Jb"));         // CSI
+  EXPECT_TRUE(has_control_chars("file\u202etxt.exe"));  // RIGHT-TO-LEFT OVERRIDE
+  for (const char* bidi :
+       {"\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"}) {
+    EXPECT_TRUE(has_control_chars(bidi)) << bidi;
+  }
+  EXPECT_FALSE(has_control_chars("\u00a0\u00e9\u2029\u206a\u05e9"));  // neighbours are fine
+}
+
+TEST(Escaped, EveryUnsafeCharacterShowsAsAnEscape) {
+  EXPECT_EQ(escaped("plain caf\u00e9"), "plain caf\u00e9");
+  EXPECT_EQ(escaped("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(escaped("x\u202ey"), "x\\u202ey");
+  EXPECT_EQ(escaped("\u009b"), "\\x9b");
+  EXPECT_EQ(escaped("\xff"), "\\xff");
+  EXPECT_EQ(escaped("tab\tok"), "tab\tok");
+  EXPECT_EQ(escaped_lines("a\x07\nb\n"), "a\\x07\nb\n");
+}
+
+TEST(PathComponent, OnlyOneNameInsideAFolder) {
+  EXPECT_TRUE(is_path_component("shares.json"));
+  EXPECT_TRUE(is_path_component("alice"));
+  for (const char* bad : {"", ".", "..", "../../x", "a/b", "a\\b", "x\u202e", "x\n"}) {
+    EXPECT_FALSE(is_path_component(bad)) << bad;
+  }
+  EXPECT_FALSE(is_path_component(std::string(256, 'a')));
+}
+
 TEST(Printable, ReplacesBadBytesAndCutsOnCharacterBoundary) {
   EXPECT_EQ(printable("ok"), "ok");
   EXPECT_EQ(printable("a\x1b[0m"), "a?[0m");

@@ -69,6 +69,8 @@ class client_app {
   // logins_seen_ when the command was sent.
   awaitable<void> follow(const command_line& command, const proto::reply& reply,
                          std::uint64_t logins_before);
+  // Replaces the token kept for the next failover with a fresh one from the tracker.
+  awaitable<void> renew_resume_token();
 
   asio::any_io_executor executor_;
   client_options options_;

@@ -47,6 +47,7 @@ enum class command_id {
   resume,
   resume_token,
   logout,
+  change_password,
   create_group,
   list_groups,
   join_group,
@@ -147,7 +148,8 @@ inline constexpr std::array command_rows{
                  .secret = true,
                  .usage = "resume <name> <token>",
                  .summary = "log in again with a token from resume_token (a client moving to "
-                            "another tracker); takes over the login from a tracker that died"},
+                            "another tracker); the token is used up and the reply's data line "
+                            "is the next one; takes over the login from a tracker that died"},
     command_spec{
         .id = command_id::resume_token,
         .name = "resume_token",
@@ -164,6 +166,14 @@ inline constexpr std::array command_rows{
                  .max_args = 0,
                  .usage = "logout",
                  .summary = "log out and stay connected"},
+    command_spec{.id = command_id::change_password,
+                 .name = "change_password",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .secret = true,
+                 .usage = "change_password <old> <new>",
+                 .summary = "set a new password; revokes every resume token of this user"},
     command_spec{.id = command_id::create_group,
                  .name = "create_group",
                  .allowed = logged_in_only,

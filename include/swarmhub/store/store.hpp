@@ -251,6 +251,20 @@ class backend {
                           std::int64_t expires_ms) = 0;
   virtual bool token_valid(std::string_view user, std::string_view digest, std::int64_t now_ms) = 0;
   virtual void drop_tokens(std::string_view user) = 0;
+  // Deletes `user`'s unexpired token `digest` (used once) and gives its expiry; nullopt when
+  // there is no such token.
+  virtual std::optional<std::int64_t> take_token(std::string_view user, std::string_view digest,
+                                                 std::int64_t now_ms) = 0;
+  virtual bool set_password_hash(std::string_view user, std::string_view password_hash) = 0;
+
+  // The tracker holding `user`'s unexpired login, if any.
+  virtual std::optional<std::string> login_holder(std::string_view user, std::int64_t now_ms) = 0;
+  // Names this connection's process `tracker` for tracker_alive() (once, at start).
+  virtual void name_tracker(std::string_view tracker) = 0;
+  // Whether the tracker `tracker` still holds a connection to the store: a tracker that
+  // died (killed, cut off) lets go of its connections at once, well before its leases
+  // lapse. PostgreSQL: its session in pg_stat_activity; SQLite (one tracker): this one.
+  virtual bool tracker_alive(std::string_view tracker) = 0;
 
   // Whether `user` has an unexpired login on some tracker.
   virtual bool is_online(std::string_view user, std::int64_t now_ms) = 0;

@@ -41,7 +41,15 @@ struct tracker_core {
   tracker_stats stats;
   session_registry sessions;
   presence online;
+  // Login throttles (docs/protocol.md, "Limits on guessing"): per user name or per known
+  // (user, address) pair, per address, and accounts created per address.
   login_throttle throttle;
+  login_throttle address_throttle{{.free_failures = 20}};
+  login_throttle new_users{{.free_failures = options.new_users_per_address,
+                            .first_delay = std::chrono::minutes(1),
+                            .max_delay = std::chrono::hours(1),
+                            .forget_after = std::chrono::hours(1)}};
+  known_addresses known;
   std::unique_ptr<store::async_store> store;
   // Events from the other trackers of a shared store; null for a store of one tracker.
   std::unique_ptr<store::event_feed> feed;

@@ -29,6 +29,8 @@ struct tracker_options {
   hash_cost password_cost = hash_cost::interactive;
   unsigned max_auth_failures = 3;  // wrong server passwords before the connection is closed
   bool exit_when_empty = false;    // T6: stop when the last client leaves
+  // Accounts one address may create before create_user is slowed down (docs/protocol.md).
+  unsigned new_users_per_address = 20;
 
   // Chat (C1-C5).
   std::string chat_log_path;         // "" logs nothing; main defaults it to <data_dir>/chat.log

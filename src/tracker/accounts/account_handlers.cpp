@@ -1,4 +1,4 @@
-// auth, whoami, create_user, login, resume, resume_token, logout.
+// auth, whoami, create_user, login, resume, resume_token, change_password, logout.
 
 #include <sodium.h>
 
@@ -28,23 +28,71 @@ constexpr std::string_view name_rule =
 
 constexpr std::int64_t token_lifetime_ms = 7LL * 24 * 3600 * 1000;
 
-// A failed login or resume: counted against the name and the address, then refused.
-void refuse_login(command_context& ctx, const std::string& user_key, const std::string& address_key,
-                  std::string_view why) {
-  ctx.core.throttle.failure(user_key);
-  ctx.core.throttle.failure(address_key);
-  ctx.reply.error(error_code::login_failed, why);
-}
+// One throttle key an attempt counts against.
+struct slot {
+  login_throttle& throttle;
+  std::string key;
+};
 
-// Refuses the attempt when any of `keys` is still locked out; true when it may go on.
-bool within_rate(command_context& ctx, std::initializer_list<std::string> keys) {
-  std::chrono::milliseconds wait{0};
-  for (const auto& key : keys) wait = std::max(wait, ctx.core.throttle.wait_time(key));
-  if (wait.count() == 0) return true;
+void refuse_for(command_context& ctx, std::chrono::milliseconds wait) {
   const auto seconds = (wait.count() + 999) / 1000;
   ctx.reply.error(error_code::rate_limited,
                   fmt::format("too many failed attempts; try again in {} s", seconds));
-  return false;
+}
+
+// Takes a failure slot in every one of `slots` BEFORE the secret is checked, so attempts made
+// at once cannot all pass the limit; refuses (RATE_LIMITED, nothing taken) when one is locked.
+bool take_slots(command_context& ctx, const std::vector<slot>& slots) {
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const auto wait = slots[i].throttle.take(slots[i].key);
+    if (wait.count() == 0) continue;
+    for (std::size_t j = 0; j < i; ++j) slots[j].throttle.give_back(slots[j].key);
+    refuse_for(ctx, wait);
+    return false;
+  }
+  return true;
+}
+
+// What a password attempt for `name` from this connection counts against: a user who
+// logged in from this address lately, only that pair (a stranger elsewhere cannot lock them
+// out); anyone else, the name and the address.
+std::vector<slot> password_slots(command_context& ctx, const std::string& name) {
+  const std::string address = ctx.client.remote_ip();
+  const std::string lower = util::ascii_lower(name);
+  if (ctx.core.known.knows(lower, address)) {
+    return {{ctx.core.throttle, "pair:" + lower + " " + address}};
+  }
+  return {{ctx.core.throttle, "user:" + lower}, {ctx.core.address_throttle, "address:" + address}};
+}
+
+// Checks `password` against `name`'s hash off the I/O threads; an unknown user costs as much
+// time as a wrong password, so timing tells nothing.
+awaitable<std::optional<store::user_record>> check_password(command_context& ctx,
+                                                            const std::string& name,
+                                                            const std::string& password) {
+  std::optional<store::user_record> record;
+  if (valid_name(name)) {
+    auto lookup = [name](store::backend& db) { return db.find_user(name); };
+    record = co_await ctx.core.store->run(std::move(lookup));
+  }
+  const std::string stored = record ? record->password_hash : std::string();
+  const hash_cost cost = ctx.core.options.password_cost;
+  auto verify = [stored, password, cost] {
+    if (stored.empty()) {
+      static const std::string decoy = hash_password("decoy password", cost);
+      verify_password(decoy, password);
+      return false;
+    }
+    return verify_password(stored, password);
+  };
+  if (!co_await ctx.core.hashing.run(std::move(verify))) co_return std::nullopt;
+  co_return record;
+}
+
+std::string new_token() {
+  unsigned char random[32];
+  randombytes_buf(random, sizeof random);
+  return util::to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
 }
 
 }  // namespace
@@ -52,14 +100,17 @@ bool within_rate(command_context& ctx, std::initializer_list<std::string> keys) 
 template <>
 awaitable<void> handle<command_id::auth>(command_context& ctx) {
   const std::string address_key = "server-password:" + ctx.client.remote_ip();
-  if (!within_rate(ctx, {address_key})) co_return;
+  if (const auto wait = ctx.core.address_throttle.wait_time(address_key); wait.count() > 0) {
+    refuse_for(ctx, wait);
+    co_return;
+  }
   if (same_secret(ctx.args[0], ctx.core.options.server_password)) {
-    ctx.core.throttle.success(address_key);
+    ctx.core.address_throttle.success(address_key);
     ctx.client.identity().set_state(proto::session_state::anonymous);
     ctx.reply.ok("welcome; now create_user or login");
     co_return;
   }
-  ctx.core.throttle.failure(address_key);
+  ctx.core.address_throttle.failure(address_key);
   const unsigned failures = ctx.client.identity().count_auth_failure();
   const unsigned allowed = ctx.core.options.max_auth_failures;
   if (failures >= allowed) {
@@ -95,6 +146,8 @@ awaitable<void> handle<command_id::create_user>(command_context& ctx) {
     ctx.reply.error(error_code::bad_password, problem);
     co_return;
   }
+  // Every account counts against its address, made or not: creating is as slow as hashing.
+  if (!take_slots(ctx, {{ctx.core.new_users, "create:" + ctx.client.remote_ip()}})) co_return;
   const hash_cost cost = ctx.core.options.password_cost;
   auto hashing = [password, cost] { return hash_password(password, cost); };
   const std::string hash = co_await ctx.core.hashing.run(std::move(hashing));
@@ -111,23 +164,33 @@ namespace {
 
 // Everything after the user proved who they are (password or resume token): the one live
 // login, the rooms, what they missed.
-awaitable<void> complete_login(command_context& ctx, std::string user, bool take_over) {
-  if (ctx.client.stopped()) co_return;  // gone while we checked; nothing to log in
+// `lease_taken`: the caller already holds the store's login (resume); `next_token` goes out
+// as the reply's data line.
+awaitable<void> complete_login(command_context& ctx, std::string user, bool lease_taken,
+                               std::string next_token = {}) {
+  // A lease taken for a connection that is gone is let go, or this tracker would renew it
+  // for ever.
+  const auto drop_lease = [&] {
+    if (!lease_taken) return;
+    ctx.core.store->post([user, tracker = ctx.core.tracker_id](store::backend& db) {
+      db.release_login(user, tracker);
+    });
+  };
+  if (ctx.client.stopped()) {  // gone while we checked; nothing to log in
+    drop_lease();
+    co_return;
+  }
   auto self = ctx.client.shared_from_this();
-  if (!ctx.core.online.claim(user, self)) {
+  if (!ctx.core.online.claim(user, self)) {  // the lease stays: that session holds it
     ctx.reply.error(error_code::already_online,
                     fmt::format("{} is already logged in on another connection", user));
     co_return;
   }
-  // One live login across every tracker of the store: a lease held by this tracker. A
-  // resumed session takes it over: its tracker died, and it is the same client.
-  {
+  // One live login across every tracker of the store: a lease held by this tracker.
+  if (!lease_taken) {
     const auto now = util::unix_ms_now();
-    auto claim = [user, take_over, tracker = ctx.core.tracker_id, now,
-                  until = ctx.core.lease_end(now)](store::backend& db) {
-      return take_over ? db.take_login(user, tracker, until)
-                       : db.claim_login(user, tracker, now, until);
-    };
+    auto claim = [user, tracker = ctx.core.tracker_id, now, until = ctx.core.lease_end(now)](
+                     store::backend& db) { return db.claim_login(user, tracker, now, until); };
     const bool claimed = co_await ctx.core.store->run(std::move(claim));
     if (!claimed) {
       ctx.core.online.release(user, ctx.client.id());
@@ -177,6 +240,8 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool take
   }
   chat::announce_everywhere(core, room_registry::lobby, "JOINED",
                             fmt::format("{} {}", room_registry::lobby, user), ctx.client.id());
+  ctx.core.known.remember(user, ctx.client.remote_ip());
+  if (!next_token.empty()) ctx.reply.data(next_token);
   ctx.reply.ok(fmt::format("logged in as {}", user));
   ctx.follow_up(proto::events::logged_in, user);  // the first follow-up: clients learn who from it
 }
@@ -186,66 +251,80 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool take
 template <>
 awaitable<void> handle<command_id::login>(command_context& ctx) {
   const std::string name = ctx.args[0];
-  const std::string password = ctx.args[1];
-  const std::string user_key = "user:" + util::ascii_lower(name);
-  const std::string address_key = "address:" + ctx.client.remote_ip();
-  if (!within_rate(ctx, {user_key, address_key})) co_return;
-
-  std::optional<store::user_record> record;
-  if (valid_name(name)) {
-    auto lookup = [name](store::backend& db) { return db.find_user(name); };
-    record = co_await ctx.core.store->run(std::move(lookup));
+  const auto slots = password_slots(ctx, name);
+  if (!take_slots(ctx, slots)) co_return;
+  const auto record = co_await check_password(ctx, name, ctx.args[1]);
+  if (!record) {
+    ctx.reply.error(error_code::login_failed, "wrong user name or password");
+    co_return;  // the slots taken stay counted as failures
   }
-  // An unknown user costs as much time as a wrong password, so timing tells nothing.
-  const std::string stored = record ? record->password_hash : std::string();
-  const hash_cost cost = ctx.core.options.password_cost;
-  auto verify = [stored, password, cost] {
-    if (stored.empty()) {
-      static const std::string decoy = hash_password("decoy password", cost);
-      verify_password(decoy, password);
-      return false;
-    }
-    return verify_password(stored, password);
-  };
-  const bool matches = co_await ctx.core.hashing.run(std::move(verify));
-  if (!matches) {
-    refuse_login(ctx, user_key, address_key, "wrong user name or password");
-    co_return;
-  }
-  ctx.core.throttle.success(user_key);
+  ctx.core.throttle.success(slots[0].key);
+  if (slots.size() > 1) ctx.core.address_throttle.give_back(slots[1].key);
   co_await complete_login(ctx, record->name, false);
 }
+
+namespace {
+
+enum class resume_outcome { resumed, bad_token, online_elsewhere };
+
+}  // namespace
 
 template <>
 awaitable<void> handle<command_id::resume>(command_context& ctx) {
   const std::string name = ctx.args[0];
   const std::string token = ctx.args[1];
-  const std::string user_key = "user:" + util::ascii_lower(name);
-  const std::string address_key = "address:" + ctx.client.remote_ip();
-  if (!within_rate(ctx, {user_key, address_key})) co_return;
-  std::optional<store::user_record> record;
-  if (valid_name(name) && token.size() == 64) {
-    auto check = [name, digest = sha256_hex(token), now = util::unix_ms_now()](
-                     store::backend& db) -> std::optional<store::user_record> {
-      if (!db.token_valid(name, digest, now)) return std::nullopt;
-      return db.find_user(name);
-    };
-    record = co_await ctx.core.store->run(std::move(check));
-  }
-  if (!record) {
-    refuse_login(ctx, user_key, address_key, "unknown or expired resume token");
+  // A token is 256 random bits: guessing it is hopeless, so a failure counts against the
+  // address only (to bound the work), never against the user, whose failover must not be
+  // blocked by a stranger.
+  const std::string address_key = "resume:" + ctx.client.remote_ip();
+  if (!take_slots(ctx, {{ctx.core.address_throttle, address_key}})) co_return;
+  if (ctx.core.online.find(name)) {
+    ctx.core.address_throttle.give_back(address_key);
+    ctx.reply.error(error_code::already_online,
+                    fmt::format("{} is already logged in on another connection", name));
     co_return;
   }
-  ctx.core.throttle.success(user_key);
-  co_await complete_login(ctx, record->name, true);
+  // The token is used once: taken, and a fresh one handed back with the login. The login
+  // is this tracker's unless another tracker that is alive holds it (then the token stays);
+  // a dead tracker's lease is taken over at once, without waiting for it to lapse.
+  const std::string next = new_token();
+  auto check = [name, digest = token.size() == 64 ? sha256_hex(token) : std::string(),
+                next_digest = sha256_hex(next), tracker = ctx.core.tracker_id,
+                now = util::unix_ms_now(),
+                until = ctx.core.lease_end(util::unix_ms_now())](store::backend& db) {
+    std::pair<resume_outcome, std::string> out{resume_outcome::bad_token, {}};
+    if (!valid_name(name) || digest.empty()) return out;
+    const auto expiry = db.take_token(name, digest, now);
+    const auto record = expiry ? db.find_user(name) : std::nullopt;
+    if (!record) return out;
+    if (!db.claim_login(name, tracker, now, until)) {
+      const auto holder = db.login_holder(name, now);
+      if (holder && *holder != tracker && db.tracker_alive(*holder)) {
+        db.save_token(name, digest, *expiry);
+        return out = {resume_outcome::online_elsewhere, record->name};
+      }
+      db.take_login(name, tracker, until);
+    }
+    db.save_token(name, next_digest, now + token_lifetime_ms);
+    return out = {resume_outcome::resumed, record->name};
+  };
+  const auto [outcome, user] = co_await ctx.core.store->run(std::move(check));
+  if (outcome == resume_outcome::bad_token) {
+    ctx.reply.error(error_code::login_failed, "unknown, used or expired resume token");
+    co_return;
+  }
+  ctx.core.address_throttle.give_back(address_key);
+  if (outcome == resume_outcome::online_elsewhere) {
+    ctx.reply.error(error_code::already_online,
+                    fmt::format("{} is already logged in on another tracker", user));
+    co_return;
+  }
+  co_await complete_login(ctx, user, true, next);
 }
 
 template <>
 awaitable<void> handle<command_id::resume_token>(command_context& ctx) {
-  unsigned char random[32];
-  randombytes_buf(random, sizeof random);
-  const std::string token =
-      util::to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+  const std::string token = new_token();
   auto save = [user = ctx.client.identity().user(), digest = sha256_hex(token),
                until = util::unix_ms_now() + token_lifetime_ms](store::backend& db) {
     db.save_token(user, digest, until);
@@ -253,6 +332,35 @@ awaitable<void> handle<command_id::resume_token>(command_context& ctx) {
   };
   co_await ctx.core.store->run(std::move(save));
   ctx.reply.ok(token);
+}
+
+template <>
+awaitable<void> handle<command_id::change_password>(command_context& ctx) {
+  const std::string who = ctx.client.identity().user();
+  const std::string fresh = ctx.args[1];
+  if (const auto problem = password_problem(fresh); !problem.empty()) {
+    ctx.reply.error(error_code::bad_password, problem);
+    co_return;
+  }
+  const auto slots = password_slots(ctx, who);
+  if (!take_slots(ctx, slots)) co_return;
+  if (!co_await check_password(ctx, who, ctx.args[0])) {
+    ctx.reply.error(error_code::login_failed, "wrong password");
+    co_return;
+  }
+  ctx.core.throttle.success(slots[0].key);
+  if (slots.size() > 1) ctx.core.address_throttle.give_back(slots[1].key);
+  const hash_cost cost = ctx.core.options.password_cost;
+  auto hashing = [fresh, cost] { return hash_password(fresh, cost); };
+  const std::string hash = co_await ctx.core.hashing.run(std::move(hashing));
+  // Every resume token goes, this session's and every other's: a stolen one dies here.
+  auto save = [who, hash](store::backend& db) {
+    const bool changed = db.set_password_hash(who, hash);
+    db.drop_tokens(who);
+    return changed;
+  };
+  co_await ctx.core.store->run(std::move(save));
+  ctx.reply.ok("password changed; every resume token of yours is revoked");
 }
 
 template <>

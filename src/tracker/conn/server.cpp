@@ -50,7 +50,10 @@ server::server(tracker_options options)
       shutdown_timer_(strand_),
       renew_timer_(strand_) {
   raise_descriptor_limit();
-  core_.store_id = core_.store->call_now([](store::backend& db) { return db.store_id(); });
+  core_.store_id = core_.store->call_now([id = core_.tracker_id](store::backend& db) {
+    db.name_tracker(id);  // lets other trackers see whether this one is alive
+    return db.store_id();
+  });
   if (!core_.options.store.empty()) core_.feed = store::open_postgresql_feed(core_.options.store);
 }
 

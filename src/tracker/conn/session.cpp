@@ -283,8 +283,9 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   } else if (!util::is_valid_utf8(frame.text)) {
     reply.error(proto::error_code::bad_encoding, "line is not valid UTF-8; it was dropped");
   } else if (util::has_control_chars(frame.text)) {
-    reply.error(proto::error_code::bad_encoding,
-                "line holds control characters (NUL, escape, ...); it was dropped");
+    reply.error(
+        proto::error_code::bad_encoding,
+        "line holds control characters (NUL, escape, C1, bidi overrides, ...); it was dropped");
   } else {
     malformed = false;
     outcome = co_await dispatch(*this, frame.text, reply);

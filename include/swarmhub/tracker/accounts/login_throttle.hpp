@@ -3,6 +3,10 @@
 // after `free_failures` failures a key is locked for a delay that doubles with every further
 // failure, up to `max_delay`. A success clears the key. Thread-safe; memory is bounded by
 // `max_keys` (the entries closest to expiry are dropped first).
+//
+// An attempt takes its failure slot with take() BEFORE its password is checked, so attempts
+// running at the same time cannot all pass a check made before any of them failed; a success
+// clears the slot (success()) or returns it (give_back()).
 
 #include <chrono>
 #include <cstddef>
@@ -30,6 +34,12 @@ class login_throttle {
   // How long `key` must still wait before another attempt; zero when it may try now.
   std::chrono::milliseconds wait_time(const std::string& key, clock::time_point now = clock::now());
 
+  // Counts an attempt on `key` as failed, now, unless `key` is locked: zero when it was
+  // taken, else how long the key must still wait (and nothing is counted).
+  std::chrono::milliseconds take(const std::string& key, clock::time_point now = clock::now());
+  // Undoes one take() of `key` (an attempt that turned out not to count).
+  void give_back(const std::string& key);
+
   void failure(const std::string& key, clock::time_point now = clock::now());
   void success(const std::string& key);
 
@@ -42,11 +52,39 @@ class login_throttle {
     clock::time_point last_failure{};
   };
 
+  std::chrono::milliseconds wait_locked(const std::string& key, clock::time_point now) const;
+  void count_failure(const std::string& key, clock::time_point now);
+  void lock_for(entry& e) const;
   void trim(clock::time_point now);
 
   policy policy_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> entries_;
+};
+
+// The addresses each user logged in from lately. A login from one of them is throttled on
+// its own (user, address) pair only, so a stranger's guesses elsewhere cannot lock the user
+// out. Thread-safe; bounded like the throttle (the oldest go first).
+class known_addresses {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  explicit known_addresses(std::chrono::milliseconds keep = std::chrono::hours(24 * 7),
+                           std::size_t max_entries = 100'000)
+      : keep_(keep), max_entries_(max_entries) {}
+
+  void remember(const std::string& user, const std::string& address,
+                clock::time_point now = clock::now());
+  bool knows(const std::string& user, const std::string& address,
+             clock::time_point now = clock::now()) const;
+
+ private:
+  static std::string key(const std::string& user, const std::string& address);
+
+  std::chrono::milliseconds keep_;
+  std::size_t max_entries_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, clock::time_point> seen_;  // by key(), last success
 };
 
 }  // namespace swarmhub::tracker
