@@ -109,14 +109,22 @@ awaitable<void> handle<command_id::create_user>(command_context& ctx) {
 
 namespace {
 
+// Seed 004: an identifier already in use gets an error, and that connection is closed.
+void refuse_duplicate(command_context& ctx, const std::string& user, std::string_view where) {
+  ctx.reply.error(error_code::already_online,
+                  fmt::format("{} is already logged in on another {}", user, where));
+  ctx.follow_up("CLOSING", fmt::format("duplicate {} is already logged in", user));
+  ctx.close_after_reply = true;
+  ctx.close_reason = "duplicate login";
+}
+
 // Everything after the user proved who they are (password or resume token): the one live
 // login, the rooms, what they missed.
 awaitable<void> complete_login(command_context& ctx, std::string user, bool take_over) {
   if (ctx.client.stopped()) co_return;  // gone while we checked; nothing to log in
   auto self = ctx.client.shared_from_this();
   if (!ctx.core.online.claim(user, self)) {
-    ctx.reply.error(error_code::already_online,
-                    fmt::format("{} is already logged in on another connection", user));
+    refuse_duplicate(ctx, user, "connection");
     co_return;
   }
   // One live login across every tracker of the store: a lease held by this tracker. A
@@ -131,8 +139,7 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool take
     const bool claimed = co_await ctx.core.store->run(std::move(claim));
     if (!claimed) {
       ctx.core.online.release(user, ctx.client.id());
-      ctx.reply.error(error_code::already_online,
-                      fmt::format("{} is already logged in on another tracker", user));
+      refuse_duplicate(ctx, user, "tracker");
       co_return;
     }
   }
