@@ -2,6 +2,7 @@
 // Small, pure helpers over UTF-8 text. Nothing here allocates more than its result.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ bool has_control_chars(std::string_view s);
 // UTF-8 bytes become '?', and at most `max_bytes` bytes are kept (cut on a character
 // boundary, with "..." appended when cut).
 std::string printable(std::string_view s, std::size_t max_bytes = 64);
+
+// A size for people: "512 B", "4.6 MiB" (binary units, one decimal). Exact byte counts
+// stay where scripts read them (file_info, the tracker's list_files).
+std::string human_size(std::int64_t bytes);
 
 // `s` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view s);
