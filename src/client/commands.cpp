@@ -5,7 +5,6 @@
 #include <array>
 
 #include "swarmhub/client/replies.hpp"
-
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
@@ -51,10 +50,7 @@ std::optional<proto::reply> local_help(const command_line& line) {
   if (a.empty() || all) {
     std::vector<proto::help_entry> own;
     for (const auto& c : table) own.push_back({proto::help_topic::files, c.usage, c.summary});
-    return ok_reply(all ? "every command; help <command> shows one"
-                        : "help <command> shows one, help all the internal ones too; a line "
-                          "that is no command is sent as a message",
-                    proto::help_lines(all, own));
+    return ok_reply(std::string(proto::help_footer(all)), proto::help_lines(all, own));
   }
   const local_command* c = find_local_command(a[0]);
   if (c == nullptr) return std::nullopt;

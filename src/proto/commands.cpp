@@ -66,6 +66,12 @@ std::vector<std::string> help_lines(bool all, std::span<const help_entry> extra)
   return out;
 }
 
+std::string_view help_footer(bool all) {
+  return all ? "every command; help <command> shows one"
+             : "help <command> shows one, help all the internal ones too; a line that is no "
+               "command is sent as a message";
+}
+
 std::string describe_states(state_mask allowed) {
   std::string out;
   const auto add = [&](session_state s, std::string_view name) {

@@ -395,6 +395,8 @@ struct help_entry {
 // What `help` shows: each topic's name, then its commands as typed with their summaries;
 // `internal` ones only with `all`. `extra` adds a client's own commands.
 std::vector<std::string> help_lines(bool all, std::span<const help_entry> extra = {});
+// The text of help's OK after those lines.
+std::string_view help_footer(bool all);
 
 // Human-readable list of states, e.g. "anonymous, logged_in".
 std::string describe_states(state_mask allowed);

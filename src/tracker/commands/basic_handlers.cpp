@@ -24,9 +24,7 @@ awaitable<void> handle<command_id::help>(command_context& ctx) {
     co_return;
   }
   for (auto& line : proto::help_lines(all)) ctx.reply.data(std::move(line));
-  ctx.reply.ok(all ? "every command; help <command> shows one"
-                   : "help <command> shows one, help all the internal ones too; a line that is "
-                     "no command is sent as a message");
+  ctx.reply.ok(proto::help_footer(all));
   co_return;
 }
 
