@@ -13,6 +13,7 @@
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/net/tracker_list.hpp"
+#include "swarmhub/util/paths.hpp"
 
 namespace {
 
@@ -30,6 +31,7 @@ std::string default_data_dir() {
 int main(int argc, char** argv) {
   using namespace swarmhub;
   CLI::App app{"swarmhub client: chat and share files through a swarmhub tracker"};
+  app.set_version_flag("--version", "swarmhub client " SWARMHUB_VERSION);
   std::string tracker_arg;
   bool force_script = false;
   app.add_option("tracker", tracker_arg,
@@ -55,6 +57,9 @@ int main(int argc, char** argv) {
   app.add_flag("--script", force_script,
                "read commands from stdin and print raw protocol lines even on a terminal");
   CLI11_PARSE(app, argc, argv);
+  // Every path as the shell would have expanded it, `~` included (quoted, or after `=`).
+  data_dir = util::expand_tilde(data_dir);
+  password_file = util::expand_tilde(password_file);
 
   // HOST:PORT, or a tracker_info.txt listing the trackers to move between.
   std::vector<net::host_port> trackers;
@@ -62,7 +67,7 @@ int main(int argc, char** argv) {
   if (auto where = net::parse_host_port(tracker_arg, &error); where && !where->host.empty()) {
     trackers.push_back(*where);
   } else {
-    const auto list = net::read_tracker_list(tracker_arg);
+    const auto list = net::read_tracker_list(util::expand_tilde(tracker_arg));
     if (!list.error.empty()) {
       std::cerr << "client: " << tracker_arg << ": expected HOST:PORT or a tracker list ("
                 << list.error << ")\n";

@@ -59,6 +59,7 @@ std::optional<std::string> ask_password() {
 int main(int argc, char** argv) {
   tracker::tracker_options options;
   CLI::App app{"swarmhub tracker: accounts, groups, chat and the registry of shared files"};
+  app.set_version_flag("--version", "swarmhub tracker " SWARMHUB_VERSION);
   std::vector<std::string> positional;
   std::string listen_arg;
   double idle_seconds = 300;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "swarmhub/client/readable.hpp"
 #include "swarmhub/client/replies.hpp"
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/events.hpp"
@@ -79,6 +80,10 @@ awaitable<int> client_app::run() {
     last_request_ = std::chrono::steady_clock::now();
     command = co_await complete_secret(std::move(*command));
     if (!command) continue;  // the person gave up at the password prompt
+    if (auto help = local_help(*command)) {
+      show_result(*help);
+      continue;
+    }
     if (auto local = co_await files_->handle(*command)) {
       show_result(*local);
       continue;
@@ -98,10 +103,8 @@ awaitable<int> client_app::run() {
     if (!reply) break;  // connection lost for good; on_closed() said so
     files_->after_reply(*command, *reply);
     co_await follow(*command, *reply, logins_before);
-    if (reply->ok && command->is(command_id::help) && command->args.values.empty()) {
-      for (const auto& c : local_commands()) {
-        reply->data.push_back(fmt::format("{:<40}  {}", c.usage, c.summary));
-      }
+    if (reply->ok && command->is(command_id::list_files)) {
+      for (auto& line : reply->data) line = readable_file_line(line);
     }
     show_result(*reply);
     if (reply->ok && command->is(command_id::quit)) break;

@@ -1,7 +1,10 @@
 #include "swarmhub/client/commands.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 
+#include "swarmhub/client/replies.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
@@ -37,6 +40,21 @@ const local_command* find_local_command(std::string_view verb) {
 
 std::span<const local_command> local_commands() {
   return table;
+}
+
+std::optional<proto::reply> local_help(const command_line& line) {
+  if (!line.is(proto::command_id::help) || !line.args.error.empty()) return std::nullopt;
+  const auto& a = line.args.values;
+  if (a.size() > 1) return std::nullopt;  // the tracker says what is wrong
+  const bool all = a.size() == 1 && util::iequals_ascii(a[0], "all");
+  if (a.empty() || all) {
+    std::vector<proto::help_entry> own;
+    for (const auto& c : table) own.push_back({proto::help_topic::files, c.usage, c.summary});
+    return ok_reply(std::string(proto::help_footer(all)), proto::help_lines(all, own));
+  }
+  const local_command* c = find_local_command(a[0]);
+  if (c == nullptr) return std::nullopt;
+  return ok_reply(std::string(c->summary), {fmt::format("usage: {}", c->usage)});
 }
 
 std::optional<command_line> read_command_line(std::string_view typed) {

@@ -10,6 +10,7 @@
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
+#include "swarmhub/util/paths.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
@@ -84,10 +85,10 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
     case local_command_id::upload_file: {
       if (count == 3 && a[2] != "--hybrid") co_return usage_error(spec);
       const auto format = count == 3 ? p2p::torrent_format::hybrid : p2p::torrent_format::v2;
-      co_return co_await upload(a[0], a[1], format);
+      co_return co_await upload(util::expand_tilde(a[0]), a[1], format);
     }
     case local_command_id::download_file:
-      co_return co_await download(a[0], a[1], a[2]);
+      co_return co_await download(a[0], a[1], util::expand_tilde(a[2]));
     case local_command_id::show_downloads:
       co_return show_downloads();
     case local_command_id::stop_share:
@@ -212,6 +213,10 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
     co_return error_reply(code::file_exists,
                           fmt::format("{} exists; it is never overwritten", target.string()));
   }
+  if (const auto here = engine_.have(meta.info_hash)) {
+    const std::string where = target.string();  // named: GCC 12 and co_await temporaries
+    co_return co_await copy_local(group, meta.name, *here, where);
+  }
   try {
     engine_.download(group, meta, target.string());
   } catch (const std::exception& e) {
@@ -223,6 +228,31 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
       fmt::format("downloading {} from {} to {}", meta.name, group, target.string()));
 }
 
+// This client has the content already (shared, or downloaded): a copy at the destination,
+// as cheap as the file system allows, instead of a torrent that has nothing to fetch.
+awaitable<proto::reply> file_sharing::copy_local(const std::string& group, const std::string& name,
+                                                 const p2p::engine::local_content& here,
+                                                 const std::string& target) {
+  if (!here.complete) {
+    co_return error_reply(
+        code::file_exists,
+        fmt::format("{} is being downloaded to {}; ask again once it is done", name, here.path));
+  }
+  auto clone = [from = here.path, target] { return util::clone_file(from, target); };
+  const auto made = co_await hashing_.run(std::move(clone));
+  if (!made.error.empty()) {
+    co_return error_reply(code::bad_file,
+                          fmt::format("cannot copy {} to {}: {}", here.path, target, made.error));
+  }
+  // Reported as a download that finished at once, after this reply.
+  asio::post(downloads_changed_.get_executor(), [user = &user_, group, name] {
+    user->show_event(proto::event{std::string(proto::events::download_done),
+                                  group + " " + proto::quote_argument(name)});
+  });
+  co_return ok_reply(fmt::format("{} is here already: {} to {} ({})", name,
+                                 util::to_string(made.how), target, here.path));
+}
+
 proto::reply file_sharing::show_downloads() const {
   std::vector<std::string> lines;
   for (const auto& t : engine_.transfers()) {
@@ -230,13 +260,14 @@ proto::reply file_sharing::show_downloads() const {
     switch (t.what) {
       case p2p::transfer::state::downloading:
         lines.push_back(fmt::format(
-            "[D] {} {:.1f}% {} peers={} eta={} rejected={}", head, t.progress * 100,
-            human_rate(t.rate), t.peers,
+            "[D] {} {:.1f}% of {} {} peers={} eta={} rejected={}", head, t.progress * 100,
+            util::human_size(t.size), human_rate(t.rate), t.peers,
             t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds), t.rejected));
         break;
       case p2p::transfer::state::seeding:
-        lines.push_back(fmt::format("[{}] {} sent={} peers={} rejected={}",
-                                    t.was_download ? "C" : "S", head, t.sent, t.peers, t.rejected));
+        lines.push_back(fmt::format("[{}] {} {} sent={} peers={} rejected={}",
+                                    t.was_download ? "C" : "S", head, util::human_size(t.size),
+                                    util::human_size(t.sent), t.peers, t.rejected));
         break;
       case p2p::transfer::state::failed:
         lines.push_back(fmt::format("[F] {}: {}", head, t.error));

@@ -10,6 +10,7 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -358,6 +359,7 @@ std::vector<transfer> engine::transfers() const {
       x.was_download = s.was_download;
       x.peers = st.num_peers;
       x.sent = st.total_payload_upload;
+      x.size = st.total_wanted;
       x.rejected = t.rejected;
       x.progress = st.progress;
       if (!s.error.empty()) {
@@ -376,6 +378,22 @@ std::vector<transfer> engine::transfers() const {
     }
   }
   return out;
+}
+
+std::optional<engine::local_content> engine::have(const std::string& info_hash) const {
+  const auto it = impl_->torrents.find(info_hash);
+  if (it == impl_->torrents.end() || it->second.shares.empty()) return std::nullopt;
+  const auto& t = it->second;
+  if (!t.handle.is_valid()) return local_content{t.shares.front().path, true};  // empty file
+  // The torrent's one file, where libtorrent keeps it (a share's path may only name it).
+  const auto st = t.handle.status(lt::torrent_handle::query_save_path);
+  const auto info = t.handle.torrent_file();
+  if (!info) return std::nullopt;
+  const bool downloading = std::any_of(t.shares.begin(), t.shares.end(), [](const impl::share& s) {
+    return s.downloading || !s.error.empty();
+  });
+  return local_content{info->files().file_path(lt::file_index_t{0}, st.save_path),
+                       st.is_seeding && !downloading};
 }
 
 bool engine::busy() const {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::proto {
@@ -23,6 +25,51 @@ const command_spec* find_command(std::string_view typed) {
     }
   }
   return nullptr;
+}
+
+std::string_view topic_name(help_topic topic) {
+  switch (topic) {
+    case help_topic::basics:
+      return "basics";
+    case help_topic::accounts:
+      return "accounts";
+    case help_topic::groups:
+      return "groups";
+    case help_topic::chat:
+      return "chat";
+    case help_topic::files:
+      return "files";
+    case help_topic::internal:
+      return "internal (sent by clients for you)";
+  }
+  return "other";
+}
+
+std::vector<std::string> help_lines(bool all, std::span<const help_entry> extra) {
+  std::vector<help_entry> entries;
+  for (const auto& spec : command_table())
+    entries.push_back({spec.topic, spec.usage, spec.summary});
+  entries.insert(entries.end(), extra.begin(), extra.end());
+  std::erase_if(entries,
+                [all](const help_entry& e) { return !all && e.topic == help_topic::internal; });
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const help_entry& a, const help_entry& b) { return a.topic < b.topic; });
+  std::size_t width = 0;
+  for (const auto& e : entries) width = std::max(width, e.usage.size());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i == 0 || entries[i].topic != entries[i - 1].topic) {
+      out.push_back(fmt::format("{}:", topic_name(entries[i].topic)));
+    }
+    out.push_back(fmt::format("  {:<{}}  {}", entries[i].usage, width, entries[i].summary));
+  }
+  return out;
+}
+
+std::string_view help_footer(bool all) {
+  return all ? "every command; help <command> shows one"
+             : "help <command> shows one, help all the internal ones too; a line that is no "
+               "command is sent as a message";
 }
 
 std::string describe_states(state_mask allowed) {

@@ -27,7 +27,8 @@ arguments split_arguments(std::string_view rest, int max_args, bool text_tail) {
   skip_spaces();
   while (i < rest.size()) {
     if (text_tail && static_cast<int>(out.values.size()) == max_args - 1) {
-      out.values.emplace_back(util::trim(rest.substr(i)));
+      const auto tail = util::trim(rest.substr(i));
+      out.values.emplace_back(tail == "\"\"" ? std::string_view() : tail);  // "" is empty
       return out;
     }
     std::string word;

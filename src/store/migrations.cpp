@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 7> all{
+constexpr std::array<std::string_view, 8> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -112,6 +112,13 @@ CREATE INDEX groups_by_owner ON groups(owner_id);
 CREATE INDEX direct_messages_undelivered ON direct_messages(recipient_id, id)
   WHERE delivered = false;
 DROP INDEX direct_messages_waiting;
+)sql",
+    // 8: the lobby's history starts at the account (seed 003: a newcomer sees what is posted
+    // from the point she joins): the newest room message when the user was created, an id
+    // and not a time, as memberships.since_message is for group rooms. Older accounts keep
+    // 0, the whole history, as before.
+    R"sql(
+ALTER TABLE users ADD COLUMN lobby_since {int} NOT NULL DEFAULT 0;
 )sql",
 };
 

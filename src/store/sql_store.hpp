@@ -62,7 +62,8 @@ class sql_store final : public backend {
 
   status create_user(std::string_view name, std::string_view password_hash) override {
     const auto inserted = db_.execute(
-        "INSERT INTO users(name, password_hash, created_at) VALUES ($1, $2, $3) "
+        "INSERT INTO users(name, password_hash, created_at, lobby_since) "
+        "VALUES ($1, $2, $3, (SELECT coalesce(max(id), 0) FROM room_messages)) "
         "ON CONFLICT (name) DO NOTHING",
         name, password_hash, now_seconds());
     return inserted == 1 ? status::ok : status::user_exists;
@@ -234,12 +235,14 @@ class sql_store final : public backend {
         out.items.push_back({rows.integer(0), room, rows.text(1), rows.text(2), rows.integer(3)});
       }
     };
-    if (group.empty()) {
+    if (group.empty()) {  // the lobby's, from the user's creation on
       read(db_.query("SELECT * FROM (SELECT r.id, u.name, r.body, r.sent_at_ms "
                      "FROM room_messages r JOIN users u ON u.id = r.sender_id "
-                     "WHERE r.group_id IS NULL ORDER BY r.id DESC LIMIT $1) AS newest "
+                     "WHERE r.group_id IS NULL "
+                     "AND r.id > (SELECT lobby_since FROM users WHERE id = $1) "
+                     "ORDER BY r.id DESC LIMIT $2) AS newest "
                      "ORDER BY 1",
-                     count),
+                     *uid, count),
            std::string());
       return out;
     }

@@ -1,7 +1,9 @@
 #include "swarmhub/util/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstdio>
 
 namespace swarmhub::util {
 namespace {
@@ -172,6 +174,21 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return ascii_lower(x) == ascii_lower(y);
          });
+}
+
+std::string human_size(std::int64_t bytes) {
+  constexpr std::array<std::string_view, 5> units{"KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  auto value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < units.size()) {
+    value /= 1024;
+    ++unit;
+  }
+  char out[32];
+  std::snprintf(out, sizeof out, "%.1f %.*s", value, static_cast<int>(units[unit].size()),
+                units[unit].data());
+  return out;
 }
 
 }  // namespace swarmhub::util

@@ -73,11 +73,15 @@ TEST(Accounts, SecondLiveLoginIsRefusedAndTheFirstIsUntouched) {
   auto r = second.request("login alice alice-password");
   EXPECT_EQ(r.code, "ALREADY_ONLINE");
   EXPECT_NE(r.text.find("already logged in"), std::string::npos);
+  // Seed 004: an identifier in use gets an error and that connection is closed.
+  EXPECT_EQ(second.next_event("CLOSING").text, "duplicate alice is already logged in");
+  EXPECT_TRUE(second.closed_within());
   EXPECT_EQ(first.request("whoami").text, "logged in as alice");
   // Once the first leaves (logout, or quit), the name is free again.
   ASSERT_TRUE(first.request("logout").ok);
-  ASSERT_TRUE(second.request("login alice alice-password").ok);
-  ASSERT_TRUE(second.request("quit").ok);
+  auto third = tracker.connect();
+  ASSERT_TRUE(third.request("login alice alice-password").ok);
+  ASSERT_TRUE(third.request("quit").ok);
   EXPECT_TRUE(first.request("login alice alice-password").ok);
 }
 

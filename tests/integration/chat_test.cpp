@@ -52,6 +52,9 @@ TEST(Chat, DirectMessageAndEveryError) {
   EXPECT_EQ(alice.request("/msg bad/name hi").code, "NO_SUCH_USER");
   EXPECT_EQ(alice.request("/msg bob " + std::string(2001, 'x')).code, "MESSAGE_TOO_LONG");
   EXPECT_EQ(alice.request("/msg bob \x1b[31mred").code, "BAD_ENCODING");
+  const auto empty = alice.request(R"(/msg bob "")");  // not two quote characters
+  EXPECT_EQ(empty.code, "BAD_ARGUMENTS");
+  EXPECT_EQ(empty.text, "empty message");
   EXPECT_EQ(alice.request("/msg Bob tabs\tbecome spaces").text, "sent to bob");
   EXPECT_EQ(bob.next_event("MSG").text, "alice tabs become spaces");
 }
@@ -240,18 +243,46 @@ TEST(Chat, PairQueueWithFiveUsers) {
   EXPECT_EQ(u[3].request("say hi three").text, "sent to u3");
   EXPECT_EQ(u[2].next_event("PAIR").text, "u4 hi three");
 
-  // One leaves with unpair: the other is told and may queue again; u5 is still waiting.
+  // One leaves with unpair while u5 waits (seed 002): the other is told, and is paired with
+  // u5 at once.
   EXPECT_EQ(u[1].request("/unpair").text, "left the pair with u1");
   EXPECT_EQ(u[0].next_event("PAIR_ENDED").text, "u2 left");
-  EXPECT_EQ(u[0].request("room").text, "you are in lobby");
-  EXPECT_EQ(u[0].request("/pair").text, "paired with u5; plain lines go to them");
+  EXPECT_EQ(u[0].next_event("PAIRED").text, "u5");
   EXPECT_EQ(u[4].next_event("PAIRED").text, "u1");
+  EXPECT_EQ(u[0].request("/pair").text, "you are paired with u5 (unpair first)");
+  EXPECT_EQ(u[1].request("room").text, "you are in lobby");
+
+  // Again, the other way round: u2 waits, u5 leaves, u1 is paired with u2.
+  EXPECT_EQ(u[1].request("/pair").text, "waiting for a partner");
+  EXPECT_EQ(u[4].request("/unpair").text, "left the pair with u1");
+  EXPECT_EQ(u[0].next_event("PAIR_ENDED").text, "u5 left");
+  EXPECT_EQ(u[0].next_event("PAIRED").text, "u2");
+  EXPECT_EQ(u[1].next_event("PAIRED").text, "u1");
+  EXPECT_EQ(u[0].request("room").text, "you are in pair");
+  EXPECT_EQ(u[1].request("back together").text, "sent to u1");
+  EXPECT_EQ(u[0].next_event("PAIR").text, "u2 back together");
+  EXPECT_EQ(u[4].request("room").text, "you are in lobby");
 
   // One disconnects: the other is told.
   u[3].close();
   EXPECT_EQ(u[2].next_event("PAIR_ENDED").event::name, "PAIR_ENDED");
   EXPECT_EQ(u[2].request("still there?").text, "posted to lobby");
-  EXPECT_EQ(u[1].request("/unpair").code, "NOT_PAIRED");
+  EXPECT_EQ(u[4].request("/unpair").code, "NOT_PAIRED");
+}
+
+// Seed 003: a newcomer sees the lobby's history from the point her account exists.
+TEST(Chat, LobbyHistoryStartsWhenTheAccountIsMade) {
+  tracker_process tracker;
+  auto alice = tracker.user("alice");
+  ASSERT_TRUE(alice.request("before carol existed").ok);
+  auto carol = tracker.user("carol");
+  ASSERT_TRUE(alice.request("welcome carol").ok);
+  EXPECT_EQ(carol.next_event("ROOM").text, "lobby alice welcome carol");
+  const auto mine = carol.request("history lobby");
+  ASSERT_TRUE(mine.ok) << mine.text;
+  ASSERT_EQ(mine.data.size(), 1u);
+  EXPECT_TRUE(mine.data[0].ends_with(" alice: welcome carol")) << mine.data[0];
+  EXPECT_EQ(alice.request("history lobby").data.size(), 2u);
 }
 
 TEST(Chat, ChatLogHasOneCleanLinePerMessage) {

@@ -36,6 +36,26 @@ TEST(ClientScript, PrintsEachReplyAndExitsZeroWhenAllSucceed) {
             "OK Bye.\n");
 }
 
+// The client's help is the tracker's topics with its own commands under files; the internal
+// commands only under `help all`.
+TEST(ClientScript, HelpByTopicWithTheClientsOwnCommands) {
+  tracker_process tracker;
+  auto run = run_client(tracker.address(), "help\nhelp all\nhelp upload_file\n");
+  EXPECT_EQ(run.status, 0) << run.out;
+  const auto help = run.out.substr(0, run.out.find("\nOK "));
+  const auto files = help.find("- files:\n");
+  ASSERT_NE(files, std::string::npos) << run.out;
+  EXPECT_NE(help.find("-   upload_file <path> <group>", files), std::string::npos) << help;
+  EXPECT_NE(help.find("-   list_files <group>", files), std::string::npos) << help;
+  EXPECT_EQ(help.find("add_file"), std::string::npos) << help;
+  EXPECT_EQ(help.find("resume_token"), std::string::npos) << help;
+  const auto all = run.out.substr(help.size());
+  EXPECT_NE(all.find("-   add_file "), std::string::npos) << all;
+  EXPECT_NE(all.find("-   upload_file "), std::string::npos) << all;
+  EXPECT_NE(run.out.find("- usage: upload_file <path> <group> [--hybrid]\n"), std::string::npos)
+      << run.out;
+}
+
 TEST(ClientScript, EndOfInputLeavesCleanly) {
   tracker_process tracker;
   auto run = run_client(tracker.address(), "ping");  // no newline, no quit

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -32,10 +33,20 @@ bool same_bytes(const std::string& a, const std::string& b) {
   return fs::exists(a) && fs::exists(b) && read_file(a) == read_file(b);
 }
 
-// The number after `key=` in a show_downloads line.
+// The number after `key=` in a show_downloads line; a size for people ("4.6 MiB") in bytes,
+// as near as its one decimal tells.
 long long field(const std::string& line, const std::string& key) {
   const auto at = line.find(key + "=");
-  return at == std::string::npos ? -1 : std::stoll(line.substr(at + key.size() + 1));
+  if (at == std::string::npos) return -1;
+  std::size_t used = 0;
+  const std::string rest = line.substr(at + key.size() + 1);
+  double value = std::stod(rest, &used);
+  const std::string unit = rest.substr(used, 4);
+  for (const char* u : {" KiB", " MiB", " GiB", " TiB"}) {
+    value *= 1024;
+    if (unit == u) return static_cast<long long>(value);
+  }
+  return static_cast<long long>(std::stod(rest));
 }
 
 class FileSharing : public ::testing::Test {
@@ -102,6 +113,39 @@ TEST_F(FileSharing, AFileOfSeveralHundredMebibytes) {
   ASSERT_TRUE(bob.request("download_file g large.bin " + path("b")).ok);
   ASSERT_TRUE(bob.request("wait_downloads", 300s).ok);
   EXPECT_TRUE(same_bytes(path("a/large.bin"), path("b/large.bin")));
+}
+
+// `~` in paths as the shell expands it; content the client has already is copied at once
+// (reflink, hard link or copy) and reported done, not left to a torrent with nothing to do.
+TEST_F(FileSharing, TildePathsAndALocalCopyOfContentAlreadyHere) {
+  const char* home_before = std::getenv("HOME");
+  const std::string saved_home = home_before ? home_before : "";
+  ::setenv("HOME", dir_.path().c_str(), 1);  // the client inherits it
+  client_process alice(tracker_.address());
+  if (home_before) ::setenv("HOME", saved_home.c_str(), 1);
+  alice.log_in("alice");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  make_file(path("f.bin"), 70'000);
+  fs::create_directories(path("copies"));
+  const auto up = alice.request("upload_file ~/f.bin g");
+  ASSERT_TRUE(up.ok) << up.text;
+  const auto list = alice.request("list_files g");
+  ASSERT_EQ(list.data.size(), 1u);
+  EXPECT_TRUE(list.data[0].starts_with("f.bin 68.4 KiB uploader=alice ")) << list.data[0];
+  const auto copy = alice.request("download_file g f.bin ~/copies");
+  ASSERT_TRUE(copy.ok) << copy.text;
+  EXPECT_NE(copy.text.find("is here already"), std::string::npos) << copy.text;
+  const auto waited = alice.request("wait_downloads 30");
+  EXPECT_TRUE(waited.ok) << waited.text;
+  EXPECT_TRUE(same_bytes(path("f.bin"), path("copies/f.bin")));
+  bool done = false;
+  for (const auto& e : alice.events())
+    done = done || (e.name == "DOWNLOAD_DONE" && e.text == "g f.bin");
+  EXPECT_TRUE(done);
+  EXPECT_EQ(alice.request("download_file g f.bin ~/copies").code, "FILE_EXISTS");
+  const auto shown = alice.request("show_downloads");
+  ASSERT_EQ(shown.data.size(), 1u);
+  EXPECT_TRUE(shown.data[0].starts_with("[S] [g] f.bin 68.4 KiB sent=0 B ")) << shown.data[0];
 }
 
 TEST_F(FileSharing, DestinationRulesAndErrors) {

@@ -194,12 +194,13 @@ TEST_F(SeveralTrackers, OneLiveLoginAcrossTrackersAndOneListOfWhoIsOnline) {
   const auto refused = again.request("login alice alice-password");
   EXPECT_EQ(refused.code, "ALREADY_ONLINE");
   EXPECT_EQ(refused.text, "alice is already logged in on another tracker");
+  EXPECT_TRUE(again.closed_within());  // seed 004: that connection is closed
   for (auto* c : {&alice, &bob}) {
     const auto list = c->request("list");
     EXPECT_EQ(list.data, (std::vector<std::string>{"alice", "bob"}));
   }
   ASSERT_TRUE(alice.request("logout").ok);
-  EXPECT_TRUE(again.request("login alice alice-password").ok);  // released at logout
+  EXPECT_TRUE(two.connect().request("login alice alice-password").ok);  // released at logout
 }
 
 TEST_F(SeveralTrackers, ChatReachesUsersOnTheOtherTracker) {
@@ -285,7 +286,8 @@ TEST_F(SeveralTrackers, ACrashedTrackersLoginsLapseAfterTheLease) {
   bool logged_in = false;
   for (const auto deadline = std::chrono::steady_clock::now() + 20s;
        !logged_in && std::chrono::steady_clock::now() < deadline;) {
-    logged_in = c.request("login alice alice-password").ok;
+    auto attempt = two.connect();  // each refusal closes its connection (seed 004)
+    logged_in = attempt.request("login alice alice-password").ok;
   }
   EXPECT_TRUE(logged_in) << "the lease should have lapsed";
 }
@@ -299,8 +301,9 @@ TEST_F(SeveralTrackers, AResumeTokenTakesTheLoginOverFromADeadTracker) {
   ASSERT_EQ(token.text.size(), 64u);
   one.proc().signal(SIGKILL);
   ASSERT_TRUE(one.proc().wait(10s));
+  EXPECT_EQ(two.connect().request("login alice alice-password").code,
+            "ALREADY_ONLINE");  // the lease
   auto c = two.connect();
-  EXPECT_EQ(c.request("login alice alice-password").code, "ALREADY_ONLINE");  // the lease
   EXPECT_EQ(c.request("resume alice " + std::string(64, '0')).code, "LOGIN_FAILED");
   EXPECT_EQ(c.request("resume bob " + token.text).code, "LOGIN_FAILED");  // alice's token
   EXPECT_EQ(c.request("resume alice short").code, "LOGIN_FAILED");

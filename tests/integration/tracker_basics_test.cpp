@@ -4,7 +4,11 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <csignal>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "swarmhub/proto/commands.hpp"
 #include "tracker_process.hpp"
@@ -22,6 +26,16 @@ TEST(TrackerBasics, PrintsBoundAddressAndGreets) {
   EXPECT_EQ(hello->text, "swarmhub 1 auth=none");
 }
 
+// Both programs say their version, the one in CMake's project(), and exit at once.
+TEST(TrackerBasics, BothProgramsTellTheirVersion) {
+  for (const auto& [binary, name] :
+       {std::pair{tracker_binary(), "tracker"}, std::pair{client_binary(), "client"}}) {
+    process p({binary, "--version"});
+    EXPECT_EQ(p.read_all(), fmt::format("swarmhub {} {}\n", name, SWARMHUB_VERSION));
+    EXPECT_EQ(p.wait(), 0) << name;
+  }
+}
+
 TEST(TrackerBasics, PingGetsPong) {
   tracker_process tracker;
   auto c = tracker.connect();
@@ -30,15 +44,37 @@ TEST(TrackerBasics, PingGetsPong) {
   EXPECT_EQ(r.text, "pong");
 }
 
-TEST(TrackerBasics, HelpListsEveryCommandOfTheTable) {
+// `help` groups the commands by topic, as typed, and keeps the internal ones (what clients
+// send on their user's behalf) for `help all`.
+TEST(TrackerBasics, HelpGroupsCommandsByTopicInternalOnesUnderHelpAll) {
   tracker_process tracker;
   auto c = tracker.connect();
+  const auto shown = [](const proto::reply& r, std::string_view usage) {
+    return std::count_if(r.data.begin(), r.data.end(), [&](const std::string& line) {
+      return line.starts_with("  " + std::string(usage) + " ");
+    });
+  };
   auto r = c.request("help");
   ASSERT_TRUE(r.ok);
-  ASSERT_EQ(r.data.size(), proto::command_table().size());
-  for (std::size_t i = 0; i < r.data.size(); ++i) {
-    EXPECT_TRUE(r.data[i].starts_with(proto::command_table()[i].usage)) << r.data[i];
+  std::size_t everyday = 0;
+  for (const auto& spec : proto::command_table()) {
+    const bool internal = spec.topic == proto::help_topic::internal;
+    everyday += internal ? 0 : 1;
+    EXPECT_EQ(shown(r, spec.usage), internal ? 0 : 1) << spec.name;
   }
+  const std::vector<std::string> topics{"basics:", "accounts:", "groups:", "chat:", "files:"};
+  std::vector<std::string> headers;
+  for (const auto& line : r.data)
+    if (!line.starts_with("  ")) headers.push_back(line);
+  EXPECT_EQ(headers, topics);
+  EXPECT_EQ(r.data.size(), topics.size() + everyday);
+  for (const auto* internal : {"add_file", "resume_token", "file_info", "passkey", "resume"}) {
+    EXPECT_EQ(proto::find_command(internal)->topic, proto::help_topic::internal) << internal;
+  }
+  auto all = c.request("help all");
+  ASSERT_TRUE(all.ok);
+  for (const auto& spec : proto::command_table()) EXPECT_EQ(shown(all, spec.usage), 1) << spec.name;
+  EXPECT_EQ(all.data.size(), topics.size() + 1 + proto::command_table().size());
   auto one = c.request("help quit");
   ASSERT_TRUE(one.ok);
   EXPECT_EQ(one.data.at(0), "usage: quit");

@@ -1,6 +1,7 @@
 // How the client reads the lines its user gives (client/commands.hpp).
 
 #include "swarmhub/client/commands.hpp"
+#include "swarmhub/client/readable.hpp"
 
 #include <gtest/gtest.h>
 
@@ -59,6 +60,16 @@ TEST(ClientCommands, OwnCommandsDoNotShadowTheTrackers) {
     EXPECT_TRUE(c.usage.starts_with(c.name)) << c.name;
     EXPECT_LE(c.min_args, c.max_args) << c.name;
   }
+}
+
+// list_files shows sizes for people; file_info keeps the bytes.
+TEST(ReadableSizes, ListFilesLines) {
+  EXPECT_EQ(readable_file_line("movie.mkv size=4823449 uploader=alice seeders=1 leechers=0"),
+            "movie.mkv 4.6 MiB uploader=alice seeders=1 leechers=0");
+  EXPECT_EQ(readable_file_line("\"a size=1 b\" size=10 uploader=bob seeders=0 leechers=0"),
+            "\"a size=1 b\" 10 B uploader=bob seeders=0 leechers=0");
+  EXPECT_EQ(readable_file_line("no sizes here"), "no sizes here");
+  EXPECT_EQ(readable_file_line("x size=12ab uploader=a"), "x size=12ab uploader=a");
 }
 
 }  // namespace

@@ -48,6 +48,12 @@ TEST(SplitArguments, TextTailTakesTheRestVerbatim) {
   EXPECT_EQ(only_dest.values, (strings{"bob"}));
 }
 
+// `msg bob ""` is an empty message, not two quote characters; other quotes stay verbatim.
+TEST(SplitArguments, AnEmptyQuotedTextTailIsEmpty) {
+  EXPECT_EQ(split_arguments(R"(bob "")", 2, true).values, (strings{"bob", ""}));
+  EXPECT_EQ(split_arguments(R"(bob "" x)", 2, true).values, (strings{"bob", R"("" x)"}));
+}
+
 TEST(QuoteArgument, RoundTrips) {
   for (std::string v : {"plain", "with space", "q\"uote", "back\\slash", ""}) {
     auto a = split_arguments(quote_argument(v), 1, false);

@@ -203,7 +203,13 @@ TEST_P(StoreTest, RoomMessagesHistoryAndBacklog) {
   const auto history = db_->room_history("rust", "alice", 1);
   ASSERT_EQ(history.items.size(), 1u);  // the newest one
   EXPECT_EQ(history.items[0].body, "second");
-  EXPECT_EQ(db_->room_history("", "dave", 10).items.at(0).body, "hello lobby");
+  // Seed 003: the lobby's history starts when the account was made.
+  EXPECT_EQ(db_->room_history("", "alice", 10).items.at(0).body, "hello lobby");
+  EXPECT_TRUE(db_->room_history("", "dave", 10).items.empty());
+  ASSERT_EQ(db_->post_room_message("", "alice", "welcome dave").result, status::ok);
+  const auto dave_lobby = db_->room_history("", "dave", 10);
+  ASSERT_EQ(dave_lobby.items.size(), 1u);
+  EXPECT_EQ(dave_lobby.items[0].body, "welcome dave");
   EXPECT_EQ(db_->room_history("rust", "dave", 10).result, status::not_member);
 
   // Unseen messages come oldest first, until marked seen.

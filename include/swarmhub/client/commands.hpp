@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "swarmhub/proto/commands.hpp"
+#include "swarmhub/proto/reply.hpp"
 #include "swarmhub/proto/request.hpp"
 
 namespace swarmhub::client {
@@ -44,6 +45,11 @@ struct command_line {
   // True when the line holds a password (kept out of the terminal's history).
   bool carries_secret() const { return tracker != nullptr && proto::carries_secret(tracker->id); }
 };
+
+// The client's own answer to `help` and `help all` (the tracker's commands and this client's,
+// by topic) and to `help <one of its own commands>`; nothing for other lines, and for help
+// on a tracker command, which the tracker answers.
+std::optional<proto::reply> local_help(const command_line& line);
 
 // The reading of `typed`; nothing for a blank line or a comment ('#').
 std::optional<command_line> read_command_line(std::string_view typed);

@@ -45,6 +45,9 @@ class file_sharing {
                                  p2p::torrent_format format);
   awaitable<proto::reply> download(const std::string& group, const std::string& name,
                                    const std::string& destination);
+  awaitable<proto::reply> copy_local(const std::string& group, const std::string& name,
+                                     const p2p::engine::local_content& here,
+                                     const std::string& target);
   proto::reply show_downloads() const;
   proto::reply stop_share(const std::string& group, const std::string& name);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct transfer {
   int peers = 0;
   std::int64_t eta_seconds = -1;
   std::int64_t sent = 0;  // payload bytes uploaded to others
+  std::int64_t size = 0;  // of the file
   int rejected = 0;       // pieces that failed their hash check (bad data from a peer or disk)
   std::string error;
 };
@@ -82,6 +84,14 @@ class engine {
   void unseed(const std::string& group, const metadata& meta);
   // Stops everything of `group` (leave_group), or everything (logout: empty group).
   void stop_all(const std::string& group = {});
+
+  // Where this client keeps the content of `info_hash` (any group, any name), and whether
+  // it is complete there; nothing when it has none.
+  struct local_content {
+    std::string path;
+    bool complete = false;
+  };
+  std::optional<local_content> have(const std::string& info_hash) const;
 
   std::vector<transfer> transfers() const;
   bool busy() const;  // some download is still running

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace swarmhub::proto {
 
@@ -70,6 +71,13 @@ enum class command_id {
   passkey,
 };
 
+// The topics `help` groups commands under, in this order. `internal` commands are what
+// clients send on their user's behalf (add_file after hashing, passkey, resume, ...): they are
+// listed only by `help all`.
+enum class help_topic : std::uint8_t { basics, accounts, groups, chat, files, internal };
+
+std::string_view topic_name(help_topic topic);
+
 struct command_spec {
   command_id id;
   std::string_view name;
@@ -81,6 +89,7 @@ struct command_spec {
   bool secret = false;     // the arguments hold a password: clients keep them out of history
   std::string_view usage;
   std::string_view summary;
+  help_topic topic = help_topic::basics;
 };
 
 inline constexpr std::array command_rows{
@@ -89,8 +98,10 @@ inline constexpr std::array command_rows{
                  .allowed = any_state,
                  .min_args = 0,
                  .max_args = 1,
-                 .usage = "help [command]",
-                 .summary = "list the commands, or show one command's usage"},
+                 .usage = "help [all|command]",
+                 .summary = "the commands by topic (all: the internal ones too), or one command's "
+                            "usage",
+                 .topic = help_topic::basics},
     command_spec{.id = command_id::quit,
                  .name = "quit",
                  .aliases = {"exit"},
@@ -98,14 +109,16 @@ inline constexpr std::array command_rows{
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "quit",
-                 .summary = "say goodbye (reply 'OK Bye.') and close the connection"},
+                 .summary = "say goodbye (reply 'OK Bye.') and close the connection",
+                 .topic = help_topic::basics},
     command_spec{.id = command_id::ping,
                  .name = "ping",
                  .allowed = any_state,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "ping",
-                 .summary = "check that the tracker answers (reply 'OK pong')"},
+                 .summary = "check that the tracker answers (reply 'OK pong')",
+                 .topic = help_topic::basics},
     command_spec{
         .id = command_id::auth,
         .name = "auth",
@@ -115,15 +128,16 @@ inline constexpr std::array command_rows{
         .text_tail = true,
         .secret = true,
         .usage = "auth <server-password>",
-        .summary =
-            "give the tracker's server password (the rest of the line); 3 wrong tries close"},
+        .summary = "give the tracker's server password (the rest of the line); 3 wrong tries close",
+        .topic = help_topic::accounts},
     command_spec{.id = command_id::whoami,
                  .name = "whoami",
                  .allowed = connected_states,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "whoami",
-                 .summary = "say who is logged in on this connection"},
+                 .summary = "say who is logged in on this connection",
+                 .topic = help_topic::basics},
     command_spec{.id = command_id::create_user,
                  .name = "create_user",
                  .allowed = anonymous_only,
@@ -131,7 +145,8 @@ inline constexpr std::array command_rows{
                  .max_args = 2,
                  .secret = true,
                  .usage = "create_user <name> <password>",
-                 .summary = "create an account (then log in)"},
+                 .summary = "create an account (then log in)",
+                 .topic = help_topic::accounts},
     command_spec{.id = command_id::login,
                  .name = "login",
                  .allowed = anonymous_only,
@@ -139,7 +154,8 @@ inline constexpr std::array command_rows{
                  .max_args = 2,
                  .secret = true,
                  .usage = "login <name> <password>",
-                 .summary = "log in; one live login per user"},
+                 .summary = "log in; one live login per user",
+                 .topic = help_topic::accounts},
     command_spec{.id = command_id::resume,
                  .name = "resume",
                  .allowed = anonymous_only,
@@ -149,7 +165,8 @@ inline constexpr std::array command_rows{
                  .usage = "resume <name> <token>",
                  .summary = "log in again with a token from resume_token (a client moving to "
                             "another tracker); the token is used up and the reply's data line "
-                            "is the next one; takes over the login from a tracker that died"},
+                            "is the next one; takes over the login from a tracker that died",
+                 .topic = help_topic::internal},
     command_spec{
         .id = command_id::resume_token,
         .name = "resume_token",
@@ -158,14 +175,16 @@ inline constexpr std::array command_rows{
         .max_args = 0,
         .usage = "resume_token",
         .summary =
-            "a token that logs this user in again without the password (for 7 days, until logout)"},
+            "a token that logs this user in again without the password (for 7 days, until logout)",
+        .topic = help_topic::internal},
     command_spec{.id = command_id::logout,
                  .name = "logout",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "logout",
-                 .summary = "log out and stay connected"},
+                 .summary = "log out and stay connected",
+                 .topic = help_topic::accounts},
     command_spec{.id = command_id::change_password,
                  .name = "change_password",
                  .allowed = logged_in_only,
@@ -173,49 +192,56 @@ inline constexpr std::array command_rows{
                  .max_args = 2,
                  .secret = true,
                  .usage = "change_password <old> <new>",
-                 .summary = "set a new password; revokes every resume token of this user"},
+                 .summary = "set a new password; revokes every resume token of this user",
+                 .topic = help_topic::accounts},
     command_spec{.id = command_id::create_group,
                  .name = "create_group",
                  .allowed = logged_in_only,
                  .min_args = 1,
                  .max_args = 1,
                  .usage = "create_group <group>",
-                 .summary = "create a group; you become its owner"},
+                 .summary = "create a group; you become its owner",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::list_groups,
                  .name = "list_groups",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "list_groups",
-                 .summary = "every group with its owner and member count"},
+                 .summary = "every group with its owner and member count",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::join_group,
                  .name = "join_group",
                  .allowed = logged_in_only,
                  .min_args = 1,
                  .max_args = 1,
                  .usage = "join_group <group>",
-                 .summary = "ask the group's owner to let you in"},
+                 .summary = "ask the group's owner to let you in",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::list_requests,
                  .name = "list_requests",
                  .allowed = logged_in_only,
                  .min_args = 1,
                  .max_args = 1,
                  .usage = "list_requests <group>",
-                 .summary = "pending join requests of a group you own"},
+                 .summary = "pending join requests of a group you own",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::accept_request,
                  .name = "accept_request",
                  .allowed = logged_in_only,
                  .min_args = 2,
                  .max_args = 2,
                  .usage = "accept_request <group> <user>",
-                 .summary = "let a user who asked into your group"},
+                 .summary = "let a user who asked into your group",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::reject_request,
                  .name = "reject_request",
                  .allowed = logged_in_only,
                  .min_args = 2,
                  .max_args = 2,
                  .usage = "reject_request <group> <user>",
-                 .summary = "turn down a user's request to join your group"},
+                 .summary = "turn down a user's request to join your group",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::leave_group,
                  .name = "leave_group",
                  .allowed = logged_in_only,
@@ -223,14 +249,16 @@ inline constexpr std::array command_rows{
                  .max_args = 1,
                  .usage = "leave_group <group>",
                  .summary = "leave a group (or withdraw your request); an owner hands over to the "
-                            "earliest-joined member"},
+                            "earliest-joined member",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::list_members,
                  .name = "list_members",
                  .allowed = logged_in_only,
                  .min_args = 1,
                  .max_args = 1,
                  .usage = "list_members <group>",
-                 .summary = "the members of a group you belong to"},
+                 .summary = "the members of a group you belong to",
+                 .topic = help_topic::groups},
     command_spec{.id = command_id::list,
                  .name = "list",
                  .aliases = {"who"},
@@ -238,7 +266,8 @@ inline constexpr std::array command_rows{
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "list",
-                 .summary = "who is online now"},
+                 .summary = "who is online now",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::msg,
                  .name = "msg",
                  .allowed = logged_in_only,
@@ -246,51 +275,57 @@ inline constexpr std::array command_rows{
                  .max_args = 2,
                  .text_tail = true,
                  .usage = "msg <user> <text>",
-                 .summary = "a direct message; kept for the user if offline"},
-    command_spec{
-        .id = command_id::say,
-        .name = "say",
-        .allowed = logged_in_only,
-        .min_args = 1,
-        .max_args = 1,
-        .text_tail = true,
-        .usage = "say <text>",
-        .summary = "post to your current room (any line that is no command does the same)"},
+                 .summary = "a direct message; kept for the user if offline",
+                 .topic = help_topic::chat},
+    command_spec{.id = command_id::say,
+                 .name = "say",
+                 .allowed = logged_in_only,
+                 .min_args = 1,
+                 .max_args = 1,
+                 .text_tail = true,
+                 .usage = "say <text>",
+                 .summary = "post to your current room (any line that is no command does the same)",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::room,
                  .name = "room",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 1,
                  .usage = "room [lobby|pair|<group>]",
-                 .summary = "show or change your current room"},
+                 .summary = "show or change your current room",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::rooms,
                  .name = "rooms",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "rooms",
-                 .summary = "the rooms you can post to"},
+                 .summary = "the rooms you can post to",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::history,
                  .name = "history",
                  .allowed = logged_in_only,
                  .min_args = 1,
                  .max_args = 2,
                  .usage = "history <room> [n]",
-                 .summary = "the last n (default 20, at most 500) messages of a room you may read"},
+                 .summary = "the last n (default 20, at most 500) messages of a room you may read",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::pair,
                  .name = "pair",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "pair",
-                 .summary = "wait for a partner; the next one to ask joins you in a room for two"},
+                 .summary = "wait for a partner; the next one to ask joins you in a room for two",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::unpair,
                  .name = "unpair",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "unpair",
-                 .summary = "leave your pair (or the queue for one)"},
+                 .summary = "leave your pair (or the queue for one)",
+                 .topic = help_topic::chat},
     command_spec{.id = command_id::add_file,
                  .name = "add_file",
                  .allowed = logged_in_only,
@@ -298,14 +333,16 @@ inline constexpr std::array command_rows{
                  .max_args = 5,
                  .usage = "add_file <group> <name> <size> <info-hash> <info>",
                  .summary = "register a file's BitTorrent v2 metadata in a group (the client's "
-                            "upload_file sends it)"},
+                            "upload_file sends it)",
+                 .topic = help_topic::internal},
     command_spec{.id = command_id::list_files,
                  .name = "list_files",
                  .allowed = logged_in_only,
                  .min_args = 1,
                  .max_args = 1,
                  .usage = "list_files <group>",
-                 .summary = "a group's files: size, uploader, seeders and leechers online now"},
+                 .summary = "a group's files: size, uploader, seeders and leechers online now",
+                 .topic = help_topic::files},
     command_spec{
         .id = command_id::file_info,
         .name = "file_info",
@@ -313,14 +350,16 @@ inline constexpr std::array command_rows{
         .min_args = 2,
         .max_args = 2,
         .usage = "file_info <group> <name>",
-        .summary = "a file's metadata, for downloading it (the client's download_file asks it)"},
+        .summary = "a file's metadata, for downloading it (the client's download_file asks it)",
+        .topic = help_topic::internal},
     command_spec{.id = command_id::passkey,
                  .name = "passkey",
                  .allowed = logged_in_only,
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "passkey",
-                 .summary = "your key for the tracker's BitTorrent announces"},
+                 .summary = "your key for the tracker's BitTorrent announces",
+                 .topic = help_topic::internal},
 };
 
 // The row of `id`: rows are in the order of command_id.
@@ -356,6 +395,19 @@ const command_spec* find_command(std::string_view verb);
 constexpr bool carries_secret(command_id id) {
   return spec_of(id).secret;
 }
+
+// One line of `help`, for a row of the table or a command a client answers itself.
+struct help_entry {
+  help_topic topic;
+  std::string_view usage;
+  std::string_view summary;
+};
+
+// What `help` shows: each topic's name, then its commands as typed with their summaries;
+// `internal` ones only with `all`. `extra` adds a client's own commands.
+std::vector<std::string> help_lines(bool all, std::span<const help_entry> extra = {});
+// The text of help's OK after those lines.
+std::string_view help_footer(bool all);
 
 // Human-readable list of states, e.g. "anonymous, logged_in".
 std::string describe_states(state_mask allowed);

@@ -3,7 +3,8 @@
 //
 // Arguments are separated by spaces or tabs. A double-quoted argument may hold spaces;
 // inside quotes, \" and \\ stand for " and \. A command whose last argument is text (such
-// as a chat message) takes the rest of the line for it, verbatim.
+// as a chat message) takes the rest of the line for it, verbatim; only a tail of just `""`
+// is the empty text (so `msg bob ""` is refused as empty, not sent as two quotes).
 
 #include <string>
 #include <string_view>

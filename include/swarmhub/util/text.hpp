@@ -2,6 +2,7 @@
 // Small, pure helpers over UTF-8 text. Nothing here allocates more than its result.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,10 @@ std::string printable(std::string_view s, std::size_t max_bytes = 64);
 // True when `s` can name one file or folder inside a chosen one and nothing else: 1-255
 // bytes of UTF-8 without '/', '\\', control characters (has_control_chars), not "." or "..".
 bool is_path_component(std::string_view s);
+
+// A size for people: "512 B", "4.6 MiB" (binary units, one decimal). Exact byte counts
+// stay where scripts read them (file_info, the tracker's list_files).
+std::string human_size(std::int64_t bytes);
 
 // `s` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view s);

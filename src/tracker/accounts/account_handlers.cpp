@@ -162,6 +162,15 @@ awaitable<void> handle<command_id::create_user>(command_context& ctx) {
 
 namespace {
 
+// Seed 004: an identifier already in use gets an error, and that connection is closed.
+void refuse_duplicate(command_context& ctx, const std::string& user, std::string_view where) {
+  ctx.reply.error(error_code::already_online,
+                  fmt::format("{} is already logged in on another {}", user, where));
+  ctx.follow_up(proto::events::closing, fmt::format("duplicate {} is already logged in", user));
+  ctx.close_after_reply = true;
+  ctx.close_reason = "duplicate login";
+}
+
 // Everything after the user proved who they are (password or resume token): the one live
 // login, the rooms, what they missed.
 // `lease_taken`: the caller already holds the store's login (resume); `next_token` goes out
@@ -182,8 +191,7 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool leas
   }
   auto self = ctx.client.shared_from_this();
   if (!ctx.core.online.claim(user, self)) {  // the lease stays: that session holds it
-    ctx.reply.error(error_code::already_online,
-                    fmt::format("{} is already logged in on another connection", user));
+    refuse_duplicate(ctx, user, "connection");
     co_return;
   }
   // One live login across every tracker of the store: a lease held by this tracker.
@@ -194,8 +202,7 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool leas
     const bool claimed = co_await ctx.core.store->run(std::move(claim));
     if (!claimed) {
       ctx.core.online.release(user, ctx.client.id());
-      ctx.reply.error(error_code::already_online,
-                      fmt::format("{} is already logged in on another tracker", user));
+      refuse_duplicate(ctx, user, "tracker");
       co_return;
     }
   }

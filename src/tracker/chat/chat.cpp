@@ -69,4 +69,15 @@ void announce_everywhere(tracker_core& core, std::string_view room, std::string_
   relay::to_room(core, room, event, text);
 }
 
+void end_pair(tracker_core& core, const pairing::departure& gone, std::string_view leaver,
+              std::string_view why) {
+  // A session already gone leaves again through its own depart(), which ends this new pair.
+  auto behind = core.sessions.find(gone.left_behind.session_id);
+  if (behind) behind->leave_pair(std::string(leaver), std::string(why));
+  if (!gone.new_partner) return;
+  if (behind) behind->enter_pair(gone.new_partner->user);
+  if (auto waiter = core.sessions.find(gone.new_partner->session_id))
+    waiter->enter_pair(gone.left_behind.user);
+}
+
 }  // namespace swarmhub::tracker::chat

@@ -275,7 +275,18 @@ awaitable<void> handle<command_id::history>(command_context& ctx) {
 
 template <>
 awaitable<void> handle<command_id::pair>(command_context& ctx) {
-  const auto result = ctx.core.pairs.request({ctx.client.id(), ctx.client.identity().user()});
+  const pair_member me{ctx.client.id(), ctx.client.identity().user()};
+  auto result = ctx.core.pairs.request(me);
+  std::shared_ptr<session> other;
+  // The one paired with us may have just gone: drop that pair as if they had left (which
+  // pairs us with the next one waiting, if any) and look again.
+  while (result.what == pairing::outcome::paired &&
+         !(other = ctx.core.sessions.find(result.partner.session_id))) {
+    const auto gone = ctx.core.pairs.leave(result.partner.session_id);
+    result = gone && gone->new_partner
+                 ? pairing::result{pairing::outcome::paired, *gone->new_partner}
+                 : ctx.core.pairs.request(me);
+  }
   switch (result.what) {
     case pairing::outcome::waiting:
       ctx.reply.ok("waiting for a partner");
@@ -288,13 +299,6 @@ awaitable<void> handle<command_id::pair>(command_context& ctx) {
                       fmt::format("you are paired with {} (unpair first)", result.partner.user));
       break;
     case pairing::outcome::paired: {
-      auto other = ctx.core.sessions.find(result.partner.session_id);
-      if (!other) {  // the one waiting has just gone: wait in their place
-        ctx.core.pairs.leave(ctx.client.id());
-        ctx.core.pairs.request({ctx.client.id(), ctx.client.identity().user()});
-        ctx.reply.ok("waiting for a partner");
-        break;
-      }
       other->enter_pair(ctx.client.identity().user());
       ctx.client.chat().set_room(std::string(pair_room));
       ctx.reply.ok(fmt::format("paired with {}; plain lines go to them", result.partner.user));
@@ -307,14 +311,12 @@ awaitable<void> handle<command_id::pair>(command_context& ctx) {
 template <>
 awaitable<void> handle<command_id::unpair>(command_context& ctx) {
   const bool was_waiting = ctx.core.pairs.waiting(ctx.client.id());
-  const auto partner = ctx.core.pairs.leave(ctx.client.id());
-  if (partner) {
-    if (auto other = ctx.core.sessions.find(partner->session_id)) {
-      other->leave_pair(ctx.client.identity().user(), "left");
-    }
+  const auto gone = ctx.core.pairs.leave(ctx.client.id());
+  if (gone) {
+    chat::end_pair(ctx.core, *gone, ctx.client.identity().user(), "left");
     if (ctx.client.chat().room() == pair_room)
       ctx.client.chat().set_room(std::string(room_registry::lobby));
-    ctx.reply.ok(fmt::format("left the pair with {}", partner->user));
+    ctx.reply.ok(fmt::format("left the pair with {}", gone->left_behind.user));
   } else if (was_waiting) {
     ctx.reply.ok("no longer waiting for a partner");
   } else {

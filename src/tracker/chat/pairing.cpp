@@ -19,15 +19,21 @@ pairing::result pairing::request(const pair_member& me) {
   return {outcome::paired, partner};
 }
 
-std::optional<pair_member> pairing::leave(std::uint64_t session_id) {
+std::optional<pairing::departure> pairing::leave(std::uint64_t session_id) {
   const std::lock_guard lock(mutex_);
   if (waiting_ && waiting_->session_id == session_id) waiting_.reset();
   const auto it = partners_.find(session_id);
   if (it == partners_.end()) return std::nullopt;
-  pair_member partner = it->second;
+  departure out{it->second, std::nullopt};
   partners_.erase(it);
-  partners_.erase(partner.session_id);
-  return partner;
+  partners_.erase(out.left_behind.session_id);
+  if (waiting_) {
+    out.new_partner = *waiting_;
+    waiting_.reset();
+    partners_[out.left_behind.session_id] = *out.new_partner;
+    partners_[out.new_partner->session_id] = out.left_behind;
+  }
+  return out;
 }
 
 std::optional<pair_member> pairing::partner_of(std::uint64_t session_id) const {

@@ -10,7 +10,8 @@ namespace swarmhub::tracker {
 
 template <>
 awaitable<void> handle<command_id::help>(command_context& ctx) {
-  if (!ctx.args.empty()) {
+  const bool all = !ctx.args.empty() && util::iequals_ascii(ctx.args[0], "all");
+  if (!ctx.args.empty() && !all) {
     const proto::command_spec* spec = proto::find_command(ctx.args[0]);
     if (spec == nullptr) {
       ctx.reply.error(proto::error_code::bad_arguments,
@@ -22,13 +23,8 @@ awaitable<void> handle<command_id::help>(command_context& ctx) {
     ctx.reply.ok(spec->summary);
     co_return;
   }
-  std::size_t width = 0;
-  for (const auto& spec : proto::command_table()) width = std::max(width, spec.usage.size());
-  for (const auto& spec : proto::command_table()) {
-    ctx.reply.data(fmt::format("{:<{}}  {}", spec.usage, width, spec.summary));
-  }
-  ctx.reply.ok(fmt::format("{} commands; a line that is no command is sent as a message",
-                           proto::command_table().size()));
+  for (auto& line : proto::help_lines(all)) ctx.reply.data(std::move(line));
+  ctx.reply.ok(proto::help_footer(all));
   co_return;
 }
 

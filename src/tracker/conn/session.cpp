@@ -99,10 +99,7 @@ void session::depart(std::string_view why, bool flushing) {
   core_.store->post(
       [user, tracker = core_.tracker_id](store::backend& db) { db.release_login(user, tracker); });
   core_.rooms.unsubscribe_all(id_);
-  if (auto partner = core_.pairs.leave(id_)) {
-    if (auto other = core_.sessions.find(partner->session_id))
-      other->leave_pair(user, std::string(why));
-  }
+  if (auto gone = core_.pairs.leave(id_)) chat::end_pair(core_, *gone, user, why);
   chat::announce_everywhere(core_, room_registry::lobby, "LEFT",
                             fmt::format("{} {}", room_registry::lobby, user));
   if (const auto seen = chat_.seen(flushing); seen > 0) {

@@ -20,8 +20,14 @@ bool parse_number(const std::string& text, T& out) {
   return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// Appended piece by piece: "d" + std::string&& makes GCC 12 (-O2 and above) report a false
+// -Wrestrict overlap inside operator+.
 std::string bencoded_failure(std::string_view reason) {
-  return "d" + bencode::string("failure reason") + bencode::string(reason) + "e";
+  std::string out = "d";
+  out += bencode::string("failure reason");
+  out += bencode::string(reason);
+  out += 'e';
+  return out;
 }
 
 awaitable<std::string> announce(session& client, const proto::http::request& request) {

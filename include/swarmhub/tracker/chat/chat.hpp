@@ -36,4 +36,9 @@ void announce(tracker_core& core, std::string_view room, std::string_view event,
 void announce_everywhere(tracker_core& core, std::string_view room, std::string_view event,
                          std::string_view text, std::uint64_t except = 0);
 
+// Tells the sessions of a pair that `leaver` left (`why`): `* PAIR_ENDED` to the one left
+// behind and, if it was paired again with someone waiting, `* PAIRED` to both of them.
+void end_pair(tracker_core& core, const pairing::departure& gone, std::string_view leaver,
+              std::string_view why);
+
 }  // namespace swarmhub::tracker::chat
