@@ -93,10 +93,13 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
 awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   auto key = co_await link_.request("passkey");
   if (key && key->ok) {
-    std::vector<std::string> urls;
-    for (const auto& t : trackers_)
-      urls.push_back("http://" + t.to_string() + "/announce?pk=" + key->text);
-    engine_.set_announce_urls(std::move(urls));
+    // One swarm per group: the URL names the group (docs/protocol.md, announces).
+    engine_.set_announce_urls([trackers = trackers_, passkey = key->text](const std::string& g) {
+      std::vector<std::string> urls;
+      for (const auto& t : trackers)
+        urls.push_back("http://" + t.to_string() + "/announce/" + g + "?pk=" + passkey);
+      return urls;
+    });
   }
   if (resumed) co_return;  // a resumed session (after a failover) still shares all it did
   std::string folder = trackers_.front().to_string();
