@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "postgres.hpp"
 #include "swarmhub/proto/http.hpp"
 #include "tracker_process.hpp"
 
@@ -397,6 +398,53 @@ TEST_F(FilesTracker, AnnouncesAreAnsweredFromMemoryAndFollowMembership) {
   auto in = get(http, announce_in("g", eves_key, info, 'e', 7001, 5000));
   EXPECT_EQ(in.body.find("failure"), std::string::npos) << in.body;
   ASSERT_TRUE(eve_.request("leave_group g").ok);
+  EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
+            std::string::npos);
+}
+
+// Each tracker of a shared store answers announces from its own memory: a membership
+// changed on another tracker reaches it through the event feed.
+TEST(FilesTrackersSharingAStore, MembershipChangedElsewhereIsSeenAtOnce) {
+  SWARMHUB_REQUIRE_POSTGRES();
+  ASSERT_GE(sodium_init(), 0);
+  postgres_database database;
+  tracker_process one({"--store", database.conninfo()});
+  tracker_process two({"--store", database.conninfo()});
+  auto alice = two.user("alice");
+  auto bob = one.user("bob");
+  auto eve = two.user("eve");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  const std::string info = info_dict("shared.bin", 5000);
+  ASSERT_TRUE(alice.request(add_file_line("g", "shared.bin", 5000, info)).ok);
+  const std::string bobs_key = bob.request("passkey").text;
+  const std::string eves_key = eve.request("passkey").text;
+  line_client http(one.port(), false);
+  get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "started"));
+  // Tracker one remembers that eve is no member...
+  EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
+            std::string::npos);
+  // ...until she is let in on tracker two.
+  ASSERT_TRUE(eve.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g eve").ok);
+  bool admitted = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !admitted && std::chrono::steady_clock::now() < deadline;) {
+    admitted = get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("failure") ==
+               std::string::npos;
+  }
+  ASSERT_TRUE(admitted);
+  EXPECT_EQ(bob.request("list_files g").data.at(0),
+            "shared.bin size=5000 uploader=alice seeders=1 leechers=1");
+  // She leaves on tracker two: tracker one drops her peer and refuses her.
+  ASSERT_TRUE(eve.request("leave_group g").ok);
+  bool dropped = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !dropped && std::chrono::steady_clock::now() < deadline;) {
+    dropped = bob.request("list_files g").data.at(0).ends_with("leechers=0");
+  }
+  EXPECT_TRUE(dropped);
   EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
             std::string::npos);
 }
