@@ -136,6 +136,12 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
       co_return ok(bencoded_failure("too many torrents announced at once"));
   }
   const auto peers = core.swarms.announce(group, who.swarm_key, peer_id, me, false, want);
+  // A leave may have run between the check above and the entry: it forgets the cache entry
+  // before it forgets the leaver's peers, so an entry it missed is taken out here.
+  if (core.access.is_member(who.user, group) != true) {
+    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
+    co_return ok(bencoded_failure("only members of the group may join its swarm"));
+  }
   co_return ok(bencoded_peers(peers, min_interval));
 }
 
