@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   std::string password_file;
   app.add_option("--server-password-file", password_file,
                  "the tracker's server password (first line of FILE), given when it asks");
-  std::string p2p_listen = "0.0.0.0:0";
+  std::string p2p_listen;
   bool stay = false;
   std::string data_dir = default_data_dir();
   int download_limit = 0;
@@ -50,8 +50,9 @@ int main(int argc, char** argv) {
   app.add_option("--download-limit", download_limit, "bytes per second for downloads (0: none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--p2p-listen", p2p_listen, "HOST:PORT other clients connect to for file pieces")
-      ->capture_default_str();
+  app.add_option("--p2p-listen", p2p_listen,
+                 "HOST:PORT other clients connect to for file pieces (default: port 0 of the "
+                 "address that reaches the tracker)");
   app.add_flag("--stay", stay,
                "at the end of the input keep running, sharing files, until SIGINT or SIGTERM");
   app.add_flag("--script", force_script,

@@ -42,6 +42,13 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       stay_signal_(executor, asio::steady_timer::time_point::max()),
       failover_done_(executor, asio::steady_timer::time_point::max()) {}
 
+std::string client_app::p2p_listen() const {
+  if (!options_.p2p_listen.empty()) return options_.p2p_listen;
+  const auto local = link_.local_address();
+  if (local.is_unspecified()) return "127.0.0.1:0";
+  return local.is_v6() ? "[" + local.to_string() + "]:0" : local.to_string() + ":0";
+}
+
 awaitable<int> client_app::run() {
   if (!co_await connect_somewhere(options_.trackers.size() - 1, true)) {
     user_->stop();
@@ -50,7 +57,7 @@ awaitable<int> client_app::run() {
   try {
     files_ = std::make_unique<file_sharing>(
         executor_, link_, *user_, options_.trackers, options_.data_dir,
-        p2p::engine_options{options_.p2p_listen, options_.download_limit});
+        p2p::engine_options{p2p_listen(), options_.download_limit});
   } catch (const std::exception& e) {
     user_->show_notice(fmt::format("cannot start file sharing: {}", e.what()));
     user_->stop();

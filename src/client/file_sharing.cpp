@@ -108,10 +108,13 @@ awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   if (key && key->ok && !key->text.empty() && key->text.size() <= 128 &&
       std::all_of(key->text.begin(), key->text.end(), alnum)) {
-    std::vector<std::string> urls;
-    for (const auto& t : trackers_)
-      urls.push_back("http://" + t.to_string() + "/announce?pk=" + key->text);
-    engine_.set_announce_urls(std::move(urls));
+    // One swarm per group: the URL names the group (docs/protocol.md, announces).
+    engine_.set_announce_urls([trackers = trackers_, passkey = key->text](const std::string& g) {
+      std::vector<std::string> urls;
+      for (const auto& t : trackers)
+        urls.push_back("http://" + t.to_string() + "/announce/" + g + "?pk=" + passkey);
+      return urls;
+    });
   }
   if (resumed) co_return;  // a resumed session (after a failover) still shares all it did
   if (!util::is_path_component(user)) co_return;  // the app checked it; a path is at stake

@@ -36,6 +36,12 @@ awaitable<void> tracker_link::connect(const net::host_port& where,
   open_ = true;
 }
 
+asio::ip::address tracker_link::local_address() const {
+  error_code ec;
+  const auto local = socket_.local_endpoint(ec);
+  return ec ? asio::ip::address() : local.address();
+}
+
 void tracker_link::start(event_handler on_event, closed_handler on_closed) {
   on_event_ = std::move(on_event);
   on_closed_ = std::move(on_closed);

@@ -223,7 +223,9 @@ struct engine::impl {
       for (const auto& s : it->second.shares) {
         if (s.group == group && s.name == meta.name) return;
       }
+      const auto before = groups_of(it->second);
       it->second.shares.push_back({group, meta.name, path, download, false, {}});
+      if (groups_of(it->second) != before) refresh_trackers(it->second);
       return;
     }
     const fs::path where = fs::absolute(path);
@@ -233,9 +235,10 @@ struct engine::impl {
     if (where.filename().string() != ti->files().file_name(lt::file_index_t{0})) {
       params.renamed_files[lt::file_index_t{0}] = where.filename().string();
     }
-    params.trackers = announce_urls;
-    for (std::size_t i = 0; i < announce_urls.size(); ++i)
-      params.tracker_tiers.push_back(static_cast<int>(i));
+    for (const auto& e : trackers_of({group})) {
+      params.trackers.push_back(e.url);
+      params.tracker_tiers.push_back(e.tier);
+    }
     // A file hashed here a moment ago need not be read twice: in seed mode libtorrent checks
     // each piece the first time it sends it, and stops offering any piece that fails.
     if (!download && !meta.torrent.empty()) params.flags |= lt::torrent_flags::seed_mode;
@@ -270,21 +273,51 @@ struct engine::impl {
 
   void remove_if(const std::function<bool(const share&)>& match) {
     for (auto it = torrents.begin(); it != torrents.end();) {
+      const auto before = groups_of(it->second);
       std::erase_if(it->second.shares, match);
       if (it->second.shares.empty()) {
         if (it->second.handle.is_valid()) session.remove_torrent(it->second.handle);
         it = torrents.erase(it);
       } else {
+        if (groups_of(it->second) != before) refresh_trackers(it->second);
         ++it;
       }
     }
+  }
+
+  static std::vector<std::string> groups_of(const torrent& t) {
+    std::vector<std::string> out;
+    for (const auto& s : t.shares) {
+      if (std::find(out.begin(), out.end(), s.group) == out.end()) out.push_back(s.group);
+    }
+    return out;
+  }
+
+  // One tier per URL: with announce_to_all_tiers, every one is announced to.
+  std::vector<lt::announce_entry> trackers_of(const std::vector<std::string>& groups) const {
+    std::vector<lt::announce_entry> out;
+    if (!announce_urls) return out;
+    for (const auto& g : groups) {
+      for (auto& url : announce_urls(g)) {
+        lt::announce_entry e(url);
+        e.tier = static_cast<std::uint8_t>(std::min<std::size_t>(out.size(), 255));
+        out.push_back(std::move(e));
+      }
+    }
+    return out;
+  }
+
+  void refresh_trackers(torrent& t) {
+    if (!t.handle.is_valid()) return;
+    t.handle.replace_trackers(trackers_of(groups_of(t)));
+    t.handle.force_reannounce();
   }
 
   asio::any_io_executor executor;
   lt::session session;
   finished_handler on_finished;
   std::shared_ptr<bool> alive;  // handlers posted by libtorrent check it before touching us
-  std::vector<std::string> announce_urls;   // one tier each: announced to all
+  announce_urls_for announce_urls;
   std::map<std::string, torrent> torrents;  // by v2 info-hash
 };
 
@@ -294,19 +327,9 @@ engine::engine(asio::any_io_executor executor, engine_options options, finished_
 
 engine::~engine() = default;
 
-void engine::set_announce_urls(std::vector<std::string> urls) {
+void engine::set_announce_urls(announce_urls_for urls) {
   impl_->announce_urls = std::move(urls);
-  std::vector<lt::announce_entry> entries;
-  for (std::size_t i = 0; i < impl_->announce_urls.size(); ++i) {
-    lt::announce_entry e(impl_->announce_urls[i]);
-    e.tier = static_cast<std::uint8_t>(std::min<std::size_t>(i, 255));
-    entries.push_back(std::move(e));
-  }
-  for (auto& [key, t] : impl_->torrents) {
-    if (!t.handle.is_valid()) continue;
-    t.handle.replace_trackers(entries);
-    t.handle.force_reannounce();
-  }
+  for (auto& [key, t] : impl_->torrents) impl_->refresh_trackers(t);
 }
 
 void engine::seed(const std::string& group, const metadata& meta, const std::string& path) {
@@ -335,6 +358,8 @@ void engine::unseed(const std::string& group, const metadata& meta) {
   if (it->second.shares.empty()) {
     if (it->second.handle.is_valid()) impl_->session.remove_torrent(it->second.handle);
     impl_->torrents.erase(it);
+  } else {
+    impl_->refresh_trackers(it->second);
   }
 }
 

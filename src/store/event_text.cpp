@@ -55,6 +55,9 @@ struct encoder {
   void operator()(const subscription& e) {
     append_fields(out, {"subscribe", e.origin, e.user, e.group});
   }
+  void operator()(const membership_change& e) {
+    append_fields(out, {"access", e.origin, e.user, e.group, e.member ? "in" : "out"});
+  }
 };
 
 }  // namespace
@@ -87,6 +90,11 @@ std::optional<feed_event> decode_event(std::string_view payload) {
     const auto f = fields(payload, 4);
     if (f.empty()) return std::nullopt;
     return subscription{text(f[1]), text(f[2]), text(f[3])};
+  }
+  if (kind == "access") {
+    const auto f = fields(payload, 5);
+    if (f.empty() || (f[4] != "in" && f[4] != "out")) return std::nullopt;
+    return membership_change{text(f[1]), text(f[2]), text(f[3]), f[4] == "in"};
   }
   return std::nullopt;
 }

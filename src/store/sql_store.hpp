@@ -396,20 +396,23 @@ class sql_store final : public backend {
     });
   }
 
-  announce_permission may_announce(std::string_view passkey, std::string_view swarm_key) override {
+  announce_permission may_announce(std::string_view passkey, std::string_view group,
+                                   std::string_view info_hash) override {
     if (passkey.empty()) return {status::no_such_user};
     auto who = db_.query("SELECT id, name FROM users WHERE passkey = $1", passkey);
     if (!who.next()) return {status::no_such_user};
+    announce_permission out{status::ok, who.text(1), {}};
+    const auto uid = who.integer(0);
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group, out.user};
     // A hybrid torrent's peers announce either hash; both lead to the swarm of its v2 hash.
-    auto r = db_.query(
-        "SELECT max(CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = f.group_id "
-        "AND m.user_id = $2) THEN 1 ELSE 0 END), min(f.swarm_key) FROM files f "
-        "WHERE f.swarm_key = $1 OR f.v1_swarm_key = $1",
-        swarm_key, who.integer(0));
-    r.next();
-    if (r.is_null(0)) return {status::no_such_file};
-    if (r.integer(0) == 0) return {status::not_member};
-    return {status::ok, who.text(1), r.text(1)};
+    auto f = db_.query(
+        "SELECT swarm_key FROM files WHERE group_id = $1 AND (swarm_key = $2 OR v1_swarm_key = $2)",
+        g->id, info_hash);
+    if (!f.next()) return {status::no_such_file, out.user};
+    out.swarm_key = f.text(0);
+    if (!membership(g->id, uid)) out.result = status::not_member;
+    return out;
   }
 
   bool claim_login(std::string_view user, std::string_view tracker, std::int64_t now_ms,

@@ -12,9 +12,10 @@ std::string tracker_stats::summary() const {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   return fmt::format(
       "stats clients={} connections_total={} requests_total={} errors_total={} bytes_in={} "
-      "bytes_out={} cut_off_total={} uptime_s={}",
+      "bytes_out={} cut_off_total={} announce_lookups_total={} uptime_s={}",
       get(clients_now), get(connections_total), get(requests_total), get(errors_total),
-      get(bytes_in), get(bytes_out), get(cut_off_total), uptime.count());
+      get(bytes_in), get(bytes_out), get(cut_off_total), get(announce_lookups_total),
+      uptime.count());
 }
 
 }  // namespace swarmhub::tracker

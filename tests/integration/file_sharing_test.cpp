@@ -2,11 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
+#include <sstream>
 
 #include "client_process.hpp"
 #include "tracker_process.hpp"
@@ -27,6 +32,31 @@ void make_file(const std::string& path, std::size_t size, unsigned seed = 1) {
   }
   std::ofstream(path, std::ios::binary)
       .write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// The local addresses (hex, as /proc/net/tcp* writes them) of the TCP sockets process `pid`
+// listens on.
+std::vector<std::string> listening_addresses(pid_t pid) {
+  std::set<std::string> inodes;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    const auto target = fs::read_symlink(fd.path(), ec).string();
+    if (target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  std::vector<std::string> out;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::istringstream lines(read_file(table));
+    std::string line;
+    std::getline(lines, line);  // the header
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      if (state == "0A" && inodes.contains(inode)) out.push_back(local.substr(0, local.find(':')));
+    }
+  }
+  return out;
 }
 
 bool same_bytes(const std::string& a, const std::string& b) {
@@ -65,6 +95,30 @@ class FileSharing : public ::testing::Test {
   temp_dir dir_;
   tracker_process tracker_;
 };
+
+// Issue 15: the peer wire is not offered on every address unless the user says so.
+TEST_F(FileSharing, ThePeerWireListensWhereTheTrackerIsReachedUnlessToldOtherwise) {
+  const auto listeners = [](client_process& c) {
+    std::vector<std::string> found;
+    for (const auto deadline = std::chrono::steady_clock::now() + 20s;
+         found.empty() && std::chrono::steady_clock::now() < deadline;) {
+      EXPECT_TRUE(c.request("show_downloads").ok);  // paced by the client's answers
+      found = listening_addresses(c.proc().pid());
+    }
+    return found;
+  };
+  client_process alice(tracker_.address());
+  alice.log_in("alice");
+  const auto mine = listeners(alice);
+  ASSERT_FALSE(mine.empty());
+  for (const auto& a : mine) EXPECT_EQ(a, "0100007F");  // 127.0.0.1, the tracker's side
+  client_process bob(tracker_.address(), {"--p2p-listen", "0.0.0.0:0"});
+  bob.log_in("bob");
+  const auto his = listeners(bob);
+  ASSERT_FALSE(his.empty());
+  // libtorrent expands 0.0.0.0 to every interface: more than loopback here.
+  EXPECT_TRUE(std::any_of(his.begin(), his.end(), [](const auto& a) { return a != "0100007F"; }));
+}
 
 TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
   client_process alice(tracker_.address());

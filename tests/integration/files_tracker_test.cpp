@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "postgres.hpp"
 #include "swarmhub/proto/http.hpp"
 #include "tracker_process.hpp"
 
@@ -118,18 +119,26 @@ http_reply get(line_client& c, const std::string& target) {
 }
 
 // `hash` is %-escaped already (announce_hash, v1_announce_hash).
-std::string announce_to(const std::string& passkey, const std::string& hash, char peer, int port,
-                        long long left, const std::string& event = {}) {
-  std::string t = "/announce?pk=" + passkey + "&info_hash=" + hash +
+std::string announce_to(const std::string& group, const std::string& passkey,
+                        const std::string& hash, char peer, int port, long long left,
+                        const std::string& event = {}) {
+  std::string t = "/announce/" + group + "?pk=" + passkey + "&info_hash=" + hash +
                   "&peer_id=" + std::string(20, peer) + "&port=" + std::to_string(port) +
                   "&uploaded=0&downloaded=0&left=" + std::to_string(left) + "&compact=1";
   if (!event.empty()) t += "&event=" + event;
   return t;
 }
 
+// An announce for `group`'s swarm of the v2 torrent `info`.
+std::string announce_in(const std::string& group, const std::string& passkey,
+                        const std::string& info, char peer, int port, long long left,
+                        const std::string& event = {}) {
+  return announce_to(group, passkey, announce_hash(info), peer, port, left, event);
+}
+
 std::string announce_target(const std::string& passkey, const std::string& info, char peer,
                             int port, long long left, const std::string& event = {}) {
-  return announce_to(passkey, announce_hash(info), peer, port, left, event);
+  return announce_in("g", passkey, info, peer, port, left, event);
 }
 
 class FilesTracker : public ::testing::Test {
@@ -226,8 +235,14 @@ TEST_F(FilesTracker, AnnounceGivesMembersEachOtherAndNobodyElse) {
   EXPECT_NE(unknown_key.body.find("unknown passkey"), std::string::npos);
   auto unknown_file = get(http_a, announce_target(passkey(alice_), info_dict("x", 1), 'a', 1, 0));
   EXPECT_NE(unknown_file.body.find("unknown torrent"), std::string::npos);
-  auto malformed = get(http_a, "/announce?pk=x&info_hash=short&peer_id=p&port=1&left=0");
+  auto malformed = get(http_a, "/announce/g?pk=x&info_hash=short&peer_id=p&port=1&left=0");
   EXPECT_NE(malformed.body.find("failure reason"), std::string::npos);
+  // The URL must name the group.
+  auto no_group = get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0)
+                                  .replace(0, std::string("/announce/g").size(), "/announce"));
+  EXPECT_NE(no_group.body.find("names the group"), std::string::npos) << no_group.body;
+  auto no_such_group = get(http_a, announce_in("h", passkey(alice_), info, 'a', 6881, 0));
+  EXPECT_NE(no_such_group.body.find("unknown group"), std::string::npos);
 
   // A stopped peer leaves the swarm.
   get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "stopped"));
@@ -243,14 +258,14 @@ TEST_F(FilesTracker, HybridTorrentIsOneSwarmUnderEitherHash) {
   line_client http_b(tracker_.port(), false);
   // Alice's client speaks v2, Bob's only v1: both land in the one swarm.
   get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "started"));
-  auto v1 = get(http_b, announce_to(passkey(bob_), v1_announce_hash(info), 'b', 7000, 40000));
+  auto v1 = get(http_b, announce_to("g", passkey(bob_), v1_announce_hash(info), 'b', 7000, 40000));
   const std::string alice_peer("\x7f\x00\x00\x01\x1a\xe1", 6);
   EXPECT_EQ(v1.body, "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
                          alice_peer + "6:peers60:e");
   EXPECT_EQ(bob_.request("list_files g").data.at(0),
             "both.iso size=40000 uploader=alice seeders=1 leechers=1");
   // The membership rule holds under the v1 hash too.
-  auto refused = get(http_b, announce_to(passkey(eve_), v1_announce_hash(info), 'e', 7001, 1));
+  auto refused = get(http_b, announce_to("g", passkey(eve_), v1_announce_hash(info), 'e', 7001, 1));
   EXPECT_NE(refused.body.find("only members"), std::string::npos);
 
   // A v1 half that does not match the v2 half is refused.
@@ -284,6 +299,154 @@ TEST(FilesTrackerIpv6, AnnouncesOverIpv6GetPeers6) {
   EXPECT_EQ(reply.body,
             "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers0:6:peers618:" +
                 alice_peer + "e");
+}
+
+// Issue 15: swarms are keyed by (group, info-hash) and a peer entry belongs to its announcer.
+TEST_F(FilesTracker, SameContentInAnotherGroupIsAnotherSwarm) {
+  const std::string info = info_dict("secret.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "secret.bin", 5000, info)).ok);
+  // Eve holds the same info dictionary and registers it in a group of her own.
+  ASSERT_TRUE(eve_.request("create_group e").ok);
+  ASSERT_TRUE(eve_.request(add_file_line("e", "secret.bin", 5000, info)).ok);
+  line_client http(tracker_.port(), false);
+  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0, "started"));
+  auto eves = get(http, announce_in("e", passkey(eve_), info, 'e', 7001, 5000, "started"));
+  EXPECT_EQ(eves.body,
+            "d8:completei0e10:incompletei1e8:intervali120e12:min intervali30e5:peers0:6:peers60:e");
+  EXPECT_EQ(eve_.request("list_files e").data.at(0),
+            "secret.bin size=5000 uploader=eve seeders=0 leechers=1");
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "secret.bin size=5000 uploader=alice seeders=1 leechers=0");
+  // Naming the secret group does not help her either.
+  auto named = get(http, announce_in("g", passkey(eve_), info, 'e', 7001, 5000, "started"));
+  EXPECT_NE(named.body.find("only members"), std::string::npos);
+}
+
+TEST_F(FilesTracker, NobodyElseCanStopOrReplaceMyPeer) {
+  const std::string info = info_dict("mine.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "mine.bin", 5000, info)).ok);
+  line_client http(tracker_.port(), false);
+  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0, "started"));
+  // Bob, a member, sends alice's peer_id: as stopped, and as a leecher at his own port.
+  get(http, announce_in("g", passkey(bob_), info, 'a', 6881, 0, "stopped"));
+  get(http, announce_in("g", passkey(bob_), info, 'a', 7000, 5000));
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "mine.bin size=5000 uploader=alice seeders=1 leechers=1");
+}
+
+TEST_F(FilesTracker, LeaverIsDroppedAtOnceAndMayOnlyStop) {
+  const std::string info = info_dict("kept.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "kept.bin", 5000, info)).ok);
+  line_client http(tracker_.port(), false);
+  const std::string bobs_key = passkey(bob_);
+  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0, "started"));
+  get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "started"));
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "kept.bin size=5000 uploader=alice seeders=2 leechers=0");
+  ASSERT_TRUE(bob_.request("leave_group g").ok);
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "kept.bin size=5000 uploader=alice seeders=1 leechers=0");
+  auto again = get(http, announce_in("g", bobs_key, info, 'b', 7000, 0));
+  EXPECT_NE(again.body.find("only members"), std::string::npos);
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "kept.bin size=5000 uploader=alice seeders=1 leechers=0");
+  auto stopped = get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "stopped"));
+  EXPECT_EQ(stopped.body.find("failure reason"), std::string::npos) << stopped.body;
+}
+
+TEST_F(FilesTracker, AnnouncesFasterThanTheMinimumIntervalAreRefusedAfterABurst) {
+  const std::string info = info_dict("busy.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "busy.bin", 5000, info)).ok);
+  line_client http(tracker_.port(), false);
+  const std::string key = passkey(alice_);
+  int answered = 0;
+  std::string refusal;
+  for (int i = 0; i < 50 && refusal.empty(); ++i) {
+    auto r = get(http, announce_in("g", key, info, 'a', 6881, 0));
+    if (r.body.find("failure reason") == std::string::npos) {
+      ++answered;
+    } else {
+      refusal = r.body;
+    }
+  }
+  EXPECT_GE(answered, 2);  // a client's start-up announces pass
+  EXPECT_LE(answered, 10);
+  EXPECT_NE(refusal.find("min interval"), std::string::npos) << refusal;
+  // Another member, or the same member for another torrent, is not held back; nor is stopped.
+  EXPECT_EQ(get(http, announce_in("g", passkey(bob_), info, 'b', 7000, 0)).body.find("failure"),
+            std::string::npos);
+  EXPECT_EQ(get(http, announce_in("g", key, info, 'a', 6881, 0, "stopped")).body.find("failure"),
+            std::string::npos);
+}
+
+TEST_F(FilesTracker, AnnouncesAreAnsweredFromMemoryAndFollowMembership) {
+  const std::string info = info_dict("hot.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "hot.bin", 5000, info)).ok);
+  line_client http(tracker_.port(), false);
+  const std::string eves_key = passkey(eve_);
+  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0, "started"));
+  auto before = tracker_process::counter(tracker_.stats(), "announce_lookups_total");
+  EXPECT_GE(before, 1);
+  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0));
+  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0));
+  EXPECT_EQ(tracker_process::counter(tracker_.stats(), "announce_lookups_total"), before);
+  // A refusal is remembered too, until the membership changes.
+  EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
+            std::string::npos);
+  ASSERT_TRUE(eve_.request("join_group g").ok);
+  ASSERT_TRUE(alice_.request("accept_request g eve").ok);
+  auto in = get(http, announce_in("g", eves_key, info, 'e', 7001, 5000));
+  EXPECT_EQ(in.body.find("failure"), std::string::npos) << in.body;
+  ASSERT_TRUE(eve_.request("leave_group g").ok);
+  EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
+            std::string::npos);
+}
+
+// Each tracker of a shared store answers announces from its own memory: a membership
+// changed on another tracker reaches it through the event feed.
+TEST(FilesTrackersSharingAStore, MembershipChangedElsewhereIsSeenAtOnce) {
+  SWARMHUB_REQUIRE_POSTGRES();
+  ASSERT_GE(sodium_init(), 0);
+  postgres_database database;
+  tracker_process one({"--store", database.conninfo()});
+  tracker_process two({"--store", database.conninfo()});
+  auto alice = two.user("alice");
+  auto bob = one.user("bob");
+  auto eve = two.user("eve");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  const std::string info = info_dict("shared.bin", 5000);
+  ASSERT_TRUE(alice.request(add_file_line("g", "shared.bin", 5000, info)).ok);
+  const std::string bobs_key = bob.request("passkey").text;
+  const std::string eves_key = eve.request("passkey").text;
+  line_client http(one.port(), false);
+  get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "started"));
+  // Tracker one remembers that eve is no member...
+  EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
+            std::string::npos);
+  // ...until she is let in on tracker two.
+  ASSERT_TRUE(eve.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g eve").ok);
+  bool admitted = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !admitted && std::chrono::steady_clock::now() < deadline;) {
+    admitted = get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("failure") ==
+               std::string::npos;
+  }
+  ASSERT_TRUE(admitted);
+  EXPECT_EQ(bob.request("list_files g").data.at(0),
+            "shared.bin size=5000 uploader=alice seeders=1 leechers=1");
+  // She leaves on tracker two: tracker one drops her peer and refuses her.
+  ASSERT_TRUE(eve.request("leave_group g").ok);
+  bool dropped = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !dropped && std::chrono::steady_clock::now() < deadline;) {
+    dropped = bob.request("list_files g").data.at(0).ends_with("leechers=0");
+  }
+  EXPECT_TRUE(dropped);
+  EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
+            std::string::npos);
 }
 
 TEST_F(FilesTracker, HttpClientsGetHttpOnlyAndKeepAlive) {

@@ -14,8 +14,8 @@ client_process::client_process(const std::string& tracker_address,
                                std::vector<std::string> extra_args, std::string data_dir)
     : data_dir_(data_dir.empty() ? own_dir_.file("data") : std::move(data_dir)),
       log_path_(own_dir_.file("client.log")) {
-  std::vector<std::string> argv{client_binary(), "--p2p-listen", "127.0.0.1:0", "--data-dir",
-                                data_dir_};
+  // No --p2p-listen: the peer wire listens where the client reaches its tracker (loopback).
+  std::vector<std::string> argv{client_binary(), "--data-dir", data_dir_};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   argv.push_back(tracker_address);
   proc_ = std::make_unique<process>(argv, log_path_);

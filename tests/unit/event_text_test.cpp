@@ -44,6 +44,15 @@ TEST(EventText, TrackerEventsCarryTheirOrigin) {
   EXPECT_EQ(room.event, "JOINED");
   const auto sub = std::get<subscription>(round_trip(subscription{"t3", "carol", "rust"}));
   EXPECT_EQ(sub.group, "rust");
+  const auto left =
+      std::get<membership_change>(round_trip(membership_change{"t4", "dave", "rust", false}));
+  EXPECT_EQ(left.user, "dave");
+  EXPECT_EQ(left.group, "rust");
+  EXPECT_FALSE(left.member);
+  const auto made =
+      std::get<membership_change>(round_trip(membership_change{"t4", "", "go", true}));
+  EXPECT_EQ(made.user, "");
+  EXPECT_TRUE(made.member);
 }
 
 TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
@@ -53,6 +62,7 @@ TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
   EXPECT_FALSE(decode_event("room\tx\trust\talice\t5\tbody"));
   EXPECT_FALSE(decode_event("dm\t1\ta\tb\tsoon\tbody"));
   EXPECT_FALSE(decode_event("subscribe\tt1\tbob"));
+  EXPECT_FALSE(decode_event("access\tt1\tbob\trust\tmaybe"));
 }
 
 }  // namespace

@@ -273,14 +273,25 @@ TEST_P(StoreTest, FilesAndAnnouncePermissions) {
   EXPECT_EQ(key, "k-bob");
   EXPECT_EQ(db_->passkey("bob", "another"), "k-bob");  // kept once given
   db_->passkey("eve", "k-eve");
-  EXPECT_EQ(db_->may_announce("k-bob", file.swarm_key).result, status::ok);
-  const auto by_v1 = db_->may_announce("k-bob", file.v1_swarm_key);
+  EXPECT_EQ(db_->may_announce("k-bob", "rust", file.swarm_key).result, status::ok);
+  const auto by_v1 = db_->may_announce("k-bob", "RUST", file.v1_swarm_key);
   EXPECT_EQ(by_v1.result, status::ok);
   EXPECT_EQ(by_v1.user, "bob");
   EXPECT_EQ(by_v1.swarm_key, file.swarm_key);
-  EXPECT_EQ(db_->may_announce("k-eve", file.swarm_key).result, status::not_member);
-  EXPECT_EQ(db_->may_announce("nope", file.swarm_key).result, status::no_such_user);
-  EXPECT_EQ(db_->may_announce("k-bob", std::string(40, 'z')).result, status::no_such_file);
+  const auto eve = db_->may_announce("k-eve", "rust", file.swarm_key);
+  EXPECT_EQ(eve.result, status::not_member);
+  EXPECT_EQ(eve.user, "eve");
+  EXPECT_EQ(eve.swarm_key, file.swarm_key);  // what the tracker may remember of the file
+  EXPECT_EQ(db_->may_announce("nope", "rust", file.swarm_key).result, status::no_such_user);
+  EXPECT_EQ(db_->may_announce("k-bob", "rust", std::string(40, 'z')).result, status::no_such_file);
+  EXPECT_EQ(db_->may_announce("k-bob", "nogroup", file.swarm_key).result, status::no_such_group);
+  // The same content in a group of eve's own is hers, not rust's.
+  ASSERT_EQ(db_->create_group("eves", "eve"), status::ok);
+  auto copy = file;
+  copy.group = "eves";
+  ASSERT_EQ(db_->add_file(copy, "eve").result, status::ok);
+  EXPECT_EQ(db_->may_announce("k-eve", "eves", file.swarm_key).result, status::ok);
+  EXPECT_EQ(db_->may_announce("k-eve", "rust", file.swarm_key).result, status::not_member);
 }
 
 TEST_P(StoreTest, LoginsAreLeasesHeldByOneTrackerAtATime) {

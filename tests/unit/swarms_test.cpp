@@ -6,6 +6,8 @@
 #include <random>
 #include <set>
 
+#include "swarmhub/tracker/swarms/access_cache.hpp"
+#include "swarmhub/tracker/swarms/announce_throttle.hpp"
 #include "swarmhub/tracker/swarms/swarms.hpp"
 
 namespace swarmhub::tracker {
@@ -20,8 +22,9 @@ std::string peer_id(int n) {
   return id;
 }
 
-swarm_registry::peer at_port(int port, std::int64_t left = 0) {
-  return {"user", asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(port), left};
+swarm_registry::peer at_port(int port, std::int64_t left = 0, std::string user = "user") {
+  return {std::move(user), asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(port),
+          left};
 }
 
 // The ports of the compact IPv4 peers of a reply.
@@ -37,44 +40,44 @@ std::multiset<int> ports(const swarm_registry::reply& r) {
 TEST(SwarmRegistry, AnnouncerGetsTheOthersAndTheCounts) {
   swarm_registry swarms;
   const auto t = clock::now();
-  swarms.announce("s", peer_id(1), at_port(1), false, 50, t);
-  swarms.announce("s", peer_id(2), at_port(2, 100), false, 50, t);
-  const auto r = swarms.announce("s", peer_id(3), at_port(3, 100), false, 50, t);
+  swarms.announce("g", "s", peer_id(1), at_port(1), false, 50, t);
+  swarms.announce("g", "s", peer_id(2), at_port(2, 100), false, 50, t);
+  const auto r = swarms.announce("g", "s", peer_id(3), at_port(3, 100), false, 50, t);
   EXPECT_EQ(ports(r), (std::multiset<int>{1, 2}));
   EXPECT_EQ(r.seeders, 1);
   EXPECT_EQ(r.leechers, 2);
   // Announcing again as a seeder moves the peer between the counts, once.
-  const auto again = swarms.announce("s", peer_id(3), at_port(3, 0), false, 50, t);
+  const auto again = swarms.announce("g", "s", peer_id(3), at_port(3, 0), false, 50, t);
   EXPECT_EQ(again.seeders, 2);
   EXPECT_EQ(again.leechers, 1);
-  EXPECT_EQ(swarms.count("other").seeders + swarms.count("other").leechers, 0);
+  EXPECT_EQ(swarms.count("g", "other").seeders + swarms.count("g", "other").leechers, 0);
 }
 
 TEST(SwarmRegistry, StoppedPeersAndSilentOnesAreForgotten) {
   swarm_registry swarms(10s);
   const auto t = clock::now();
-  swarms.announce("s", peer_id(1), at_port(1), false, 50, t);
-  swarms.announce("s", peer_id(2), at_port(2), false, 50, t);
-  swarms.announce("s", peer_id(2), at_port(2), true, 50, t);  // stopped
-  EXPECT_EQ(swarms.count("s", t).seeders, 1);
+  swarms.announce("g", "s", peer_id(1), at_port(1), false, 50, t);
+  swarms.announce("g", "s", peer_id(2), at_port(2), false, 50, t);
+  swarms.announce("g", "s", peer_id(2), at_port(2), true, 50, t);  // stopped
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 1);
   // Peer 1 announces again at t+5 s, peer 3 only at t: at t+10 s peer 1 is the only one left.
-  swarms.announce("s", peer_id(3), at_port(3), false, 50, t);
-  swarms.announce("s", peer_id(1), at_port(1), false, 50, t + 5s);
-  EXPECT_EQ(swarms.count("s", t + 9s).seeders, 2);
-  EXPECT_EQ(swarms.count("s", t + 10s).seeders, 1);
-  const auto r = swarms.announce("s", peer_id(4), at_port(4), false, 50, t + 10s);
+  swarms.announce("g", "s", peer_id(3), at_port(3), false, 50, t);
+  swarms.announce("g", "s", peer_id(1), at_port(1), false, 50, t + 5s);
+  EXPECT_EQ(swarms.count("g", "s", t + 9s).seeders, 2);
+  EXPECT_EQ(swarms.count("g", "s", t + 10s).seeders, 1);
+  const auto r = swarms.announce("g", "s", peer_id(4), at_port(4), false, 50, t + 10s);
   EXPECT_EQ(ports(r), (std::multiset<int>{1}));
-  EXPECT_EQ(swarms.count("s", t + 15s).seeders, 1);  // only peer 4, announced at t+10 s
-  EXPECT_EQ(swarms.count("s", t + 20s).seeders, 0);
+  EXPECT_EQ(swarms.count("g", "s", t + 15s).seeders, 1);  // only peer 4, announced at t+10 s
+  EXPECT_EQ(swarms.count("g", "s", t + 20s).seeders, 0);
 }
 
 TEST(SwarmRegistry, WantLimitsThePeersAndEveryPeerGetsHandedOut) {
   swarm_registry swarms;
   const auto t = clock::now();
-  for (int i = 1; i <= 100; ++i) swarms.announce("s", peer_id(i), at_port(i), false, 0, t);
+  for (int i = 1; i <= 100; ++i) swarms.announce("g", "s", peer_id(i), at_port(i), false, 0, t);
   std::set<int> seen;
   for (int round = 0; round < 200; ++round) {
-    const auto r = swarms.announce("s", peer_id(1), at_port(1), false, 10, t);
+    const auto r = swarms.announce("g", "s", peer_id(1), at_port(1), false, 10, t);
     const auto got = ports(r);
     EXPECT_EQ(got.size(), 10u);
     EXPECT_FALSE(got.contains(1));
@@ -82,7 +85,104 @@ TEST(SwarmRegistry, WantLimitsThePeersAndEveryPeerGetsHandedOut) {
     seen.insert(got.begin(), got.end());
   }
   EXPECT_EQ(seen.size(), 99u);
-  EXPECT_TRUE(ports(swarms.announce("s", peer_id(1), at_port(1), false, 0, t)).empty());
+  EXPECT_TRUE(ports(swarms.announce("g", "s", peer_id(1), at_port(1), false, 0, t)).empty());
+}
+
+TEST(SwarmRegistry, TheSameTorrentInAnotherGroupIsAnotherSwarm) {
+  swarm_registry swarms;
+  const auto t = clock::now();
+  swarms.announce("secret", "s", peer_id(1), at_port(1, 0, "alice"), false, 50, t);
+  const auto r = swarms.announce("eves", "s", peer_id(2), at_port(2, 5, "eve"), false, 50, t);
+  EXPECT_TRUE(ports(r).empty());
+  EXPECT_EQ(r.seeders, 0);
+  EXPECT_EQ(r.leechers, 1);
+  EXPECT_EQ(swarms.count("SECRET", "s").seeders, 1);  // group names fold case
+  EXPECT_EQ(swarms.count("secret", "s").leechers, 0);
+}
+
+TEST(SwarmRegistry, AnEntryBelongsToTheUserWhoAnnouncedIt) {
+  swarm_registry swarms;
+  const auto t = clock::now();
+  swarms.announce("g", "s", peer_id(1), at_port(1, 0, "alice"), false, 50, t);
+  // Bob sends alice's peer_id: stopping it does nothing, announcing it is his own entry.
+  swarms.announce("g", "s", peer_id(1), at_port(1, 0, "bob"), true, 50, t);
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 1);
+  const auto r = swarms.announce("g", "s", peer_id(1), at_port(9, 5, "bob"), false, 50, t);
+  EXPECT_EQ(ports(r), (std::multiset<int>{1}));
+  EXPECT_EQ(r.seeders, 1);
+  EXPECT_EQ(r.leechers, 1);
+  // Alice's own stop (her name in any case) removes hers.
+  swarms.announce("g", "s", peer_id(1), at_port(1, 0, "ALICE"), true, 50, t);
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 0);
+  EXPECT_EQ(swarms.count("g", "s", t).leechers, 1);
+}
+
+TEST(SwarmRegistry, ForgetDropsALeaversPeersOrAWholeGroup) {
+  swarm_registry swarms;
+  const auto t = clock::now();
+  swarms.announce("g", "s", peer_id(1), at_port(1, 0, "alice"), false, 50, t);
+  swarms.announce("g", "s", peer_id(2), at_port(2, 0, "bob"), false, 50, t);
+  swarms.announce("g", "s", peer_id(3), at_port(3, 5, "bob"), false, 50, t);
+  swarms.announce("g", "u", peer_id(2), at_port(2, 0, "bob"), false, 50, t);
+  swarms.announce("h", "s", peer_id(2), at_port(2, 0, "bob"), false, 50, t);
+  swarms.forget("G", "Bob");
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 1);
+  EXPECT_EQ(swarms.count("g", "s", t).leechers, 0);
+  EXPECT_EQ(swarms.count("g", "u", t).seeders, 0);
+  EXPECT_EQ(swarms.count("h", "s", t).seeders, 1);  // another group: still there
+  swarms.forget("g");
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 0);
+  EXPECT_EQ(swarms.count("h", "s", t).seeders, 1);
+}
+
+TEST(AnnounceThrottle, ABurstPassesThenOnePerMinInterval) {
+  announce_throttle throttle({30s, 3, 10});
+  using verdict = announce_throttle::verdict;
+  const auto t = clock::now();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(throttle.admit("alice", "g\tx", t), verdict::pass);
+  EXPECT_EQ(throttle.admit("alice", "g\tx", t + 1s), verdict::too_soon);
+  EXPECT_EQ(throttle.admit("ALICE", "g\tx", t + 2s), verdict::too_soon);  // same user
+  EXPECT_EQ(throttle.admit("bob", "g\tx", t + 2s), verdict::pass);        // another user
+  EXPECT_EQ(throttle.admit("alice", "g\ty", t + 2s), verdict::pass);      // another torrent
+  EXPECT_EQ(throttle.admit("alice", "g\tx", t + 31s), verdict::pass);
+  EXPECT_EQ(throttle.admit("alice", "g\tx", t + 32s), verdict::too_soon);
+}
+
+TEST(AnnounceThrottle, MemoryPerUserIsBoundedAndIdleBucketsGo) {
+  announce_throttle throttle({30s, 2, 4});
+  using verdict = announce_throttle::verdict;
+  const auto t = clock::now();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(throttle.admit("eve", std::to_string(i), t), verdict::pass);
+  EXPECT_EQ(throttle.admit("eve", "4", t), verdict::too_many_torrents);
+  EXPECT_EQ(throttle.size(), 4u);
+  // Once a bucket has filled up again it is as good as none: it makes room.
+  EXPECT_EQ(throttle.admit("eve", "4", t + 61s), verdict::pass);
+  EXPECT_EQ(throttle.size(), 1u);
+  EXPECT_EQ(throttle.admit("bob", "x", t + 200s), verdict::pass);  // sweeps eve's
+  EXPECT_EQ(throttle.size(), 1u);
+}
+
+TEST(AccessCache, RemembersAndForgetsWhatChanges) {
+  access_cache cache;
+  EXPECT_FALSE(cache.user_of("pk"));
+  cache.set_user("pk", "Alice");
+  cache.set_member("alice", "G", true);
+  cache.set_member("eve", "g", false);
+  cache.set_swarm("g", "hash", "key");
+  cache.set_swarm("h", "hash", "key");
+  EXPECT_EQ(cache.user_of("pk"), "Alice");
+  EXPECT_EQ(cache.is_member("ALICE", "g"), true);
+  EXPECT_EQ(cache.is_member("eve", "G"), false);
+  EXPECT_EQ(cache.swarm_of("G", "hash"), "key");
+  cache.forget_member("Eve", "g");
+  EXPECT_FALSE(cache.is_member("eve", "g"));
+  EXPECT_TRUE(cache.is_member("alice", "g"));
+  cache.forget_group("g");
+  EXPECT_FALSE(cache.is_member("alice", "g"));
+  EXPECT_FALSE(cache.swarm_of("g", "hash"));
+  EXPECT_TRUE(cache.swarm_of("h", "hash"));
+  cache.forget_user("alice");
+  EXPECT_FALSE(cache.user_of("pk"));
 }
 
 // Random announces, stops and silences, against a map of who should be there.
@@ -97,7 +197,8 @@ TEST(SwarmRegistry, MatchesAModelUnderRandomChurn) {
     const int id = static_cast<int>(random() % 120);
     const bool stopped = random() % 10 == 0;
     const std::int64_t left = random() % 3 == 0 ? 0 : 5;
-    const auto r = swarms.announce("s", peer_id(id), at_port(id + 1, left), stopped, 1000, now);
+    const auto r =
+        swarms.announce("g", "s", peer_id(id), at_port(id + 1, left), stopped, 1000, now);
     if (stopped) {
       model.erase(id);
     } else {

@@ -20,10 +20,12 @@ struct client_options {
   std::chrono::seconds failover_time{30};  // how long to look for a tracker after losing one
   std::chrono::seconds keepalive{60};      // a ping after this long without a request
   std::string server_password;             // given to a tracker that asks for one ("": ask)
-  std::string p2p_listen = "0.0.0.0:0";    // where other members' clients connect for pieces
-  std::string data_dir;                    // each user's list of shares lives here
-  int download_limit = 0;                  // bytes per second, 0: unlimited
-  bool stay = false;  // at the end of input keep running (seeding, receiving) until signalled
+  // Where other members' clients connect for pieces; "": port 0 of the address this client
+  // reaches its tracker from, so that a peer wire is not offered on every interface.
+  std::string p2p_listen;
+  std::string data_dir;    // each user's list of shares lives here
+  int download_limit = 0;  // bytes per second, 0: unlimited
+  bool stay = false;       // at the end of input keep running (seeding, receiving) until signalled
 };
 
 // Exit statuses of the client program.
@@ -61,6 +63,8 @@ class client_app {
   // Connects to the first tracker that answers, starting after `after` (the one just lost);
   // false when none does.
   awaitable<bool> connect_somewhere(std::size_t after, bool first_time);
+  // libtorrent's listen_interfaces: the option, or port 0 of the tracker link's own address.
+  std::string p2p_listen() const;
   // After losing the tracker: another one, the same user logged in again with the resume
   // token, back in the same room, shares announced; the user is told in one line.
   awaitable<void> fail_over(std::string why);

@@ -44,6 +44,8 @@ class tracker_link {
 
   void close();
   bool is_open() const { return open_; }
+  // The address this end of the connection has: the one the tracker sees, reachable from it.
+  asio::ip::address local_address() const;
 
  private:
   struct pending {

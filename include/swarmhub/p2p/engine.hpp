@@ -53,8 +53,8 @@ struct transfer {
 };
 
 struct engine_options {
-  std::string listen = "0.0.0.0:0";  // where peers connect
-  int download_limit = 0;            // bytes per second for all downloads; 0: none
+  std::string listen = "127.0.0.1:0";  // where peers connect (libtorrent listen_interfaces)
+  int download_limit = 0;              // bytes per second for all downloads; 0: none
 };
 
 class engine {
@@ -68,9 +68,11 @@ class engine {
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
 
-  // Announces of every torrent go to each of these (the trackers' URLs with this user's
-  // passkey), every one of them, not only the first that answers.
-  void set_announce_urls(std::vector<std::string> urls);
+  // The announce URLs of `group`'s swarms (one per tracker, with this user's passkey).
+  using announce_urls_for = std::function<std::vector<std::string>(const std::string& group)>;
+  // A torrent announces to the URLs of every group it is shared in, each one of them, not
+  // only the first that answers: a swarm is one group's (docs/protocol.md).
+  void set_announce_urls(announce_urls_for urls);
 
   // Seeds the file at `path`, described by `meta`, in `group`. Throws on bad metadata.
   void seed(const std::string& group, const metadata& meta, const std::string& path);

@@ -11,6 +11,9 @@
 //   user <origin> <user> <EVENT> <text>                     user_event: for one user
 //   announce <origin> <room> <EVENT> <text>                 room_event: for a room's audience
 //   subscribe <origin> <user> <group>                       subscription: the user joined
+//   access <origin> <user or ""> <group> <in|out>           membership_change: the user
+//                                                           joined or left; "" the group
+//                                                           was made or removed
 // `origin` is the sending tracker's id, so it can skip its own.
 
 #include <functional>
@@ -42,7 +45,12 @@ struct room_event {
 struct subscription {
   std::string origin, user, group;
 };
-using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription>;
+struct membership_change {
+  std::string origin, user, group;  // user "": the group itself was made or removed
+  bool member = false;              // joined (in) or left (out)
+};
+using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription,
+                                membership_change>;
 
 // The one text of each event, and back. decode_event gives nothing for a payload of an
 // unknown kind or with missing fields.

@@ -143,10 +143,13 @@ struct file_result {
   file_record file;
 };
 
-// Whether a passkey's user may join the swarm of `swarm_key`.
+// Whether a passkey's user may join a group's swarm of a torrent. Each field is filled as
+// far as it is known, so that the tracker can remember each fact on its own.
 struct announce_permission {
-  status result = status::ok;  // no_such_user: unknown passkey; no_such_file; not_member
-  std::string user;
+  // no_such_user: unknown passkey; no_such_group; no_such_file: not in that group;
+  // not_member (user and swarm_key are filled)
+  status result = status::ok;
+  std::string user;       // the passkey's user
   std::string swarm_key;  // the swarm announced to (a hybrid's v1 hash leads to its v2 key)
 };
 
@@ -224,8 +227,9 @@ class backend {
                                 std::string_view user) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
-  virtual announce_permission may_announce(std::string_view passkey,
-                                           std::string_view swarm_key) = 0;
+  // `info_hash` is the announced one: a v2 swarm key or a hybrid's v1 key.
+  virtual announce_permission may_announce(std::string_view passkey, std::string_view group,
+                                           std::string_view info_hash) = 0;
 
   // --- live logins: one per user across every tracker of the store ---
   // A login is held by one tracker (`tracker` names a tracker process) until `expires_ms`

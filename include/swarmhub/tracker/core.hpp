@@ -17,6 +17,8 @@
 #include "swarmhub/tracker/conn/session_registry.hpp"
 #include "swarmhub/tracker/options.hpp"
 #include "swarmhub/tracker/stats.hpp"
+#include "swarmhub/tracker/swarms/access_cache.hpp"
+#include "swarmhub/tracker/swarms/announce_throttle.hpp"
 #include "swarmhub/tracker/swarms/swarms.hpp"
 
 namespace swarmhub::tracker {
@@ -59,6 +61,8 @@ struct tracker_core {
   pairing pairs;
   chat_log log;
   swarm_registry swarms;
+  access_cache access;  // written on the store thread only (see its header)
+  announce_throttle announces;
 };
 
 }  // namespace swarmhub::tracker

@@ -15,7 +15,8 @@ struct tracker_stats {
   std::atomic<std::uint64_t> errors_total{0};
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
-  std::atomic<std::uint64_t> cut_off_total{0};  // slow readers, floods, timeouts
+  std::atomic<std::uint64_t> cut_off_total{0};           // slow readers, floods, timeouts
+  std::atomic<std::uint64_t> announce_lookups_total{0};  // announces that asked the store
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) {

@@ -11,6 +11,7 @@
 #include "swarmhub/tracker/commands/handler.hpp"
 #include "swarmhub/tracker/commands/refusals.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
+#include "swarmhub/tracker/swarms/membership.hpp"
 #include "swarmhub/util/time.hpp"
 
 namespace swarmhub::tracker {
@@ -27,6 +28,12 @@ void notify(tracker_core& core, std::string_view user, std::string_view event,
   } else {
     relay::to_user(core, user, event, text);
   }
+}
+
+// A membership changed in this store job: here, and on the other trackers of the store.
+void changed(tracker_core& core, std::string_view user, std::string_view group, bool member) {
+  membership_changed(core, user, group, member);
+  relay::membership(core, user, group, member);
 }
 
 // Checks every name argument; writes BAD_NAME and returns false for the first bad one.
@@ -53,7 +60,10 @@ awaitable<void> handle<command_id::create_group>(command_context& ctx) {
   auto self = ctx.client.shared_from_this();
   auto insert = [&core, self, group, owner](store::backend& db) {
     const auto result = db.create_group(group, owner);
-    if (result == status::ok) core.rooms.subscribe(group, self);
+    if (result == status::ok) {
+      core.rooms.subscribe(group, self);
+      changed(core, {}, group, true);
+    }
     return result;
   };
   const status result = co_await ctx.core.store->run(std::move(insert));
@@ -110,6 +120,7 @@ awaitable<void> decide(command_context& ctx, bool accept) {
     if (!accept) return db.reject_request(group, owner, user);
     auto result = db.accept_request(group, owner, user);
     if (result.result == status::ok) {
+      changed(core, result.user, result.group, true);
       // Subscribed in the same store job: no message of the room can fall in between.
       chat::announce_everywhere(core, result.group, "JOINED",
                                 fmt::format("{} {}", result.group, result.user));
@@ -156,8 +167,10 @@ awaitable<void> handle<command_id::leave_group>(command_context& ctx) {
         result.what != store::leave_result::effect::withdrew_request) {
       core.rooms.unsubscribe(result.group, me);
       if (result.what == store::leave_result::effect::group_removed) {
+        changed(core, {}, result.group, false);
         core.rooms.remove_room(result.group);
       } else {
+        changed(core, user, result.group, false);
         chat::announce_everywhere(core, result.group, "LEFT",
                                   fmt::format("{} {}", result.group, user));
       }

@@ -10,6 +10,7 @@
 #include "swarmhub/store/event_feed.hpp"
 #include "swarmhub/tracker/chat/chat.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
+#include "swarmhub/tracker/swarms/membership.hpp"
 
 namespace swarmhub::tracker::relay {
 namespace {
@@ -51,6 +52,13 @@ void subscribe(tracker_core& core, std::string_view user, std::string_view group
   }
 }
 
+void membership(tracker_core& core, std::string_view user, std::string_view group, bool member) {
+  if (shared(core)) {
+    send(core,
+         store::membership_change{core.tracker_id, std::string(user), std::string(group), member});
+  }
+}
+
 void handle(tracker_core& core, store::backend& db, std::string_view payload) {
   const auto event = store::decode_event(payload);
   if (!event) {
@@ -77,6 +85,8 @@ void handle(tracker_core& core, store::backend& db, std::string_view payload) {
         } else if constexpr (std::is_same_v<kind, store::user_event>) {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin))
             deliver(s, e.event, e.text);
+        } else if constexpr (std::is_same_v<kind, store::membership_change>) {
+          if (not_ours(e.origin)) membership_changed(core, e.user, e.group, e.member);
         } else {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
             core.rooms.subscribe(e.group, s);

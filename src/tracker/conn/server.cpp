@@ -111,7 +111,11 @@ void server::run() {
             relay::handle(core_, db, event);
           });
         },
-        [] { spdlog::error("events from other trackers were lost while the feed reconnected"); });
+        [this] {
+          spdlog::error("events from other trackers were lost while the feed reconnected");
+          // What the announces remembered may have changed unseen: it is read again.
+          core_.store->post([this](store::backend&) { core_.access.clear(); });
+        });
   }
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});

@@ -135,7 +135,7 @@ awaitable<void> handle<command_id::list_files>(command_context& ctx) {
   const auto result = co_await ctx.core.store->run(std::move(query));
   if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
   for (const auto& f : result.items) {
-    const auto swarm = ctx.core.swarms.count(f.swarm_key);
+    const auto swarm = ctx.core.swarms.count(f.group, f.swarm_key);
     ctx.reply.data(fmt::format("{} size={} uploader={} seeders={} leechers={}",
                                proto::quote_argument(f.name), f.size, f.uploader, swarm.seeders,
                                swarm.leechers));

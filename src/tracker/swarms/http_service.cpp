@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <charconv>
 
+#include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/util/hex.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::tracker {
 namespace {
@@ -12,7 +14,7 @@ namespace {
 namespace bencode = proto::bencode;
 
 constexpr int announce_interval = 120;  // seconds between a peer's announces
-constexpr int min_interval = 30;
+constexpr std::string_view announce_path = "/announce";
 
 template <class T>
 bool parse_number(const std::string& text, T& out) {
@@ -30,10 +32,69 @@ std::string bencoded_failure(std::string_view reason) {
   return out;
 }
 
-awaitable<std::string> announce(session& client, const proto::http::request& request) {
+std::string bencoded_peers(const swarm_registry::reply& peers, std::chrono::seconds min_interval) {
+  std::string body = "d";
+  body += bencode::string("complete") + bencode::integer(peers.seeders);
+  body += bencode::string("incomplete") + bencode::integer(peers.leechers);
+  body += bencode::string("interval") + bencode::integer(announce_interval);
+  body += bencode::string("min interval") + bencode::integer(min_interval.count());
+  body += bencode::string("peers") + bencode::string(peers.peers4);
+  body += bencode::string("peers6") + bencode::string(peers.peers6);
+  body += "e";
+  return body;
+}
+
+// Who announces and to which swarm: from memory, or from the store on a miss (the store job
+// fills the cache: see access_cache.hpp). `failure` is set when the announce is refused.
+struct access {
+  std::string user;
+  std::string swarm_key;
+  bool member = false;
+  std::string failure;
+};
+
+awaitable<access> look_up(tracker_core& core, const std::string& passkey, const std::string& group,
+                          const std::string& announced) {
+  access out;
+  auto user = core.access.user_of(passkey);
+  auto swarm = core.access.swarm_of(group, announced);
+  auto member = user ? core.access.is_member(*user, group) : std::nullopt;
+  if (user && swarm && member) co_return access{*user, *swarm, *member, {}};
+  tracker_stats::add(core.stats.announce_lookups_total);
+  auto query = [&core, passkey, group, announced](store::backend& db) {
+    auto p = db.may_announce(passkey, group, announced);
+    if (!p.user.empty()) core.access.set_user(passkey, p.user);
+    if (!p.swarm_key.empty()) {
+      core.access.set_swarm(group, announced, p.swarm_key);
+      core.access.set_member(p.user, group, p.result == store::status::ok);
+    }
+    return p;
+  };
+  const auto p = co_await core.store->run(std::move(query));
+  using store::status;
+  if (p.result == status::ok || p.result == status::not_member) {
+    out = access{p.user, p.swarm_key, p.result == status::ok, {}};
+  } else if (p.result == status::no_such_user) {
+    out.failure = "unknown passkey";
+  } else if (p.result == status::no_such_group) {
+    out.failure = "unknown group";
+  } else {
+    out.failure = "unknown torrent";
+  }
+  co_return out;
+}
+
+// GET /announce/<group>?pk=<passkey>&info_hash=...: `group` names the swarm.
+awaitable<std::string> announce(session& client, const proto::http::request& request,
+                                std::string_view path_rest) {
   const auto ok = [&](std::string body) {
     return proto::http::response(200, "OK", "text/plain", body, request.keep_alive);
   };
+  if (path_rest.size() < 2 || path_rest[0] != '/') {
+    co_return ok(bencoded_failure("the announce URL names the group: /announce/<group>?pk=..."));
+  }
+  const std::string group(path_rest.substr(1));
+  if (!valid_name(group)) co_return ok(bencoded_failure("not a group name"));
   const auto params = proto::http::parse_query(request.query);
   if (!params) co_return ok(bencoded_failure("malformed query"));
   const auto get = [&](const char* key) -> std::string {
@@ -54,39 +115,49 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
     co_return ok(bencoded_failure("bad numwant"));
   }
   want = std::clamp(want, 0, 200);
-  const std::string event = get("event");
+  const bool stopped = get("event") == "stopped";
 
-  const std::string swarm_key = util::to_hex(info_hash);
-  auto check = [passkey, swarm_key](store::backend& db) {
-    return db.may_announce(passkey, swarm_key);
-  };
-  const auto permission = co_await client.core().store->run(std::move(check));
-  if (permission.result == store::status::no_such_user)
-    co_return ok(bencoded_failure("unknown passkey"));
-  if (permission.result == store::status::no_such_file)
-    co_return ok(bencoded_failure("unknown torrent"));
-  if (permission.result != store::status::ok) {
-    co_return ok(bencoded_failure("only members of the file's group may join its swarm"));
-  }
+  tracker_core& core = client.core();
+  const std::string announced = util::to_hex(info_hash);
+  const auto who = co_await look_up(core, passkey, group, announced);
+  if (!who.failure.empty()) co_return ok(bencoded_failure(who.failure));
+  const auto min_interval = core.announces.settings().min_interval;
   // The peer's address is the one the connection comes from, never a parameter.
-  const swarm_registry::peer me{permission.user, client.remote_address(), port, left};
-  const auto peers =
-      client.core().swarms.announce(permission.swarm_key, peer_id, me, event == "stopped", want);
-  std::string body = "d";
-  body += bencode::string("complete") + bencode::integer(peers.seeders);
-  body += bencode::string("incomplete") + bencode::integer(peers.leechers);
-  body += bencode::string("interval") + bencode::integer(announce_interval);
-  body += bencode::string("min interval") + bencode::integer(min_interval);
-  body += bencode::string("peers") + bencode::string(peers.peers4);
-  body += bencode::string("peers6") + bencode::string(peers.peers6);
-  body += "e";
-  co_return ok(std::move(body));
+  const swarm_registry::peer me{who.user, client.remote_address(), port, left};
+  if (stopped) {
+    // Anyone with a passkey may take their own entry out, a member who left included; it
+    // tells them nothing about the swarm.
+    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
+    co_return ok(bencoded_peers({}, min_interval));
+  }
+  if (!who.member) co_return ok(bencoded_failure("only members of the group may join its swarm"));
+  using verdict = announce_throttle::verdict;
+  switch (core.announces.admit(who.user, util::ascii_lower(group) + '\t' + announced)) {
+    case verdict::pass:
+      break;
+    case verdict::too_soon:
+      co_return ok(bencoded_failure(
+          fmt::format("announcing too often: the min interval is {} s", min_interval.count())));
+    case verdict::too_many_torrents:
+      co_return ok(bencoded_failure("too many torrents announced at once"));
+  }
+  const auto peers = core.swarms.announce(group, who.swarm_key, peer_id, me, false, want);
+  // A leave may have run between the check above and the entry: it forgets the cache entry
+  // before it forgets the leaver's peers, so an entry it missed is taken out here.
+  if (core.access.is_member(who.user, group) != true) {
+    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
+    co_return ok(bencoded_failure("only members of the group may join its swarm"));
+  }
+  co_return ok(bencoded_peers(peers, min_interval));
 }
 
 }  // namespace
 
 awaitable<std::string> serve_http(session& client, const proto::http::request& request) {
-  if (request.path == "/announce") co_return co_await announce(client, request);
+  if (std::string_view(request.path).starts_with(announce_path)) {
+    const auto rest = std::string_view(request.path).substr(announce_path.size());
+    if (rest.empty() || rest[0] == '/') co_return co_await announce(client, request, rest);
+  }
   if (request.path == "/identity") {
     // Which store this tracker serves: trackers listed together compare it at start.
     co_return proto::http::response(200, "OK", "text/plain",

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "swarmhub/util/text.hpp"
+
 namespace swarmhub::tracker {
 namespace {
 
@@ -40,14 +42,17 @@ void swarm_registry::forget_expired(swarm& s, clock::time_point now) {
   }
 }
 
-swarm_registry::reply swarm_registry::announce(const std::string& swarm_key,
+swarm_registry::reply swarm_registry::announce(std::string_view group, std::string_view swarm_key,
                                                std::string_view peer_id, const peer& p,
                                                bool stopped, int want, clock::time_point now) {
-  peer_key id{};
-  std::memcpy(id.data(), peer_id.data(), std::min(peer_id.size(), id.size()));
+  peer_key id(peer_id.substr(0, peer_id_size));
+  id.resize(peer_id_size, '\0');
+  id += util::ascii_lower(p.user);
 
   const std::lock_guard lock(mutex_);
-  auto& s = swarms_[swarm_key];
+  auto& swarms = groups_[util::ascii_lower(group)];
+  const auto here = swarms.try_emplace(std::string(swarm_key)).first;
+  auto& s = here->second;
   forget_expired(s, now);
   const auto found = s.index.find(id);
   std::size_t self = s.members.size();  // none
@@ -83,17 +88,42 @@ swarm_registry::reply swarm_registry::announce(const std::string& swarm_key,
     append_compact(out, s.members[i].who);
     --want;
   }
-  if (s.members.empty()) swarms_.erase(swarm_key);
+  if (s.members.empty()) {
+    swarms.erase(here);
+    if (swarms.empty()) groups_.erase(util::ascii_lower(group));
+  }
   return out;
 }
 
-swarm_registry::counts swarm_registry::count(const std::string& swarm_key, clock::time_point now) {
+swarm_registry::counts swarm_registry::count(std::string_view group, std::string_view swarm_key,
+                                             clock::time_point now) {
   const std::lock_guard lock(mutex_);
-  const auto it = swarms_.find(swarm_key);
-  if (it == swarms_.end()) return {};
+  const auto g = groups_.find(util::ascii_lower(group));
+  if (g == groups_.end()) return {};
+  const auto it = g->second.find(std::string(swarm_key));
+  if (it == g->second.end()) return {};
   forget_expired(it->second, now);
   const auto total = static_cast<int>(it->second.members.size());
   return {it->second.seeders, total - it->second.seeders};
+}
+
+void swarm_registry::forget(std::string_view group, std::string_view user) {
+  const std::lock_guard lock(mutex_);
+  const auto g = groups_.find(util::ascii_lower(group));
+  if (g == groups_.end()) return;
+  if (user.empty()) {
+    groups_.erase(g);
+    return;
+  }
+  const auto owner = util::ascii_lower(user);
+  for (auto it = g->second.begin(); it != g->second.end();) {
+    auto& s = it->second;
+    for (std::size_t i = s.members.size(); i-- > 0;) {
+      if (std::string_view(s.members[i].id).substr(peer_id_size) == owner) remove(s, i);
+    }
+    it = s.members.empty() ? g->second.erase(it) : std::next(it);
+  }
+  if (g->second.empty()) groups_.erase(g);
 }
 
 }  // namespace swarmhub::tracker

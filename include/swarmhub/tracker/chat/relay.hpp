@@ -7,6 +7,7 @@
 //   user <origin> <user> <EVENT> <text>        an event for one user
 //   announce <origin> <room> <EVENT> <text>    an event for everyone in a room
 //   subscribe <origin> <user> <group>          the user joined the group: subscribe them
+//   access <origin> <user> <group> <in|out>    a membership changed (swarms/membership.hpp)
 
 #include <string_view>
 
@@ -22,6 +23,7 @@ void to_user(tracker_core& core, std::string_view user, std::string_view event,
 void to_room(tracker_core& core, std::string_view room, std::string_view event,
              std::string_view text);
 void subscribe(tracker_core& core, std::string_view user, std::string_view group);
+void membership(tracker_core& core, std::string_view user, std::string_view group, bool member);
 
 // One event from the feed, on the store thread (in commit order), with its connection.
 void handle(tracker_core& core, store::backend& db, std::string_view payload);

@@ -1,6 +1,7 @@
 #pragma once
-// HTTP on the tracker's port: GET /announce (the private BitTorrent tracker: BEP 3, compact
-// peers BEP 23, IPv6 peers BEP 7, keyed by the user's passkey) and GET /health.
+// HTTP on the tracker's port: GET /announce/<group> (the private BitTorrent tracker: BEP 3,
+// compact peers BEP 23, IPv6 peers BEP 7, keyed by the user's passkey; one swarm per group
+// and torrent) and GET /health.
 
 #include <string>
 

@@ -2,6 +2,11 @@
 // Who is in each swarm right now, from announces: live state, never stored. A peer that
 // stops announcing is forgotten `peer_lifetime` after its last announce. Thread-safe.
 //
+// A swarm is one group's swarm of one torrent: (group, swarm key). The same content in
+// another group is another swarm, so its peers never meet this one's. A peer entry is
+// (peer_id, the user who announced it): another user's announce, whatever peer_id it
+// sends, never changes or removes it. Group and user names are compared case-insensitively.
+//
 // Every operation costs O(1) amortised plus the peers it returns, whatever the size of the
 // swarm: an announce must stay cheap when thousands of peers share one torrent.
 
@@ -47,21 +52,23 @@ class swarm_registry {
   explicit swarm_registry(std::chrono::seconds peer_lifetime = std::chrono::seconds(360))
       : lifetime_(peer_lifetime) {}
 
-  // Records `p` under `peer_id` (20 bytes; or forgets it when `stopped`) and returns up to
-  // `want` other peers of the swarm, from a random place in it so that every peer gets
-  // handed out. The counts include the announcing peer.
-  reply announce(const std::string& swarm_key, std::string_view peer_id, const peer& p,
-                 bool stopped, int want, clock::time_point now = clock::now());
+  // Records `p` under (`peer_id` (20 bytes), p.user) in `group`'s swarm `swarm_key` (or
+  // forgets that entry when `stopped`) and returns up to `want` other peers of the swarm,
+  // from a random place in it so that every peer gets handed out. The counts include the
+  // announcing peer.
+  reply announce(std::string_view group, std::string_view swarm_key, std::string_view peer_id,
+                 const peer& p, bool stopped, int want, clock::time_point now = clock::now());
 
-  counts count(const std::string& swarm_key, clock::time_point now = clock::now());
+  counts count(std::string_view group, std::string_view swarm_key,
+               clock::time_point now = clock::now());
+
+  // Forgets every peer `user` announced in `group`'s swarms (they left it), or, with no
+  // user, the group's swarms altogether (it was removed).
+  void forget(std::string_view group, std::string_view user = {});
 
  private:
-  using peer_key = std::array<char, peer_id_size>;
-  struct peer_key_hash {
-    std::size_t operator()(const peer_key& k) const noexcept {
-      return std::hash<std::string_view>()(std::string_view(k.data(), k.size()));
-    }
-  };
+  // The peer_id, then the announcer's folded user name.
+  using peer_key = std::string;
   struct member {
     peer_key id;
     peer who;
@@ -75,8 +82,8 @@ class swarm_registry {
     peer_key id;
   };
   struct swarm {
-    std::vector<member> members;  // unordered; removal swaps the last one in
-    std::unordered_map<peer_key, std::size_t, peer_key_hash> index;  // id -> members[i]
+    std::vector<member> members;                      // unordered; removal swaps the last one in
+    std::unordered_map<peer_key, std::size_t> index;  // id -> members[i]
     std::deque<expiry> expiries;
     int seeders = 0;
   };
@@ -86,7 +93,8 @@ class swarm_registry {
 
   std::chrono::seconds lifetime_;
   std::mutex mutex_;
-  std::unordered_map<std::string, swarm> swarms_;
+  // By folded group name, then swarm key.
+  std::unordered_map<std::string, std::unordered_map<std::string, swarm>> groups_;
   std::minstd_rand random_{std::random_device{}()};
 };
 

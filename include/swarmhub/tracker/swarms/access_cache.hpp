@@ -1,0 +1,54 @@
+#pragma once
+// What an announce needs to know, kept in memory so that announces do not wait for the
+// store: passkey -> user, (user, group) -> member or not, (group, announced info-hash) ->
+// the swarm key. Filled from the store on a miss; thread-safe.
+//
+// Staying correct: every write of the cache happens inside a store job (on the store
+// thread), and so does every change of membership (this tracker's join, accept, leave) and
+// every event from the other trackers of a shared store (relay::handle), which forget the
+// entries they change. A fill reads the store either before a change committed, and then
+// the change's forget runs after it, or after, and then it reads the change. When the feed
+// loses events, a store job clears everything. Files are only removed with their group.
+//
+// Bounded: each map holds at most `max_entries`; a full map is emptied (it refills itself).
+
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace swarmhub::tracker {
+
+class access_cache {
+ public:
+  static constexpr std::size_t max_entries = 1 << 18;
+
+  std::optional<std::string> user_of(std::string_view passkey) const;
+  std::optional<bool> is_member(std::string_view user, std::string_view group) const;
+  std::optional<std::string> swarm_of(std::string_view group, std::string_view info_hash) const;
+
+  void set_user(std::string_view passkey, std::string_view user);
+  void set_member(std::string_view user, std::string_view group, bool member);
+  void set_swarm(std::string_view group, std::string_view info_hash, std::string_view swarm_key);
+
+  // A membership changed: `user` joined or left `group`.
+  void forget_member(std::string_view user, std::string_view group);
+  // `group` was removed (or made again): every entry of it goes.
+  void forget_group(std::string_view group);
+  // `user`'s passkey changed.
+  void forget_user(std::string_view user);
+  void clear();
+
+ private:
+  using map = std::unordered_map<std::string, std::string>;
+  static void put(map& m, std::string key, std::string value);
+
+  mutable std::mutex mutex_;
+  map users_;    // passkey -> user
+  map members_;  // folded user \t folded group -> "1" or "0"
+  map swarms_;   // folded group \t info-hash -> swarm key
+};
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,57 @@
+#pragma once
+// The minimum announce interval, per (user, group, announced info-hash): a token bucket that
+// holds `burst` announces and gains one every `min_interval`, so a client's start-up
+// announces (started, a hybrid's second hash, a re-announce after login) pass and a flood
+// does not. Thread-safe.
+//
+// Memory is bounded: a user has at most `max_torrents` buckets; a bucket that has filled up
+// again is the same as none, so it is dropped when room is needed, and every bucket is
+// swept once it has been idle that long.
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace swarmhub::tracker {
+
+class announce_throttle {
+ public:
+  using clock = std::chrono::steady_clock;
+  enum class verdict { pass, too_soon, too_many_torrents };
+
+  struct limits {
+    std::chrono::seconds min_interval{30};
+    int burst = 5;
+    std::size_t max_torrents = 4096;  // per user
+  };
+
+  explicit announce_throttle(limits l) : limits_(l) {}
+  announce_throttle() : announce_throttle(limits{}) {}
+
+  // Takes one announce of `user` for `torrent` (the group and the info-hash announced).
+  verdict admit(std::string_view user, std::string_view torrent,
+                clock::time_point now = clock::now());
+
+  const limits& settings() const { return limits_; }
+  std::size_t size() const;  // buckets held, for tests
+
+ private:
+  struct bucket {
+    double tokens = 0;
+    clock::time_point at;
+  };
+  using buckets = std::unordered_map<std::string, bucket>;
+
+  double refill(const bucket& b, clock::time_point now) const;
+  void sweep(clock::time_point now);
+
+  const limits limits_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, buckets> users_;  // by folded user name
+  clock::time_point next_sweep_{};
+};
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,85 @@
+#include "swarmhub/tracker/swarms/access_cache.hpp"
+
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker {
+namespace {
+
+std::string pair_key(std::string_view a, std::string_view b) {
+  return util::ascii_lower(a) + '\t' + util::ascii_lower(b);
+}
+
+std::optional<std::string> find(const std::unordered_map<std::string, std::string>& m,
+                                const std::string& key) {
+  const auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+void access_cache::put(map& m, std::string key, std::string value) {
+  if (m.size() >= max_entries && !m.contains(key)) m.clear();
+  m.insert_or_assign(std::move(key), std::move(value));
+}
+
+std::optional<std::string> access_cache::user_of(std::string_view passkey) const {
+  const std::lock_guard lock(mutex_);
+  return find(users_, std::string(passkey));
+}
+
+std::optional<bool> access_cache::is_member(std::string_view user, std::string_view group) const {
+  const std::lock_guard lock(mutex_);
+  const auto found = find(members_, pair_key(user, group));
+  if (!found) return std::nullopt;
+  return *found == "1";
+}
+
+std::optional<std::string> access_cache::swarm_of(std::string_view group,
+                                                  std::string_view info_hash) const {
+  const std::lock_guard lock(mutex_);
+  return find(swarms_, pair_key(group, info_hash));
+}
+
+void access_cache::set_user(std::string_view passkey, std::string_view user) {
+  const std::lock_guard lock(mutex_);
+  put(users_, std::string(passkey), std::string(user));
+}
+
+void access_cache::set_member(std::string_view user, std::string_view group, bool member) {
+  const std::lock_guard lock(mutex_);
+  put(members_, pair_key(user, group), member ? "1" : "0");
+}
+
+void access_cache::set_swarm(std::string_view group, std::string_view info_hash,
+                             std::string_view swarm_key) {
+  const std::lock_guard lock(mutex_);
+  put(swarms_, pair_key(group, info_hash), std::string(swarm_key));
+}
+
+void access_cache::forget_member(std::string_view user, std::string_view group) {
+  const std::lock_guard lock(mutex_);
+  members_.erase(pair_key(user, group));
+}
+
+void access_cache::forget_group(std::string_view group) {
+  const std::string suffix = '\t' + util::ascii_lower(group);
+  const std::string prefix = util::ascii_lower(group) + '\t';
+  const std::lock_guard lock(mutex_);
+  std::erase_if(members_, [&](const auto& e) { return e.first.ends_with(suffix); });
+  std::erase_if(swarms_, [&](const auto& e) { return e.first.starts_with(prefix); });
+}
+
+void access_cache::forget_user(std::string_view user) {
+  const std::lock_guard lock(mutex_);
+  std::erase_if(users_, [&](const auto& e) { return util::iequals_ascii(e.second, user); });
+}
+
+void access_cache::clear() {
+  const std::lock_guard lock(mutex_);
+  users_.clear();
+  members_.clear();
+  swarms_.clear();
+}
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,55 @@
+#include "swarmhub/tracker/swarms/announce_throttle.hpp"
+
+#include <algorithm>
+
+#include "swarmhub/util/text.hpp"
+
+namespace swarmhub::tracker {
+
+double announce_throttle::refill(const bucket& b, clock::time_point now) const {
+  const std::chrono::duration<double> idle = now - b.at;
+  return std::min<double>(limits_.burst, b.tokens + idle / limits_.min_interval);
+}
+
+void announce_throttle::sweep(clock::time_point now) {
+  for (auto u = users_.begin(); u != users_.end();) {
+    std::erase_if(u->second,
+                  [&](const auto& entry) { return refill(entry.second, now) >= limits_.burst; });
+    u = u->second.empty() ? users_.erase(u) : std::next(u);
+  }
+}
+
+announce_throttle::verdict announce_throttle::admit(std::string_view user, std::string_view torrent,
+                                                    clock::time_point now) {
+  const std::lock_guard lock(mutex_);
+  // Idle buckets go every `burst` intervals: the whole map stays bounded by the active users.
+  if (now >= next_sweep_) {
+    sweep(now);
+    next_sweep_ = now + limits_.min_interval * limits_.burst;
+  }
+  auto& mine = users_[util::ascii_lower(user)];
+  auto it = mine.find(std::string(torrent));
+  if (it == mine.end()) {
+    if (mine.size() >= limits_.max_torrents) {
+      std::erase_if(mine,
+                    [&](const auto& entry) { return refill(entry.second, now) >= limits_.burst; });
+      if (mine.size() >= limits_.max_torrents) return verdict::too_many_torrents;
+    }
+    it = mine.emplace(std::string(torrent), bucket{static_cast<double>(limits_.burst), now}).first;
+  }
+  auto& b = it->second;
+  b.tokens = refill(b, now);
+  b.at = now;
+  if (b.tokens < 1) return verdict::too_soon;
+  b.tokens -= 1;
+  return verdict::pass;
+}
+
+std::size_t announce_throttle::size() const {
+  const std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& [user, mine] : users_) n += mine.size();
+  return n;
+}
+
+}  // namespace swarmhub::tracker

@@ -1,0 +1,16 @@
+#include "swarmhub/tracker/swarms/membership.hpp"
+
+namespace swarmhub::tracker {
+
+void membership_changed(tracker_core& core, std::string_view user, std::string_view group,
+                        bool member) {
+  if (user.empty()) {
+    core.access.forget_group(group);
+    if (!member) core.swarms.forget(group);
+    return;
+  }
+  core.access.forget_member(user, group);
+  if (!member) core.swarms.forget(group, user);
+}
+
+}  // namespace swarmhub::tracker
