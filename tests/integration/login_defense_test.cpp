@@ -14,6 +14,15 @@ namespace {
 
 const std::string stranger_address = "127.0.0.2";
 
+// Closes `c` and waits until the tracker has let its session go (its login released), so
+// that what follows does not race the tracker noticing the close.
+void close_and_wait(tracker_process& tracker, line_client& c, long still_open) {
+  c.close();
+  ASSERT_TRUE(tracker.eventually_stats([&](const std::string& line) {
+    return tracker_process::counter(line, "clients") == still_open;
+  }));
+}
+
 TEST(LoginDefense, FortySimultaneousWrongLoginsCheckOnlyTheFreeFive) {
   tracker_process tracker;
   ASSERT_TRUE(tracker.connect().request("create_user alice secret1").ok);
@@ -50,7 +59,7 @@ TEST(LoginDefense, AStrangerCannotBlockAResumeWithAValidToken) {
   auto alice = tracker.user("alice");
   const auto token = alice.request("resume_token");
   ASSERT_TRUE(token.ok);
-  alice.close();
+  close_and_wait(tracker, alice, 0);
   line_client stranger(tracker.host(), tracker.port(), stranger_address);
   for (int i = 0; i < 25; ++i) {
     const auto bad = stranger.request("resume alice " + std::string(64, 'a')).code;
@@ -93,7 +102,7 @@ TEST(ResumeTokens, EachIsUsedOnceAndTheReplyCarriesTheNext) {
   auto alice = tracker.user("alice");
   const auto first = alice.request("resume_token");
   ASSERT_TRUE(first.ok);
-  alice.close();
+  close_and_wait(tracker, alice, 0);
   auto c = tracker.connect();
   const auto resumed = c.request("resume alice " + first.text);
   ASSERT_TRUE(resumed.ok) << resumed.text;
@@ -101,7 +110,7 @@ TEST(ResumeTokens, EachIsUsedOnceAndTheReplyCarriesTheNext) {
   const std::string next = resumed.data[0];
   EXPECT_EQ(next.size(), 64u);
   EXPECT_NE(next, first.text);
-  c.close();
+  close_and_wait(tracker, c, 0);
   auto d = tracker.connect();
   EXPECT_EQ(d.request("resume alice " + first.text).code, "LOGIN_FAILED");  // used
   EXPECT_TRUE(d.request("resume alice " + next).ok);
