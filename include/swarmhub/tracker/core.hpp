@@ -6,6 +6,7 @@
 #include <string>
 
 #include "swarmhub/net/offload_pool.hpp"
+#include "swarmhub/net/tls_server_context.hpp"
 #include "swarmhub/store/async_store.hpp"
 #include "swarmhub/store/event_feed.hpp"
 #include "swarmhub/tracker/accounts/login_throttle.hpp"
@@ -51,6 +52,9 @@ struct tracker_core {
   pairing pairs;
   chat_log log;
   swarm_registry swarms;
+  // The certificate new TLS connections get; reloaded on SIGHUP. Null: no TLS (0x16 is then
+  // just a byte of the line protocol).
+  std::unique_ptr<net::tls_server_context> tls;
 };
 
 }  // namespace swarmhub::tracker
