@@ -101,8 +101,7 @@ bool session::greets_on_delay() const {
       return false;  // a TLS client speaks first; it is greeted after the handshake
     case transport::undecided:
       // A peer refused plaintext is not greeted in clear: its first byte decides.
-      return core_.tls == nullptr ||
-             plaintext_allowed(remote_address_, core_.options.plaintext);
+      return core_.tls == nullptr || plaintext_allowed(remote_address_, core_.options.plaintext);
     case transport::plain:
     case transport::tls:
       return true;
