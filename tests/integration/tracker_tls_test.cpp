@@ -145,9 +145,10 @@ TEST(TrackerTls, SighupReloadsTheCertificateAndKeepsConnections) {
   const std::string second = write_certificate(cert, key);
   ASSERT_NE(first, second);
   tracker.proc().signal(SIGHUP);
-  // Signals are handled one after the other: the answer to SIGUSR2 means the reload is done.
-  ASSERT_FALSE(tracker.stats().empty());
-  EXPECT_TRUE(contains(tracker.log(), "TLS certificate sha256=" + second));
+  // The reload is logged; each look waits for an answer from the tracker (SIGUSR2).
+  ASSERT_TRUE(tracker.eventually_stats([&](const std::string&) {
+    return contains(tracker.log(), "TLS certificate sha256=" + second);
+  }));
 
   EXPECT_EQ(kept.request("ping").text, "pong");
   ASSERT_TRUE(bob.request("msg alice still there?").ok);
@@ -166,8 +167,8 @@ TEST(TrackerTls, AFailedReloadKeepsTheCertificateInUse) {
   tracker_process tracker({"--tls-cert", cert, "--tls-key", key});
   ASSERT_EQ(net::write_private_file(cert, "not a certificate\n"), "");
   tracker.proc().signal(SIGHUP);
-  ASSERT_FALSE(tracker.stats().empty());
-  EXPECT_TRUE(contains(tracker.log(), "TLS reload failed"));
+  ASSERT_TRUE(tracker.eventually_stats(
+      [&](const std::string&) { return contains(tracker.log(), "TLS reload failed"); }));
   EXPECT_EQ(line_client::tls(tracker.host(), tracker.port(), first).request("ping").text, "pong");
 }
 

@@ -545,6 +545,9 @@ void session::begin_close(std::string reason) {
 void session::stop(std::string reason) {
   if (stopped_) return;
   stopped_ = true;
+  // Logged before the socket closes, so that a peer that sees the close finds the reason.
+  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
+               identity_.user().empty() ? "" : " user=" + identity_.user());
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);
@@ -552,8 +555,6 @@ void session::stop(std::string reason) {
   watchdog_timer_.cancel();
   queue_.clear();
   queued_bytes_ = 0;
-  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
-               identity_.user().empty() ? "" : " user=" + identity_.user());
   if (!closing_) depart(reason, false);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);
