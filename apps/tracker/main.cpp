@@ -1,6 +1,7 @@
 // tracker: parses flags, builds the server, prints the bound address, serves.
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <termios.h>
 
 #include <unistd.h>
@@ -57,6 +58,9 @@ std::optional<std::string> ask_password() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything the tracker creates (data directory, database and its WAL, lock, chat log,
+  // TLS key and certificate) is for its owner only.
+  ::umask(077);
   tracker::tracker_options options;
   CLI::App app{"swarmhub tracker: accounts, groups, chat and the registry of shared files"};
   app.set_version_flag("--version", "swarmhub tracker " SWARMHUB_VERSION);
@@ -136,6 +140,19 @@ int main(int argc, char** argv) {
   app.add_flag("--exit-when-empty", options.exit_when_empty, "stop when the last client has left");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  app.add_option("--tls-cert", options.tls_cert,
+                 "TLS certificate chain (PEM, the leaf first), reloaded on SIGHUP; default a "
+                 "self-signed one made in <data-dir>/tls");
+  app.add_option("--tls-key", options.tls_key, "the private key of --tls-cert (PEM)");
+  std::string plaintext_name = "loopback";
+  app.add_option("--plaintext", plaintext_name,
+                 "who may connect without TLS: allow, loopback (the same machine) or refuse")
+      ->capture_default_str();
+  double handshake_seconds = 10;
+  app.add_option("--tls-handshake-timeout", handshake_seconds,
+                 "seconds a client may take over its TLS handshake before it is cut off")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
   if (!positional.empty() && !listen_arg.empty()) {
@@ -176,6 +193,17 @@ int main(int argc, char** argv) {
     }
     options.listen.port = *port;
   }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    std::cerr << "tracker: give --tls-cert and --tls-key together\n";
+    return 2;
+  }
+  if (const auto mode = tracker::parse_plaintext_mode(plaintext_name)) {
+    options.plaintext = *mode;
+  } else {
+    std::cerr << "tracker: --plaintext must be allow, loopback or refuse\n";
+    return 2;
+  }
+  options.tls_handshake_timeout = seconds_to_ms(handshake_seconds);
   if (!tracker::parse_hash_cost(hash_cost_name, options.password_cost)) {
     std::cerr << "tracker: --password-hash-cost must be interactive, moderate or minimal\n";
     return 2;
@@ -235,7 +263,7 @@ int main(int argc, char** argv) {
     // action while the server is being taken apart.
     sigset_t late;
     sigemptyset(&late);
-    for (int signo : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2}) sigaddset(&late, signo);
+    for (int signo : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP}) sigaddset(&late, signo);
     pthread_sigmask(SIG_BLOCK, &late, nullptr);
   } catch (const std::exception& e) {
     spdlog::error("fatal: {}", e.what());

@@ -1,9 +1,12 @@
 #pragma once
 // A blocking protocol client for tests: connects to 127.0.0.1:port (or another address), sends
 // lines, reads replies and events with timeouts. Every wait ends on data, on EOF or at its timeout.
+// line_client::tls() speaks the same through TLS (OpenSSL on the same descriptor), pinned on the
+// tracker's certificate fingerprint.
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +27,10 @@ class line_client {
   // The same from the local IPv4 address `from` ("127.0.0.2": another peer, to the tracker).
   line_client(const std::string& host, std::uint16_t port, const std::string& from,
               bool skip_hello = true);
+  // A TLS connection whose certificate must have `fingerprint` ("AB:CD:…"): throws
+  // std::runtime_error when the handshake fails or the certificate is another one.
+  static line_client tls(const std::string& host, std::uint16_t port,
+                         const std::string& fingerprint, bool skip_hello = true);
   ~line_client();
   line_client(line_client&& other) noexcept;
   line_client(const line_client&) = delete;
@@ -60,10 +67,21 @@ class line_client {
 
   std::vector<proto::event>& events() { return events_; }
   int fd() const { return fd_; }
+  // The fingerprint of the tracker's certificate on a TLS connection, "" otherwise.
+  const std::string& peer_fingerprint() const { return peer_fingerprint_; }
   void close();
 
  private:
+  struct tls_state;
+  // Appends what arrives before `deadline` to pending_: the count (> 0), 0 at EOF or reset,
+  // -1 at the deadline.
+  long fill(std::chrono::steady_clock::time_point deadline);
+  // Sends through TLS when it is on; false when the connection failed.
+  bool send_all(const char* data, std::size_t size);
+
   int fd_ = -1;
+  std::unique_ptr<tls_state> tls_;
+  std::string peer_fingerprint_;
   std::string pending_;
   proto::reply_parser parser_;
   std::vector<proto::event> events_;

@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 
+#include "swarmhub/net/tls_certificate.hpp"
+
 namespace swarmhub::test {
 
 std::string tracker_binary() {
@@ -29,6 +31,10 @@ tracker_process::tracker_process(std::vector<std::string> extra_args, std::strin
     argv.insert(argv.end(), {"--new-users-per-address", "1000000"});
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  tls_cert_path_ = data_dir_ + "/tls/cert.pem";
+  for (std::size_t i = 0; i + 1 < extra_args.size(); ++i) {
+    if (extra_args[i] == "--tls-cert") tls_cert_path_ = extra_args[i + 1];
+  }
   proc_ = std::make_unique<process>(argv, log_path_);
   const auto line = proc_->read_line(30s);
   const std::string prefix = "swarmhub tracker listening on ";
@@ -54,8 +60,11 @@ tracker_process::~tracker_process() {
   }
 }
 
-line_client tracker_process::user(const std::string& name) {
-  line_client c(host_, port_);
+std::string tracker_process::tls_fingerprint() const {
+  return net::fingerprint_sha256_of_file(tls_cert_path_);
+}
+
+line_client tracker_process::log_in(line_client c, const std::string& name) {
   const auto created = c.request("create_user " + name + " " + name + "-password");
   if (!created.ok && created.code != "USER_EXISTS")
     ADD_FAILURE() << "create_user: " << created.text;

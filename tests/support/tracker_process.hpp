@@ -29,8 +29,16 @@ class tracker_process {
            std::to_string(port_);
   }
   line_client connect() { return line_client(host_, port_); }
+  // A TLS connection pinned on the tracker's own certificate (tls_fingerprint()).
+  line_client connect_tls(bool skip_hello = true) {
+    return line_client::tls(host_, port_, tls_fingerprint(), skip_hello);
+  }
+  // The fingerprint of the certificate file the tracker serves: --tls-cert when it was given,
+  // otherwise the self-signed one it keeps in its data directory.
+  std::string tls_fingerprint() const;
   // A connection logged in as `name` (password: name + "-password"), creating the user if needed.
-  line_client user(const std::string& name);
+  line_client user(const std::string& name) { return log_in(connect(), name); }
+  line_client user_tls(const std::string& name) { return log_in(connect_tls(), name); }
   const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }
   const std::string& log_path() const { return log_path_; }
@@ -53,9 +61,12 @@ class tracker_process {
   static long counter(const std::string& stats_line, const std::string& name);
 
  private:
+  static line_client log_in(line_client c, const std::string& name);
+
   temp_dir dir_;
   std::string data_dir_;
   std::string log_path_;
+  std::string tls_cert_path_;
   std::unique_ptr<process> proc_;
   std::string host_;
   std::uint16_t port_ = 0;

@@ -8,7 +8,8 @@ namespace swarmhub::store {
 
 class data_dir {
  public:
-  // Creates `path` if needed and takes its lock. Throws store_failure, saying which process
+  // Creates `path` (mode 0700) if needed, warns (spdlog) about it and about each file in it
+  // that other local users may read, and takes its lock. Throws store_failure, saying which process
   // holds it, when another one does.
   explicit data_dir(std::string path);
   ~data_dir();

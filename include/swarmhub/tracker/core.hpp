@@ -6,6 +6,7 @@
 #include <string>
 
 #include "swarmhub/net/offload_pool.hpp"
+#include "swarmhub/net/tls_server_context.hpp"
 #include "swarmhub/store/async_store.hpp"
 #include "swarmhub/store/event_feed.hpp"
 #include "swarmhub/tracker/accounts/login_throttle.hpp"
@@ -63,6 +64,9 @@ struct tracker_core {
   swarm_registry swarms;
   access_cache access;  // written on the store thread only (see its header)
   announce_throttle announces;
+  // The certificate new TLS connections get; reloaded on SIGHUP. Null: no TLS (0x16 is then
+  // just a byte of the line protocol).
+  std::unique_ptr<net::tls_server_context> tls;
 };
 
 }  // namespace swarmhub::tracker

@@ -8,6 +8,7 @@
 
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/tracker/accounts/passwords.hpp"
+#include "swarmhub/tracker/conn/plaintext_rule.hpp"
 
 namespace swarmhub::tracker {
 
@@ -54,6 +55,14 @@ struct tracker_options {
   // A connection that says nothing this long is greeted as a line client. One that starts
   // with an HTTP request line is served HTTP instead, and never sees the greeting.
   std::chrono::milliseconds greeting_delay{100};
+
+  // TLS on the same port (a connection whose first byte is 0x16). Empty paths: the
+  // self-signed certificate kept in data_dir/tls (net::ensure_self_signed).
+  std::string tls_cert;
+  std::string tls_key;
+  // A handshake not finished in this time is cut off (a client stalled mid-handshake).
+  std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
+  plaintext_mode plaintext = plaintext_mode::loopback;
 
   // Bytes queued above which a client's further requests wait (its replies must drain).
   std::size_t read_pause_threshold() const { return max_output / 4; }

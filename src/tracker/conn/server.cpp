@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/net/tls_certificate.hpp"
 #include "swarmhub/store/pg_backend.hpp"
 #include "swarmhub/store/sqlite_backend.hpp"
 #include "swarmhub/tracker/chat/relay.hpp"
@@ -39,6 +40,18 @@ std::unique_ptr<store::async_store> open_store(const store::data_dir& dir,
   return std::make_unique<store::async_store>(std::move(connections));
 }
 
+// The certificate given with --tls-cert/--tls-key, or else the tracker's own self-signed one,
+// made on first start and kept in the data directory.
+std::unique_ptr<net::tls_server_context> open_tls(const store::data_dir& dir,
+                                                  const tracker_options& options) {
+  if (!options.tls_cert.empty()) {
+    return std::make_unique<net::tls_server_context>(options.tls_cert, options.tls_key);
+  }
+  const auto own = net::ensure_self_signed(dir.path());
+  if (own.created) spdlog::info("made a self-signed TLS certificate: {}", own.cert_path);
+  return std::make_unique<net::tls_server_context>(own.cert_path, own.key_path);
+}
+
 }  // namespace
 
 server::server(tracker_options options)
@@ -50,6 +63,8 @@ server::server(tracker_options options)
       shutdown_timer_(strand_),
       renew_timer_(strand_) {
   raise_descriptor_limit();
+  core_.tls = open_tls(data_dir_, core_.options);
+  spdlog::info("TLS certificate sha256={} ({})", core_.tls->fingerprint(), core_.tls->cert_path());
   core_.store_id = core_.store->call_now([id = core_.tracker_id](store::backend& db) {
     db.name_tracker(id);  // lets other trackers see whether this one is alive
     return db.store_id();
@@ -78,6 +93,7 @@ void server::handle_signals() {
   signals_.add(SIGTERM);
   signals_.add(SIGUSR1);
   signals_.add(SIGUSR2);
+  signals_.add(SIGHUP);
   asio::co_spawn(
       strand_,
       [this]() -> awaitable<void> {
@@ -92,10 +108,24 @@ void server::handle_signals() {
             spdlog::info("{}", line);
             continue;
           }
+          if (signo == SIGHUP) {
+            reload_tls();
+            continue;
+          }
           shutdown(signo == SIGUSR1 ? "SIGUSR1" : signo == SIGINT ? "SIGINT" : "SIGTERM");
         }
       },
       asio::detached);
+}
+
+void server::reload_tls() {
+  // Connections keep the context they started with; only new ones see the new certificate.
+  if (const auto problem = core_.tls->reload(); !problem.empty()) {
+    spdlog::error("TLS reload failed, the previous certificate stays in use: {}", problem);
+    return;
+  }
+  spdlog::info("TLS certificate sha256={} ({}, reloaded)", core_.tls->fingerprint(),
+               core_.tls->cert_path());
 }
 
 void server::run() {

@@ -74,9 +74,39 @@ void session::start(proto::session_state initial_state) {
 void session::choose_line_protocol() {
   if (protocol_ != protocol::undecided) return;
   protocol_ = protocol::line;
+  if (transport_ == transport::undecided) transport_ = transport::plain;  // greeted in clear
+  if (refuse_plaintext(protocol::line)) return;
   const bool needs_password = identity_.state() == proto::session_state::awaiting_password;
   enqueue(std::make_shared<const std::string>(proto::format_event(
       "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
+}
+
+bool session::refuse_plaintext(protocol kind) {
+  if (transport_ == transport::tls || plaintext_allowed(remote_address_, core_.options.plaintext))
+    return false;
+  tracker_stats::add(core_.stats.cut_off_total);
+  enqueue(std::make_shared<const std::string>(
+      kind == protocol::http
+          ? proto::http::response(403, "Forbidden", "text/plain",
+                                  fmt::format("{}\n", plaintext_refusal), false)
+          : proto::format_event("CLOSING", fmt::format("tls {}", plaintext_refusal))));
+  begin_close("plaintext refused");
+  return true;
+}
+
+bool session::greets_on_delay() const {
+  if (protocol_ != protocol::undecided) return false;
+  switch (transport_) {
+    case transport::handshaking:
+      return false;  // a TLS client speaks first; it is greeted after the handshake
+    case transport::undecided:
+      // A peer refused plaintext is not greeted in clear: its first byte decides.
+      return core_.tls == nullptr || plaintext_allowed(remote_address_, core_.options.plaintext);
+    case transport::plain:
+    case transport::tls:
+      return true;
+  }
+  return true;
 }
 
 void session::log_in(std::string user) {
@@ -210,22 +240,70 @@ void session::wake(asio::steady_timer& timer) {
   timer.cancel();
 }
 
+awaitable<bool> session::choose_transport() {
+  if (!core_.tls) {
+    transport_ = transport::plain;
+    co_return true;
+  }
+  unsigned char first = 0;
+  error_code ec;
+  co_await socket_.async_receive(asio::buffer(&first, 1), tcp::socket::message_peek,
+                                 asio::redirect_error(use_awaitable, ec));
+  if (stopped_) co_return false;
+  // Greeted in clear meanwhile, or not a TLS record (an error is met again by the reader).
+  if (transport_ != transport::undecided || ec || first != 0x16) {
+    transport_ = transport::plain;
+    co_return true;
+  }
+  transport_ = transport::handshaking;
+  handshake_deadline_ = clock::now() + core_.options.tls_handshake_timeout;
+  wake(watchdog_timer_);
+  tls_context_ = core_.tls->current();
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
+  co_await tls_->async_handshake(asio::ssl::stream_base::server,
+                                 asio::redirect_error(use_awaitable, ec));
+  if (stopped_) co_return false;
+  if (ec) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop(fmt::format("TLS handshake failed: {}", ec.message()));
+    co_return false;
+  }
+  transport_ = transport::tls;
+  tls_input_ = std::make_unique<std::array<char, read_chunk>>();
+  last_input_ = clock::now();
+  greet_at_ = last_input_ + core_.options.greeting_delay;
+  wake(watchdog_timer_);
+  schedule_write();  // anything queued during the handshake
+  co_return true;
+}
+
 awaitable<void> session::reader() {
-  // Waiting for input needs no buffer: an idle connection holds none, and what arrives is
-  // read into one buffer per thread and copied into the framer at once (no suspension in
-  // between). 100k idle clients would otherwise keep 100k read buffers.
+  if (!co_await choose_transport()) co_return;
+  // Plaintext: waiting for input needs no buffer: an idle connection holds none, and what
+  // arrives is read into one buffer per thread and copied into the framer at once (no
+  // suspension in between). 100k idle clients would otherwise keep 100k read buffers. TLS
+  // reads into the session's own buffer (the TLS engine holds buffers of its own anyway).
   error_code mode_ec;
-  socket_.non_blocking(true, mode_ec);
+  if (!tls_) socket_.non_blocking(true, mode_ec);
   for (;;) {
     error_code ec;
-    co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
-    if (stopped_) co_return;
     std::size_t n = 0;
-    if (!ec) {
-      static thread_local std::array<char, read_chunk> buffer;
-      n = socket_.read_some(asio::buffer(buffer), ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-      if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
+    if (tls_) {
+      n = co_await tls_->async_read_some(asio::buffer(*tls_input_),
+                                         asio::redirect_error(use_awaitable, ec));
+      if (stopped_) co_return;
+      // A peer that closes without TLS's close_notify has still closed.
+      if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
+      if (!ec && !closing_) framer_.append(std::string_view(tls_input_->data(), n));
+    } else {
+      co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+      if (stopped_) co_return;
+      if (!ec) {
+        static thread_local std::array<char, read_chunk> buffer;
+        n = socket_.read_some(asio::buffer(buffer), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+        if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
+      }
     }
     if (ec) {
       if (ec != asio::error::eof) {
@@ -263,8 +341,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   if (protocol_ == protocol::undecided) {
     if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
       protocol_ = protocol::http;
+      if (refuse_plaintext(protocol::http)) co_return;
     } else {
       choose_line_protocol();
+      if (closing_) co_return;  // plaintext refused
     }
   }
   if (protocol_ == protocol::http) {
@@ -347,7 +427,7 @@ void session::schedule_write() {
 }
 
 void session::write_more() {
-  if (stopped_ || writing_ || writer_done_) return;
+  if (stopped_ || writing_ || writer_done_ || transport_ == transport::handshaking) return;
   if (queue_.empty()) {
     if (closing_) finish_writing();
     return;
@@ -368,6 +448,17 @@ void session::write_more() {
   auto written = [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
     self->on_written(ec, count, total);
   };
+  if (tls_) {
+    // One TLS record for all of them (a buffer list would make one record each).
+    if (count == 1) {
+      asio::async_write(*tls_, asio::buffer(*queue_[0].data), std::move(written));
+      return;
+    }
+    tls_output_.clear();
+    for (std::size_t i = 0; i < count; ++i) tls_output_ += *queue_[i].data;
+    asio::async_write(*tls_, asio::buffer(tls_output_), std::move(written));
+    return;
+  }
   if (count == 1) {  // a reply alone, the usual case: no buffer list to build
     asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
     return;
@@ -406,7 +497,13 @@ void session::watch() {
   if (stopped_) return;
   const auto& opts = core_.options;
   const auto now = clock::now();
-  if (closing_) {
+  if (transport_ == transport::handshaking) {
+    if (now >= handshake_deadline_) {
+      tracker_stats::add(core_.stats.cut_off_total);
+      stop("TLS handshake timed out");
+      return;
+    }
+  } else if (closing_) {
     if (now >= closing_since_ + opts.linger) {
       stop(close_reason_);
       return;
@@ -421,10 +518,11 @@ void session::watch() {
         "CLOSING", fmt::format("idle no request for {} ms", opts.idle_timeout.count()))));
     begin_close("idle timeout");
   }
-  if (protocol_ == protocol::undecided && now >= greet_at_) choose_line_protocol();
+  if (greets_on_delay() && now >= greet_at_) choose_line_protocol();
   auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
   if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
-  if (protocol_ == protocol::undecided) deadline = std::min(deadline, greet_at_);
+  if (greets_on_delay()) deadline = std::min(deadline, greet_at_);
+  if (transport_ == transport::handshaking) deadline = std::min(deadline, handshake_deadline_);
   // A wake (cancel) or the deadline: either way, look again.
   watchdog_timer_.expires_at(deadline);
   watchdog_timer_.async_wait([self = shared_from_this()](const error_code&) { self->watch(); });
@@ -445,6 +543,9 @@ void session::begin_close(std::string reason) {
 void session::stop(std::string reason) {
   if (stopped_) return;
   stopped_ = true;
+  // Logged before the socket closes, so that a peer that sees the close finds the reason.
+  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
+               identity_.user().empty() ? "" : " user=" + identity_.user());
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);
@@ -452,8 +553,6 @@ void session::stop(std::string reason) {
   watchdog_timer_.cancel();
   queue_.clear();
   queued_bytes_ = 0;
-  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
-               identity_.user().empty() ? "" : " user=" + identity_.user());
   if (!closing_) depart(reason, false);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);

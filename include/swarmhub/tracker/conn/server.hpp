@@ -25,8 +25,8 @@ class server {
   // Binds and listens. Throws std::system_error when the address cannot be used.
   tcp::endpoint bind();
 
-  // Handles SIGINT, SIGTERM and SIGUSR1 (tell clients, close, exit) and SIGUSR2 (print the
-  // counters on stdout).
+  // Handles SIGINT, SIGTERM and SIGUSR1 (tell clients, close, exit), SIGUSR2 (print the
+  // counters on stdout) and SIGHUP (reload the TLS certificate and key, dropping no one).
   void handle_signals();
 
   // Serves until shutdown() completes. Returns on the calling thread.
@@ -40,6 +40,7 @@ class server {
 
  private:
   awaitable<void> accept_loop();
+  void reload_tls();
   awaitable<void> drain_and_finish();
   // Keeps this tracker's logins alive in the store (see tracker_options::login_lease).
   awaitable<void> renew_logins();

@@ -7,10 +7,16 @@
 // write and linger timeouts. An idle connection holds the session, the reader's frame and two
 // pending waits, nothing more.
 //
+// Transport: the first byte decides, before any framing. 0x16 (a TLS record) starts a
+// handshake under a time limit, and the same recognition (HTTP or the line protocol) then runs
+// on what TLS decrypts; a TLS session holds its own read buffer and the TLS engine's. Anything
+// else is plaintext, subject to the --plaintext rule (conn/plaintext_rule.hpp).
+//
 // Threading: everything runs on the session's strand. deliver() and close_with_notice()
 // may be called from any thread; they post onto the strand. The reader and every pending
 // handler hold a shared_ptr to the session, so it lives until the last of them ends.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,6 +24,7 @@
 #include <string>
 
 #include "swarmhub/net/asio.hpp"
+#include "swarmhub/net/tls_server_context.hpp"
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/http.hpp"
 #include "swarmhub/proto/line_framer.hpp"
@@ -84,7 +91,17 @@ class session : public std::enable_shared_from_this<session> {
   tracker_core& core() { return core_; }
 
  private:
+  enum class transport { undecided, plain, handshaking, tls };
+  enum class protocol { undecided, line, http };
+
   awaitable<void> reader();
+  // Waits for the first byte without taking it; on 0x16, makes the TLS handshake. False when
+  // the session ended meanwhile.
+  awaitable<bool> choose_transport();
+  // Plaintext from this peer is not served: it is told how to connect with TLS, and closed.
+  bool refuse_plaintext(protocol kind);
+  // Whether the line protocol's greeting is due once greet_at_ passes.
+  bool greets_on_delay() const;
   // The writer: a chain of writes while there is something to write, nothing in between.
   void schedule_write();
   void write_more();
@@ -118,8 +135,14 @@ class session : public std::enable_shared_from_this<session> {
   std::string remote_;
   asio::ip::address remote_address_;
 
+  transport transport_ = transport::undecided;
+  std::shared_ptr<asio::ssl::context> tls_context_;  // the certificate at handshake time
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+  std::unique_ptr<std::array<char, 16 * 1024>> tls_input_;  // TLS sessions only
+  std::string tls_output_;  // several queued messages in one TLS record (TLS sessions only)
+  clock::time_point handshake_deadline_;
+
   proto::line_framer framer_;
-  enum class protocol { undecided, line, http };
   protocol protocol_ = protocol::undecided;
   clock::time_point greet_at_;
   std::optional<proto::http::request> http_request_;  // headers being read
