@@ -73,8 +73,14 @@ awaitable<void> tracker_link::secure(channel& ch, const tracker_target& where) {
   if (!trust.error().empty()) throw connect_error(trust.error(), true);
   if (ec) {
     const bool timed_out = ec == asio::error::operation_aborted || !ch.socket.is_open();
+    // A tracker that answers a TLS hello with plaintext is the likeliest TLS error by far.
+    const bool not_tls = ec.category() == asio::error::get_ssl_category() &&
+                         net::is_loopback_host(where.endpoint.address.host);
     throw connect_error("TLS handshake with " + where.to_string() + " failed: " +
-                            (timed_out ? std::string("no answer in time") : ec.message()),
+                            (timed_out ? std::string("no answer in time") : ec.message()) +
+                            (not_tls ? "; if that tracker speaks plaintext, use tcp://" +
+                                           where.endpoint.address.to_string()
+                                     : ""),
                         false);
   }
   trust_ = trust.outcome();

@@ -6,9 +6,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <fstream>
+#include <thread>
 
 #include "client_process.hpp"
+#include "swarmhub/net/asio.hpp"
 #include "swarmhub/net/tls_certificate.hpp"
 #include "tls_relay.hpp"
 #include "tracker_process.hpp"
@@ -172,6 +175,28 @@ TEST_F(ClientTls, FailoverChecksTheNextTrackerTheSameWay) {
             std::string::npos)
       << alice.log_tail();
   EXPECT_EQ(impostor->tracker_bytes(), "");
+}
+
+TEST(ClientPlaintext, ATrackerThatAnswersTlsWithPlaintextGetsAHint) {
+  // A tracker that speaks only plaintext (as before issue 14): it greets whatever comes.
+  asio::io_context io;
+  tcp::acceptor plain(io, {asio::ip::make_address("127.0.0.1"), 0});
+  std::thread server([&] {
+    tcp::socket s(io);
+    plain.accept(s);
+    error_code ec;
+    asio::write(s, asio::buffer(std::string("* HELLO swarmhub 1 auth=none\n")), ec);
+    std::array<char, 4096> hello{};
+    s.read_some(asio::buffer(hello), ec);  // the ClientHello, answered by nothing more
+  });
+  const std::string address = "127.0.0.1:" + std::to_string(plain.local_endpoint().port());
+  temp_dir dir;
+  const auto run = run_client({"--data-dir", dir.file("data"), address}, "ping\n", dir.file("err"));
+  server.join();
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("if that tracker speaks plaintext, use tcp://" + address),
+            std::string::npos)
+      << run.err;
 }
 
 TEST(ClientPlaintext, IsRefusedToAHostThatIsNotLoopback) {
