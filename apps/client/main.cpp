@@ -10,10 +10,12 @@
 #include <CLI/CLI.hpp>
 
 #include "swarmhub/client/app.hpp"
+#include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/net/host_port.hpp"
 #include "swarmhub/net/tracker_list.hpp"
 #include "swarmhub/util/paths.hpp"
+#include "swarmhub/net/secure_files.hpp"
 
 namespace {
 
@@ -35,9 +37,17 @@ int main(int argc, char** argv) {
   std::string tracker_arg;
   bool force_script = false;
   app.add_option("tracker", tracker_arg,
-                 "the tracker, as HOST:PORT, or a tracker_info.txt of trackers to move between "
-                 "when one fails")
+                 "the tracker, as tls://HOST:PORT (or just HOST:PORT), tcp://HOST:PORT (plaintext, "
+                 "loopback only), or a tracker_info.txt of trackers to move between when one "
+                 "fails")
       ->required();
+  std::string pin;
+  app.add_option("--pin", pin,
+                 "accept only the TLS certificate with this SHA-256 fingerprint (sha256=AB:CD:…), "
+                 "for every tracker without a pin in tracker_info.txt");
+  std::string ca_file;
+  app.add_option("--ca-file", ca_file,
+                 "trust the certificate authorities in this PEM file instead of the system's");
   std::string password_file;
   app.add_option("--server-password-file", password_file,
                  "the tracker's server password (first line of FILE), given when it asks");
@@ -45,7 +55,8 @@ int main(int argc, char** argv) {
   bool stay = false;
   std::string data_dir = default_data_dir();
   int download_limit = 0;
-  app.add_option("--data-dir", data_dir, "where each user's list of shared files is kept")
+  app.add_option("--data-dir", data_dir,
+                 "where each user's list of shared files and known_trackers are kept (0700)")
       ->capture_default_str();
   app.add_option("--download-limit", download_limit, "bytes per second for downloads (0: none)")
       ->capture_default_str()
@@ -62,23 +73,23 @@ int main(int argc, char** argv) {
   data_dir = util::expand_tilde(data_dir);
   password_file = util::expand_tilde(password_file);
 
-  // HOST:PORT, or a tracker_info.txt listing the trackers to move between.
-  std::vector<net::host_port> trackers;
-  std::string error;
-  if (auto where = net::parse_host_port(tracker_arg, &error); where && !where->host.empty()) {
-    trackers.push_back(*where);
-  } else {
-    const auto list = net::read_tracker_list(util::expand_tilde(tracker_arg));
-    if (!list.error.empty()) {
-      std::cerr << "client: " << tracker_arg << ": expected HOST:PORT or a tracker list ("
-                << list.error << ")\n";
-      return client::exit_connection;
-    }
-    trackers = list.trackers;
+  auto targets = client::resolve_trackers(tracker_arg, pin);
+  if (!targets.error.empty()) {
+    std::cerr << "client: " << targets.error << "\n";
+    return client::exit_connection;
+  }
+  // The data directory holds known_trackers and the lists of shares: the user's only.
+  try {
+    if (auto warning = net::make_private_dir(data_dir); !warning.empty())
+      std::cerr << "client: warning: " << warning << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "client: --data-dir: " << e.what() << "\n";
+    return client::exit_connection;
   }
 
   client::client_options options;
-  options.trackers = trackers;
+  options.trackers = std::move(targets.trackers);
+  options.ca_file = ca_file;
   options.p2p_listen = p2p_listen;
   options.stay = stay;
   options.data_dir = data_dir;

@@ -28,6 +28,10 @@ using proto::command_id;
 // How long the tracker may take with an event it owes: HELLO, LOGGED_IN after a login's OK.
 constexpr std::chrono::seconds event_wait{10};
 
+tls_settings tls_settings_of(const client_options& options) {
+  return {options.ca_file, options.data_dir.empty() ? "" : options.data_dir + "/known_trackers"};
+}
+
 }  // namespace
 
 client_app::client_app(asio::any_io_executor executor, client_options options,
@@ -35,7 +39,7 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
     : executor_(executor),
       options_(std::move(options)),
       user_(std::move(user)),
-      link_(executor),
+      link_(executor, tls_settings_of(options_)),
       keepalive_timer_(executor),
       hello_signal_(executor),
       login_signal_(executor),
@@ -260,6 +264,7 @@ awaitable<bool> client_app::connect_somewhere(std::size_t after, bool first_time
   const auto& list = options_.trackers;
   const auto give_up = std::chrono::steady_clock::now() + options_.failover_time;
   std::string last_error;
+  bool last_error_shown = false;
   // Once through the list when starting; after a loss, around it until failover_time passes
   // (the lost tracker too: it may come back).
   for (std::size_t attempt = 0;; ++attempt) {
@@ -268,9 +273,13 @@ awaitable<bool> client_app::connect_somewhere(std::size_t after, bool first_time
       co_await link_.connect(list[i], std::chrono::seconds(2));
       current_ = i;
       if (first_time) user_->show_notice(fmt::format("connected to {}", list[i].to_string()));
+      if (!link_.first_use_note().empty()) user_->show_notice(link_.first_use_note());
       co_return true;
-    } catch (const boost::system::system_error& e) {
-      last_error = fmt::format("cannot connect to {}: {}", list[i].to_string(), e.code().message());
+    } catch (const connect_error& e) {
+      last_error = e.what();
+      // A refused certificate is said at once and loudly, even when another tracker answers.
+      if (e.refused_certificate()) user_->show_notice(last_error);
+      last_error_shown = e.refused_certificate();
     }
     if (finished_) co_return false;
     if (first_time && attempt + 1 == list.size()) break;
@@ -281,7 +290,7 @@ awaitable<bool> client_app::connect_somewhere(std::size_t after, bool first_time
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
     }
   }
-  user_->show_notice(last_error);
+  if (!last_error_shown) user_->show_notice(last_error);
   co_return false;
 }
 

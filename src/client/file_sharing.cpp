@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "swarmhub/client/replies.hpp"
+#include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
@@ -57,7 +58,7 @@ std::string human_rate(std::int64_t bytes) {
 }  // namespace
 
 file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
-                           std::vector<net::host_port> trackers, std::string data_dir,
+                           std::vector<tracker_target> trackers, std::string data_dir,
                            p2p::engine_options options)
     : link_(link),
       user_(user),
@@ -111,16 +112,26 @@ awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
     // One swarm per group: the URL names the group (docs/protocol.md, announces).
     engine_.set_announce_urls([trackers = trackers_, passkey = key->text](const std::string& g) {
       std::vector<std::string> urls;
-      for (const auto& t : trackers)
-        urls.push_back("http://" + t.to_string() + "/announce/" + g + "?pk=" + passkey);
+      for (const auto& t : trackers) urls.push_back(announce_url(t, g, passkey));
       return urls;
     });
   }
   if (resumed) co_return;  // a resumed session (after a failover) still shares all it did
   if (!util::is_path_component(user)) co_return;  // the app checked it; a path is at stake
-  std::string folder = trackers_.front().to_string();
+  std::string folder = trackers_.front().endpoint.address.to_string();
   std::replace(folder.begin(), folder.end(), ':', '_');
-  book_.emplace((fs::path(data_dir_) / folder / user / "shares.json").string());
+  // Private like the data directory itself (net/secure_files.hpp); a looser existing one
+  // is the user's choice, said once here.
+  const auto folder_path = fs::path(data_dir_) / folder;
+  try {
+    for (const auto& dir : {folder_path, folder_path / user}) {
+      if (auto warning = net::make_private_dir(dir.string()); !warning.empty())
+        user_.show_notice("warning: " + warning);
+    }
+  } catch (const std::exception& e) {
+    user_.show_notice(fmt::format("cannot keep the list of shares: {}", e.what()));
+  }
+  book_.emplace((folder_path / user / "shares.json").string());
   restore();
 }
 

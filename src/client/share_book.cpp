@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/util/base64.hpp"
 
 namespace swarmhub::client {
@@ -79,15 +80,13 @@ void share_book::save() const {
                              {"mtime", e.mtime},
                              {"complete", e.complete}});
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(file_).parent_path(), ec);
-  const std::string temporary = file_ + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << doc.dump(1) << '\n';
-    if (!out) return;  // a full disk must not take the old list with it
+  try {
+    net::make_private_dir(fs::path(file_).parent_path().string());
+  } catch (const std::exception&) {
+    return;  // then the file cannot be written either; the old list stays as it was
   }
-  fs::rename(temporary, file_, ec);
+  // All or nothing, 0600: a full disk must not take the old list with it.
+  net::write_private_file(file_, doc.dump(1) + "\n");
 }
 
 }  // namespace swarmhub::client

@@ -3,58 +3,115 @@
 #include <array>
 
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/net/tls_server_context.hpp"
 
 namespace swarmhub::client {
 
-tracker_link::tracker_link(asio::any_io_executor executor)
-    : socket_(executor), write_signal_(executor, asio::steady_timer::time_point::max()) {}
+tracker_link::tracker_link(asio::any_io_executor executor, tls_settings tls)
+    : executor_(executor),
+      tls_settings_(std::move(tls)),
+      channel_(std::make_shared<channel>(executor)),
+      write_signal_(executor, asio::steady_timer::time_point::max()) {}
 
-awaitable<void> tracker_link::connect(const net::host_port& where,
+awaitable<void> tracker_link::connect(const tracker_target& where,
                                       std::chrono::milliseconds timeout) {
-  const auto executor = socket_.get_executor();
-  socket_ = tcp::socket(executor);
+  if (open_) close();
+  auto ch = std::make_shared<channel>(executor_);
+  channel_ = ch;
   framer_ = proto::line_framer{1024 * 1024};
   parser_ = proto::reply_parser{};
   outgoing_.clear();
-  tcp::resolver resolver(executor);
-  // Kept out of the co_await expression: GCC 12 destroys such temporaries twice.
-  const std::string host = where.host.empty() ? "127.0.0.1" : where.host;
-  const std::string port = std::to_string(where.port);
-  const auto endpoints = co_await resolver.async_resolve(host, port, use_awaitable);
-  // A tracker that is down may leave connects hanging (a dead host): give up in time.
-  asio::steady_timer deadline(executor, timeout);
-  deadline.async_wait([this](error_code ec) {
+  trust_ = net::trust_outcome::none;
+  fingerprint_.clear();
+  first_use_note_.clear();
+  // A tracker that is down may leave connects hanging (a dead host), and one that stalls in
+  // the handshake likewise: give up in time.
+  asio::steady_timer deadline(executor_, timeout);
+  deadline.async_wait([ch](error_code ec) {
     if (!ec) {
       error_code ignored;
-      socket_.close(ignored);
+      ch->socket.close(ignored);
     }
   });
-  co_await asio::async_connect(socket_, endpoints, use_awaitable);
-  deadline.cancel();
+  const auto& address = where.endpoint.address;
+  // Kept out of the co_await expression: GCC 12 destroys such temporaries twice.
+  const std::string host = address.host.empty() ? "127.0.0.1" : address.host;
+  const std::string port = std::to_string(address.port);
+  try {
+    tcp::resolver resolver(executor_);
+    const auto endpoints = co_await resolver.async_resolve(host, port, use_awaitable);
+    co_await asio::async_connect(ch->socket, endpoints, use_awaitable);
+  } catch (const boost::system::system_error& e) {
+    const bool timed_out = e.code() == asio::error::operation_aborted;
+    throw connect_error("cannot connect to " + where.to_string() + ": " +
+                            (timed_out ? std::string("no answer in time") : e.code().message()),
+                        false);
+  }
   error_code ec;
-  socket_.set_option(tcp::no_delay(true), ec);
+  ch->socket.set_option(tcp::no_delay(true), ec);
+  if (where.uses_tls()) co_await secure(*ch, where);
+  deadline.cancel();
   open_ = true;
 }
 
 asio::ip::address tracker_link::local_address() const {
   error_code ec;
-  const auto local = socket_.local_endpoint(ec);
+  if (!channel_) return {};
+  const auto local = channel_->socket.local_endpoint(ec);
   return ec ? asio::ip::address() : local.address();
+}
+
+awaitable<void> tracker_link::secure(channel& ch, const tracker_target& where) {
+  if (!tls_context_) {
+    try {
+      tls_context_ =
+          std::make_shared<asio::ssl::context>(net::make_tls_client_context(tls_settings_.ca_file));
+    } catch (const std::exception& e) {
+      throw connect_error("cannot set up TLS: " + std::string(e.what()), false);
+    }
+  }
+  ch.tls.emplace(ch.socket, *tls_context_);
+  auto trust = net::tls_trust::for_tracker(where.endpoint.address.to_string(), where.pin,
+                                           tls_settings_.known_trackers_path);
+  trust.install(*ch.tls);
+  error_code ec;
+  co_await ch.tls->async_handshake(asio::ssl::stream_base::client,
+                                   asio::redirect_error(use_awaitable, ec));
+  if (!trust.error().empty()) throw connect_error(trust.error(), true);
+  if (ec) {
+    const bool timed_out = ec == asio::error::operation_aborted || !ch.socket.is_open();
+    // A tracker that answers a TLS hello with plaintext is the likeliest TLS error by far.
+    const bool not_tls = ec.category() == asio::error::get_ssl_category() &&
+                         net::is_loopback_host(where.endpoint.address.host);
+    throw connect_error("TLS handshake with " + where.to_string() + " failed: " +
+                            (timed_out ? std::string("no answer in time") : ec.message()) +
+                            (not_tls ? "; if that tracker speaks plaintext, use tcp://" +
+                                           where.endpoint.address.to_string()
+                                     : ""),
+                        false);
+  }
+  trust_ = trust.outcome();
+  fingerprint_ = trust.fingerprint();
+  if (trust_ != net::trust_outcome::first_use) co_return;
+  const auto why = trust.commit();
+  // An ssh-like note: the user may compare the fingerprint with the operator's.
+  first_use_note_ = "trusting " + where.to_string() +
+                    " on first use, certificate sha256=" + fingerprint_ +
+                    (why.empty() ? ", recorded in " + tls_settings_.known_trackers_path
+                                 : "; it could not be recorded: " + why);
 }
 
 void tracker_link::start(event_handler on_event, closed_handler on_closed) {
   on_event_ = std::move(on_event);
   on_closed_ = std::move(on_closed);
   ++generation_;
-  asio::co_spawn(socket_.get_executor(), reader(generation_),
-                 net::detached_logged{"tracker reader"});
-  asio::co_spawn(socket_.get_executor(), writer(generation_),
-                 net::detached_logged{"tracker writer"});
+  asio::co_spawn(executor_, reader(generation_, channel_), net::detached_logged{"tracker reader"});
+  asio::co_spawn(executor_, writer(generation_, channel_), net::detached_logged{"tracker writer"});
 }
 
 awaitable<std::optional<proto::reply>> tracker_link::request(std::string line) {
   if (!open_) co_return std::nullopt;
-  auto waiter = std::make_shared<pending>(socket_.get_executor());
+  auto waiter = std::make_shared<pending>(executor_);
   waiting_.push_back(waiter);
   line += '\n';
   outgoing_.push_back(std::move(line));
@@ -69,8 +126,8 @@ void tracker_link::close() {
   open_ = false;
   on_closed_ = nullptr;
   error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  channel_->socket.shutdown(tcp::socket::shutdown_both, ec);
+  channel_->socket.close(ec);
   write_signal_.cancel();
   fail_all("closed");
 }
@@ -80,16 +137,24 @@ void tracker_link::fail_all(const std::string& /*why*/) {
   waiting_.clear();
 }
 
-awaitable<void> tracker_link::reader(std::uint64_t generation) {
+awaitable<void> tracker_link::reader(std::uint64_t generation, std::shared_ptr<channel> ch) {
   std::array<char, 16 * 1024> buffer{};
   std::string why = "connection closed by the tracker";
   while (open_) {
     error_code ec;
-    const std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer),
-                                                           asio::redirect_error(use_awaitable, ec));
+    std::size_t n = 0;
+    if (ch->tls) {
+      n = co_await ch->tls->async_read_some(asio::buffer(buffer),
+                                            asio::redirect_error(use_awaitable, ec));
+    } else {
+      n = co_await ch->socket.async_read_some(asio::buffer(buffer),
+                                              asio::redirect_error(use_awaitable, ec));
+    }
     if (!open_ || generation != generation_) co_return;  // close() was called
     if (ec) {
-      if (ec != asio::error::eof) why = "connection to the tracker lost: " + ec.message();
+      // A tracker that closes a TLS connection without close_notify has still closed it.
+      const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+      if (!closed) why = "connection to the tracker lost: " + ec.message();
       break;
     }
     framer_.append(std::string_view(buffer.data(), n));
@@ -113,11 +178,11 @@ awaitable<void> tracker_link::reader(std::uint64_t generation) {
   write_signal_.cancel();
   fail_all(why);
   error_code ignored;
-  socket_.close(ignored);
+  ch->socket.close(ignored);
   if (auto closed = std::move(on_closed_)) closed(why);
 }
 
-awaitable<void> tracker_link::writer(std::uint64_t generation) {
+awaitable<void> tracker_link::writer(std::uint64_t generation, std::shared_ptr<channel> ch) {
   while (open_ && generation == generation_) {
     if (outgoing_.empty()) {
       error_code ec;
@@ -127,8 +192,13 @@ awaitable<void> tracker_link::writer(std::uint64_t generation) {
     std::string line = std::move(outgoing_.front());
     outgoing_.pop_front();
     error_code ec;
-    co_await asio::async_write(socket_, asio::buffer(line),
-                               asio::redirect_error(use_awaitable, ec));
+    if (ch->tls) {
+      co_await asio::async_write(*ch->tls, asio::buffer(line),
+                                 asio::redirect_error(use_awaitable, ec));
+    } else {
+      co_await asio::async_write(ch->socket, asio::buffer(line),
+                                 asio::redirect_error(use_awaitable, ec));
+    }
     if (ec) co_return;  // the reader sees the failure too and reports it
   }
 }

@@ -34,6 +34,7 @@ tracker_list_result parse_tracker_list(std::string_view text) {
   const auto fail = [&](int line, const std::string& why) {
     out.trackers.clear();
     out.pins.clear();
+    out.schemes.clear();
     out.error = "line " + std::to_string(line) + ": " + why;
     return out;
   };
@@ -70,6 +71,20 @@ tracker_list_result parse_tracker_list(std::string_view text) {
       }
       words.erase(words.begin());
     }
+    // A scheme before the address: "tls://host:port", "tcp://host port".
+    tracker_scheme scheme = tracker_scheme::tls;
+    std::string host_word;
+    if (const auto sep = words[0].find("://"); sep != std::string_view::npos) {
+      const auto name = words[0].substr(0, sep);
+      if (name == "tcp") {
+        scheme = tracker_scheme::plaintext;
+      } else if (name != "tls") {
+        return fail(line_number,
+                    "unknown scheme '" + std::string(name) + "' (use tls:// or tcp://)");
+      }
+      host_word = std::string(words[0].substr(sep + 3));
+      words[0] = host_word;
+    }
     std::string address;
     if (words.size() == 1) {
       address = std::string(words[0]);
@@ -94,6 +109,7 @@ tracker_list_result parse_tracker_list(std::string_view text) {
     }
     out.trackers.push_back(*parsed);
     out.pins.push_back(std::move(pin));
+    out.schemes.push_back(scheme);
     if (end == text.size()) break;
   }
   if (out.trackers.empty()) out.error = "no tracker is listed";

@@ -127,7 +127,8 @@ TEST_F(ServerPassword, ThreeWrongTriesClose) {
 }
 
 TEST_F(ServerPassword, ClientGivesItFromAFile) {
-  process client({client_binary(), "--server-password-file", dir_.file("pw"), tracker_->address()});
+  process client(
+      {client_binary(), "--server-password-file", dir_.file("pw"), tracker_->client_address()});
   client.write("create_user bob secret1\nlogin bob secret1\n");
   client.close_stdin();
   const std::string out = client.read_all();

@@ -25,7 +25,7 @@ client_run run_client(const std::string& address, const std::string& input) {
 
 TEST(ClientScript, PrintsEachReplyAndExitsZeroWhenAllSucceed) {
   tracker_process tracker;
-  auto run = run_client(tracker.address(), "ping\nhelp quit\n# a comment\n\nquit\n");
+  auto run = run_client(tracker.client_address(), "ping\nhelp quit\n# a comment\n\nquit\n");
   EXPECT_EQ(run.status, 0) << run.out;
   EXPECT_EQ(run.out,
             "* HELLO swarmhub 1 auth=none\n"
@@ -58,14 +58,14 @@ TEST(ClientScript, HelpByTopicWithTheClientsOwnCommands) {
 
 TEST(ClientScript, EndOfInputLeavesCleanly) {
   tracker_process tracker;
-  auto run = run_client(tracker.address(), "ping");  // no newline, no quit
+  auto run = run_client(tracker.client_address(), "ping");  // no newline, no quit
   EXPECT_EQ(run.status, 0);
   EXPECT_EQ(run.out, "* HELLO swarmhub 1 auth=none\nOK pong\nOK Bye.\n");
 }
 
 TEST(ClientScript, AFailedCommandMakesTheExitStatusOne) {
   tracker_process tracker;
-  auto run = run_client(tracker.address(), "/nope\nping\n");
+  auto run = run_client(tracker.client_address(), "/nope\nping\n");
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(run.out.find("ERR UNKNOWN_COMMAND"), std::string::npos);
   EXPECT_NE(run.out.find("OK pong"), std::string::npos);  // it went on after the failure
@@ -77,7 +77,7 @@ TEST(ClientScript, NoTrackerMeansExitStatusTwo) {
     tracker_process tracker;
     dead_port = tracker.port();
   }  // stopped: nothing listens there now
-  auto run = run_client("127.0.0.1:" + std::to_string(dead_port), "ping\n");
+  auto run = run_client("tcp://127.0.0.1:" + std::to_string(dead_port), "ping\n");
   EXPECT_EQ(run.status, 2);
 }
 
@@ -88,7 +88,7 @@ TEST(ClientScript, BadTrackerAddressIsRefused) {
 
 TEST(ClientScript, TrackerGoingAwayIsReportedAndTheClientExits) {
   tracker_process tracker;
-  process client({client_binary(), tracker.address()});
+  process client({client_binary(), tracker.client_address()});
   client.write("ping\n");
   ASSERT_EQ(client.read_line(), "* HELLO swarmhub 1 auth=none");
   ASSERT_EQ(client.read_line(), "OK pong");
@@ -102,7 +102,7 @@ TEST(ClientScript, TrackerGoingAwayIsReportedAndTheClientExits) {
 // do not matter, so such a line is never posted to the room as chat.
 TEST(ClientScript, OwnCommandsIgnoreLetterCaseAndASlash) {
   tracker_process tracker;
-  client_process c(tracker.address());
+  client_process c(tracker.client_address());
   c.log_in("alice");
   const auto upload = c.request("Upload_File /no/such/file g");
   EXPECT_EQ(upload.code, "BAD_FILE") << upload.text;  // it reached upload_file
@@ -114,7 +114,7 @@ TEST(ClientScript, OwnCommandsIgnoreLetterCaseAndASlash) {
 
 TEST(ClientScript, SigintLeavesCleanly) {
   tracker_process tracker;
-  process client({client_binary(), tracker.address()});
+  process client({client_binary(), tracker.client_address()});
   client.write("ping\n");
   ASSERT_EQ(client.read_line(), "* HELLO swarmhub 1 auth=none");
   ASSERT_EQ(client.read_line(), "OK pong");

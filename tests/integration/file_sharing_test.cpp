@@ -121,8 +121,8 @@ TEST_F(FileSharing, ThePeerWireListensWhereTheTrackerIsReachedUnlessToldOtherwis
 }
 
 TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
-  client_process alice(tracker_.address());
-  client_process bob(tracker_.address());
+  client_process alice(tracker_.client_address());
+  client_process bob(tracker_.client_address());
   alice.log_in("alice");
   bob.log_in("bob");
   group_of(alice, {{&bob, "bob"}});
@@ -155,8 +155,8 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
 }
 
 TEST_F(FileSharing, AFileOfSeveralHundredMebibytes) {
-  client_process alice(tracker_.address());
-  client_process bob(tracker_.address());
+  client_process alice(tracker_.client_address());
+  client_process bob(tracker_.client_address());
   alice.log_in("alice");
   bob.log_in("bob");
   group_of(alice, {{&bob, "bob"}});
@@ -203,8 +203,8 @@ TEST_F(FileSharing, TildePathsAndALocalCopyOfContentAlreadyHere) {
 }
 
 TEST_F(FileSharing, DestinationRulesAndErrors) {
-  client_process alice(tracker_.address());
-  client_process eve(tracker_.address());
+  client_process alice(tracker_.client_address());
+  client_process eve(tracker_.client_address());
   alice.log_in("alice");
   eve.log_in("eve");
   ASSERT_TRUE(alice.request("create_group g").ok);
@@ -227,7 +227,7 @@ TEST_F(FileSharing, DestinationRulesAndErrors) {
   EXPECT_EQ(alice.request("wait_downloads 0").code, "BAD_ARGUMENTS");
   EXPECT_EQ(alice.show_count(), 1u);  // the refused upload left the first share alone
   // A destination that names a file gets that name.
-  client_process bob(tracker_.address());
+  client_process bob(tracker_.client_address());
   bob.log_in("bob");
   ASSERT_TRUE(bob.request("join_group g").ok);
   ASSERT_TRUE(alice.request("accept_request g bob").ok);
@@ -238,13 +238,13 @@ TEST_F(FileSharing, DestinationRulesAndErrors) {
 
 TEST_F(FileSharing, ThreeSeedersOneLeecherEverySeederSends) {
   std::vector<std::unique_ptr<client_process>> seeders;
-  client_process owner(tracker_.address());
+  client_process owner(tracker_.client_address());
   owner.log_in("owner");
-  client_process leecher(tracker_.address());
+  client_process leecher(tracker_.client_address());
   leecher.log_in("leecher");
   std::vector<std::pair<client_process*, std::string>> members{{&leecher, "leecher"}};
   for (int i = 0; i < 3; ++i) {
-    seeders.push_back(std::make_unique<client_process>(tracker_.address()));
+    seeders.push_back(std::make_unique<client_process>(tracker_.client_address()));
     seeders.back()->log_in("seed" + std::to_string(i));
     members.emplace_back(seeders.back().get(), "seed" + std::to_string(i));
   }
@@ -278,13 +278,13 @@ TEST_F(FileSharing, ThreeSeedersOneLeecherEverySeederSends) {
 }
 
 TEST_F(FileSharing, SeederKilledMidDownloadTheOthersFinishIt) {
-  client_process owner(tracker_.address());
+  client_process owner(tracker_.client_address());
   owner.log_in("owner");
-  client_process doomed(tracker_.address());
+  client_process doomed(tracker_.client_address());
   doomed.log_in("doomed");
-  client_process steady(tracker_.address());
+  client_process steady(tracker_.client_address());
   steady.log_in("steady");
-  client_process leecher(tracker_.address());
+  client_process leecher(tracker_.client_address());
   leecher.log_in("leecher");
   group_of(owner, {{&doomed, "doomed"}, {&steady, "steady"}, {&leecher, "leecher"}});
   for (const char* who : {"d", "s"}) {
@@ -301,11 +301,11 @@ TEST_F(FileSharing, SeederKilledMidDownloadTheOthersFinishIt) {
 }
 
 TEST_F(FileSharing, CorruptSeederIsOutvotedByItsPieceHashes) {
-  client_process owner(tracker_.address());
+  client_process owner(tracker_.client_address());
   owner.log_in("owner");
-  client_process liar(tracker_.address());
+  client_process liar(tracker_.client_address());
   liar.log_in("liar");
-  client_process leecher(tracker_.address());
+  client_process leecher(tracker_.client_address());
   leecher.log_in("leecher");
   group_of(owner, {{&liar, "liar"}, {&leecher, "leecher"}});
   fs::create_directories(path("good"));
@@ -331,11 +331,11 @@ TEST_F(FileSharing, CorruptSeederIsOutvotedByItsPieceHashes) {
 // failed piece for its block hashes and, when the peer refuses, writes out of bounds and may
 // crash the downloader (fixed upstream in 2026, commit ca4e621c2). See docs/architecture.md.
 TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
-  client_process owner(tracker_.address());
+  client_process owner(tracker_.client_address());
   owner.log_in("owner");
-  client_process middle(tracker_.address());
+  client_process middle(tracker_.client_address());
   middle.log_in("middle");
-  client_process leecher(tracker_.address());
+  client_process leecher(tracker_.client_address());
   leecher.log_in("leecher");
   group_of(owner, {{&middle, "middle"}, {&leecher, "leecher"}});
   make_file(path("data.bin"), 16 * 1024 * 1024, 12);
@@ -377,8 +377,8 @@ TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
 }
 
 TEST_F(FileSharing, HybridTorrentsDownloadLikeV2Ones) {
-  client_process alice(tracker_.address());
-  client_process bob(tracker_.address());
+  client_process alice(tracker_.client_address());
+  client_process bob(tracker_.client_address());
   alice.log_in("alice");
   bob.log_in("bob");
   group_of(alice, {{&bob, "bob"}});
@@ -395,7 +395,7 @@ TEST_F(FileSharing, HybridTorrentsDownloadLikeV2Ones) {
 }
 
 TEST_F(FileSharing, StopShareLeaveGroupAndLogoutStopSharing) {
-  client_process alice(tracker_.address());
+  client_process alice(tracker_.client_address());
   alice.log_in("alice");
   ASSERT_TRUE(alice.request("create_group g").ok);
   ASSERT_TRUE(alice.request("create_group h").ok);
@@ -411,7 +411,7 @@ TEST_F(FileSharing, StopShareLeaveGroupAndLogoutStopSharing) {
   ASSERT_EQ(shown.data.size(), 2u);
   EXPECT_EQ(shown.data[0].find("x.bin"), std::string::npos);
   // leave_group stops that group's shares only (alice owns h: she hands it to bob first).
-  client_process bob(tracker_.address());
+  client_process bob(tracker_.client_address());
   bob.log_in("bob");
   ASSERT_TRUE(bob.request("join_group h").ok);
   ASSERT_TRUE(alice.request("accept_request h bob").ok);
@@ -425,11 +425,11 @@ TEST_F(FileSharing, StopShareLeaveGroupAndLogoutStopSharing) {
 
 TEST_F(FileSharing, HeadlessClientKeepsSeedingUntilSignalled) {
   make_file(path("seeded.bin"), 300'000, 4);
-  client_process bob(tracker_.address());
+  client_process bob(tracker_.client_address());
   bob.log_in("bob");
   ASSERT_TRUE(bob.request("create_group g").ok);
   process seeder({client_binary(), "--stay", "--p2p-listen", "127.0.0.1:0", "--data-dir",
-                  path("seeder-data"), tracker_.address()},
+                  path("seeder-data"), tracker_.client_address()},
                  "/dev/null");
   const auto expect_line = [&](const std::string& wanted) {
     for (;;) {
@@ -466,7 +466,7 @@ TEST_F(FileSharing, LoginSharesAgainWhatIsStillThereAndUnchanged) {
   make_file(path("a/kept.bin"), 200'000, 1);
   make_file(path("a/changed.bin"), 200'000, 2);
   {
-    client_process alice(tracker_.address(), {}, alice_data.path());
+    client_process alice(tracker_.client_address(), {}, alice_data.path());
     alice.log_in("alice");
     ASSERT_TRUE(alice.request("create_group g").ok);
     ASSERT_TRUE(alice.request("upload_file " + path("a/kept.bin") + " g").ok);
@@ -479,12 +479,12 @@ TEST_F(FileSharing, LoginSharesAgainWhatIsStillThereAndUnchanged) {
     EXPECT_EQ(alice.show_count(), 2u);
   }                                              // the client quits
   make_file(path("a/changed.bin"), 200'000, 3);  // edited while nobody shared it
-  client_process alice(tracker_.address(), {}, alice_data.path());
+  client_process alice(tracker_.client_address(), {}, alice_data.path());
   alice.log_in("alice");
   EXPECT_EQ(share_notice(alice),
             "sharing 1 file again, resuming 0 downloads; no longer shared (changed or gone): "
             "changed.bin");
-  client_process bob(tracker_.address());
+  client_process bob(tracker_.client_address());
   bob.log_in("bob");
   ASSERT_TRUE(bob.request("join_group g").ok);
   ASSERT_TRUE(alice.request("accept_request g bob").ok);
@@ -495,14 +495,14 @@ TEST_F(FileSharing, LoginSharesAgainWhatIsStillThereAndUnchanged) {
 
 TEST_F(FileSharing, DownloadKilledMidwayResumesWithoutFetchingVerifiedPiecesAgain) {
   constexpr std::size_t size = 40 * 1024 * 1024;
-  client_process seeder(tracker_.address());
+  client_process seeder(tracker_.client_address());
   seeder.log_in("seeder");
   ASSERT_TRUE(seeder.request("create_group g").ok);
   make_file(path("src.bin"), size, 9);
   ASSERT_TRUE(seeder.request("upload_file " + path("src.bin") + " g").ok);
   temp_dir leecher_data;
   {
-    client_process leecher(tracker_.address(), {"--download-limit", "8000000"},
+    client_process leecher(tracker_.client_address(), {"--download-limit", "8000000"},
                            leecher_data.path());
     leecher.log_in("leecher");
     ASSERT_TRUE(leecher.request("join_group g").ok);
@@ -520,7 +520,7 @@ TEST_F(FileSharing, DownloadKilledMidwayResumesWithoutFetchingVerifiedPiecesAgai
     leecher.proc().signal(SIGKILL);
     ASSERT_TRUE(leecher.proc().wait());
   }
-  client_process leecher(tracker_.address(), {}, leecher_data.path());
+  client_process leecher(tracker_.client_address(), {}, leecher_data.path());
   leecher.log_in("leecher");
   EXPECT_EQ(share_notice(leecher), "sharing 0 files again, resuming 1 download");
   ASSERT_TRUE(leecher.request("wait_downloads 120").ok);

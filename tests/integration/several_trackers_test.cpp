@@ -75,7 +75,9 @@ bool has_event(client_process& c, const std::string& name, const std::string& pa
 TEST_F(SeveralTrackers, ClientsCarryOnWhenTheirTrackerDies) {
   temp_dir dir;
   const auto list = dir.file("tracker_info.txt");
-  std::ofstream(list) << "1 127.0.0.1:" << free_port() << "\n2 127.0.0.1:" << free_port() << "\n";
+  // tcp://: these trackers speak plaintext, which clients allow to loopback.
+  std::ofstream(list) << "1 tcp://127.0.0.1:" << free_port()
+                      << "\n2 tcp://127.0.0.1:" << free_port() << "\n";
   const std::vector<std::string> store{"--store", database_->conninfo(), "--login-lease", "30"};
   auto start = [&](const char* n) {
     std::vector<std::string> args{list, n};
@@ -86,7 +88,7 @@ TEST_F(SeveralTrackers, ClientsCarryOnWhenTheirTrackerDies) {
   auto two = start("2");
   // Alice follows the list (tracker 1 first); Bob uses tracker 2 alone.
   client_process alice(list);
-  client_process bob(two->address(), {"--download-limit", "8000000"});
+  client_process bob(two->client_address(), {"--download-limit", "8000000"});
   alice.log_in("alice");
   bob.log_in("bob");
   ASSERT_TRUE(alice.request("create_group g").ok);
@@ -118,7 +120,7 @@ TEST_F(SeveralTrackers, ClientsCarryOnWhenTheirTrackerDies) {
        !moved && std::chrono::steady_clock::now() < deadline;) {
     alice.request("ping");
     moved = has_event(alice, "NOTICE",
-                      "now on " + two->address() + ", logged in again as alice, back in g");
+                      "now on " + two->client_address() + ", logged in again as alice, back in g");
   }
   ASSERT_TRUE(moved);
   ASSERT_TRUE(alice.request("say after the crash").ok);
@@ -178,8 +180,8 @@ TEST(TrackerInfo, EachTrackerListensWhereItsLineSays) {
   const auto list = dir.file("tracker_info.txt");
   const auto first = free_port();
   const auto second = free_port();
-  std::ofstream(list) << "# seed 001's two trackers\n1 127.0.0.1:" << first << "\n2 127.0.0.1 "
-                      << second << "\n";
+  std::ofstream(list) << "# seed 001's two trackers\n1 tcp://127.0.0.1:" << first
+                      << "\n2 tcp://127.0.0.1 " << second << "\n";
   tracker_process two({list, "2"}, {}, "");
   EXPECT_EQ(two.port(), second);
   EXPECT_TRUE(two.connect().request("ping").ok);

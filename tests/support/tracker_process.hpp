@@ -28,6 +28,8 @@ class tracker_process {
     return (host_.find(':') == std::string::npos ? host_ : "[" + host_ + "]") + ":" +
            std::to_string(port_);
   }
+  // The address a client is given: plaintext, which the client allows to loopback only.
+  std::string client_address() const { return "tcp://" + address(); }
   line_client connect() { return line_client(host_, port_); }
   // A TLS connection pinned on the tracker's own certificate (tls_fingerprint()).
   line_client connect_tls(bool skip_hello = true) {

@@ -91,5 +91,21 @@ TEST(TrackerList, ABadPinNamesTheLine) {
   EXPECT_TRUE(parse_tracker_list("127.0.0.1:9001 sha256=zz").pins.empty());
 }
 
+TEST(TrackerList, AnAddressMaySayTlsOrTcp) {
+  const auto list = parse_tracker_list(
+      "tls://host.example:9001\n2 tcp://127.0.0.1:9002\n3 tcp://127.0.0.1 9003\n"
+      "127.0.0.1:9004 sha256=" +
+      std::string(64, 'A') + "\n");
+  ASSERT_EQ(list.error, "");
+  ASSERT_EQ(list.trackers.size(), 4u);
+  EXPECT_EQ(list.trackers[0].to_string(), "host.example:9001");
+  EXPECT_EQ(list.trackers[2].to_string(), "127.0.0.1:9003");
+  EXPECT_EQ(list.schemes,
+            (std::vector<tracker_scheme>{tracker_scheme::tls, tracker_scheme::plaintext,
+                                         tracker_scheme::plaintext, tracker_scheme::tls}));
+  EXPECT_EQ(error_of("udp://127.0.0.1:9001\n"),
+            "line 1: unknown scheme 'udp' (use tls:// or tcp://)");
+}
+
 }  // namespace
 }  // namespace swarmhub::net

@@ -10,20 +10,21 @@
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/file_sharing.hpp"
 #include "swarmhub/client/tracker_link.hpp"
-#include "swarmhub/net/host_port.hpp"
+#include "swarmhub/client/tracker_target.hpp"
 
 namespace swarmhub::client {
 
 struct client_options {
   // The trackers to use, in order: the first that answers, then the next one when it fails.
-  std::vector<net::host_port> trackers;
+  std::vector<tracker_target> trackers;
   std::chrono::seconds failover_time{30};  // how long to look for a tracker after losing one
   std::chrono::seconds keepalive{60};      // a ping after this long without a request
   std::string server_password;             // given to a tracker that asks for one ("": ask)
   // Where other members' clients connect for pieces; "": port 0 of the address this client
   // reaches its tracker from, so that a peer wire is not offered on every interface.
   std::string p2p_listen;
-  std::string data_dir;    // each user's list of shares lives here
+  std::string data_dir;    // each user's list of shares and known_trackers
+  std::string ca_file;     // PEM CAs trusted instead of the system's ("")
   int download_limit = 0;  // bytes per second, 0: unlimited
   bool stay = false;       // at the end of input keep running (seeding, receiving) until signalled
 };
@@ -32,7 +33,7 @@ struct client_options {
 enum exit_status : int {
   exit_ok = 0,
   exit_command_failed = 1,  // some command got an ERR reply
-  exit_connection = 2,      // could not connect, or the connection was lost
+  exit_connection = 2,      // could not connect (or a certificate was refused), or lost
 };
 
 class client_app {

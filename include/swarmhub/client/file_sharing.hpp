@@ -13,7 +13,7 @@
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/share_book.hpp"
 #include "swarmhub/client/tracker_link.hpp"
-#include "swarmhub/net/host_port.hpp"
+#include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/offload_pool.hpp"
 #include "swarmhub/p2p/engine.hpp"
 
@@ -22,9 +22,10 @@ namespace swarmhub::client {
 class file_sharing {
  public:
   // `data_dir` keeps each user's list of shares, under a folder named after the first of
-  // `trackers`; torrents announce to every one of them, so a failover loses no peers.
+  // `trackers`; torrents announce to every one of them, so a failover loses no peers
+  // (announce_url() says over what).
   file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
-               std::vector<net::host_port> trackers, std::string data_dir,
+               std::vector<tracker_target> trackers, std::string data_dir,
                p2p::engine_options options);
   ~file_sharing();
 
@@ -58,7 +59,7 @@ class file_sharing {
 
   tracker_link& link_;
   console& user_;
-  std::vector<net::host_port> trackers_;
+  std::vector<tracker_target> trackers_;
   std::string data_dir_;
   std::optional<share_book> book_;  // while logged in
   net::offload_pool hashing_{1};

@@ -35,7 +35,7 @@ class share_book {
   static std::int64_t mtime_of(const std::string& path);
 
  private:
-  void save() const;  // written whole to a temporary file, then renamed over the old one
+  void save() const;  // written whole (0600) to a temporary file, renamed over the old one
 
   std::string file_;
   std::vector<share_entry> entries_;

@@ -1,6 +1,8 @@
 #pragma once
 // The client's connection to a tracker: sends request lines, matches each reply to its
 // request (replies come in request order), and hands events to a callback as they arrive.
+// Over TLS unless the target says tcp://; a TLS tracker's certificate is checked with
+// net::tls_trust (pin, else CA and name, else known_trackers) before any line is sent.
 // Single-threaded: all of it runs on one executor.
 
 #include <chrono>
@@ -12,8 +14,11 @@
 #include <string>
 #include <string_view>
 
+#include <stdexcept>
+
+#include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/asio.hpp"
-#include "swarmhub/net/host_port.hpp"
+#include "swarmhub/net/tls_trust.hpp"
 #include "swarmhub/proto/line_framer.hpp"
 #include "swarmhub/proto/reply.hpp"
 
@@ -23,17 +28,42 @@ namespace swarmhub::client {
 // event handler, to be shown as it came: no event of the protocol is named so.
 inline constexpr std::string_view unparsed = "?";
 
+// Where the client's TLS trust comes from.
+struct tls_settings {
+  std::string ca_file;              // PEM CAs to trust instead of the system's ("": system's)
+  std::string known_trackers_path;  // trust on first use; "" turns it off
+};
+
+// Why connect() failed, for people. `refused_certificate` tells a certificate that was
+// refused (a wrong pin, a changed certificate) from a tracker that did not answer.
+class connect_error : public std::runtime_error {
+ public:
+  connect_error(const std::string& why, bool refused) : runtime_error(why), refused_(refused) {}
+  bool refused_certificate() const { return refused_; }
+
+ private:
+  bool refused_;
+};
+
 class tracker_link {
  public:
   using event_handler = std::function<void(const proto::event&)>;
   using closed_handler = std::function<void(const std::string& why)>;
 
-  explicit tracker_link(asio::any_io_executor executor);
+  explicit tracker_link(asio::any_io_executor executor, tls_settings tls = {});
 
-  // Connects (again, after the connection ended: a fresh socket); throws
-  // boost::system::system_error when nothing answers within `timeout`.
-  awaitable<void> connect(const net::host_port& where,
+  // Connects (again, after the connection ended: a fresh socket) and, for TLS, completes the
+  // handshake and the certificate check, recording a first use in known_trackers. Throws
+  // connect_error when nothing answers within `timeout` or the certificate is refused.
+  awaitable<void> connect(const tracker_target& where,
                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  // How the current connection's certificate was trusted (none for plaintext), and its
+  // fingerprint ("AB:CD:…", "" for plaintext).
+  net::trust_outcome trust() const { return trust_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+  // After a first use: a line for the user naming the certificate now trusted; "" otherwise.
+  const std::string& first_use_note() const { return first_use_note_; }
 
   // Starts reading. `on_closed` runs once, when the connection ends for any reason other
   // than close().
@@ -54,12 +84,28 @@ class tracker_link {
     std::optional<proto::reply> reply;
   };
 
+  // One connection: the socket, and the TLS layer over it unless plaintext. Shared with the
+  // connection's reader and writer, so that it outlives their pending operations.
+  struct channel {
+    explicit channel(asio::any_io_executor executor) : socket(executor) {}
+    tcp::socket socket;
+    std::optional<asio::ssl::stream<tcp::socket&>> tls;
+  };
+
   // Each connection's reader and writer end when a newer connection starts.
-  awaitable<void> reader(std::uint64_t generation);
-  awaitable<void> writer(std::uint64_t generation);
+  awaitable<void> reader(std::uint64_t generation, std::shared_ptr<channel> ch);
+  awaitable<void> writer(std::uint64_t generation, std::shared_ptr<channel> ch);
+  // The TLS handshake and certificate check of a fresh connection; throws connect_error.
+  awaitable<void> secure(channel& ch, const tracker_target& where);
   void fail_all(const std::string& why);
 
-  tcp::socket socket_;
+  asio::any_io_executor executor_;
+  tls_settings tls_settings_;
+  std::shared_ptr<asio::ssl::context> tls_context_;  // made at the first TLS connection
+  std::shared_ptr<channel> channel_;
+  net::trust_outcome trust_ = net::trust_outcome::none;
+  std::string fingerprint_;
+  std::string first_use_note_;
   proto::line_framer framer_{1024 * 1024};
   proto::reply_parser parser_;
   std::deque<std::shared_ptr<pending>> waiting_;
