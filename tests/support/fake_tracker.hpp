@@ -23,7 +23,8 @@ class fake_tracker {
 
   // What to send (whole lines, each ending in LF) for a request whose verb is `verb`.
   void answer(const std::string& verb, const std::string& lines);
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // For a client: tcp://, the fake speaks plaintext (which clients allow to loopback).
+  std::string address() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
   // Request lines received so far.
   std::vector<std::string> received() const;
 
