@@ -146,8 +146,9 @@ TEST_F(SeveralTrackers, AClientFailsOverTwiceWithTheTokenEachResumeGave) {
   temp_dir dir;
   const auto list = dir.file("tracker_info.txt");
   // tcp://: these trackers speak plaintext, which clients allow to loopback.
-  std::ofstream(list) << "1 tcp://127.0.0.1:" << free_port() << "\n2 tcp://127.0.0.1:"
-                      << free_port() << "\n3 tcp://127.0.0.1:" << free_port() << "\n";
+  std::ofstream(list) << "1 tcp://127.0.0.1:" << free_port()
+                      << "\n2 tcp://127.0.0.1:" << free_port()
+                      << "\n3 tcp://127.0.0.1:" << free_port() << "\n";
   auto start = [&](const char* n) {
     std::vector<std::string> args{list, n, "--store", database_->conninfo()};
     return std::make_unique<tracker_process>(args, std::string(), std::string());
