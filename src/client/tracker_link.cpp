@@ -33,6 +33,10 @@ awaitable<void> tracker_link::connect(const tracker_target& where,
       ch->socket.close(ignored);
     }
   });
+  // Ready before the connection exists: the tracker greets in plaintext when its client says
+  // nothing for a moment, so the TLS hello must follow the connect at once (loading the
+  // system's CAs can take longer than that moment).
+  if (where.uses_tls()) make_tls_context();
   const auto& address = where.endpoint.address;
   // Kept out of the co_await expression: GCC 12 destroys such temporaries twice.
   const std::string host = address.host.empty() ? "127.0.0.1" : address.host;
@@ -61,15 +65,17 @@ asio::ip::address tracker_link::local_address() const {
   return ec ? asio::ip::address() : local.address();
 }
 
-awaitable<void> tracker_link::secure(channel& ch, const tracker_target& where) {
-  if (!tls_context_) {
-    try {
-      tls_context_ =
-          std::make_shared<asio::ssl::context>(net::make_tls_client_context(tls_settings_.ca_file));
-    } catch (const std::exception& e) {
-      throw connect_error("cannot set up TLS: " + std::string(e.what()), false);
-    }
+void tracker_link::make_tls_context() {
+  if (tls_context_) return;
+  try {
+    tls_context_ =
+        std::make_shared<asio::ssl::context>(net::make_tls_client_context(tls_settings_.ca_file));
+  } catch (const std::exception& e) {
+    throw connect_error("cannot set up TLS: " + std::string(e.what()), false);
   }
+}
+
+awaitable<void> tracker_link::secure(channel& ch, const tracker_target& where) {
   ch.tls.emplace(ch.socket, *tls_context_);
   auto trust = net::tls_trust::for_tracker(where.endpoint.address.to_string(), where.pin,
                                            tls_settings_.known_trackers_path);

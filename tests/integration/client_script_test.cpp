@@ -40,7 +40,7 @@ TEST(ClientScript, PrintsEachReplyAndExitsZeroWhenAllSucceed) {
 // commands only under `help all`.
 TEST(ClientScript, HelpByTopicWithTheClientsOwnCommands) {
   tracker_process tracker;
-  auto run = run_client(tracker.address(), "help\nhelp all\nhelp upload_file\n");
+  auto run = run_client(tracker.client_address(), "help\nhelp all\nhelp upload_file\n");
   EXPECT_EQ(run.status, 0) << run.out;
   const auto help = run.out.substr(0, run.out.find("\nOK "));
   const auto files = help.find("- files:\n");

@@ -60,6 +60,23 @@ class ClientTls : public ::testing::Test {
   std::string fp_b_;
 };
 
+// The everyday path: the client, given HOST:PORT, speaks TLS to the tracker itself and
+// trusts its self-signed certificate on first use; the second run finds it known.
+TEST_F(ClientTls, TheClientSpeaksTlsToTheTrackerItselfByDefault) {
+  const std::string data = dir_.file("data");
+  for (int run = 0; run < 2; ++run) {
+    client_process alice(tracker_.address(), {}, data);
+    alice.log_in("alice");
+    ASSERT_TRUE(alice.request("say over TLS").ok);
+    ASSERT_TRUE(alice.request("logout").ok);
+  }
+  std::ifstream known(data + "/known_trackers");
+  std::string line;
+  std::getline(known, line);
+  EXPECT_EQ(line, tracker_.address() + " sha256=" + tracker_.tls_fingerprint());
+  EXPECT_FALSE(std::getline(known, line)) << "recorded twice: " << line;
+}
+
 TEST_F(ClientTls, FirstUseIsRecordedAndThePasswordAndChatNeverCrossInClear) {
   auto front = relay(cert_a_);
   const std::string data = dir_.file("data");

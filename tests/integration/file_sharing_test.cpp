@@ -107,12 +107,12 @@ TEST_F(FileSharing, ThePeerWireListensWhereTheTrackerIsReachedUnlessToldOtherwis
     }
     return found;
   };
-  client_process alice(tracker_.address());
+  client_process alice(tracker_.client_address());
   alice.log_in("alice");
   const auto mine = listeners(alice);
   ASSERT_FALSE(mine.empty());
   for (const auto& a : mine) EXPECT_EQ(a, "0100007F");  // 127.0.0.1, the tracker's side
-  client_process bob(tracker_.address(), {"--p2p-listen", "0.0.0.0:0"});
+  client_process bob(tracker_.client_address(), {"--p2p-listen", "0.0.0.0:0"});
   bob.log_in("bob");
   const auto his = listeners(bob);
   ASSERT_FALSE(his.empty());
@@ -175,7 +175,7 @@ TEST_F(FileSharing, TildePathsAndALocalCopyOfContentAlreadyHere) {
   const char* home_before = std::getenv("HOME");
   const std::string saved_home = home_before ? home_before : "";
   ::setenv("HOME", dir_.path().c_str(), 1);  // the client inherits it
-  client_process alice(tracker_.address());
+  client_process alice(tracker_.client_address());
   if (home_before) ::setenv("HOME", saved_home.c_str(), 1);
   alice.log_in("alice");
   ASSERT_TRUE(alice.request("create_group g").ok);

@@ -96,6 +96,7 @@ class tracker_link {
   awaitable<void> reader(std::uint64_t generation, std::shared_ptr<channel> ch);
   awaitable<void> writer(std::uint64_t generation, std::shared_ptr<channel> ch);
   // The TLS handshake and certificate check of a fresh connection; throws connect_error.
+  void make_tls_context();
   awaitable<void> secure(channel& ch, const tracker_target& where);
   void fail_all(const std::string& why);
 
