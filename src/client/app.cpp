@@ -44,7 +44,9 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       hello_signal_(executor),
       login_signal_(executor),
       stay_signal_(executor, asio::steady_timer::time_point::max()),
-      failover_done_(executor, asio::steady_timer::time_point::max()) {}
+      failover_done_(executor, asio::steady_timer::time_point::max()) {
+  link_.set_request_timeout(options_.request_timeout);
+}
 
 std::string client_app::p2p_listen() const {
   if (!options_.p2p_listen.empty()) return options_.p2p_listen;
@@ -72,6 +74,7 @@ awaitable<int> client_app::run() {
   last_request_ = std::chrono::steady_clock::now();
   asio::co_spawn(executor_, keepalive(), net::detached_logged{"keepalive"});
   co_await wait_for_hello();
+  co_await link_.request("event_ids");  // before a login, whose backlog has ids then
   if (wants_server_password()) co_await give_server_password();
 
   while (!finished_) {
@@ -309,6 +312,7 @@ awaitable<void> client_app::fail_over(std::string why) {
   link_.start([this](const proto::event& e) { on_event(e); },
               [this](const std::string& w) { on_closed(w); });
   co_await wait_for_hello();
+  co_await link_.request("event_ids");  // before the resume, whose backlog has ids then
   if (wants_server_password()) co_await give_server_password();
   const std::string now_on = options_.trackers[current_].to_string();
   std::string outcome = "not logged in";

@@ -1,5 +1,7 @@
 #include "swarmhub/client/tracker_link.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 
 #include "swarmhub/net/detached_logged.hpp"
@@ -111,6 +113,7 @@ void tracker_link::start(event_handler on_event, closed_handler on_closed) {
   on_event_ = std::move(on_event);
   on_closed_ = std::move(on_closed);
   ++generation_;
+  broken_why_.clear();
   asio::co_spawn(executor_, reader(generation_, channel_), net::detached_logged{"tracker reader"});
   asio::co_spawn(executor_, writer(generation_, channel_), net::detached_logged{"tracker writer"});
 }
@@ -118,12 +121,19 @@ void tracker_link::start(event_handler on_event, closed_handler on_closed) {
 awaitable<std::optional<proto::reply>> tracker_link::request(std::string line) {
   if (!open_) co_return std::nullopt;
   auto waiter = std::make_shared<pending>(executor_);
+  waiter->done.expires_after(request_timeout_);
   waiting_.push_back(waiter);
   line += '\n';
   outgoing_.push_back(std::move(line));
   write_signal_.cancel();
+  const auto generation = generation_;
   error_code ec;
   co_await waiter->done.async_wait(asio::redirect_error(use_awaitable, ec));
+  // A reply or a closed connection cancels the wait; the timer running out means neither.
+  if (!ec && !waiter->reply && open_ && generation == generation_) {
+    break_connection(
+        fmt::format("the tracker did not answer within {} ms", request_timeout_.count()));
+  }
   co_return std::move(waiter->reply);
 }
 
@@ -136,6 +146,14 @@ void tracker_link::close() {
   channel_->socket.close(ec);
   write_signal_.cancel();
   fail_all("closed");
+}
+
+void tracker_link::break_connection(std::string why) {
+  if (!open_ || !broken_why_.empty()) return;
+  broken_why_ = std::move(why);
+  error_code ec;
+  channel_->socket.shutdown(tcp::socket::shutdown_both, ec);
+  channel_->socket.close(ec);  // the reader's read fails now
 }
 
 void tracker_link::fail_all(const std::string& /*why*/) {
@@ -165,7 +183,10 @@ awaitable<void> tracker_link::reader(std::uint64_t generation, std::shared_ptr<c
     }
     framer_.append(std::string_view(buffer.data(), n));
     while (auto frame = framer_.next()) {
-      if (frame->what == proto::frame::kind::too_long) continue;
+      if (frame->what == proto::frame::kind::too_long) {
+        break_connection(fmt::format("a line from the tracker is over {} bytes", max_line));
+        break;
+      }
       auto parsed = parser_.feed(frame->text);
       if (auto* reply = std::get_if<proto::reply>(&parsed)) {
         if (waiting_.empty()) continue;  // a reply nobody asked for: ignore it
@@ -174,12 +195,13 @@ awaitable<void> tracker_link::reader(std::uint64_t generation, std::shared_ptr<c
         waiter->reply = std::move(*reply);
         waiter->done.cancel();
       } else if (auto* event = std::get_if<proto::event>(&parsed)) {
-        if (on_event_) on_event_(*event);
+        if (on_event_ && room_ids_.accept(*event)) on_event_(*event);
       } else if (auto* odd = std::get_if<proto::protocol_violation>(&parsed)) {
         if (on_event_) on_event_(proto::event{std::string(unparsed), odd->line});
       }
     }
   }
+  if (!broken_why_.empty()) why = broken_why_;
   open_ = false;
   write_signal_.cancel();
   fail_all(why);

@@ -61,7 +61,10 @@ class pg_feed final : public event_feed {
       if (conn_ == nullptr) {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the server is away
         conn_ = connect();
-        if (conn_ != nullptr) spdlog::info("event feed: listening again");
+        if (conn_ != nullptr) {
+          spdlog::info("event feed: listening again");
+          on_lost();  // before any event that comes now (event_feed::start)
+        }
         continue;
       }
       pollfd fd{PQsocket(conn_), POLLIN, 0};
@@ -70,7 +73,6 @@ class pg_feed final : public event_feed {
         spdlog::error("event feed lost its connection: {}", PQerrorMessage(conn_));
         PQfinish(conn_);
         conn_ = nullptr;
-        on_lost();
         continue;
       }
       while (PGnotify* n = PQnotifies(conn_)) {

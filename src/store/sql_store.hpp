@@ -289,6 +289,23 @@ class sql_store final : public backend {
                 message_id);
   }
 
+  std::vector<room_message> room_messages_after(std::int64_t after, std::size_t limit) override {
+    std::vector<room_message> out;
+    auto r = db_.query(
+        "SELECT r.id, coalesce(g.name, ''), u.name, r.body, r.sent_at_ms "
+        "FROM room_messages r JOIN users u ON u.id = r.sender_id "
+        "LEFT JOIN groups g ON g.id = r.group_id WHERE r.id > $1 ORDER BY r.id LIMIT $2",
+        after, static_cast<std::int64_t>(limit));
+    while (r.next()) {
+      out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4)});
+    }
+    return out;
+  }
+
+  std::int64_t latest_room_message() override {
+    return single_integer("SELECT coalesce(max(id), 0) FROM room_messages");
+  }
+
   direct_result send_direct(std::string_view sender, std::string_view recipient,
                             std::string_view body, bool delivered) override {
     return transact([&]() -> direct_result {

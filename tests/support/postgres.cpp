@@ -61,3 +61,31 @@ postgres_database::~postgres_database() {
 }
 
 }  // namespace swarmhub::test
+
+namespace swarmhub::test {
+
+std::string postgres_database::query_text(const std::string& sql) const {
+  PGconn* conn = PQconnectdb(conninfo_.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw std::runtime_error("cannot reach the test database: " + why);
+  }
+  PGresult* r = PQexec(conn, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+  std::string out = ok && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  const std::string why = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error(sql + ": " + why);
+  return out;
+}
+
+int postgres_database::cut_listeners() const {
+  // A feed's connection runs nothing after its LISTEN, so that is its last query.
+  return std::stoi(query_text(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()"));
+}
+
+}  // namespace swarmhub::test

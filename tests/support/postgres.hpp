@@ -34,6 +34,11 @@ class postgres_database {
   // A libpq connection string for this database.
   const std::string& conninfo() const { return conninfo_; }
   const std::string& name() const { return name_; }
+  // The first column of the first row of `sql`, run in this database; "" when no row.
+  std::string query_text(const std::string& sql) const;
+  // Cuts the LISTEN connection of every tracker on this database (pg_terminate_backend);
+  // returns how many were cut.
+  int cut_listeners() const;
 
  private:
   std::string name_;

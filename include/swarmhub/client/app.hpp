@@ -18,8 +18,12 @@ struct client_options {
   // The trackers to use, in order: the first that answers, then the next one when it fails.
   std::vector<tracker_target> trackers;
   std::chrono::seconds failover_time{30};  // how long to look for a tracker after losing one
-  std::chrono::seconds keepalive{60};      // a ping after this long without a request
-  std::string server_password;             // given to a tracker that asks for one ("": ask)
+  // A ping after this long without a request, and how long a request may wait for its
+  // reply before the tracker is taken for dead (and left, as when it closes): together they
+  // bound how long a hung tracker is kept (README).
+  std::chrono::seconds keepalive{2};
+  std::chrono::seconds request_timeout{7};
+  std::string server_password;  // given to a tracker that asks for one ("": ask)
   // Where other members' clients connect for pieces; "": port 0 of the address this client
   // reaches its tracker from, so that a peer wire is not offered on every interface.
   std::string p2p_listen;

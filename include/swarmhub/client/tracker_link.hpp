@@ -3,6 +3,7 @@
 // request (replies come in request order), and hands events to a callback as they arrive.
 // Over TLS unless the target says tcp://; a TLS tracker's certificate is checked with
 // net::tls_trust (pin, else CA and name, else known_trackers) before any line is sent.
+// ROOM events that carry ids (event_ids) reach the callback without them, each id once.
 // Single-threaded: all of it runs on one executor.
 
 #include <chrono>
@@ -16,6 +17,7 @@
 
 #include <stdexcept>
 
+#include "swarmhub/client/room_event_ids.hpp"
 #include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/net/tls_trust.hpp"
@@ -70,7 +72,12 @@ class tracker_link {
   void start(event_handler on_event, closed_handler on_closed);
 
   // Sends one request line and waits for its reply; nothing when the connection ended first.
+  // A tracker that leaves a request unanswered for the request timeout is taken for dead:
+  // the connection is broken (on_closed runs, as when the tracker closes it), and so is it
+  // when a line from the tracker is longer than the framer's bound (max_line).
   awaitable<std::optional<proto::reply>> request(std::string line);
+  void set_request_timeout(std::chrono::milliseconds timeout) { request_timeout_ = timeout; }
+  static constexpr std::size_t max_line = 1024 * 1024;
 
   void close();
   bool is_open() const { return open_; }
@@ -99,6 +106,8 @@ class tracker_link {
   void make_tls_context();
   awaitable<void> secure(channel& ch, const tracker_target& where);
   void fail_all(const std::string& why);
+  // Takes the connection for broken, for `why`: the reader ends it and reports that.
+  void break_connection(std::string why);
 
   asio::any_io_executor executor_;
   tls_settings tls_settings_;
@@ -107,13 +116,16 @@ class tracker_link {
   net::trust_outcome trust_ = net::trust_outcome::none;
   std::string fingerprint_;
   std::string first_use_note_;
-  proto::line_framer framer_{1024 * 1024};
+  proto::line_framer framer_{max_line};
+  std::chrono::milliseconds request_timeout_{std::chrono::seconds(7)};
+  std::string broken_why_;  // set by break_connection, for the reader to report
   proto::reply_parser parser_;
   std::deque<std::shared_ptr<pending>> waiting_;
   std::deque<std::string> outgoing_;
   asio::steady_timer write_signal_;
   event_handler on_event_;
   closed_handler on_closed_;
+  room_event_ids room_ids_;  // across connections: a failover's repeats are dropped
   bool open_ = false;
   std::uint64_t generation_ = 0;
 };

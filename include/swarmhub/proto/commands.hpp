@@ -69,6 +69,7 @@ enum class command_id {
   list_files,
   file_info,
   passkey,
+  event_ids,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -359,6 +360,14 @@ inline constexpr std::array command_rows{
                  .max_args = 0,
                  .usage = "passkey",
                  .summary = "your key for the tracker's BitTorrent announces",
+                 .topic = help_topic::internal},
+    command_spec{.id = command_id::event_ids,
+                 .name = "event_ids",
+                 .allowed = any_state,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "event_ids",
+                 .summary = "from now on ROOM events carry their message id, to drop a repeat",
                  .topic = help_topic::internal},
 };
 

@@ -61,7 +61,9 @@ class event_feed {
  public:
   virtual ~event_feed() = default;
   // Calls `on_event(payload)` for every event, on the feed's own thread, until stop().
-  // `on_lost()` runs when the feed loses events (its connection broke; it reconnects).
+  // `on_lost()` runs when the feed lost events (its connection broke) and listens again:
+  // before any event that follows the loss, so that what was missed can be read from the
+  // store first.
   virtual void start(std::function<void(std::string_view)> on_event,
                      std::function<void()> on_lost) = 0;
   virtual void stop() = 0;

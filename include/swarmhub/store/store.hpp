@@ -210,6 +210,11 @@ class backend {
   virtual backlog unseen_room_messages(std::string_view user, std::size_t limit) = 0;
   // Records that `user` has seen room messages up to `message_id` (never moves back).
   virtual void mark_seen(std::string_view user, std::int64_t message_id) = 0;
+  // Every room's messages (the lobby's too) with an id above `after`, oldest first, at most
+  // `limit`: what a tracker's event feed may have missed while it reconnected.
+  virtual std::vector<room_message> room_messages_after(std::int64_t after, std::size_t limit) = 0;
+  // The newest room message id, 0 when there is none.
+  virtual std::int64_t latest_room_message() = 0;
 
   // Stores a direct message; `delivered` when it reached the recipient at once.
   virtual direct_result send_direct(std::string_view sender, std::string_view recipient,

@@ -325,4 +325,11 @@ awaitable<void> handle<command_id::unpair>(command_context& ctx) {
   co_return;
 }
 
+template <>
+awaitable<void> handle<command_id::event_ids>(command_context& ctx) {
+  ctx.client.send_event_ids();
+  ctx.reply.ok("event ids on");
+  co_return;
+}
+
 }  // namespace swarmhub::tracker

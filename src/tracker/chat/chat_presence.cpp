@@ -24,9 +24,17 @@ bool chat_presence::note_queued(std::int64_t id, bool shared) {
   return true;
 }
 
+std::int64_t chat_presence::take_mark(bool now, unsigned batch) {
+  if (seen_ <= taken_ || (!now && unstored_ < batch)) return 0;
+  taken_ = seen_;
+  unstored_ = 0;
+  return taken_;
+}
+
 void chat_presence::reset() {
   room_ = "lobby";
-  seen_ = seen_queued_ = 0;
+  seen_ = seen_queued_ = taken_ = 0;
+  unstored_ = 0;
   recent_.reset();
 }
 

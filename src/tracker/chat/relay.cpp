@@ -24,6 +24,11 @@ void deliver(const std::shared_ptr<session>& s, std::string_view event, std::str
   s->deliver(std::make_shared<const std::string>(proto::format_event(event, text)));
 }
 
+void publish_stored(tracker_core& core, const store::room_message& m) {
+  const auto sender = core.online.find(m.sender);  // they got their reply instead
+  chat::publish(core, m, sender ? sender->id() : 0);
+}
+
 }  // namespace
 
 bool shared(const tracker_core& core) {
@@ -59,6 +64,18 @@ void membership(tracker_core& core, std::string_view user, std::string_view grou
   }
 }
 
+void refill(tracker_core& core, store::backend& db) {
+  // Twice the marks' window: what they remember comes back too, and is skipped.
+  constexpr std::size_t most = 8192;
+  std::size_t filled = 0;
+  for (const auto& m : db.room_messages_after(core.marks.refill_after(), most)) {
+    if (!core.marks.first_time(m.id)) continue;
+    publish_stored(core, m);
+    ++filled;
+  }
+  if (filled > 0) spdlog::warn("event feed: {} room messages it missed were published", filled);
+}
+
 void handle(tracker_core& core, store::backend& db, std::string_view payload) {
   const auto event = store::decode_event(payload);
   if (!event) {
@@ -70,8 +87,7 @@ void handle(tracker_core& core, store::backend& db, std::string_view payload) {
       [&](const auto& e) {
         using kind = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<kind, store::room_stored>) {
-          const auto sender = core.online.find(e.message.sender);  // they got their reply instead
-          chat::publish(core, e.message, sender ? sender->id() : 0);
+          if (core.marks.first_time(e.message.id)) publish_stored(core, e.message);
         } else if constexpr (std::is_same_v<kind, store::direct_stored>) {
           // Whoever marks it delivered delivers it: the sender's tracker (recipient there),
           // this one, or a login that takes it from the store.

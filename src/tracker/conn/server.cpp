@@ -133,6 +133,9 @@ void server::run() {
     core_.sessions.on_empty([this] { shutdown("the last client left"); });
   }
   if (core_.feed) {
+    // A refill after a loss reads only what was committed after this point.
+    core_.store->post(
+        [this](store::backend& db) { core_.marks.start_at(db.latest_room_message()); });
     // Events go to the store thread, one after the other as they came, so that they keep
     // the commit order and meet logins and fan-outs there in one sequence.
     core_.feed->start(
@@ -144,7 +147,10 @@ void server::run() {
         [this] {
           spdlog::error("events from other trackers were lost while the feed reconnected");
           // What the announces remembered may have changed unseen: it is read again.
-          core_.store->post([this](store::backend&) { core_.access.clear(); });
+          core_.store->post([this](store::backend& db) {
+            core_.access.clear();
+            relay::refill(core_, db);
+          });
         });
   }
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});

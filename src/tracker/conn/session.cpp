@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat/chat.hpp"
 #include "swarmhub/tracker/commands/dispatcher.hpp"
@@ -15,6 +16,15 @@
 
 namespace swarmhub::tracker {
 namespace {
+
+// A ROOM event with its message id first (the event_ids command; docs/protocol.md).
+session::bytes with_event_id(const session::bytes& event, std::int64_t id) {
+  const std::string room = fmt::format("* {} ", proto::events::room);
+  if (!event->starts_with(room)) return event;
+  auto out = std::make_shared<std::string>(*event);
+  out->insert(room.size(), fmt::format("#{} ", id));
+  return out;
+}
 
 constexpr std::size_t read_chunk = 16 * 1024;
 constexpr std::size_t max_gather = 64;  // queued messages written with one call
@@ -202,6 +212,7 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
   // With a shared store, a message met in the login backlog can come again live (another
   // tracker committed it while the backlog was read): one copy is enough.
   if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
+  if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
   queued_bytes_ += message->size();
   queue_.push_back(outgoing{std::move(message), room_message_id});
   schedule_write();
@@ -478,10 +489,31 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
   }
   tracker_stats::add(core_.stats.bytes_out, total);
   for (std::size_t i = 0; i < count; ++i) chat_.note_written(queue_[i].room_message_id);
+  store_seen_mark(false);
   queue_.pop_front(count);
   queued_bytes_ -= total;
   if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
   write_more();
+}
+
+void session::store_seen_mark(bool now) {
+  // A burst stores a mark every this many room messages, a trickle this long after one.
+  constexpr unsigned batch = 64;
+  constexpr auto delay = std::chrono::milliseconds(200);
+  const std::string& user = identity_.user();
+  if (user.empty() || stopped_) {
+    mark_due_ = {};
+    return;
+  }
+  if (const auto mark = chat_.take_mark(now, batch); mark > 0) {
+    core_.store->post([user, mark](store::backend& db) { db.mark_seen(user, mark); });
+  }
+  if (!chat_.mark_pending()) {
+    mark_due_ = {};
+  } else if (mark_due_ == clock::time_point{}) {
+    mark_due_ = clock::now() + delay;
+    if (watchdog_timer_.expiry() > mark_due_) wake(watchdog_timer_);
+  }
 }
 
 void session::finish_writing() {
@@ -519,10 +551,12 @@ void session::watch() {
     begin_close("idle timeout");
   }
   if (greets_on_delay() && now >= greet_at_) choose_line_protocol();
+  if (mark_due_ != clock::time_point{} && now >= mark_due_) store_seen_mark(true);
   auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
   if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
   if (greets_on_delay()) deadline = std::min(deadline, greet_at_);
   if (transport_ == transport::handshaking) deadline = std::min(deadline, handshake_deadline_);
+  if (mark_due_ != clock::time_point{}) deadline = std::min(deadline, mark_due_);
   // A wake (cancel) or the deadline: either way, look again.
   watchdog_timer_.expires_at(deadline);
   watchdog_timer_.async_wait([self = shared_from_this()](const error_code&) { self->watch(); });

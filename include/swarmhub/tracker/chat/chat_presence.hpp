@@ -1,6 +1,7 @@
 #pragma once
 // Where one connection is in the chat: its current room, its flood gate, and which room
-// messages it was shown (the seen mark stored when the user goes offline). A value the
+// messages it was shown (the seen mark, stored in batches as it advances and when the user
+// goes offline). A value the
 // session holds beside its transport; read and changed on the session's strand only.
 
 #include <algorithm>
@@ -31,7 +32,16 @@ class chat_presence {
   // a repeat, which is not to be queued.
   bool note_queued(std::int64_t id, bool shared);
   // Room message `id` was written to the socket.
-  void note_written(std::int64_t id) { seen_ = std::max(seen_, id); }
+  void note_written(std::int64_t id) {
+    if (id <= 0) return;
+    seen_ = std::max(seen_, id);
+    ++unstored_;
+  }
+  // The seen mark to store now, or 0: once `batch` room messages were written since the
+  // last one was taken, or with `now` whatever was written since.
+  std::int64_t take_mark(bool now, unsigned batch);
+  // Something written is not in a mark taken yet.
+  bool mark_pending() const { return seen_ > taken_; }
   // The highest room message id the user has been shown; with `flushing`, what is queued
   // counts too (it will still be written).
   std::int64_t seen(bool flushing) const {
@@ -54,6 +64,8 @@ class chat_presence {
   unsigned refused_in_a_row_ = 0;
   std::int64_t seen_ = 0;         // highest room message id written to the socket
   std::int64_t seen_queued_ = 0;  // highest room message id queued for it
+  std::int64_t taken_ = 0;        // the last mark taken to be stored
+  unsigned unstored_ = 0;         // room messages written since
   std::unique_ptr<recent_ids> recent_;
 };
 

@@ -25,6 +25,10 @@ void to_room(tracker_core& core, std::string_view room, std::string_view event,
 void subscribe(tracker_core& core, std::string_view user, std::string_view group);
 void membership(tracker_core& core, std::string_view user, std::string_view group, bool member);
 
+// After the feed lost events: publishes, on the store thread, the room messages committed
+// meanwhile that it did not bring (feed_marks), in id order.
+void refill(tracker_core& core, store::backend& db);
+
 // One event from the feed, on the store thread (in commit order), with its connection.
 void handle(tracker_core& core, store::backend& db, std::string_view payload);
 

@@ -66,6 +66,8 @@ class session : public std::enable_shared_from_this<session> {
   session_identity& identity() { return identity_; }
   const session_identity& identity() const { return identity_; }
   chat_presence& chat() { return chat_; }
+  // ROOM events carry their message id from now on (the event_ids command).
+  void send_event_ids() { event_ids_ = true; }
   // A user logged in on this connection.
   void log_in(std::string user);
   // The user goes offline and the connection stays (rooms, pair, presence, seen mark).
@@ -125,6 +127,10 @@ class session : public std::enable_shared_from_this<session> {
   // `flushing`: what is queued will still be written (logout, graceful close), so it counts
   // as seen; otherwise only what was written does.
   void depart(std::string_view why, bool flushing);
+  // Stores the seen mark as it advances (chat_presence::take_mark): at once after a batch,
+  // else when cursor_due_ passes, so that a crash repeats at most that little at the next
+  // login. `now`: whatever was written since the last one.
+  void store_seen_mark(bool now);
   void begin_close(std::string reason);
   void stop(std::string reason);
   void wake(asio::steady_timer& timer);
@@ -148,6 +154,7 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<proto::http::request> http_request_;  // headers being read
   session_identity identity_;
   chat_presence chat_;
+  bool event_ids_ = false;
   unsigned malformed_in_a_row_ = 0;
   std::uint64_t last_slot_ = 0;
   unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
@@ -161,6 +168,7 @@ class session : public std::enable_shared_from_this<session> {
   clock::time_point last_input_;
   clock::time_point write_started_;
   clock::time_point closing_since_;
+  clock::time_point mark_due_;  // when the pending seen mark is stored; {} none pending
   bool writing_ = false;
   bool write_scheduled_ = false;
   bool closing_ = false;      // no more requests; flush, then close

@@ -1,0 +1,28 @@
+#include "swarmhub/client/room_event_ids.hpp"
+
+#include <charconv>
+
+#include "swarmhub/proto/events.hpp"
+
+namespace swarmhub::client {
+
+bool room_event_ids::accept(proto::event& e) {
+  if (e.name != proto::events::room || !e.text.starts_with('#')) return true;
+  const auto space = e.text.find(' ');
+  if (space == std::string::npos) return true;
+  std::int64_t id = 0;
+  const char* first = e.text.data() + 1;
+  const char* last = e.text.data() + space;
+  const auto [end, ec] = std::from_chars(first, last, id);
+  if (ec != std::errc() || end != last || first == last) return true;  // not an id: as it came
+  e.text.erase(0, space + 1);
+  if (!ids_.insert(id).second) return false;
+  order_.push_back(id);
+  if (order_.size() > limit) {
+    ids_.erase(order_.front());
+    order_.pop_front();
+  }
+  return true;
+}
+
+}  // namespace swarmhub::client

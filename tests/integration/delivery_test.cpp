@@ -1,0 +1,214 @@
+// Room messages reach each member exactly once across the faults of a tracker (its event
+// feed cut, its crash, a failover), and a client leaves a hung tracker. Several trackers on
+// one PostgreSQL database (scripts/with-postgres).
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "client_process.hpp"
+#include "postgres.hpp"
+#include "process.hpp"
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A port nobody listens on now (the kernel's pick for a socket closed at once).
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::vector<std::string> room_texts(client_process& c) {
+  std::vector<std::string> out;
+  for (const auto& e : c.events()) {
+    if (e.name == "ROOM") out.push_back(e.text);
+  }
+  return out;
+}
+
+bool has_event(client_process& c, const std::string& name, const std::string& part = "") {
+  for (const auto& e : c.events()) {
+    if (e.name == name && e.text.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// A tracker_info.txt of two trackers on ports free now.
+std::string two_tracker_list(temp_dir& dir) {
+  const auto list = dir.file("tracker_info.txt");
+  std::ofstream(list) << "1 tcp://127.0.0.1:" << free_port()
+                      << "\n2 tcp://127.0.0.1:" << free_port() << "\n";
+  return list;
+}
+
+class Delivery : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SWARMHUB_REQUIRE_POSTGRES();
+    database_ = std::make_unique<postgres_database>();
+  }
+  // A burst of `total` posts is not held back by the flood gate.
+  std::vector<std::string> args(std::vector<std::string> more = {}) {
+    std::vector<std::string> out{"--store", database_->conninfo(), "--chat-burst",
+                                 "1000",    "--chat-rate",         "1000"};
+    out.insert(out.end(), more.begin(), more.end());
+    return out;
+  }
+  // `listener` joins `owner`'s group g; both are in its room.
+  static void share_room(line_client& owner, line_client& listener, const std::string& name) {
+    ASSERT_TRUE(owner.request("create_group g").ok);
+    ASSERT_TRUE(listener.request("join_group g").ok);
+    ASSERT_TRUE(owner.request("accept_request g " + name).ok);
+    ASSERT_EQ(listener.next_event("REQUEST_ACCEPTED").text, "g");
+    ASSERT_TRUE(owner.request("room g").ok);
+    ASSERT_TRUE(listener.request("room g").ok);
+  }
+  // The texts of the next `n` ROOM events (fewer if they stop coming).
+  static std::vector<std::string> room_events(line_client& c, std::size_t n) {
+    std::vector<std::string> out;
+    while (out.size() < n) {
+      const auto e = c.read_event(15s);
+      if (!e) break;
+      if (e->name == "ROOM") out.push_back(e->text);
+    }
+    return out;
+  }
+  static std::vector<std::string> posts(int from, int to) {
+    std::vector<std::string> out;
+    for (int k = from; k < to; ++k) out.push_back("g alice m" + std::to_string(k));
+    return out;
+  }
+
+  std::unique_ptr<postgres_database> database_;
+};
+
+TEST_F(Delivery, ACutListenConnectionLosesNoRoomMessage) {
+  tracker_process one(args());
+  tracker_process two(args());
+  auto alice = one.user("alice");
+  auto bob = two.user("bob");
+  share_room(alice, bob, "bob");
+  for (int k = 0; k < 20; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  ASSERT_GE(database_->cut_listeners(), 2);  // mid-burst, one per tracker
+  for (int k = 20; k < 60; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  EXPECT_EQ(room_events(bob, 60), posts(0, 60));
+  // Nothing twice: the next event after the 60 is the one asked for now.
+  ASSERT_TRUE(alice.request("say last").ok);
+  EXPECT_EQ(bob.next_event("ROOM").text, "g alice last");
+}
+
+TEST_F(Delivery, ACrashDoesNotRepeatWhatWasSeenLiveAtTheNextLogin) {
+  tracker_process one(args({"--login-lease", "1"}));
+  tracker_process two(args({"--login-lease", "1"}));
+  auto alice = two.user("alice");
+  auto bob = one.user("bob");
+  share_room(alice, bob, "bob");
+  for (int k = 0; k < 20; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  ASSERT_EQ(room_events(bob, 20), posts(0, 20));
+  // Bob's tracker stores how far he has read as he reads, not only when he leaves: wait
+  // for it (the store is the only witness), then crash that tracker.
+  const std::string last = database_->query_text("SELECT max(id) FROM room_messages");
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (database_->query_text("SELECT seen_message FROM users WHERE name = 'bob'") != last &&
+         std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(alice.request("ping").ok);  // a round trip between looks
+  }
+  one.proc().signal(SIGKILL);
+  ASSERT_TRUE(one.proc().wait(10s));
+  ASSERT_TRUE(alice.request("say after").ok);
+  // Bob comes back on the other tracker once his dead tracker's lease lapses.
+  std::optional<line_client> again;
+  for (const auto end = std::chrono::steady_clock::now() + 20s;
+       !again && std::chrono::steady_clock::now() < end;) {
+    auto c = two.connect();
+    if (c.request("login bob bob-password").ok) again.emplace(std::move(c));
+  }
+  ASSERT_TRUE(again) << "the lease should have lapsed";
+  EXPECT_EQ(again->next_event("ROOM").text, "g alice after");  // missed: given; seen: not
+}
+
+TEST_F(Delivery, AFailoverMidBurstGivesEachMessageOnceInOneOrder) {
+  temp_dir dir;
+  const auto list = two_tracker_list(dir);
+  auto start = [&](const char* n) {
+    std::vector<std::string> all{list, n};
+    const auto more = args({"--login-lease", "30"});
+    all.insert(all.end(), more.begin(), more.end());
+    return std::make_unique<tracker_process>(all, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  client_process bob(list);  // on tracker 1, the first of the list
+  bob.log_in("bob");
+  auto alice = two->user("alice");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       !has_event(bob, "REQUEST_ACCEPTED") && std::chrono::steady_clock::now() < end;) {
+    ASSERT_TRUE(bob.request("ping").ok);
+  }
+  ASSERT_TRUE(alice.request("room g").ok);
+  for (int k = 0; k < 30; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  one->proc().signal(SIGKILL);  // mid-burst: Bob's client moves to tracker 2
+  ASSERT_TRUE(one->proc().wait(10s));
+  for (int k = 30; k < 60; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  for (const auto end = std::chrono::steady_clock::now() + 30s;
+       room_texts(bob).size() < 60 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping");
+  }
+  ASSERT_TRUE(alice.request("say last").ok);
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       room_texts(bob).size() < 61 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping");
+  }
+  auto expected = posts(0, 60);
+  expected.push_back("g alice last");
+  EXPECT_EQ(room_texts(bob), expected);
+}
+
+TEST_F(Delivery, AClientLeavesAStoppedTrackerWithinTenSeconds) {
+  temp_dir dir;
+  const auto list = two_tracker_list(dir);
+  auto start = [&](const char* n) {
+    std::vector<std::string> all{list, n, "--store", database_->conninfo()};
+    return std::make_unique<tracker_process>(all, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  client_process alice(list);
+  alice.log_in("alice");
+  one->proc().signal(SIGSTOP);
+  const auto stopped = std::chrono::steady_clock::now();
+  const std::string moved = "now on " + two->client_address();
+  while (!has_event(alice, "NOTICE", moved) && std::chrono::steady_clock::now() < stopped + 30s) {
+    alice.request("ping", 30s);  // the first waits for the timeout, then fails
+  }
+  const auto took = std::chrono::steady_clock::now() - stopped;
+  one->proc().signal(SIGCONT);
+  ASSERT_TRUE(has_event(alice, "NOTICE", moved)) << alice.log_tail();
+  EXPECT_LT(took, 10s);
+  EXPECT_TRUE(alice.request("ping").ok);
+}
+
+}  // namespace
+}  // namespace swarmhub::test
