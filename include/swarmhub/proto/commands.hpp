@@ -69,6 +69,7 @@ enum class command_id {
   list_files,
   file_info,
   passkey,
+  group_mode,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -360,6 +361,15 @@ inline constexpr std::array command_rows{
                  .usage = "passkey",
                  .summary = "your key for the tracker's BitTorrent announces",
                  .topic = help_topic::internal},
+    command_spec{.id = command_id::group_mode,
+                 .name = "group_mode",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .usage = "group_mode <group> sealed|open",
+                 .summary = "owner: open lets members use any BitTorrent client (torrent_file, "
+                            "magnet); sealed, the default, keeps the files to swarmhub clients",
+                 .topic = help_topic::groups},
 };
 
 // The row of `id`: rows are in the order of command_id.
