@@ -64,6 +64,8 @@ std::string_view wire_name(error_code code) {
       return "NO_SUCH_FILE";
     case error_code::bad_file:
       return "BAD_FILE";
+    case error_code::group_sealed:
+      return "GROUP_SEALED";
     case error_code::connection_lost:
       return "CONNECTION_LOST";
     case error_code::timeout:

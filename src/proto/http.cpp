@@ -48,6 +48,7 @@ void add_header(request& r, std::string_view header_line) {
     if (util::iequals_ascii(value, "close")) r.keep_alive = false;
     if (util::iequals_ascii(value, "keep-alive")) r.keep_alive = true;
   }
+  if (util::iequals_ascii(name, "host")) r.host = std::string(value.substr(0, 255));
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {

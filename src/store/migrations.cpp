@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 8> all{
+constexpr std::array<std::string_view, 9> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -119,6 +119,11 @@ DROP INDEX direct_messages_waiting;
     // 0, the whole history, as before.
     R"sql(
 ALTER TABLE users ADD COLUMN lobby_since {int} NOT NULL DEFAULT 0;
+)sql",
+    // 9: who may use a group's files with another BitTorrent client: 'sealed' (swarmhub
+    // clients only, the default) or 'open' (members get .torrent files and magnet links)
+    R"sql(
+ALTER TABLE groups ADD COLUMN mode TEXT NOT NULL DEFAULT 'sealed';
 )sql",
 };
 

@@ -92,11 +92,24 @@ class sql_store final : public backend {
 
   std::vector<group_summary> list_groups() override {
     auto r = db_.query(
-        "SELECT g.name, u.name, (SELECT count(*) FROM memberships m WHERE m.group_id = g.id) "
-        "FROM groups g JOIN users u ON u.id = g.owner_id ORDER BY g.name");
+        "SELECT g.name, u.name, (SELECT count(*) FROM memberships m WHERE m.group_id = g.id), "
+        "g.mode FROM groups g JOIN users u ON u.id = g.owner_id ORDER BY g.name");
     std::vector<group_summary> out;
-    while (r.next()) out.push_back({r.text(0), r.text(1), r.integer(2)});
+    while (r.next()) {
+      out.push_back(
+          {r.text(0), r.text(1), r.integer(2), parse_mode(r.text(3)).value_or(group_mode::sealed)});
+    }
     return out;
+  }
+
+  status set_group_mode(std::string_view group, std::string_view owner, group_mode mode) override {
+    return transact([&] {
+      auto g = find_group(group);
+      if (!g) return status::no_such_group;
+      if (!util::iequals_ascii(g->owner, owner)) return status::not_owner;
+      db_.execute("UPDATE groups SET mode = $2 WHERE id = $1", g->id, mode_name(mode));
+      return status::ok;
+    });
   }
 
   join_result join_group(std::string_view group, std::string_view user) override {
@@ -403,6 +416,28 @@ class sql_store final : public backend {
     return {status::ok,
             {g->name, r.text(0), r.integer(1), r.text(2), r.text(3), r.blob(4), r.text(5),
              r.integer(6)}};
+  }
+
+  file_result open_file(std::string_view passkey, std::string_view group,
+                        std::string_view name) override {
+    if (passkey.empty()) return {status::no_such_user};
+    auto who = db_.query("SELECT id, name FROM users WHERE passkey = $1", passkey);
+    if (!who.next()) return {status::no_such_user};
+    const auto uid = who.integer(0);
+    const std::string user = who.text(1);
+    auto g = find_group(group);
+    if (!g) return {status::no_such_group};
+    if (!membership(g->id, uid)) return {status::not_member};
+    auto m = db_.query("SELECT mode FROM groups WHERE id = $1", g->id);
+    if (!m.next() || parse_mode(m.text(0)) != group_mode::open) return {status::group_sealed};
+    auto r = db_.query(
+        "SELECT name, size, info_hash, swarm_key, info, created_at, v1_swarm_key FROM files "
+        "WHERE group_id = $1 AND name = $2",
+        g->id, name);
+    if (!r.next()) return {status::no_such_file};
+    return {status::ok,
+            {g->name, r.text(0), r.integer(1), r.text(2), r.text(3), r.blob(4), user, r.integer(5),
+             r.is_null(6) ? std::string() : r.text(6)}};
   }
 
   std::string passkey(std::string_view user, std::string_view fresh) override {

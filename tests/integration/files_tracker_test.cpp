@@ -463,5 +463,46 @@ TEST_F(FilesTracker, HttpClientsGetHttpOnlyAndKeepAlive) {
   EXPECT_TRUE(http.closed_within());
 }
 
+TEST_F(FilesTracker, OwnerChoosesGroupModeAndListingsShowIt) {
+  auto groups = bob_.request("list_groups");
+  ASSERT_EQ(groups.data.size(), 1u);
+  EXPECT_EQ(groups.data[0], "g owner=alice members=2 mode=sealed");  // the default
+  EXPECT_EQ(bob_.request("group_mode g open").code, "NOT_OWNER");
+  EXPECT_EQ(alice_.request("group_mode g ajar").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice_.request("group_mode nogroup open").code, "NO_SUCH_GROUP");
+  auto opened = alice_.request("group_mode G open");
+  ASSERT_TRUE(opened.ok) << opened.text;
+  EXPECT_EQ(bob_.request("list_groups").data[0], "g owner=alice members=2 mode=open");
+  ASSERT_TRUE(alice_.request("group_mode g sealed").ok);
+  EXPECT_EQ(bob_.request("list_groups").data[0], "g owner=alice members=2 mode=sealed");
+}
+
+TEST_F(FilesTracker, OpenGroupsGiveMembersATorrentWithTheirPasskey) {
+  const std::string info = info_dict("movie one.mkv", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "movie one.mkv", 5000, info)).ok);
+  const std::string bob_key = passkey(bob_);
+  const std::string eve_key = passkey(eve_);
+  const std::string target = "/torrents/g/movie%20one.mkv?pk=";
+  line_client http(tracker_.port(), false);
+  auto sealed = get(http, target + bob_key);
+  EXPECT_EQ(sealed.status, 403);
+  EXPECT_EQ(sealed.body, "the group is sealed: swarmhub clients only\n");
+
+  ASSERT_TRUE(alice_.request("group_mode g open").ok);
+  auto torrent = get(http, target + bob_key);
+  ASSERT_EQ(torrent.status, 200);
+  // The stored info dictionary, byte for byte (so the info-hash is the file's), announcing
+  // to this tracker's group swarm with bob's passkey.
+  const std::string url = "http://tracker/announce/g?pk=" + bob_key;
+  EXPECT_EQ(torrent.body, "d" + bencode::string("announce") + bencode::string(url) +
+                              bencode::string("info") + info + "e");
+  EXPECT_EQ(get(http, target + eve_key).status, 403);               // not a member
+  EXPECT_EQ(get(http, target + std::string(32, 'f')).status, 403);  // unknown passkey
+  EXPECT_EQ(get(http, "/torrents/g/movie%20one.mkv").status, 403);
+  EXPECT_EQ(get(http, "/torrents/g/other.mkv?pk=" + bob_key).status, 404);
+  EXPECT_EQ(get(http, "/torrents/nogroup/movie%20one.mkv?pk=" + bob_key).status, 404);
+  EXPECT_EQ(get(http, "/torrents/g/..?pk=" + bob_key).status, 400);
+}
+
 }  // namespace
 }  // namespace swarmhub::test

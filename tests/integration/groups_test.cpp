@@ -43,7 +43,7 @@ TEST(Groups, RequestAcceptRejectWithLiveNotices) {
   EXPECT_TRUE(members.data[1].starts_with("bob member joined="));
   auto groups = carol.request("list_groups");
   ASSERT_EQ(groups.data.size(), 1u);
-  EXPECT_EQ(groups.data[0], "rust owner=alice members=2");
+  EXPECT_EQ(groups.data[0], "rust owner=alice members=2 mode=sealed");
 }
 
 TEST(Groups, OwnerOfflineSeesRequestsAtLogin) {
@@ -80,7 +80,7 @@ TEST(Groups, OwnerLeavingHandsOverAndLastOneOutRemovesTheGroup) {
   EXPECT_EQ(alice.request("leave_group rust").text, "you left rust; carol owns it now");
   carol.next_event("REQUEST_ACCEPTED").text;
   EXPECT_EQ(carol.next_event("OWNER").text, "rust carol");
-  EXPECT_EQ(carol.request("list_groups").data.at(0), "rust owner=carol members=2");
+  EXPECT_EQ(carol.request("list_groups").data.at(0), "rust owner=carol members=2 mode=sealed");
   EXPECT_EQ(alice.request("list_members rust").code, "NOT_MEMBER");
   EXPECT_EQ(bob.request("leave_group rust").text, "you left rust");
   EXPECT_EQ(carol.request("leave_group rust").text,
@@ -142,7 +142,8 @@ TEST(Groups, EveryMisuseHasItsOwnError) {
   auto members = owner.request("list_members g");
   ASSERT_EQ(members.data.size(), 2u);
   EXPECT_EQ(owner.request("list_requests g").data.size(), 1u);
-  EXPECT_EQ(owner.request("list_groups").data, std::vector<std::string>{"g owner=owner members=2"});
+  EXPECT_EQ(owner.request("list_groups").data,
+            std::vector<std::string>{"g owner=owner members=2 mode=sealed"});
 }
 
 TEST(Groups, RacingCreatorsExactlyOneWins) {
@@ -194,7 +195,7 @@ void check(tracker_process& tracker) {
   ASSERT_TRUE(alice.request("login alice alice-password").ok);
   EXPECT_EQ(alice.next_event("PENDING_REQUESTS").text, "rust 1");
   EXPECT_EQ(alice.request("list_groups").data,
-            std::vector<std::string>{"rust owner=alice members=2"});
+            std::vector<std::string>{"rust owner=alice members=2 mode=sealed"});
   auto requests = alice.request("list_requests rust");
   ASSERT_EQ(requests.data.size(), 1u);
   EXPECT_TRUE(requests.data[0].starts_with("carol "));

@@ -70,6 +70,7 @@ enum class command_id {
   file_info,
   passkey,
   event_ids,
+  group_mode,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -369,6 +370,15 @@ inline constexpr std::array command_rows{
                  .usage = "event_ids",
                  .summary = "from now on ROOM events carry their message id, to drop a repeat",
                  .topic = help_topic::internal},
+    command_spec{.id = command_id::group_mode,
+                 .name = "group_mode",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .usage = "group_mode <group> sealed|open",
+                 .summary = "owner: open gives members a .torrent with their passkey (GET "
+                            "/torrents/<group>/<file>); sealed, the default, does not",
+                 .topic = help_topic::groups},
 };
 
 // The row of `id`: rows are in the order of command_id.

@@ -18,6 +18,7 @@ struct request {
   std::string query;  // after '?', still percent-encoded
   std::string version;
   bool keep_alive = true;
+  std::string host;  // the Host header, as sent
 };
 
 // Parses the request line; the headers are fed with add_header().

@@ -34,7 +34,14 @@ enum class status {
   no_such_request,
   file_exists,  // the name is taken in that group by other content
   no_such_file,
+  group_sealed,  // the group is sealed: its files are for swarmhub clients only
 };
+
+// How a group's files may be fetched: by swarmhub clients only (sealed), or also by any
+// BitTorrent client of a member, with a .torrent or magnet link carrying their passkey (open).
+enum class group_mode { sealed, open };
+std::string_view mode_name(group_mode mode);
+std::optional<group_mode> parse_mode(std::string_view text);
 
 struct user_record {
   std::int64_t id = 0;
@@ -46,6 +53,7 @@ struct group_summary {
   std::string name;
   std::string owner;
   std::int64_t members = 0;
+  group_mode mode = group_mode::sealed;
 };
 
 struct member_info {
@@ -181,6 +189,9 @@ class backend {
   virtual std::vector<pending_count> pending_requests_for_owner(std::string_view owner) = 0;
   // The groups `user` belongs to, by name.
   virtual std::vector<std::string> groups_of(std::string_view user) = 0;
+  // Sets a group's mode; only its owner may (not_owner).
+  virtual status set_group_mode(std::string_view group, std::string_view owner,
+                                group_mode mode) = 0;
 
   // --- chat ---
   // Stores a message of `sender` in the room of `group` (empty: the lobby), if they may post
@@ -230,6 +241,11 @@ class backend {
   virtual listing<file_record> list_files(std::string_view group, std::string_view user) = 0;
   virtual file_result find_file(std::string_view group, std::string_view name,
                                 std::string_view user) = 0;
+  // A file of an open group for the member whose passkey this is, with the passkey's user in
+  // `uploader`'s stead: no_such_user (unknown passkey), no_such_group, not_member,
+  // group_sealed, no_such_file.
+  virtual file_result open_file(std::string_view passkey, std::string_view group,
+                                std::string_view name) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
   // `info_hash` is the announced one: a v2 swarm key or a hybrid's v1 key.

@@ -1,6 +1,6 @@
 // create_group, list_groups, join_group, list_requests, accept_request, reject_request,
-// leave_group, list_members. Every rule (who may, what exists) is decided by the store inside
-// one transaction; these handlers translate outcomes into replies and notify who is online.
+// leave_group, list_members, group_mode. Every rule (who may, what exists) is decided by the store
+// inside one transaction; these handlers translate outcomes into replies and notify who is online.
 
 #include <fmt/format.h>
 
@@ -76,7 +76,8 @@ awaitable<void> handle<command_id::list_groups>(command_context& ctx) {
   auto query = [](store::backend& db) { return db.list_groups(); };
   const auto groups = co_await ctx.core.store->run(std::move(query));
   for (const auto& g : groups) {
-    ctx.reply.data(fmt::format("{} owner={} members={}", g.name, g.owner, g.members));
+    ctx.reply.data(fmt::format("{} owner={} members={} mode={}", g.name, g.owner, g.members,
+                               store::mode_name(g.mode)));
   }
   ctx.reply.ok(fmt::format("{} group{}", groups.size(), groups.size() == 1 ? "" : "s"));
 }
@@ -214,6 +215,31 @@ awaitable<void> handle<command_id::list_members>(command_context& ctx) {
   }
   ctx.reply.ok(
       fmt::format("{} member{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
+}
+
+}  // namespace swarmhub::tracker
+
+namespace swarmhub::tracker {
+
+template <>
+awaitable<void> handle<command_id::group_mode>(command_context& ctx) {
+  const std::string group = ctx.args[0];
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  const auto mode = store::parse_mode(ctx.args[1]);
+  if (!mode) {
+    ctx.reply.error(error_code::bad_arguments, "the mode is sealed or open");
+    co_return;
+  }
+  const std::string user = ctx.client.identity().user();
+  auto update = [group, user, m = *mode](store::backend& db) {
+    return db.set_group_mode(group, user, m);
+  };
+  const auto result = co_await ctx.core.store->run(std::move(update));
+  if (result != status::ok) co_return refuse(ctx, result, group, user);
+  ctx.reply.ok(fmt::format("{} is {}", group, store::mode_name(*mode)));
 }
 
 }  // namespace swarmhub::tracker

@@ -49,6 +49,10 @@ void refuse(command_context& ctx, status result, std::string_view group, std::st
     case status::no_such_file:
       ctx.reply.error(error_code::no_such_file, fmt::format("{} has no such file", group));
       return;
+    case status::group_sealed:
+      ctx.reply.error(error_code::group_sealed,
+                      fmt::format("{} is sealed: its files are for swarmhub clients only", group));
+      return;
   }
 }
 

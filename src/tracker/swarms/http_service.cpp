@@ -151,12 +151,60 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
   co_return ok(bencoded_peers(peers, min_interval));
 }
 
+// GET /torrents/<group>/<file>?pk=<passkey>: a member's .torrent of a file of an open group,
+// announcing with their passkey to this tracker under the name the request used (Host).
+awaitable<std::string> torrent_file(session& client, const proto::http::request& request,
+                                    std::string_view path_rest) {
+  const auto refuse = [&](int code, std::string_view status, std::string_view why) {
+    return proto::http::response(code, status, "text/plain", std::string(why) + "\n",
+                                 request.keep_alive);
+  };
+  const auto slash = path_rest.find('/');
+  if (slash == std::string_view::npos) co_return refuse(404, "Not Found", "not found");
+  const std::string group(path_rest.substr(0, slash));
+  const auto name = proto::http::percent_decode(path_rest.substr(slash + 1));
+  const auto params = proto::http::parse_query(request.query);
+  if (!valid_name(group) || !name || !valid_file_name(*name) || !params) {
+    co_return refuse(400, "Bad Request", "GET /torrents/<group>/<file>?pk=<passkey>");
+  }
+  const auto pk = params->find("pk");
+  const std::string passkey = pk == params->end() ? std::string() : pk->second;
+  auto query = [passkey, group, file = *name](store::backend& db) {
+    return db.open_file(passkey, group, file);
+  };
+  const auto found = co_await client.core().store->run(std::move(query));
+  using store::status;
+  if (found.result == status::no_such_user) co_return refuse(403, "Forbidden", "unknown passkey");
+  if (found.result == status::not_member) {
+    co_return refuse(403, "Forbidden", "only members of the group get its files");
+  }
+  if (found.result == status::group_sealed) {
+    co_return refuse(403, "Forbidden", "the group is sealed: swarmhub clients only");
+  }
+  if (found.result != status::ok) co_return refuse(404, "Not Found", "no such group or file");
+  if (request.host.empty()) co_return refuse(400, "Bad Request", "the request has no Host");
+  const std::string announce_url = (client.over_tls() ? "https://" : "http://") + request.host +
+                                   std::string(announce_path) + "/" + found.file.group +
+                                   "?pk=" + passkey;
+  std::string body = "d";
+  body += bencode::string("announce") + bencode::string(announce_url);
+  body += bencode::string("info");
+  body += found.file.info;
+  body += 'e';
+  co_return proto::http::response(200, "OK", "application/x-bittorrent", body, request.keep_alive);
+}
+
 }  // namespace
 
 awaitable<std::string> serve_http(session& client, const proto::http::request& request) {
   if (std::string_view(request.path).starts_with(announce_path)) {
     const auto rest = std::string_view(request.path).substr(announce_path.size());
     if (rest.empty() || rest[0] == '/') co_return co_await announce(client, request, rest);
+  }
+  constexpr std::string_view torrents_path = "/torrents/";
+  if (std::string_view(request.path).starts_with(torrents_path)) {
+    const auto rest = std::string_view(request.path).substr(torrents_path.size());
+    co_return co_await torrent_file(client, request, rest);
   }
   if (request.path == "/identity") {
     // Which store this tracker serves: trackers listed together compare it at start.

@@ -90,6 +90,7 @@ class session : public std::enable_shared_from_this<session> {
 
   const std::string& remote() const { return remote_; }
   const asio::ip::address& remote_address() const { return remote_address_; }
+  bool over_tls() const { return transport_ == transport::tls; }
   tracker_core& core() { return core_; }
 
  private:
