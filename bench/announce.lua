@@ -4,6 +4,8 @@
 local hashes = {}
 for line in io.lines(os.getenv("ANNOUNCE_HASHES")) do hashes[#hashes + 1] = line end
 local key = os.getenv("ANNOUNCE_KEY") or ""
+-- ANNOUNCE_PATH: "/announce/<group>" for ours (announces name the group), "/announce" else.
+local announce_path = os.getenv("ANNOUNCE_PATH") or "/announce"
 local counter = 0
 
 function init(args)
@@ -13,7 +15,7 @@ end
 function request()
   counter = counter + 1
   local peer = string.format("-BN0001-%012d", math.random(0, 999999999999))
-  local path = "/announce?info_hash=" .. hashes[(counter % #hashes) + 1] ..
+  local path = announce_path .. "?info_hash=" .. hashes[(counter % #hashes) + 1] ..
                "&peer_id=" .. peer .. "&port=" .. (1024 + counter % 60000) ..
                "&uploaded=0&downloaded=0&left=" .. (counter % 2) .. "&compact=1&numwant=50"
   if key ~= "" then path = path .. "&pk=" .. key end
