@@ -13,9 +13,9 @@
 #include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/net/host_port.hpp"
+#include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/net/tracker_list.hpp"
 #include "swarmhub/util/paths.hpp"
-#include "swarmhub/net/secure_files.hpp"
 
 namespace {
 

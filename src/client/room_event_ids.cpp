@@ -16,13 +16,7 @@ bool room_event_ids::accept(proto::event& e) {
   const auto [end, ec] = std::from_chars(first, last, id);
   if (ec != std::errc() || end != last || first == last) return true;  // not an id: as it came
   e.text.erase(0, space + 1);
-  if (!ids_.insert(id).second) return false;
-  order_.push_back(id);
-  if (order_.size() > limit) {
-    ids_.erase(order_.front());
-    order_.pop_front();
-  }
-  return true;
+  return ids_.insert(id);
 }
 
 }  // namespace swarmhub::client

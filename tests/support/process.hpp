@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ class process {
 
 // Reads a whole file ("" if it does not exist).
 std::string read_file(const std::string& path);
+
+// A loopback port nobody listens on now (the kernel's pick for a socket closed at once).
+std::uint16_t free_port();
 
 // A fresh empty directory under the system temp dir, removed by the destructor.
 class temp_dir {

@@ -5,10 +5,9 @@
 // Lives as long as the client's tracker link, across its connections.
 
 #include <cstdint>
-#include <deque>
-#include <unordered_set>
 
 #include "swarmhub/proto/reply.hpp"
+#include "swarmhub/util/recent_ids.hpp"
 
 namespace swarmhub::client {
 
@@ -19,9 +18,7 @@ class room_event_ids {
   bool accept(proto::event& e);
 
  private:
-  static constexpr std::size_t limit = 8192;  // ids remembered, the oldest forgotten first
-  std::unordered_set<std::int64_t> ids_;
-  std::deque<std::int64_t> order_;
+  util::recent_ids<8192> ids_;
 };
 
 }  // namespace swarmhub::client

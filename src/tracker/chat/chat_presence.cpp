@@ -13,12 +13,7 @@ bool chat_presence::allow_message() {
 bool chat_presence::note_queued(std::int64_t id, bool shared) {
   if (id > 0 && shared) {
     if (!recent_) recent_ = std::make_unique<recent_ids>();
-    if (!recent_->ids.insert(id).second) return false;
-    recent_->order.push_back(id);
-    if (recent_->order.size() > recent_ids::limit) {
-      recent_->ids.erase(recent_->order.front());
-      recent_->order.pop_front();
-    }
+    if (!recent_->insert(id)) return false;
   }
   seen_queued_ = std::max(seen_queued_, id);
   return true;

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "swarmhub/tracker/chat/flood_gate.hpp"
+#include "swarmhub/util/recent_ids.hpp"
 
 namespace swarmhub::tracker {
 
@@ -53,11 +54,7 @@ class chat_presence {
 
  private:
   // Room messages queued lately, with a shared store only (made at the first one).
-  struct recent_ids {
-    static constexpr std::size_t limit = 2048;
-    std::unordered_set<std::int64_t> ids;
-    std::deque<std::int64_t> order;
-  };
+  using recent_ids = util::recent_ids<2048>;
 
   std::string room_{"lobby"};
   flood_gate gate_;

@@ -4,8 +4,8 @@
 // message twice. Read and changed on the store thread only (relay::handle, relay::refill).
 
 #include <cstdint>
-#include <deque>
-#include <unordered_set>
+
+#include "swarmhub/util/recent_ids.hpp"
 
 namespace swarmhub::tracker {
 
@@ -20,10 +20,8 @@ class feed_marks {
   std::int64_t refill_after() const;
 
  private:
-  static constexpr std::size_t limit = 4096;
   std::int64_t start_ = 0;
-  std::unordered_set<std::int64_t> ids_;
-  std::deque<std::int64_t> order_;
+  util::recent_ids<4096> ids_;
 };
 
 }  // namespace swarmhub::tracker
