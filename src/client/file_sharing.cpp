@@ -68,7 +68,16 @@ file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, c
               [this](const std::string& g, const std::string& n, const std::string& e) {
                 finished(g, n, e);
               }),
-      downloads_changed_(executor, asio::steady_timer::time_point::max()) {}
+      downloads_changed_(executor, asio::steady_timer::time_point::max()) {
+  for (const auto& t : trackers_) {
+    std::string relay;
+    if (t.uses_tls()) {
+      relays_.push_back(std::make_unique<announce_relay>(executor, t, link_.tls()));
+      relay = relays_.back()->base_url();
+    }
+    announce_bases_.push_back(announce_base(t, relay));
+  }
+}
 
 file_sharing::~file_sharing() {
   hashing_.stop();
@@ -110,9 +119,9 @@ awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   if (key && key->ok && !key->text.empty() && key->text.size() <= 128 &&
       std::all_of(key->text.begin(), key->text.end(), alnum)) {
     // One swarm per group: the URL names the group (docs/protocol.md, announces).
-    engine_.set_announce_urls([trackers = trackers_, passkey = key->text](const std::string& g) {
+    engine_.set_announce_urls([bases = announce_bases_, passkey = key->text](const std::string& g) {
       std::vector<std::string> urls;
-      for (const auto& t : trackers) urls.push_back(announce_url(t, g, passkey));
+      for (const auto& base : bases) urls.push_back(announce_url(base, g, passkey));
       return urls;
     });
   }

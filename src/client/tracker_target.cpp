@@ -55,12 +55,13 @@ tracker_targets resolve_trackers(const std::string& argument, const std::string&
   return out;
 }
 
-std::string announce_url(const tracker_target& target, const std::string& group,
+std::string announce_base(const tracker_target& target, const std::string& relay) {
+  return target.uses_tls() ? relay : "http://" + target.endpoint.address.to_string();
+}
+
+std::string announce_url(const std::string& base, const std::string& group,
                          const std::string& passkey) {
-  const auto& address = target.endpoint.address;
-  const bool https = target.uses_tls() && !net::is_loopback_host(address.host);
-  return (https ? "https://" : "http://") + address.to_string() + "/announce/" + group +
-         "?pk=" + passkey;
+  return base + "/announce/" + group + "?pk=" + passkey;
 }
 
 }  // namespace swarmhub::client

@@ -320,7 +320,7 @@ class sql_store final : public backend {
   }
 
   direct_result send_direct(std::string_view sender, std::string_view recipient,
-                            std::string_view body, bool delivered) override {
+                            std::string_view body) override {
     return transact([&]() -> direct_result {
       auto from = db_.query("SELECT id, name FROM users WHERE name = $1", sender);
       if (!from.next()) return {status::no_such_user};
@@ -329,35 +329,35 @@ class sql_store final : public backend {
       direct_result out;
       out.message = {0, from.text(1), to.text(1), std::string(body), util::unix_ms_now()};
       out.message.id = db_.insert(
-          "INSERT INTO direct_messages(sender_id, recipient_id, body, sent_at_ms, delivered) "
-          "VALUES ($1, $2, $3, $4, $5) RETURNING id",
-          from.integer(0), to.integer(0), body, out.message.sent_at_ms, delivered);
+          "INSERT INTO direct_messages(sender_id, recipient_id, body, sent_at_ms) "
+          "VALUES ($1, $2, $3, $4) RETURNING id",
+          from.integer(0), to.integer(0), body, out.message.sent_at_ms);
       if constexpr (Connection::carries_events)
         db_.notify(encode_event(direct_stored{out.message}));
       return out;
     });
   }
 
-  std::vector<direct_message> take_undelivered(std::string_view user) override {
-    return transact([&] {
-      std::vector<direct_message> out;
-      const auto uid = user_id(user);
-      if (!uid) return out;
-      auto r = db_.query(
-          "SELECT d.id, s.name, r.name, d.body, d.sent_at_ms FROM direct_messages d "
-          "JOIN users s ON s.id = d.sender_id JOIN users r ON r.id = d.recipient_id "
-          "WHERE d.recipient_id = $1 AND d.delivered = false ORDER BY d.id",
-          *uid);
-      while (r.next()) {
-        out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4)});
+  std::vector<direct_message> undelivered_direct(std::string_view user, std::int64_t after,
+                                                 std::size_t limit) override {
+    std::vector<direct_message> out;
+    auto r = db_.query(
+        "SELECT d.id, s.name, r.name, d.body, d.sent_at_ms FROM direct_messages d "
+        "JOIN users s ON s.id = d.sender_id JOIN users r ON r.id = d.recipient_id "
+        "WHERE r.name = $1 AND d.delivered = false AND d.id > $2 ORDER BY d.id LIMIT $3",
+        user, after, static_cast<std::int64_t>(limit));
+    while (r.next()) {
+      out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4)});
+    }
+    return out;
+  }
+
+  void mark_delivered(const std::vector<std::int64_t>& message_ids) override {
+    if (message_ids.empty()) return;
+    transact([&] {
+      for (const auto id : message_ids) {
+        db_.execute("UPDATE direct_messages SET delivered = true WHERE id = $1", id);
       }
-      if (!out.empty()) {
-        db_.execute(
-            "UPDATE direct_messages SET delivered = true "
-            "WHERE recipient_id = $1 AND delivered = false AND id <= $2",
-            *uid, out.back().id);
-      }
-      return out;
     });
   }
 
@@ -584,12 +584,6 @@ class sql_store final : public backend {
   }
 
   void notify(std::string_view payload) override { db_.notify(payload); }
-
-  bool mark_delivered(std::int64_t message_id) override {
-    return db_.execute(
-               "UPDATE direct_messages SET delivered = true WHERE id = $1 AND delivered = false",
-               message_id) == 1;
-  }
 
   std::string store_id() override {
     auto r = db_.query("SELECT id FROM store_identity");

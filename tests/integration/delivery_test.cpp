@@ -24,12 +24,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> room_texts(client_process& c) {
+std::vector<std::string> event_texts(client_process& c, const std::string& name) {
   std::vector<std::string> out;
   for (const auto& e : c.events()) {
-    if (e.name == "ROOM") out.push_back(e.text);
+    if (e.name == name) out.push_back(e.text);
   }
   return out;
+}
+
+std::vector<std::string> room_texts(client_process& c) {
+  return event_texts(c, "ROOM");
 }
 
 bool has_event(client_process& c, const std::string& name, const std::string& part = "") {
@@ -173,6 +177,43 @@ TEST_F(Delivery, AFailoverMidBurstGivesEachMessageOnceInOneOrder) {
   EXPECT_EQ(room_texts(bob), expected);
 }
 
+TEST_F(Delivery, AFailoverMidBurstGivesEachDirectMessageOnceInOneOrder) {
+  temp_dir dir;
+  const auto list = two_tracker_list(dir);
+  auto start = [&](const char* n) {
+    std::vector<std::string> all{list, n};
+    const auto more = args({"--login-lease", "30"});
+    all.insert(all.end(), more.begin(), more.end());
+    return std::make_unique<tracker_process>(all, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  client_process bob(list);  // on tracker 1, the first of the list
+  bob.log_in("bob");
+  auto alice = two->user("alice");
+  std::vector<std::string> expected;
+  const auto send = [&](int from, int to) {
+    for (int k = from; k < to; ++k) {
+      ASSERT_TRUE(alice.request("msg bob d" + std::to_string(k)).ok);
+      expected.push_back("alice d" + std::to_string(k));
+    }
+  };
+  send(0, 30);
+  one->proc().signal(SIGKILL);  // mid-burst: Bob's client moves to tracker 2
+  ASSERT_TRUE(one->proc().wait(10s));
+  send(30, 60);
+  for (const auto end = std::chrono::steady_clock::now() + 30s;
+       event_texts(bob, "MSG").size() < 60 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping");
+  }
+  send(60, 61);
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       event_texts(bob, "MSG").size() < 61 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping");
+  }
+  EXPECT_EQ(event_texts(bob, "MSG"), expected);
+}
+
 TEST_F(Delivery, AClientLeavesAStoppedTrackerWithinTenSeconds) {
   temp_dir dir;
   const auto list = two_tracker_list(dir);
@@ -195,6 +236,45 @@ TEST_F(Delivery, AClientLeavesAStoppedTrackerWithinTenSeconds) {
   ASSERT_TRUE(has_event(alice, "NOTICE", moved)) << alice.log_tail();
   EXPECT_LT(took, 10s);
   EXPECT_TRUE(alice.request("ping").ok);
+}
+
+// A direct message counts as delivered once it is written to the recipient's connection, not
+// when it is sent: what a tracker still held for a connection it lost comes at the next login,
+// and what was written does not come again.
+TEST_F(Delivery, DirectMessagesNotWrittenComeAtTheNextLoginAndOthersNever) {
+  // Bob reads nothing: his output fills up and the tracker cuts him off with messages queued.
+  tracker_process one(args({"--max-output", "16384"}));
+  auto alice = one.user("alice");
+  auto bob = one.user("bob");
+  const std::string padding(1000, 'x');
+  std::vector<std::string> sent;
+  bool cut = false;
+  for (int k = 0; k < 20000 && !cut; ++k) {
+    const auto text = "d" + std::to_string(k) + " " + padding;
+    const auto reply = alice.request("msg bob " + text);
+    ASSERT_TRUE(reply.ok) << reply.text;
+    sent.push_back("alice " + text);
+    cut = reply.text.find("offline") != std::string::npos;
+  }
+  ASSERT_TRUE(cut) << "bob's connection should have been cut off";
+  std::vector<std::string> got;
+  while (const auto e = bob.read_event(5s)) {  // what was written to him, up to the cut
+    if (e->name == "MSG") got.push_back(e->text);
+  }
+  const auto first_connection = got.size();
+  auto again = one.connect();
+  ASSERT_TRUE(again.request("login bob bob-password").ok);
+  // The backlog comes a page at a time as Bob reads.
+  while (got.size() < sent.size()) {
+    const auto e = again.read_event(5s);
+    if (!e) break;
+    if (e->name == "MSG") got.push_back(e->text);
+  }
+  ASSERT_TRUE(again.request("ping").ok);  // and nothing more after it
+  for (const auto& e : again.events()) EXPECT_NE(e.name, "MSG") << e.text;
+  EXPECT_LT(first_connection, sent.size());
+  EXPECT_EQ(got.size(), sent.size());
+  EXPECT_TRUE(got == sent) << "each direct message once, in the order sent";
 }
 
 }  // namespace

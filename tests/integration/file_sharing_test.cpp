@@ -154,6 +154,26 @@ TEST_F(FileSharing, OneSeederOneLeecherSizesAndNames) {
   for (const auto& line : shown.data) EXPECT_TRUE(line.starts_with("[C] [g] ")) << line;
 }
 
+// Issue 14: announces to a TLS tracker cross no network in clear and are checked as the
+// tracker link is (here: its self-signed certificate, trusted on first use), so a tracker
+// that refuses plaintext altogether still has its swarms.
+TEST_F(FileSharing, AnnouncesToATlsTrackerGoOverTlsCheckedLikeTheLink) {
+  tracker_process tls_only({"--plaintext", "refuse"});
+  client_process alice(tls_only.address(), {}, path("alice-data"));
+  client_process bob(tls_only.address(), {}, path("bob-data"));
+  alice.log_in("alice");
+  bob.log_in("bob");
+  group_of(alice, {{&bob, "bob"}});
+  fs::create_directories(path("a"));
+  fs::create_directories(path("b"));
+  make_file(path("a/f.bin"), 2 * 1024 * 1024 + 5, 11);
+  ASSERT_TRUE(alice.request("upload_file \"" + path("a/f.bin") + "\" g").ok);
+  ASSERT_TRUE(bob.request("download_file g f.bin \"" + path("b") + "\"").ok);
+  const auto waited = bob.request("wait_downloads 60");
+  ASSERT_TRUE(waited.ok) << waited.text;
+  EXPECT_TRUE(same_bytes(path("a/f.bin"), path("b/f.bin")));  // peers known from announces only
+}
+
 TEST_F(FileSharing, AFileOfSeveralHundredMebibytes) {
   client_process alice(tracker_.client_address());
   client_process bob(tracker_.client_address());

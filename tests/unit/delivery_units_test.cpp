@@ -30,9 +30,20 @@ TEST(RoomEventIds, LeavesEventsWithoutIdsAsTheyCame) {
   proto::event odd{"ROOM", "#4x g alice"};
   EXPECT_TRUE(ids.accept(odd));
   EXPECT_EQ(odd.text, "#4x g alice");
-  proto::event msg{"MSG", "#5 bob hi"};
-  EXPECT_TRUE(ids.accept(msg));
-  EXPECT_EQ(msg.text, "#5 bob hi");
+  proto::event notice{"NOTICE", "#5 bob hi"};
+  EXPECT_TRUE(ids.accept(notice));
+  EXPECT_EQ(notice.text, "#5 bob hi");
+}
+
+TEST(RoomEventIds, DirectMessagesAreNumberedApartFromRoomMessages) {
+  client::room_event_ids ids;
+  proto::event room{"ROOM", "#7 g alice hello"};
+  ASSERT_TRUE(ids.accept(room));
+  proto::event direct{"MSG", "#7 bob hi"};
+  ASSERT_TRUE(ids.accept(direct));
+  EXPECT_EQ(direct.text, "bob hi");
+  proto::event again{"MSG", "#7 bob hi"};
+  EXPECT_FALSE(ids.accept(again));
 }
 
 TEST(FeedMarks, EachIdOnceAndARefillFromBelowTheOldestRemembered) {

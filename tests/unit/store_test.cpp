@@ -230,18 +230,23 @@ TEST_P(StoreTest, RoomMessagesHistoryAndBacklog) {
   EXPECT_TRUE(db_->unseen_room_messages("dave", 10).messages.empty());
 }
 
-TEST_P(StoreTest, DirectMessagesWaitUntilTaken) {
-  const auto sent = db_->send_direct("alice", "BOB", "psst", false);
+TEST_P(StoreTest, DirectMessagesWaitUntilMarkedDelivered) {
+  const auto sent = db_->send_direct("alice", "BOB", "psst");
   ASSERT_EQ(sent.result, status::ok);
   EXPECT_EQ(sent.message.recipient, "bob");
-  ASSERT_EQ(db_->send_direct("carol", "bob", "hi", false).result, status::ok);
-  ASSERT_EQ(db_->send_direct("carol", "bob", "seen live", true).result, status::ok);
-  EXPECT_EQ(db_->send_direct("alice", "nobody", "x", false).result, status::no_such_user);
-  const auto waiting = db_->take_undelivered("bob");
+  const auto hi = db_->send_direct("carol", "bob", "hi");
+  ASSERT_EQ(hi.result, status::ok);
+  const auto live = db_->send_direct("carol", "bob", "written live");
+  EXPECT_EQ(db_->send_direct("alice", "nobody", "x").result, status::no_such_user);
+  db_->mark_delivered({live.message.id});
+  const auto waiting = db_->undelivered_direct("bob");
   ASSERT_EQ(waiting.size(), 2u);
   EXPECT_EQ(waiting[0].body, "psst");
   EXPECT_EQ(waiting[1].sender, "carol");
-  EXPECT_TRUE(db_->take_undelivered("bob").empty());
+  // Reading them is not delivering them: they wait until marked.
+  EXPECT_EQ(db_->undelivered_direct("bob").size(), 2u);
+  db_->mark_delivered({sent.message.id, hi.message.id});
+  EXPECT_TRUE(db_->undelivered_direct("bob").empty());
 }
 
 TEST_P(StoreTest, FilesAndAnnouncePermissions) {
@@ -347,15 +352,6 @@ TEST_P(StoreTest, ABatchOfPostsCommitsTogetherEachCheckedOnItsOwn) {
   EXPECT_EQ(db_->room_history("", "alice", 10).items.at(0).body, "two");
 }
 
-// A direct message is delivered once: by whoever marks it first, or by the next login.
-TEST_P(StoreTest, ADirectMessageIsMarkedDeliveredOnce) {
-  const auto sent = db_->send_direct("alice", "bob", "once", false);
-  ASSERT_EQ(sent.result, status::ok);
-  EXPECT_TRUE(db_->mark_delivered(sent.message.id));
-  EXPECT_FALSE(db_->mark_delivered(sent.message.id));
-  EXPECT_TRUE(db_->take_undelivered("bob").empty());
-}
-
 // The info dictionary is bytes, not text: every byte value comes back as it went in.
 TEST_P(StoreTest, FileInfoKeepsEveryByte) {
   make_group_of_three();
@@ -426,7 +422,7 @@ TEST(SqliteStore, UpgradesAFileOfTheSchemaBefore) {
     auto db = open_sqlite(path);
     ASSERT_EQ(db->create_user("alice", "h"), status::ok);
     ASSERT_EQ(db->create_user("bob", "h"), status::ok);
-    ASSERT_EQ(db->send_direct("alice", "bob", "kept", false).result, status::ok);
+    ASSERT_EQ(db->send_direct("alice", "bob", "kept").result, status::ok);
   }
   {
     // Back to version 6: its index of waiting messages, without the one 7 adds.
@@ -442,7 +438,7 @@ TEST(SqliteStore, UpgradesAFileOfTheSchemaBefore) {
     sqlite3_close(raw);
   }
   auto db = open_sqlite(path);
-  const auto waiting = db->take_undelivered("bob");
+  const auto waiting = db->undelivered_direct("bob");
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(waiting[0].body, "kept");
 }

@@ -72,13 +72,15 @@ TEST(TrackerTarget, NeitherAnAddressNorAListSaysBoth) {
   EXPECT_NE(bad.error.find("cannot be read"), std::string::npos);
 }
 
-TEST(TrackerTarget, AnnouncesAreHttpsToRemoteTlsTrackersOnly) {
-  const auto url = [](const std::string& address) {
-    return announce_url(resolve_trackers(address).trackers.at(0), "g", "k");
+TEST(TrackerTarget, AnnouncesToTlsTrackersGoThroughTheRelay) {
+  const auto base = [](const std::string& address) {
+    return announce_base(resolve_trackers(address).trackers.at(0), "http://127.0.0.1:5555");
   };
-  EXPECT_EQ(url("tracker.example:9001"), "https://tracker.example:9001/announce/g?pk=k");
-  EXPECT_EQ(url("tls://127.0.0.1:9001"), "http://127.0.0.1:9001/announce/g?pk=k");
-  EXPECT_EQ(url("tcp://[::1]:9001"), "http://[::1]:9001/announce/g?pk=k");
+  EXPECT_EQ(base("tracker.example:9001"), "http://127.0.0.1:5555");
+  EXPECT_EQ(base("tls://127.0.0.1:9001"), "http://127.0.0.1:5555");
+  EXPECT_EQ(base("tcp://[::1]:9001"), "http://[::1]:9001");
+  EXPECT_EQ(announce_url(base("tcp://127.0.0.1:9001"), "g", "k"),
+            "http://127.0.0.1:9001/announce/g?pk=k");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmhub/client/announce_relay.hpp"
 #include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/share_book.hpp"
@@ -60,6 +61,8 @@ class file_sharing {
   tracker_link& link_;
   console& user_;
   std::vector<tracker_target> trackers_;
+  std::vector<std::unique_ptr<announce_relay>> relays_;  // one per TLS tracker
+  std::vector<std::string> announce_bases_;              // per tracker (announce_base)
   std::string data_dir_;
   std::optional<share_book> book_;  // while logged in
   net::offload_pool hashing_{1};

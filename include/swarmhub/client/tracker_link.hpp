@@ -54,6 +54,9 @@ class tracker_link {
 
   explicit tracker_link(asio::any_io_executor executor, tls_settings tls = {});
 
+  // How TLS trackers are checked (the announce relay checks them the same way).
+  const tls_settings& tls() const { return tls_settings_; }
+
   // Connects (again, after the connection ended: a fresh socket) and, for TLS, completes the
   // handshake and the certificate check, recording a first use in known_trackers. Throws
   // connect_error when nothing answers within `timeout` or the certificate is refused.

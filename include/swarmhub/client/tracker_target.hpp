@@ -32,12 +32,13 @@ struct tracker_targets {
 // plaintext tracker.
 tracker_targets resolve_trackers(const std::string& argument, const std::string& pin = {});
 
-// The announce URL libtorrent is given for `target` with this user's passkey. https:// for a
-// TLS tracker, which libtorrent 2.0 checks against the system's CAs and the host name only
-// (it has no pins and no known_trackers): so a TLS tracker on a loopback address, where
-// nothing crosses a network and the certificate is usually self-signed, is announced to
-// over http://, as is a tcp:// tracker.
-std::string announce_url(const tracker_target& target, const std::string& group,
+// Where libtorrent announces for `target`: "http://HOST:PORT" for a tcp:// tracker; a TLS
+// tracker is reached through the client's announce relay (client/announce_relay.hpp), whose
+// base URL is `relay`.
+std::string announce_base(const tracker_target& target, const std::string& relay);
+
+// The announce URL at `base` (announce_base) for `group` with this user's passkey.
+std::string announce_url(const std::string& base, const std::string& group,
                          const std::string& passkey);
 
 }  // namespace swarmhub::client

@@ -368,7 +368,7 @@ inline constexpr std::array command_rows{
                  .min_args = 0,
                  .max_args = 0,
                  .usage = "event_ids",
-                 .summary = "from now on ROOM events carry their message id, to drop a repeat",
+                 .summary = "from now on ROOM and MSG events carry their message id, to drop a repeat",
                  .topic = help_topic::internal},
     command_spec{.id = command_id::group_mode,
                  .name = "group_mode",

@@ -227,11 +227,18 @@ class backend {
   // The newest room message id, 0 when there is none.
   virtual std::int64_t latest_room_message() = 0;
 
-  // Stores a direct message; `delivered` when it reached the recipient at once.
+  // Stores a direct message, not delivered yet.
   virtual direct_result send_direct(std::string_view sender, std::string_view recipient,
-                                    std::string_view body, bool delivered) = 0;
-  // Direct messages to `user` not delivered yet, oldest first; marks them delivered.
-  virtual std::vector<direct_message> take_undelivered(std::string_view user) = 0;
+                                    std::string_view body) = 0;
+  // Direct messages to `user` not delivered yet with ids above `after`, oldest first, at
+  // most `limit`. They stay so until mark_delivered: a message counts as delivered once it is
+  // written to the recipient's connection, so that what a tracker held and lost comes again
+  // at the next login.
+  virtual std::vector<direct_message> undelivered_direct(std::string_view user,
+                                                         std::int64_t after = 0,
+                                                         std::size_t limit = 1000) = 0;
+  // Marks direct messages delivered (written to their recipient's connection).
+  virtual void mark_delivered(const std::vector<std::int64_t>& message_ids) = 0;
 
   // --- files ---
   // Registers a file in a group for a member. The same name with other content is
@@ -299,8 +306,6 @@ class backend {
   // commits. Room and direct messages announce themselves (see event_feed.hpp); a backend for
   // one tracker alone (SQLite) sends nothing.
   virtual void notify(std::string_view payload) { (void)payload; }
-  // Marks a direct message delivered; false when it already was (another delivery won).
-  virtual bool mark_delivered(std::int64_t message_id) = 0;
 
   // A random name the database was given when it was created: trackers that report the same
   // one share their users; trackers that do not must not be listed together.

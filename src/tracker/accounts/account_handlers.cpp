@@ -220,9 +220,7 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool leas
     }
     core.rooms.subscribe(room_registry::lobby, self);
     for (const auto& g : db.groups_of(user)) core.rooms.subscribe(g, self);
-    for (const auto& m : db.take_undelivered(user)) {
-      deliver("MSG", fmt::format("{} {}", m.sender, m.body));
-    }
+    chat::deliver_direct_page(core, db, self, user, 0);
     const auto missed = db.unseen_room_messages(user, core.options.backlog_limit);
     if (missed.more > 0) {
       deliver("NOTICE", fmt::format("{} older unseen messages are not shown; see history <room>",

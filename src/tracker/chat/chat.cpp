@@ -4,6 +4,7 @@
 
 #include <unordered_map>
 
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat/relay.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
@@ -16,6 +17,23 @@ std::string room_name(const store::room_message& m) {
 
 std::string room_event(const store::room_message& m) {
   return proto::format_event("ROOM", fmt::format("{} {} {}", room_name(m), m.sender, m.body));
+}
+
+std::shared_ptr<const std::string> direct_event(const store::direct_message& m) {
+  return std::make_shared<const std::string>(
+      proto::format_event(proto::events::msg, fmt::format("{} {}", m.sender, m.body)));
+}
+
+void deliver_direct_page(tracker_core& core, store::backend& db, const std::shared_ptr<session>& to,
+                         const std::string& user, std::int64_t after) {
+  // A page fills at most a quarter of what the session may queue, at the longest messages.
+  const std::size_t page =
+      std::max<std::size_t>(1, core.options.max_output / 4 / (core.options.max_message + 64));
+  auto waiting = db.undelivered_direct(user, after, page + 1);
+  const bool more = waiting.size() > page;
+  if (more) waiting.pop_back();
+  for (const auto& m : waiting) to->deliver_direct(direct_event(m), m.id);
+  if (more) to->direct_page_queued(waiting.back().id);
 }
 
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {

@@ -146,7 +146,7 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
   // A recipient on another tracker gets it from there (the store's feed); `elsewhere` only
   // chooses the reply.
   auto send = [me, to, text, here, now = util::unix_ms_now()](store::backend& db) {
-    auto sent = db.send_direct(me, to, text, here);
+    auto sent = db.send_direct(me, to, text);
     const bool elsewhere = !here && sent.result == status::ok && db.is_online(to, now);
     return std::pair{std::move(sent), elsewhere};
   };
@@ -161,8 +161,7 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
                         m.body);
   }
   if (here) {
-    recipient->deliver(std::make_shared<const std::string>(
-        proto::format_event("MSG", fmt::format("{} {}", m.sender, m.body))));
+    recipient->deliver_direct(chat::direct_event(m), m.id);
     ctx.reply.ok(fmt::format("sent to {}", m.recipient));
   } else if (elsewhere) {
     ctx.reply.ok(fmt::format("sent to {}", m.recipient));

@@ -19,6 +19,11 @@ bool chat_presence::note_queued(std::int64_t id, bool shared) {
   return true;
 }
 
+bool chat_presence::note_direct_queued(std::int64_t id) {
+  if (!recent_direct_) recent_direct_ = std::make_unique<recent_ids>();
+  return recent_direct_->insert(id);
+}
+
 std::int64_t chat_presence::take_mark(bool now, unsigned batch) {
   if (seen_ <= taken_ || (!now && unstored_ < batch)) return 0;
   taken_ = seen_;
@@ -31,6 +36,7 @@ void chat_presence::reset() {
   seen_ = seen_queued_ = taken_ = 0;
   unstored_ = 0;
   recent_.reset();
+  recent_direct_.reset();
 }
 
 }  // namespace swarmhub::tracker

@@ -76,7 +76,7 @@ void refill(tracker_core& core, store::backend& db) {
   if (filled > 0) spdlog::warn("event feed: {} room messages it missed were published", filled);
 }
 
-void handle(tracker_core& core, store::backend& db, std::string_view payload) {
+void handle(tracker_core& core, std::string_view payload) {
   const auto event = store::decode_event(payload);
   if (!event) {
     spdlog::warn("event feed: unreadable event '{}'", payload.substr(0, payload.find('\t')));
@@ -89,12 +89,10 @@ void handle(tracker_core& core, store::backend& db, std::string_view payload) {
         if constexpr (std::is_same_v<kind, store::room_stored>) {
           if (core.marks.first_time(e.message.id)) publish_stored(core, e.message);
         } else if constexpr (std::is_same_v<kind, store::direct_stored>) {
-          // Whoever marks it delivered delivers it: the sender's tracker (recipient there),
-          // this one, or a login that takes it from the store.
-          const auto recipient = core.online.find(e.message.recipient);
-          if (recipient && db.mark_delivered(e.message.id)) {
-            deliver(recipient, proto::events::msg,
-                    fmt::format("{} {}", e.message.sender, e.message.body));
+          // The recipient's tracker delivers it (the recipient's session drops a second
+          // copy, from the sender's own tracker or from the login backlog).
+          if (const auto recipient = core.online.find(e.message.recipient)) {
+            recipient->deliver_direct(chat::direct_event(e.message), e.message.id);
           }
         } else if constexpr (std::is_same_v<kind, store::room_event>) {
           if (not_ours(e.origin)) chat::announce(core, e.room, e.event, e.text);

@@ -140,8 +140,8 @@ void server::run() {
     // the commit order and meet logins and fan-outs there in one sequence.
     core_.feed->start(
         [this](std::string_view payload) {
-          core_.store->post([this, event = std::string(payload)](store::backend& db) {
-            relay::handle(core_, db, event);
+          core_.store->post([this, event = std::string(payload)](store::backend&) {
+            relay::handle(core_, event);
           });
         },
         [this] {

@@ -18,12 +18,16 @@ namespace swarmhub::tracker {
 namespace {
 
 // A ROOM event with its message id first (the event_ids command; docs/protocol.md).
+// ROOM and MSG events carry their message id first (the event_ids command).
 session::bytes with_event_id(const session::bytes& event, std::int64_t id) {
-  const std::string room = fmt::format("* {} ", proto::events::room);
-  if (!event->starts_with(room)) return event;
-  auto out = std::make_shared<std::string>(*event);
-  out->insert(room.size(), fmt::format("#{} ", id));
-  return out;
+  for (const auto name : {proto::events::room, proto::events::msg}) {
+    const std::string prefix = fmt::format("* {} ", name);
+    if (!event->starts_with(prefix)) continue;
+    auto out = std::make_shared<std::string>(*event);
+    out->insert(prefix.size(), fmt::format("#{} ", id));
+    return out;
+  }
+  return event;
 }
 
 constexpr std::size_t read_chunk = 16 * 1024;
@@ -130,6 +134,7 @@ void session::log_out() {
   spdlog::info("logout {} id={} user={}", remote_, id_, identity_.user());
   identity_.log_out();
   chat_.reset();
+  direct_page_due_ = false;
 }
 
 void session::depart(std::string_view why, bool flushing) {
@@ -179,6 +184,33 @@ void session::deliver(bytes message, std::int64_t room_message_id) {
                  });
 }
 
+void session::deliver_direct(bytes message, std::int64_t direct_message_id) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), m = std::move(message), direct_message_id]() mutable {
+                   self->enqueue_direct(std::move(m), direct_message_id);
+                 });
+}
+
+void session::direct_page_queued(std::int64_t last) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), last] {
+    self->direct_page_after_ = last;
+    self->direct_page_due_ = true;
+    self->fetch_direct_page();
+  });
+}
+
+void session::fetch_direct_page() {
+  if (!direct_page_due_ || stopped_ || identity_.user().empty() ||
+      queued_bytes_ > core_.options.read_pause_threshold()) {
+    return;
+  }
+  direct_page_due_ = false;
+  core_.store->post([self = shared_from_this(), user = identity_.user(),
+                     after = direct_page_after_](store::backend& db) {
+    chat::deliver_direct_page(self->core_, db, self, user, after);
+  });
+}
+
 void session::deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages) {
   asio::dispatch(socket_.get_executor(),
                  [self = shared_from_this(), m = std::move(messages)]() mutable {
@@ -204,18 +236,31 @@ void session::abort(std::string reason) {
 
 void session::enqueue(bytes message, std::int64_t room_message_id) {
   if (stopped_) return;
-  if (queued_bytes_ + message->size() > core_.options.max_output) {
-    tracker_stats::add(core_.stats.cut_off_total);
-    stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
-    return;
-  }
   // With a shared store, a message met in the login backlog can come again live (another
   // tracker committed it while the backlog was read): one copy is enough.
   if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
   if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
-  queued_bytes_ += message->size();
-  queue_.push_back(outgoing{std::move(message), room_message_id});
+  push_output(outgoing{std::move(message), room_message_id});
+}
+
+void session::enqueue_direct(bytes message, std::int64_t direct_message_id) {
+  if (stopped_) return;
+  // The login backlog and the live path (or the event feed) may both bring it.
+  if (!chat_.note_direct_queued(direct_message_id)) return;
+  if (event_ids_) message = with_event_id(message, direct_message_id);
+  push_output(outgoing{std::move(message), 0, 0, direct_message_id});
+}
+
+bool session::push_output(outgoing out) {
+  if (queued_bytes_ + out.data->size() > core_.options.max_output) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
+    return false;
+  }
+  queued_bytes_ += out.data->size();
+  queue_.push_back(std::move(out));
   schedule_write();
+  return true;
 }
 
 std::uint64_t session::defer_reply() {
@@ -488,11 +533,21 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
     return;
   }
   tracker_stats::add(core_.stats.bytes_out, total);
-  for (std::size_t i = 0; i < count; ++i) chat_.note_written(queue_[i].room_message_id);
+  std::vector<std::int64_t> directs;
+  for (std::size_t i = 0; i < count; ++i) {
+    chat_.note_written(queue_[i].room_message_id);
+    if (queue_[i].direct_message_id > 0) directs.push_back(queue_[i].direct_message_id);
+  }
   store_seen_mark(false);
+  if (!directs.empty()) {
+    core_.store->post([ids = std::move(directs)](store::backend& db) { db.mark_delivered(ids); });
+  }
   queue_.pop_front(count);
   queued_bytes_ -= total;
-  if (queued_bytes_ <= core_.options.read_pause_threshold()) wake(drain_signal_);
+  if (queued_bytes_ <= core_.options.read_pause_threshold()) {
+    wake(drain_signal_);
+    fetch_direct_page();
+  }
   write_more();
 }
 

@@ -3,6 +3,7 @@
 // stored room message. Room fan-out runs on the store thread right after the commit, so every
 // subscriber sees a room's messages in the order the store gave them ids.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,15 @@ std::string room_name(const store::room_message& m);
 
 // `* ROOM <room> <sender> <text>`
 std::string room_event(const store::room_message& m);
+
+// `* MSG <sender> <text>`, ready for session::deliver_direct.
+std::shared_ptr<const std::string> direct_event(const store::direct_message& m);
+
+// Queues for `to` the next page of direct messages `user` has waiting in the store (ids above
+// `after`), and tells the session whether more wait (session::direct_page_queued): a long
+// absence comes a page at a time, as the output drains. On the store thread.
+void deliver_direct_page(tracker_core& core, store::backend& db, const std::shared_ptr<session>& to,
+                         const std::string& user, std::int64_t after);
 
 // Sends `m` to every session subscribed to its room except `sender_session`, and logs it.
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session);

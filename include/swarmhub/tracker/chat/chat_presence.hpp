@@ -1,7 +1,7 @@
 #pragma once
 // Where one connection is in the chat: its current room, its flood gate, and which room
 // messages it was shown (the seen mark, stored in batches as it advances and when the user
-// goes offline). A value the
+// goes offline), and which direct messages it was given lately. A value the
 // session holds beside its transport; read and changed on the session's strand only.
 
 #include <algorithm>
@@ -32,6 +32,9 @@ class chat_presence {
   // trackers write) a message met in the login backlog can come again live: false for such
   // a repeat, which is not to be queued.
   bool note_queued(std::int64_t id, bool shared);
+  // Direct message `id` is about to be queued for the user: false for a repeat (the login
+  // backlog and the live path may both bring one), which is not to be queued.
+  bool note_direct_queued(std::int64_t id);
   // Room message `id` was written to the socket.
   void note_written(std::int64_t id) {
     if (id <= 0) return;
@@ -64,6 +67,7 @@ class chat_presence {
   std::int64_t taken_ = 0;        // the last mark taken to be stored
   unsigned unstored_ = 0;         // room messages written since
   std::unique_ptr<recent_ids> recent_;
+  std::unique_ptr<recent_ids> recent_direct_;  // made at the first direct message
 };
 
 }  // namespace swarmhub::tracker

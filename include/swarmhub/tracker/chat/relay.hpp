@@ -29,7 +29,7 @@ void membership(tracker_core& core, std::string_view user, std::string_view grou
 // meanwhile that it did not bring (feed_marks), in id order.
 void refill(tracker_core& core, store::backend& db);
 
-// One event from the feed, on the store thread (in commit order), with its connection.
-void handle(tracker_core& core, store::backend& db, std::string_view payload);
+// One event from the feed, on the store thread (in commit order).
+void handle(tracker_core& core, std::string_view payload);
 
 }  // namespace swarmhub::tracker::relay

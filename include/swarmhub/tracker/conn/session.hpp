@@ -48,6 +48,13 @@ class session : public std::enable_shared_from_this<session> {
   // Queues whole lines (one reply or one event) for the client. Any thread. A room message
   // carries its id, so the session knows which messages the user has been shown.
   void deliver(bytes message, std::int64_t room_message_id = 0);
+  // A direct message's MSG event: once it is written, the message is marked delivered in the
+  // store (until then the next login gives it again). Any thread.
+  void deliver_direct(bytes message, std::int64_t direct_message_id);
+  // More direct messages wait in the store after `last`, the highest id of the page just
+  // queued: the next page is fetched once the output has drained (chat::deliver_direct_page).
+  // Any thread; call after that page's deliver_direct calls.
+  void direct_page_queued(std::int64_t last);
   // The same for several lines at once, in order: one hop to the session's strand for all.
   void deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages);
 
@@ -121,9 +128,15 @@ class session : public std::enable_shared_from_this<session> {
     bytes data;  // null while it is a deferred reply's place
     std::int64_t room_message_id = 0;
     std::uint64_t slot = 0;  // the deferred reply this is the place of, or 0
+    std::int64_t direct_message_id = 0;
   };
 
   void enqueue(bytes message, std::int64_t room_message_id = 0);
+  void enqueue_direct(bytes message, std::int64_t direct_message_id);
+  // Asks the store for the next page of waiting direct messages, if one is due.
+  void fetch_direct_page();
+  // Adds the line to the output queue; false when the client was cut off for not reading.
+  bool push_output(outgoing out);
   // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
   // `flushing`: what is queued will still be written (logout, graceful close), so it counts
   // as seen; otherwise only what was written does.
@@ -156,6 +169,8 @@ class session : public std::enable_shared_from_this<session> {
   session_identity identity_;
   chat_presence chat_;
   bool event_ids_ = false;
+  std::int64_t direct_page_after_ = 0;  // waiting direct messages to fetch after this id
+  bool direct_page_due_ = false;
   unsigned malformed_in_a_row_ = 0;
   std::uint64_t last_slot_ = 0;
   unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
