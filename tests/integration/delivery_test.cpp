@@ -214,6 +214,49 @@ TEST_F(Delivery, AFailoverMidBurstGivesEachDirectMessageOnceInOneOrder) {
   EXPECT_EQ(event_texts(bob, "MSG"), expected);
 }
 
+// A tracker that hangs (SIGSTOP) mid-burst is left by its clients; when it wakes up again it
+// neither repeats what the other tracker delivered nor takes the user back.
+TEST_F(Delivery, AHungTrackerMidBurstGivesEachMessageOnceInOneOrder) {
+  temp_dir dir;
+  const auto list = two_tracker_list(dir);
+  auto start = [&](const char* n) {
+    std::vector<std::string> all{list, n};
+    const auto more = args({"--login-lease", "3"});
+    all.insert(all.end(), more.begin(), more.end());
+    return std::make_unique<tracker_process>(all, std::string(), std::string());
+  };
+  auto one = start("1");
+  auto two = start("2");
+  client_process bob(list);  // on tracker 1, the first of the list
+  bob.log_in("bob");
+  auto alice = two->user("alice");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       !has_event(bob, "REQUEST_ACCEPTED") && std::chrono::steady_clock::now() < end;) {
+    ASSERT_TRUE(bob.request("ping").ok);
+  }
+  ASSERT_TRUE(alice.request("room g").ok);
+  for (int k = 0; k < 30; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  one->proc().signal(SIGSTOP);  // mid-burst: Bob's client gives up on it and moves to 2
+  for (int k = 30; k < 60; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
+  for (const auto end = std::chrono::steady_clock::now() + 40s;
+       room_texts(bob).size() < 60 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping", 10s);
+  }
+  one->proc().signal(SIGCONT);
+  ASSERT_TRUE(alice.request("say last").ok);
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       room_texts(bob).size() < 61 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping");
+  }
+  auto expected = posts(0, 60);
+  expected.push_back("g alice last");
+  EXPECT_EQ(room_texts(bob), expected) << bob.log_tail();
+  EXPECT_TRUE(bob.request("whoami").ok);
+}
+
 TEST_F(Delivery, AClientLeavesAStoppedTrackerWithinTenSeconds) {
   temp_dir dir;
   const auto list = two_tracker_list(dir);
