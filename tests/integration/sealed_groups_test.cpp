@@ -259,6 +259,24 @@ TEST_F(SealedGroups, APlainBitTorrentHandshakeGetsNoAnswer) {
   EXPECT_EQ(answered, 1);
 }
 
+// The info-hash commits to the group: a sealed file's info dictionary registered in another
+// group (issue 15's first attack) is refused there, since its root is not that group's.
+TEST_F(SealedGroups, ASealedFileCannotBeRegisteredInAnotherGroup) {
+  const auto meta = meta_of(alice_, "g", "f.bin");
+  ASSERT_TRUE(alice_.request("create_group h").ok);
+  const auto info_hash = [&] {
+    for (const auto& line : alice_.request("file_info g f.bin").data) {
+      const auto [k, v] = proto::split_verb(line);
+      if (k == "info_hash") return std::string(v);
+    }
+    return std::string();
+  }();
+  const auto line = "f.bin 300000 " + info_hash + " " + util::to_base64(meta.info);
+  const auto elsewhere = alice_.request("add_file h " + line);
+  EXPECT_EQ(elsewhere.code, "BAD_FILE") << elsewhere.text;
+  EXPECT_TRUE(alice_.request("add_file g " + line).ok);  // where it belongs: already there
+}
+
 TEST_F(SealedGroups, ALeaverGetsNoNewCertificate) {
   const auto key = util::to_base64(net::make_member_key().public_der);
   EXPECT_TRUE(bob_.request("group_cert g " + key).ok);
