@@ -108,6 +108,11 @@ int main(int argc, char** argv) {
                  "seconds a crashed tracker's users stay logged in there (renewed every third)")
       ->capture_default_str()
       ->check(CLI::Range(0.3, 3600.0));
+  double member_cert_seconds = 3600;
+  app.add_option("--member-cert-lifetime", member_cert_seconds,
+                 "seconds a sealed group's member certificate is valid (clients renew at half)")
+      ->capture_default_str()
+      ->check(CLI::Range(10.0, 30.0 * 86400));
   app.add_option("--store", options.store,
                  "PostgreSQL connection string (postgresql://... or 'host=... dbname=...'): the "
                  "store shared by several trackers; default SQLite in the data directory");
@@ -230,6 +235,7 @@ int main(int argc, char** argv) {
   options.write_timeout = seconds_to_ms(write_seconds);
   options.shutdown_grace = seconds_to_ms(grace_seconds);
   options.login_lease = seconds_to_ms(lease_seconds);
+  options.member_cert_lifetime = std::chrono::seconds(static_cast<long>(member_cert_seconds));
   if (!options.store.empty() && options.max_message > 6000) {
     // A chat message travels to the other trackers in one NOTIFY (at most 8000 bytes).
     std::cerr << "tracker: with --store, --max-message can be at most 6000 bytes\n";

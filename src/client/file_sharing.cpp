@@ -68,7 +68,9 @@ file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, c
               [this](const std::string& g, const std::string& n, const std::string& e) {
                 finished(g, n, e);
               }),
+      certs_(executor, link, engine_),
       downloads_changed_(executor, asio::steady_timer::time_point::max()) {
+  engine_.set_certificate_wanted([this](const std::string& group) { certs_.want(group); });
   for (const auto& t : trackers_) {
     std::string relay;
     if (t.uses_tls()) {
@@ -148,10 +150,12 @@ void file_sharing::after_reply(const command_line& command, const proto::reply& 
   if (!reply.ok) return;
   if (command.is(proto::command_id::logout)) {
     engine_.stop_all();
+    certs_.forget();
     book_.reset();  // the list stays on disk for the next login
   } else if (command.is(proto::command_id::leave_group) && command.args.values.size() == 1) {
     const std::string& group = command.args.values[0];
     engine_.stop_all(group);
+    certs_.forget(group);
     if (book_) book_->erase_group(group);
   }
 }
@@ -160,10 +164,14 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
                                              p2p::torrent_format format) {
   // A failure comes back as text, not as an exception crossing threads: libstdc++ (not built
   // for ThreadSanitizer) hides the atomic reference count of an exception_ptr from TSan.
-  auto describe = [path, format] {
+  // A sealed group's file carries the group's root certificate (docs/protocol.md); a refusal
+  // here (not a member, no such group) is left to add_file to say.
+  const auto grant = co_await certs_.fetch(group);
+  const std::string root_cert = grant && grant->sealed ? grant->ca_pem : std::string();
+  auto describe = [path, format, root_cert] {
     std::pair<p2p::metadata, std::string> out;
     try {
-      out.first = p2p::describe_file(path, format);
+      out.first = p2p::describe_file(path, format, root_cert);
     } catch (const std::exception& e) {
       out.second = e.what();
     }

@@ -96,7 +96,10 @@ x509_ptr issue_certificate(const certificate_spec& spec, EVP_PKEY* key, X509* is
                 spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
   add_extension(cert.get(), &ctx, NID_key_usage,
                 spec.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
-  if (!spec.is_ca) add_extension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth");
+  if (!spec.is_ca) {
+    add_extension(cert.get(), &ctx, NID_ext_key_usage,
+                  spec.client_auth ? "serverAuth,clientAuth" : "serverAuth");
+  }
   add_extension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
   if (issuer) add_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
   std::string alt_names;

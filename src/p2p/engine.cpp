@@ -16,6 +16,7 @@
 
 #include <map>
 #include <stdexcept>
+#include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/util/hex.hpp"
 
 namespace swarmhub::p2p {
@@ -27,11 +28,26 @@ std::string hex_of(const lt::sha256_hash& hash) {
   return util::to_hex(std::string_view(hash.data(), static_cast<std::size_t>(hash.size())));
 }
 
+// "a:0,b:0" -> "a:0,b:0,a:0s,b:0s": the "s" suffix is libtorrent 2.0's TLS listener, where
+// sealed torrents' peers connect (a sealed torrent announces that port).
+std::string with_tls_listeners(const std::string& listen) {
+  std::string tls;
+  std::size_t start = 0;
+  while (start <= listen.size()) {
+    auto end = listen.find(',', start);
+    if (end == std::string::npos) end = listen.size();
+    const auto entry = listen.substr(start, end - start);
+    if (!entry.empty() && entry.back() != 's') tls += "," + entry + "s";
+    start = end + 1;
+  }
+  return listen + tls;
+}
+
 // Settings for LAN and loopback swarms (see docs/architecture.md): TCP only, no peer
 // discovery beyond the tracker, several connections per address (peers on one host).
 lt::settings_pack settings(const engine_options& options) {
   lt::settings_pack p = lt::high_performance_seed();
-  p.set_str(lt::settings_pack::listen_interfaces, options.listen);
+  p.set_str(lt::settings_pack::listen_interfaces, with_tls_listeners(options.listen));
   p.set_bool(lt::settings_pack::enable_dht, false);
   p.set_bool(lt::settings_pack::enable_lsd, false);
   p.set_bool(lt::settings_pack::enable_upnp, false);
@@ -97,7 +113,8 @@ bool safe_name(const std::string& name) {
 
 }  // namespace
 
-metadata describe_file(const std::string& path, torrent_format format) {
+metadata describe_file(const std::string& path, torrent_format format,
+                       const std::string& root_cert) {
   std::error_code fec;
   const fs::path file = fs::absolute(path, fec);
   if (fec || !fs::is_regular_file(file, fec)) throw std::runtime_error(path + " is not a file");
@@ -109,6 +126,7 @@ metadata describe_file(const std::string& path, torrent_format format) {
       format == torrent_format::hybrid ? lt::create_flags_t{} : lt::create_torrent::v2_only;
   lt::create_torrent maker(files, 0, flags);
   maker.set_priv(true);
+  if (!root_cert.empty()) maker.set_root_cert(root_cert);
   lt::error_code ec;
   lt::set_piece_hashes(maker, file.parent_path().string(), ec);
   if (ec) throw std::runtime_error("cannot read " + path + ": " + ec.message());
@@ -138,6 +156,11 @@ struct engine::impl {
     lt::torrent_handle handle;
     std::vector<share> shares;
     int rejected = 0;
+    bool sealed = false;  // an SSL torrent: peers need a certificate of its group
+  };
+  struct certificate {
+    std::string cert_pem;
+    std::string key_pem;
   };
 
   impl(asio::any_io_executor ex, engine_options opts, finished_handler finished)
@@ -194,6 +217,24 @@ struct engine::impl {
       finish(file_error->handle, file_error->error.message());
     } else if (auto* bad = lt::alert_cast<lt::hash_failed_alert>(a)) {
       if (torrent* t = find(bad->handle)) ++t->rejected;
+    } else if (auto* need = lt::alert_cast<lt::torrent_need_cert_alert>(a)) {
+      if (torrent* t = find(need->handle)) provide_certificate(*t);
+    }
+  }
+
+  // A sealed torrent's certificate: the one of its group if this client has it, else asked
+  // for (set_certificate brings it).
+  void provide_certificate(torrent& t) {
+    if (!t.sealed || !t.handle.is_valid()) return;
+    for (const auto& group : groups_of(t)) {
+      if (const auto it = certificates.find(group); it != certificates.end()) {
+        t.handle.set_ssl_certificate_buffer(it->second.cert_pem, it->second.key_pem,
+                                            net::dh_params_pem());
+        return;
+      }
+    }
+    if (on_certificate_wanted) {
+      for (const auto& group : groups_of(t)) on_certificate_wanted(group);
     }
   }
 
@@ -243,6 +284,7 @@ struct engine::impl {
     // each piece the first time it sends it, and stops offering any piece that fails.
     if (!download && !meta.torrent.empty()) params.flags |= lt::torrent_flags::seed_mode;
     torrent t;
+    t.sealed = !ti->ssl_cert().empty();
     t.handle = session.add_torrent(std::move(params));
     t.shares.push_back({group, meta.name, where.string(), download, false, {}});
     torrents.emplace(meta.info_hash, std::move(t));
@@ -318,7 +360,9 @@ struct engine::impl {
   finished_handler on_finished;
   std::shared_ptr<bool> alive;  // handlers posted by libtorrent check it before touching us
   announce_urls_for announce_urls;
-  std::map<std::string, torrent> torrents;  // by v2 info-hash
+  certificate_wanted on_certificate_wanted;
+  std::map<std::string, certificate> certificates;  // by group
+  std::map<std::string, torrent> torrents;          // by v2 info-hash
 };
 
 engine::engine(asio::any_io_executor executor, engine_options options, finished_handler on_finished)
@@ -330,6 +374,20 @@ engine::~engine() = default;
 void engine::set_announce_urls(announce_urls_for urls) {
   impl_->announce_urls = std::move(urls);
   for (auto& [key, t] : impl_->torrents) impl_->refresh_trackers(t);
+}
+
+void engine::set_certificate_wanted(certificate_wanted wanted) {
+  impl_->on_certificate_wanted = std::move(wanted);
+}
+
+void engine::set_certificate(const std::string& group, const std::string& cert_pem,
+                             const std::string& key_pem) {
+  impl_->certificates[group] = {cert_pem, key_pem};
+  for (auto& [key, t] : impl_->torrents) {
+    const auto groups = impl::groups_of(t);
+    if (t.sealed && std::find(groups.begin(), groups.end(), group) != groups.end())
+      impl_->provide_certificate(t);
+  }
 }
 
 void engine::seed(const std::string& group, const metadata& meta, const std::string& path) {

@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 9> all{
+constexpr std::array<std::string_view, 10> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -124,6 +124,15 @@ ALTER TABLE users ADD COLUMN lobby_since {int} NOT NULL DEFAULT 0;
     // clients only, the default) or 'open' (members get .torrent files and magnet links)
     R"sql(
 ALTER TABLE groups ADD COLUMN mode TEXT NOT NULL DEFAULT 'sealed';
+)sql",
+    // 10: each group's certificate authority for sealed swarms (net/group_ca.hpp), in the store
+    // so that every tracker of a shared database signs with the same one
+    R"sql(
+CREATE TABLE group_cas (
+  group_id {int} PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+  key_pem  TEXT NOT NULL,
+  cert_pem TEXT NOT NULL
+);
 )sql",
 };
 

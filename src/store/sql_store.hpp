@@ -448,6 +448,29 @@ class sql_store final : public backend {
     });
   }
 
+  group_authority group_authority_for(std::string_view group, std::string_view user,
+                                      std::string_view fresh_key_pem,
+                                      std::string_view fresh_cert_pem) override {
+    return transact([&]() -> group_authority {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      const auto uid = user_id(user);
+      if (!uid) return {status::no_such_user};
+      if (!membership(g->id, *uid)) return {status::not_member};
+      db_.execute(
+          "INSERT INTO group_cas(group_id, key_pem, cert_pem) VALUES ($1, $2, $3) "
+          "ON CONFLICT DO NOTHING",
+          g->id, fresh_key_pem, fresh_cert_pem);
+      auto r = db_.query(
+          "SELECT c.key_pem, c.cert_pem, g.mode FROM group_cas c JOIN groups g ON g.id = "
+          "c.group_id "
+          "WHERE c.group_id = $1",
+          g->id);
+      if (!r.next()) return {status::no_such_group};
+      return {status::ok, parse_mode(r.text(2)).value_or(group_mode::sealed), r.text(0), r.text(1)};
+    });
+  }
+
   announce_permission may_announce(std::string_view passkey, std::string_view group,
                                    std::string_view info_hash) override {
     if (passkey.empty()) return {status::no_such_user};

@@ -66,6 +66,30 @@ class StoreTest : public ::testing::TestWithParam<backend_factory> {
   std::unique_ptr<backend> db_;
 };
 
+// Sealed groups: one certificate authority per group, the same for every tracker of the
+// store, handed to members only.
+TEST_P(StoreTest, AGroupsAuthorityIsStoredOnceAndGivenToMembersOnly) {
+  make_group_of_three();
+  EXPECT_EQ(db_->group_authority_for("nope", "bob", "k0", "c0").result, status::no_such_group);
+  ASSERT_EQ(db_->create_user("dave", "hash-d"), status::ok);
+  EXPECT_EQ(db_->group_authority_for("rust", "dave", "k0", "c0").result, status::not_member);
+  const auto first = db_->group_authority_for("rust", "bob", "k1", "c1");
+  ASSERT_EQ(first.result, status::ok);
+  EXPECT_EQ(first.key_pem, "k1");
+  EXPECT_EQ(first.cert_pem, "c1");
+  EXPECT_EQ(first.mode, group_mode::sealed);
+  // Another member, another tracker's candidate: the stored authority wins.
+  const auto second = db_->group_authority_for("RUST", "carol", "k2", "c2");
+  ASSERT_EQ(second.result, status::ok);
+  EXPECT_EQ(second.cert_pem, "c1");
+  reopen();
+  EXPECT_EQ(db_->group_authority_for("rust", "alice", "k3", "c3").cert_pem, "c1");
+  EXPECT_EQ(db_->leave_group("rust", "bob").what, leave::left);
+  EXPECT_EQ(db_->group_authority_for("rust", "bob", "k4", "c4").result, status::not_member);
+  ASSERT_EQ(db_->set_group_mode("rust", "alice", group_mode::open), status::ok);
+  EXPECT_EQ(db_->group_authority_for("rust", "carol", "k5", "c5").mode, group_mode::open);
+}
+
 TEST_P(StoreTest, UserNamesAreUniqueWhateverTheCase) {
   EXPECT_EQ(db_->create_user("ALICE", "x"), status::user_exists);
   auto found = db_->find_user("Alice");

@@ -12,6 +12,7 @@
 #include "swarmhub/client/announce_relay.hpp"
 #include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
+#include "swarmhub/client/group_certs.hpp"
 #include "swarmhub/client/share_book.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/client/tracker_target.hpp"
@@ -67,6 +68,7 @@ class file_sharing {
   std::optional<share_book> book_;  // while logged in
   net::offload_pool hashing_{1};
   p2p::engine engine_;
+  group_certs certs_;  // after engine_: it hands certificates to it
   asio::steady_timer downloads_changed_;
   std::vector<std::string> failures_;  // "group name: reason" since the last wait_downloads
 };

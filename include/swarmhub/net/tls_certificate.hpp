@@ -33,6 +33,7 @@ struct certificate_spec {
   std::chrono::seconds not_before{-std::chrono::hours(1)};        // a little slack for clock skew
   std::chrono::seconds not_after{std::chrono::hours(24 * 3653)};  // about ten years
   bool is_ca = false;
+  bool client_auth = false;  // also for TLS clients (peers that both dial and accept)
 };
 
 // Signs a certificate for `key` with `issuer_key`; self-signed when `issuer` is null (then

@@ -33,7 +33,11 @@ enum class torrent_format { v2, hybrid };
 // Hashes the file at `path` into metadata. Blocking and slow for big files: run it off the
 // I/O thread. Throws std::runtime_error when the file cannot be read. An empty file has no
 // pieces, so its metadata is always v2.
-metadata describe_file(const std::string& path, torrent_format format = torrent_format::v2);
+// A non-empty `root_cert` (PEM) makes a sealed torrent (docs/protocol.md): its info dictionary
+// carries the group's CA certificate as `ssl-cert`, and its peers accept only peers with a
+// certificate signed by it, over TLS.
+metadata describe_file(const std::string& path, torrent_format format = torrent_format::v2,
+                       const std::string& root_cert = {});
 
 struct transfer {
   enum class state { downloading, seeding, failed };
@@ -53,8 +57,10 @@ struct transfer {
 };
 
 struct engine_options {
-  std::string listen = "127.0.0.1:0";  // where peers connect (libtorrent listen_interfaces)
-  int download_limit = 0;              // bytes per second for all downloads; 0: none
+  // Where peers connect (libtorrent listen_interfaces); each address gets a TLS listener for
+  // sealed torrents too, on a port of its own.
+  std::string listen = "127.0.0.1:0";
+  int download_limit = 0;  // bytes per second for all downloads; 0: none
 };
 
 class engine {
@@ -73,6 +79,15 @@ class engine {
   // A torrent announces to the URLs of every group it is shared in, each one of them, not
   // only the first that answers: a swarm is one group's (docs/protocol.md).
   void set_announce_urls(announce_urls_for urls);
+
+  // Sealed torrents accept and reach peers only with this client's certificate for their
+  // group. `wanted(group)` runs when a sealed torrent of `group` has none (yet); the answer,
+  // and each renewal, comes with set_certificate, which applies it to every sealed torrent of
+  // the group (to connections made from then on).
+  using certificate_wanted = std::function<void(const std::string& group)>;
+  void set_certificate_wanted(certificate_wanted wanted);
+  void set_certificate(const std::string& group, const std::string& cert_pem,
+                       const std::string& key_pem);
 
   // Seeds the file at `path`, described by `meta`, in `group`. Throws on bad metadata.
   void seed(const std::string& group, const metadata& meta, const std::string& path);

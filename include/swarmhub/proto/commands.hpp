@@ -71,6 +71,7 @@ enum class command_id {
   passkey,
   event_ids,
   group_mode,
+  group_cert,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -379,6 +380,15 @@ inline constexpr std::array command_rows{
                  .summary = "owner: open gives members a .torrent with their passkey (GET "
                             "/torrents/<group>/<file>); sealed, the default, does not",
                  .topic = help_topic::groups},
+    command_spec{.id = command_id::group_cert,
+                 .name = "group_cert",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 2,
+                 .usage = "group_cert <group> <public-key>",
+                 .summary = "members: a short-lived certificate for the group's sealed swarms "
+                            "(the client asks and renews it)",
+                 .topic = help_topic::internal},
 };
 
 // The row of `id`: rows are in the order of command_id.

@@ -161,6 +161,14 @@ struct announce_permission {
   std::string swarm_key;  // the swarm announced to (a hybrid's v1 hash leads to its v2 key)
 };
 
+// A group's certificate authority for sealed swarms, as a member asks for it.
+struct group_authority {
+  status result = status::ok;  // no_such_group, no_such_user, not_member
+  group_mode mode = group_mode::sealed;
+  std::string key_pem;   // the CA's private key
+  std::string cert_pem;  // its certificate: the ssl-cert of the group's sealed torrents
+};
+
 template <class T>
 struct listing {
   status result = status::ok;
@@ -255,6 +263,11 @@ class backend {
                                 std::string_view name) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
+  // `group`'s authority if `user` is a member; the first call stores `fresh_key_pem` and
+  // `fresh_cert_pem` as it, later ones (on any tracker) return what was stored.
+  virtual group_authority group_authority_for(std::string_view group, std::string_view user,
+                                              std::string_view fresh_key_pem,
+                                              std::string_view fresh_cert_pem) = 0;
   // `info_hash` is the announced one: a v2 swarm key or a hybrid's v1 key.
   virtual announce_permission may_announce(std::string_view passkey, std::string_view group,
                                            std::string_view info_hash) = 0;

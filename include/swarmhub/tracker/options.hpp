@@ -26,6 +26,9 @@ struct tracker_options {
   // How long a login outlives its tracker: a tracker renews its users' logins in the store
   // every third of this, so after a crash they may log in elsewhere once it has passed.
   std::chrono::milliseconds login_lease{std::chrono::seconds(15)};
+  // How long a member certificate of a sealed group is valid (docs/protocol.md): a member who
+  // leaves can still prove membership to peers for at most this long.
+  std::chrono::seconds member_cert_lifetime{std::chrono::hours(1)};
   std::string server_password;  // empty: none (T5)
   hash_cost password_cost = hash_cost::interactive;
   unsigned max_auth_failures = 3;  // wrong server passwords before the connection is closed

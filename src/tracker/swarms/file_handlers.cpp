@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 #include <charconv>
+#include <optional>
 #include <stdexcept>
 
+#include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
@@ -61,6 +63,14 @@ std::string metadata_problem(std::string_view info, std::string_view name, std::
   return {};
 }
 
+// The root certificate a sealed torrent carries (libtorrent's SSL torrents), if any.
+std::optional<std::string> ssl_cert_of(std::string_view info) {
+  const auto root = proto::bencode::parse(info);
+  const auto* cert = root ? root->find("ssl-cert") : nullptr;
+  if (cert == nullptr || !cert->as_string()) return std::nullopt;
+  return std::string(*cert->as_string());
+}
+
 bool is_hybrid(std::string_view info) {
   const auto root = proto::bencode::parse(info);
   return root && root->find("pieces") != nullptr;
@@ -104,6 +114,22 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
   if (const auto problem = metadata_problem(*info, name, size); !problem.empty()) {
     ctx.reply.error(error_code::bad_file, problem);
     co_return;
+  }
+  // A sealed file is for one group only: its root must be that group's authority, or its
+  // members could not prove themselves to each other (and another group's could).
+  if (const auto cert = ssl_cert_of(*info)) {
+    const auto fresh = net::make_group_ca(group);
+    const std::string member = ctx.client.identity().user();
+    auto query = [group, member, fresh](store::backend& db) {
+      return db.group_authority_for(group, member, fresh.key_pem, fresh.cert_pem);
+    };
+    const auto ca = co_await ctx.core.store->run(std::move(query));
+    if (ca.result != status::ok) co_return refuse(ctx, ca.result, group, member);
+    if (ca.cert_pem != *cert) {
+      ctx.reply.error(error_code::bad_file,
+                      "the ssl-cert of a sealed file must be its group's certificate (group_cert)");
+      co_return;
+    }
   }
   store::file_record file{group,
                           name,

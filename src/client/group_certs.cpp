@@ -1,0 +1,95 @@
+#include "swarmhub/client/group_certs.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <ctime>
+
+#include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/proto/request.hpp"
+#include "swarmhub/util/base64.hpp"
+
+namespace swarmhub::client {
+namespace {
+
+constexpr std::chrono::seconds retry_after{5};  // a lost connection (failover) or a slow tracker
+
+}  // namespace
+
+group_certs::group_certs(asio::any_io_executor executor, tracker_link& link, p2p::engine& engine)
+    : executor_(std::move(executor)), link_(link), engine_(engine), key_(net::make_member_key()) {}
+
+group_certs::~group_certs() {
+  alive_.reset();
+  forget();
+}
+
+awaitable<std::optional<group_certs::grant>> group_certs::fetch(const std::string& group) {
+  const std::string line = "group_cert " + group + " " + util::to_base64(key_.public_der);
+  const auto reply = co_await link_.request(line);
+  if (!reply || !reply->ok) co_return std::nullopt;
+  grant out;
+  for (const auto& data : reply->data) {
+    const auto [key, value] = proto::split_verb(data);
+    if (key == "mode") {
+      out.sealed = value != "open";
+    } else if (key == "ca") {
+      out.ca_pem = util::from_base64(value).value_or("");
+    } else if (key == "cert") {
+      out.cert_pem = util::from_base64(value).value_or("");
+    } else if (key == "expires") {
+      std::from_chars(value.data(), value.data() + value.size(), out.expires);
+    }
+  }
+  if (out.ca_pem.empty() || out.cert_pem.empty()) co_return std::nullopt;
+  engine_.set_certificate(group, out.cert_pem, key_.private_pem);
+  co_return out;
+}
+
+void group_certs::want(const std::string& group) {
+  if (kept_.contains(group)) return;
+  auto timer = std::make_shared<asio::steady_timer>(executor_);
+  kept_[group] = {++generation_, timer};
+  asio::co_spawn(executor_, keep(alive_, group, generation_, std::move(timer)),
+                 net::detached_logged{"group_cert"});
+}
+
+void group_certs::forget(const std::string& group) {
+  for (auto it = kept_.begin(); it != kept_.end();) {
+    if (group.empty() || it->first == group) {
+      it->second.timer->cancel();
+      it = kept_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// Fetches, then sleeps until half the certificate's life is gone, while `group` is still
+// kept by this loop (a forget, or a later want, ends it).
+awaitable<void> group_certs::keep(std::weak_ptr<bool> alive, std::string group,
+                                  std::uint64_t generation,
+                                  std::shared_ptr<asio::steady_timer> timer) {
+  const auto still_mine = [&] {
+    if (alive.expired()) return false;
+    const auto it = kept_.find(group);
+    return it != kept_.end() && it->second.generation == generation;
+  };
+  while (still_mine()) {
+    const bool open = link_.is_open();
+    const auto got = co_await fetch(group);
+    if (!still_mine()) co_return;
+    std::chrono::seconds wait = retry_after;
+    if (got) {
+      const auto left = got->expires - static_cast<std::int64_t>(std::time(nullptr));
+      wait = std::max(retry_after, std::chrono::seconds(left / 2));
+    } else if (open && link_.is_open()) {
+      kept_.erase(group);  // refused: no longer a member
+      co_return;
+    }
+    timer->expires_after(wait);
+    error_code ec;
+    co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+}  // namespace swarmhub::client
