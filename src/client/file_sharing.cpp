@@ -275,15 +275,16 @@ proto::reply file_sharing::show_downloads() const {
     const std::string head = fmt::format("[{}] {}", t.group, proto::quote_argument(t.name));
     switch (t.what) {
       case p2p::transfer::state::downloading:
-        lines.push_back(fmt::format(
-            "[D] {} {:.1f}% of {} {} peers={} eta={} rejected={}", head, t.progress * 100,
-            util::human_size(t.size), human_rate(t.rate), t.peers,
-            t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds), t.rejected));
+        lines.push_back(
+            fmt::format("[D] {} {:.1f}% of {} {} peers={} eta={} rejected={} refetched={}", head,
+                        t.progress * 100, util::human_size(t.size), human_rate(t.rate), t.peers,
+                        t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds),
+                        t.rejected, t.refetched));
         break;
       case p2p::transfer::state::seeding:
-        lines.push_back(fmt::format("[{}] {} {} sent={} peers={} rejected={}",
+        lines.push_back(fmt::format("[{}] {} {} sent={} peers={} rejected={} refetched={}",
                                     t.was_download ? "C" : "S", head, util::human_size(t.size),
-                                    util::human_size(t.sent), t.peers, t.rejected));
+                                    util::human_size(t.sent), t.peers, t.rejected, t.refetched));
         break;
       case p2p::transfer::state::failed:
         lines.push_back(fmt::format("[F] {}: {}", head, t.error));

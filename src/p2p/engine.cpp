@@ -158,6 +158,7 @@ struct engine::impl {
     bool rechecking = false;  // a force_recheck is under way
     bool confirming = false;  // ... and it decides whether a finished download is done
     int rechecks = 0;         // of a download that was finished but not whole on disk
+    int refetched = 0;        // pieces those rechecks found missing
     std::vector<verify_handler> verify_waiters;
     std::int64_t done_bytes = -1;  // verified bytes at last_progress
     clock::time_point last_progress = clock::now();
@@ -256,6 +257,7 @@ struct engine::impl {
     auto waiters = std::move(t.verify_waiters);
     const lt::torrent_handle h = t.handle;
     if (std::exchange(t.confirming, false)) {
+      if (!result.whole) t.refetched += pieces - result.have;
       if (result.whole) {
         finish(h, {});
       } else if (++t.rechecks >= max_rechecks) {
@@ -308,9 +310,14 @@ struct engine::impl {
     if (t == nullptr) return;
     if (auto* done = lt::alert_cast<lt::torrent_finished_alert>(a)) {
       // Every piece passed its hash in memory, but that says nothing of the file: flush,
-      // then read the file back and check every piece before the download is done
-      // (finished downloads had holes: issue 16). A recheck finishes a torrent again; the
-      // flags keep that from starting another one.
+      // then read the file back and check every piece before the download is done.
+      // libtorrent 2.0.8 can finish with pieces never fetched (issue 16): a v2 leecher
+      // without piece layers asks peers for them again and again (every 3 s, on every
+      // `have`; hash_picker never marks them received), and each answer passes once more
+      // every piece that passed but whose blocks are still being written (torrent::
+      // add_hashes). The count of passed pieces then runs ahead, is_seed() turns true and
+      // the torrent seeds with holes: whole pieces, and blocks of pieces under way. A recheck
+      // finishes a torrent again; the flags keep that from starting another one.
       if (downloading(*t) && !t->rechecking) done->handle.flush_cache();
     } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(a)) {
       if (downloading(*t) && !t->rechecking && flushed->handle.status().is_seeding) {
@@ -545,6 +552,7 @@ std::vector<transfer> engine::transfers() const {
       x.sent = st.total_payload_upload;
       x.size = st.total_wanted;
       x.rejected = t.rejected;
+      x.refetched = t.refetched;
       x.progress = st.progress;
       if (!s.error.empty()) {
         x.what = transfer::state::failed;

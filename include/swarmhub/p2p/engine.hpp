@@ -50,6 +50,7 @@ struct transfer {
   std::int64_t sent = 0;  // payload bytes uploaded to others
   std::int64_t size = 0;  // of the file
   int rejected = 0;       // pieces that failed their hash check (bad data from a peer or disk)
+  int refetched = 0;      // pieces missing on disk when libtorrent said finished (fetched again)
   std::string error;
 };
 
