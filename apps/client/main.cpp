@@ -55,12 +55,22 @@ int main(int argc, char** argv) {
   bool stay = false;
   std::string data_dir = default_data_dir();
   int download_limit = 0;
+  int upload_limit = 0;
+  int stall_timeout = 60;
   app.add_option("--data-dir", data_dir,
                  "where each user's list of shared files and known_trackers are kept (0700)")
       ->capture_default_str();
   app.add_option("--download-limit", download_limit, "bytes per second for downloads (0: none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--upload-limit", upload_limit,
+                 "bytes per second for uploads to other clients (0: none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--stall-timeout", stall_timeout,
+                 "seconds a download may go without a verified byte before it fails")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--p2p-listen", p2p_listen,
                  "HOST:PORT other clients connect to for file pieces (default: port 0 of the "
                  "address that reaches the tracker)");
@@ -94,6 +104,8 @@ int main(int argc, char** argv) {
   options.stay = stay;
   options.data_dir = data_dir;
   options.download_limit = download_limit;
+  options.upload_limit = upload_limit;
+  options.stall_timeout = std::chrono::seconds(stall_timeout);
   if (!password_file.empty()) {
     std::ifstream in(password_file);
     if (!in || !std::getline(in, options.server_password) || options.server_password.empty()) {

@@ -63,7 +63,8 @@ awaitable<int> client_app::run() {
   try {
     files_ = std::make_unique<file_sharing>(
         executor_, link_, *user_, options_.trackers, options_.data_dir,
-        p2p::engine_options{p2p_listen(), options_.download_limit});
+        p2p::engine_options{p2p_listen(), options_.download_limit, options_.upload_limit,
+                            options_.stall_timeout});
   } catch (const std::exception& e) {
     user_->show_notice(fmt::format("cannot start file sharing: {}", e.what()));
     user_->stop();

@@ -27,6 +27,9 @@ constexpr std::array table{
     local_command{wait_downloads, "wait_downloads", 0, 1, "wait_downloads [seconds]",
                   "wait until every download has finished; fails if one failed or time ran out "
                   "(this client)"},
+    local_command{verify, "verify", 2, 2, "verify <group> <file>",
+                  "read a shared or downloaded file back and check every piece; what is missing "
+                  "is fetched again (this client)"},
 };
 
 const local_command* find_local_command(std::string_view verb) {

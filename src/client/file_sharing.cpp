@@ -111,6 +111,8 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
       if (!limit) co_return error_reply(code::bad_arguments, "seconds must be a positive number");
       co_return co_await wait_downloads(*limit);
     }
+    case local_command_id::verify:
+      co_return co_await verify(a[0], a[1]);
   }
   co_return std::nullopt;  // every command returned above
 }
@@ -290,15 +292,16 @@ proto::reply file_sharing::show_downloads() const {
     const std::string head = fmt::format("[{}] {}", t.group, proto::quote_argument(t.name));
     switch (t.what) {
       case p2p::transfer::state::downloading:
-        lines.push_back(fmt::format(
-            "[D] {} {:.1f}% of {} {} peers={} eta={} rejected={}", head, t.progress * 100,
-            util::human_size(t.size), human_rate(t.rate), t.peers,
-            t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds), t.rejected));
+        lines.push_back(
+            fmt::format("[D] {} {:.1f}% of {} {} peers={} eta={} rejected={} refetched={}", head,
+                        t.progress * 100, util::human_size(t.size), human_rate(t.rate), t.peers,
+                        t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds),
+                        t.rejected, t.refetched));
         break;
       case p2p::transfer::state::seeding:
-        lines.push_back(fmt::format("[{}] {} {} sent={} peers={} rejected={}",
+        lines.push_back(fmt::format("[{}] {} {} sent={} peers={} rejected={} refetched={}",
                                     t.was_download ? "C" : "S", head, util::human_size(t.size),
-                                    util::human_size(t.sent), t.peers, t.rejected));
+                                    util::human_size(t.sent), t.peers, t.rejected, t.refetched));
         break;
       case p2p::transfer::state::failed:
         lines.push_back(fmt::format("[F] {}: {}", head, t.error));
@@ -335,6 +338,33 @@ awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit)
     co_return error_reply(code::download_failed, text);
   }
   co_return ok_reply("every download is complete");
+}
+
+awaitable<proto::reply> file_sharing::verify(const std::string& group, const std::string& name) {
+  auto result = std::make_shared<std::optional<p2p::verify_result>>();
+  auto signal = std::make_shared<asio::steady_timer>(downloads_changed_.get_executor(),
+                                                     asio::steady_timer::time_point::max());
+  const bool shared = engine_.verify(group, name, [result, signal](const p2p::verify_result& r) {
+    *result = r;
+    signal->cancel();
+  });
+  if (!shared) co_return error_reply(code::no_such_file, "this client does not share that file");
+  while (!*result) {
+    error_code ec;
+    co_await signal->async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  const auto& r = **result;
+  const std::string what = proto::quote_argument(name);
+  if (!r.error.empty()) {
+    co_return error_reply(code::bad_file, fmt::format("{} in {}: {}", what, group, r.error));
+  }
+  if (!r.whole) {
+    co_return error_reply(code::bad_file,
+                          fmt::format("{} in {} is not whole: {} of {} pieces good; fetching the "
+                                      "rest again",
+                                      what, group, r.have, r.pieces));
+  }
+  co_return ok_reply(fmt::format("{} in {} is whole: {} pieces checked", what, group, r.pieces));
 }
 
 void file_sharing::restore() {

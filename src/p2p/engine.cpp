@@ -5,6 +5,7 @@
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/hasher.hpp>
+#include <libtorrent/ip_filter.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/torrent_info.hpp>
@@ -61,6 +62,7 @@ lt::settings_pack settings(const engine_options& options) {
   p.set_bool(lt::settings_pack::announce_to_all_trackers, true);
   p.set_int(lt::settings_pack::stop_tracker_timeout, 1);
   p.set_int(lt::settings_pack::download_rate_limit, options.download_limit);
+  p.set_int(lt::settings_pack::upload_rate_limit, options.upload_limit);
   p.set_int(lt::settings_pack::alert_mask,
             lt::alert_category::status | lt::alert_category::error | lt::alert_category::storage);
   return p;
@@ -105,6 +107,20 @@ metadata describe_empty(const std::string& name) {
   out.info_hash = hex_of(hasher.final());
   return out;
 }
+
+// libtorrent puts LAN and loopback peers in its local class, which no rate limit reaches;
+// here every address is in the global class, where the session's limits are.
+lt::ip_filter every_peer_limited() {
+  const auto global = 1U << static_cast<std::uint32_t>(lt::session::global_peer_class_id);
+  lt::ip_filter filter;
+  filter.add_rule(lt::make_address("0.0.0.0"), lt::make_address("255.255.255.255"), global);
+  filter.add_rule(lt::make_address("::"),
+                  lt::make_address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), global);
+  return filter;
+}
+
+// Rechecks of a finished download that may find pieces missing before it fails.
+constexpr int max_rechecks = 3;
 
 bool safe_name(const std::string& name) {
   return !name.empty() && name != "." && name != ".." &&
@@ -152,11 +168,19 @@ struct engine::impl {
     bool was_download = false;
     std::string error;
   };
+  using clock = std::chrono::steady_clock;
   struct torrent {
     lt::torrent_handle handle;
     std::vector<share> shares;
     int rejected = 0;
-    bool sealed = false;  // an SSL torrent: peers need a certificate of its group
+    bool sealed = false;      // an SSL torrent: peers need a certificate of its group
+    bool rechecking = false;  // a force_recheck is under way
+    bool confirming = false;  // ... and it decides whether a finished download is done
+    int rechecks = 0;         // of a download that was finished but not whole on disk
+    int refetched = 0;        // pieces those rechecks found missing
+    std::vector<verify_handler> verify_waiters;
+    std::int64_t done_bytes = -1;  // verified bytes at last_progress
+    clock::time_point last_progress = clock::now();
   };
   struct certificate {
     std::string cert_pem;
@@ -167,7 +191,11 @@ struct engine::impl {
       : executor(std::move(ex)),
         session(lt::session_params(settings(opts))),
         on_finished(std::move(finished)),
-        alive(std::make_shared<bool>(true)) {
+        alive(std::make_shared<bool>(true)),
+        stall_timeout(opts.stall_timeout),
+        watchdog(executor) {
+    session.set_peer_class_filter(every_peer_limited());
+    watch();
     std::weak_ptr<bool> weak = alive;
     session.set_alert_notify([weak, this, ex = executor] {
       // libtorrent's thread: only hand over to ours.
@@ -180,6 +208,102 @@ struct engine::impl {
   ~impl() {
     session.set_alert_notify([] {});
     alive.reset();
+    watchdog.cancel();
+  }
+
+  static bool downloading(const torrent& t) {
+    return std::any_of(t.shares.begin(), t.shares.end(),
+                       [](const share& s) { return s.downloading; });
+  }
+
+  // Once a second: a download that gained no verified byte for stall_timeout fails, with
+  // what is known of why (no peer, or peers whose data fails its hashes).
+  void watch() {
+    const auto tick = std::min<clock::duration>(std::chrono::seconds(1), stall_timeout);
+    watchdog.expires_after(tick);
+    std::weak_ptr<bool> weak = alive;
+    watchdog.async_wait([weak, this](const error_code& ec) {
+      if (ec || weak.expired()) return;
+      check_progress();
+      watch();
+    });
+  }
+
+  void check_progress() {
+    const auto now = clock::now();
+    std::vector<std::pair<lt::torrent_handle, std::string>> stalled;
+    for (auto& [key, t] : torrents) {
+      if (!t.handle.is_valid() || !downloading(t)) continue;
+      const auto st = t.handle.status();
+      // Checking, or waiting in libtorrent's queue (paused), is not stalling.
+      if (t.rechecking || (st.flags & lt::torrent_flags::paused) ||
+          st.state == lt::torrent_status::checking_files ||
+          st.state == lt::torrent_status::checking_resume_data ||
+          st.total_wanted_done > t.done_bytes) {
+        t.done_bytes = st.total_wanted_done;
+        t.last_progress = now;
+        continue;
+      }
+      if (now - t.last_progress < stall_timeout) continue;
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(stall_timeout).count();
+      std::string why;
+      if (t.rejected > 0) {
+        why = "no progress for " + std::to_string(seconds) + " s: " + std::to_string(t.rejected) +
+              " pieces from peers failed their hash check";
+      } else if (st.num_peers == 0) {
+        why = "no peer for " + std::to_string(seconds) + " s";
+      } else {
+        why = "no data for " + std::to_string(seconds) + " s from " + std::to_string(st.num_peers) +
+              " peers";
+      }
+      stalled.emplace_back(t.handle, why);
+    }
+    for (const auto& [h, why] : stalled) {
+      h.unset_flags(lt::torrent_flags::auto_managed);
+      h.pause();
+      finish(h, why);
+    }
+  }
+
+  void recheck(torrent& t) {
+    if (t.rechecking) return;
+    t.rechecking = true;
+    t.handle.force_recheck();
+  }
+
+  void checked(torrent& t) {
+    if (!t.rechecking) return;  // the check of a torrent being added
+    t.rechecking = false;
+    const auto st = t.handle.status();
+    const int pieces = t.handle.torrent_file() ? t.handle.torrent_file()->num_pieces() : 0;
+    verify_result result{st.num_pieces == pieces && st.is_seeding, pieces, st.num_pieces, {}};
+    auto waiters = std::move(t.verify_waiters);
+    const lt::torrent_handle h = t.handle;
+    if (std::exchange(t.confirming, false)) {
+      if (!result.whole) t.refetched += pieces - result.have;
+      if (result.whole) {
+        finish(h, {});
+      } else if (++t.rechecks >= max_rechecks) {
+        finish(h, std::to_string(pieces - result.have) + " of " + std::to_string(pieces) +
+                      " pieces missing on disk after " + std::to_string(t.rechecks) + " downloads");
+      }
+      // else libtorrent fetches the missing pieces again and finishes once more.
+    } else if (!result.whole && result.error.empty()) {
+      // A complete file that is not whole any more: a download again, until it is.
+      for (auto& s : t.shares) {
+        if (s.error.empty()) s.downloading = true;
+      }
+    }
+    t.done_bytes = st.total_wanted_done;
+    t.last_progress = clock::now();
+    for (auto& w : waiters) w(result);
+  }
+
+  void verify_failed(torrent& t, const std::string& error) {
+    t.rechecking = false;
+    t.confirming = false;
+    auto waiters = std::move(t.verify_waiters);
+    for (auto& w : waiters) w(verify_result{false, 0, 0, error});
   }
 
   torrent* find(const lt::torrent_handle& h) {
@@ -205,20 +329,36 @@ struct engine::impl {
   }
 
   void handle(lt::alert* a) {
+    torrent* t = find(static_cast<lt::torrent_alert*>(a)->handle);  // pump_alerts: one of ours
+    if (t == nullptr) return;
     if (auto* done = lt::alert_cast<lt::torrent_finished_alert>(a)) {
-      // Every piece is verified, but blocks may still be on their way to the file: report
-      // the download once the disk says everything is written.
-      done->handle.flush_cache();
+      // Every piece passed its hash in memory, but that says nothing of the file: flush,
+      // then read the file back and check every piece before the download is done.
+      // libtorrent 2.0.8 can finish with pieces never fetched (issue 16): a v2 leecher
+      // without piece layers asks peers for them again and again (every 3 s, on every
+      // `have`; hash_picker never marks them received), and each answer passes once more
+      // every piece that passed but whose blocks are still being written (torrent::
+      // add_hashes). The count of passed pieces then runs ahead, is_seed() turns true and
+      // the torrent seeds with holes: whole pieces, and blocks of pieces under way. A recheck
+      // finishes a torrent again; the flags keep that from starting another one.
+      if (downloading(*t) && !t->rechecking) done->handle.flush_cache();
     } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(a)) {
-      if (flushed->handle.status().is_seeding) finish(flushed->handle, {});
+      if (downloading(*t) && !t->rechecking && flushed->handle.status().is_seeding) {
+        t->confirming = true;
+        recheck(*t);
+      }
+    } else if (lt::alert_cast<lt::torrent_checked_alert>(a) != nullptr) {
+      checked(*t);
     } else if (auto* error = lt::alert_cast<lt::torrent_error_alert>(a)) {
+      verify_failed(*t, error->error.message());
       finish(error->handle, error->error.message());
     } else if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
+      verify_failed(*t, file_error->error.message());
       finish(file_error->handle, file_error->error.message());
-    } else if (auto* bad = lt::alert_cast<lt::hash_failed_alert>(a)) {
-      if (torrent* t = find(bad->handle)) ++t->rejected;
-    } else if (auto* need = lt::alert_cast<lt::torrent_need_cert_alert>(a)) {
-      if (torrent* t = find(need->handle)) provide_certificate(*t);
+    } else if (lt::alert_cast<lt::hash_failed_alert>(a) != nullptr) {
+      ++t->rejected;
+    } else if (lt::alert_cast<lt::torrent_need_cert_alert>(a) != nullptr) {
+      provide_certificate(*t);
     }
   }
 
@@ -318,6 +458,7 @@ struct engine::impl {
       const auto before = groups_of(it->second);
       std::erase_if(it->second.shares, match);
       if (it->second.shares.empty()) {
+        verify_failed(it->second, "no longer shared");
         if (it->second.handle.is_valid()) session.remove_torrent(it->second.handle);
         it = torrents.erase(it);
       } else {
@@ -359,6 +500,8 @@ struct engine::impl {
   lt::session session;
   finished_handler on_finished;
   std::shared_ptr<bool> alive;  // handlers posted by libtorrent check it before touching us
+  clock::duration stall_timeout;
+  asio::steady_timer watchdog;
   announce_urls_for announce_urls;
   certificate_wanted on_certificate_wanted;
   std::map<std::string, certificate> certificates;  // by group
@@ -414,6 +557,7 @@ void engine::unseed(const std::string& group, const metadata& meta) {
   std::erase_if(it->second.shares,
                 [&](const impl::share& s) { return s.group == group && s.name == meta.name; });
   if (it->second.shares.empty()) {
+    impl_->verify_failed(it->second, "no longer shared");
     if (it->second.handle.is_valid()) impl_->session.remove_torrent(it->second.handle);
     impl_->torrents.erase(it);
   } else {
@@ -423,6 +567,28 @@ void engine::unseed(const std::string& group, const metadata& meta) {
 
 void engine::stop_all(const std::string& group) {
   impl_->remove_if([&](const impl::share& s) { return group.empty() || s.group == group; });
+}
+
+bool engine::verify(const std::string& group, const std::string& name, verify_handler done) {
+  for (auto& [key, t] : impl_->torrents) {
+    const bool match = std::any_of(t.shares.begin(), t.shares.end(), [&](const impl::share& s) {
+      return s.group == group && s.name == name;
+    });
+    if (!match) continue;
+    if (!t.handle.is_valid()) {  // an empty file: whole when it is there, empty
+      std::error_code ec;
+      const auto& path = t.shares.front().path;
+      const bool whole = fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0;
+      asio::post(impl_->executor, [done = std::move(done), whole] {
+        done(verify_result{whole, 0, 0, whole ? "" : "the file is gone or not empty"});
+      });
+      return true;
+    }
+    t.verify_waiters.push_back(std::move(done));
+    impl_->recheck(t);
+    return true;
+  }
+  return false;
 }
 
 std::vector<transfer> engine::transfers() const {
@@ -444,6 +610,7 @@ std::vector<transfer> engine::transfers() const {
       x.sent = st.total_payload_upload;
       x.size = st.total_wanted;
       x.rejected = t.rejected;
+      x.refetched = t.refetched;
       x.progress = st.progress;
       if (!s.error.empty()) {
         x.what = transfer::state::failed;

@@ -27,10 +27,12 @@ struct client_options {
   // Where other members' clients connect for pieces; "": port 0 of the address this client
   // reaches its tracker from, so that a peer wire is not offered on every interface.
   std::string p2p_listen;
-  std::string data_dir;    // each user's list of shares and known_trackers
-  std::string ca_file;     // PEM CAs trusted instead of the system's ("")
-  int download_limit = 0;  // bytes per second, 0: unlimited
-  bool stay = false;       // at the end of input keep running (seeding, receiving) until signalled
+  std::string data_dir;                    // each user's list of shares and known_trackers
+  std::string ca_file;                     // PEM CAs trusted instead of the system's ("")
+  int download_limit = 0;                  // bytes per second, 0: unlimited
+  int upload_limit = 0;                    // bytes per second, 0: unlimited
+  std::chrono::seconds stall_timeout{60};  // a download without progress this long fails
+  bool stay = false;  // at the end of input keep running (seeding, receiving) until signalled
 };
 
 // Exit statuses of the client program.

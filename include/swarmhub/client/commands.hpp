@@ -19,7 +19,8 @@ enum class local_command_id {
   download_file,
   show_downloads,
   stop_share,
-  wait_downloads
+  wait_downloads,
+  verify
 };
 
 struct local_command {

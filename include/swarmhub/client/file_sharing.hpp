@@ -1,7 +1,7 @@
 #pragma once
 // The client's file commands (seed 001, listed in client/commands.hpp): upload_file,
-// download_file, show_downloads, stop_share, wait_downloads. They run in the client, talking
-// to the tracker for metadata and to the p2p engine for the bytes, and answer in the
+// download_file, show_downloads, stop_share, wait_downloads, verify. They run in the client,
+// talking to the tracker for metadata and to the p2p engine for the bytes, and answer in the
 // protocol's reply format.
 
 #include <memory>
@@ -54,6 +54,7 @@ class file_sharing {
   proto::reply show_downloads() const;
   proto::reply stop_share(const std::string& group, const std::string& name);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
+  awaitable<proto::reply> verify(const std::string& group, const std::string& name);
   void finished(const std::string& group, const std::string& name, const std::string& error);
   // After login: shares again what the user shared before, where it is still unchanged, and
   // resumes unfinished downloads.

@@ -6,6 +6,7 @@
 // Threading: construct, call and destroy on the executor given at construction; events are
 // delivered there too (libtorrent's own threads only post to it).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,19 +54,34 @@ struct transfer {
   std::int64_t sent = 0;  // payload bytes uploaded to others
   std::int64_t size = 0;  // of the file
   int rejected = 0;       // pieces that failed their hash check (bad data from a peer or disk)
+  int refetched = 0;      // pieces missing on disk when libtorrent said finished (fetched again)
   std::string error;
 };
 
+// The limits hold for every peer, on the LAN and loopback too (libtorrent exempts local
+// peers by default; this engine does not).
 struct engine_options {
   // Where peers connect (libtorrent listen_interfaces); each address gets a TLS listener for
   // sealed torrents too, on a port of its own.
   std::string listen = "127.0.0.1:0";
   int download_limit = 0;  // bytes per second for all downloads; 0: none
+  int upload_limit = 0;    // bytes per second for all uploads; 0: none
+  // A download that gains no verified byte for this long fails, with the reason.
+  std::chrono::seconds stall_timeout{60};
+};
+
+// What a recheck of a file found on disk.
+struct verify_result {
+  bool whole = false;
+  int pieces = 0;  // of the torrent
+  int have = 0;    // verified on disk
+  std::string error;
 };
 
 class engine {
  public:
   // `on_finished(group, name, error)` runs when a download completes ("" error) or fails.
+  // Complete means rechecked: every piece read back from the disk matched its hash.
   using finished_handler =
       std::function<void(const std::string&, const std::string&, const std::string&)>;
 
@@ -109,6 +125,12 @@ class engine {
     bool complete = false;
   };
   std::optional<local_content> have(const std::string& info_hash) const;
+
+  // Reads the file of `name` in `group` back and checks every piece; `done` gets the
+  // result (and runs on the executor), nothing when this client does not share the file. A
+  // file that turns out not whole is fetched again from the swarm.
+  using verify_handler = std::function<void(const verify_result&)>;
+  bool verify(const std::string& group, const std::string& name, verify_handler done);
 
   std::vector<transfer> transfers() const;
   bool busy() const;  // some download is still running
