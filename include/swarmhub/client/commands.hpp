@@ -19,7 +19,9 @@ enum class local_command_id {
   download_file,
   show_downloads,
   stop_share,
-  wait_downloads
+  wait_downloads,
+  torrent_file,
+  magnet
 };
 
 struct local_command {

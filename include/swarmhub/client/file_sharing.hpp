@@ -1,8 +1,8 @@
 #pragma once
 // The client's file commands (seed 001, listed in client/commands.hpp): upload_file,
-// download_file, show_downloads, stop_share, wait_downloads. They run in the client, talking
-// to the tracker for metadata and to the p2p engine for the bytes, and answer in the
-// protocol's reply format.
+// download_file, show_downloads, stop_share, wait_downloads, torrent_file, magnet. They run in the
+// client, talking to the tracker for metadata and to the p2p engine for the bytes, and answer in
+// the protocol's reply format.
 
 #include <memory>
 #include <optional>
@@ -12,6 +12,7 @@
 #include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/share_book.hpp"
+#include "swarmhub/client/torrent_links.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/offload_pool.hpp"
@@ -42,8 +43,7 @@ class file_sharing {
   bool busy() const { return engine_.busy(); }
 
  private:
-  awaitable<proto::reply> upload(const std::string& path, const std::string& group,
-                                 p2p::torrent_format format);
+  awaitable<proto::reply> upload(const std::string& path, const std::string& group, bool hybrid);
   awaitable<proto::reply> download(const std::string& group, const std::string& name,
                                    const std::string& destination);
   awaitable<proto::reply> copy_local(const std::string& group, const std::string& name,
@@ -66,6 +66,7 @@ class file_sharing {
   p2p::engine engine_;
   asio::steady_timer downloads_changed_;
   std::vector<std::string> failures_;  // "group name: reason" since the last wait_downloads
+  torrent_links links_;                // torrent_file, magnet
 };
 
 }  // namespace swarmhub::client
