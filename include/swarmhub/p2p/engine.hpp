@@ -1,7 +1,7 @@
 #pragma once
 // The client's data plane: a libtorrent session that seeds and downloads the files of the
-// user's groups, every piece verified (BitTorrent v2, SHA-256). Only src/p2p includes
-// libtorrent; the rest of the client sees this interface.
+// user's groups, every piece verified (BitTorrent v2, SHA-256; v1 torrents of open groups,
+// SHA-1). Only src/p2p includes libtorrent; the rest of the client sees this interface.
 //
 // Threading: construct, call and destroy on the executor given at construction; events are
 // delivered there too (libtorrent's own threads only post to it).
