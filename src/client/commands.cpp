@@ -14,8 +14,9 @@ using enum local_command_id;
 
 constexpr std::array table{
     local_command{upload_file, "upload_file", 2, 3, "upload_file <path> <group> [--hybrid]",
-                  "hash a file, register it in a group and share it; --hybrid lets BitTorrent "
-                  "v1 clients join (this client)"},
+                  "hash a file, register it in a group and share it; in an open group as v1, "
+                  "which every BitTorrent client reads; --hybrid lets v1 clients join a sealed "
+                  "group's (this client)"},
     local_command{download_file, "download_file", 3, 3,
                   "download_file <group> <file> <destination>",
                   "fetch a group's file from every member who has it, in the background (this "
@@ -30,6 +31,12 @@ constexpr std::array table{
     local_command{verify, "verify", 2, 2, "verify <group> <file>",
                   "read a shared or downloaded file back and check every piece; what is missing "
                   "is fetched again (this client)"},
+    local_command{torrent_file, "torrent_file", 2, 3, "torrent_file <group> <file> [dest]",
+                  "write <file>.torrent, announcing with your passkey, for another BitTorrent "
+                  "client; open groups only (this client)"},
+    local_command{magnet, "magnet", 2, 2, "magnet <group> <file>",
+                  "a magnet link with your passkey for another BitTorrent client; open groups "
+                  "only (this client)"},
 };
 
 const local_command* find_local_command(std::string_view verb) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "swarmhub/client/group_files.hpp"
 #include "swarmhub/client/replies.hpp"
 #include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/proto/events.hpp"
@@ -32,22 +33,6 @@ std::optional<std::chrono::seconds> positive_seconds(std::string_view text) {
   return std::chrono::seconds(seconds);
 }
 
-// A number the tracker sent: decimal digits only, nothing else.
-std::optional<std::int64_t> non_negative(std::string_view text) {
-  std::int64_t n = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || n < 0) {
-    return std::nullopt;
-  }
-  return n;
-}
-
-bool hex_digest(std::string_view text) {
-  return (text.size() == 40 || text.size() == 64) &&
-         std::all_of(text.begin(), text.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 std::string human_rate(std::int64_t bytes) {
   const auto bytes_per_second = static_cast<double>(bytes);
   if (bytes_per_second >= 1'000'000) return fmt::format("{:.1f} MB/s", bytes_per_second / 1e6);
@@ -69,7 +54,8 @@ file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, c
                 finished(g, n, e);
               }),
       certs_(executor, link, engine_),
-      downloads_changed_(executor, asio::steady_timer::time_point::max()) {
+      downloads_changed_(executor, asio::steady_timer::time_point::max()),
+      links_(link, trackers_) {
   engine_.set_certificate_wanted([this](const std::string& group) { certs_.want(group); });
   for (const auto& t : trackers_) {
     std::string relay;
@@ -96,8 +82,7 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
   switch (spec.id) {
     case local_command_id::upload_file: {
       if (count == 3 && a[2] != "--hybrid") co_return usage_error(spec);
-      const auto format = count == 3 ? p2p::torrent_format::hybrid : p2p::torrent_format::v2;
-      co_return co_await upload(util::expand_tilde(a[0]), a[1], format);
+      co_return co_await upload(util::expand_tilde(a[0]), a[1], count == 3);
     }
     case local_command_id::download_file:
       co_return co_await download(a[0], a[1], util::expand_tilde(a[2]));
@@ -113,6 +98,13 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
     }
     case local_command_id::verify:
       co_return co_await verify(a[0], a[1]);
+    case local_command_id::torrent_file: {
+      // Named, not a conditional's temporary inside co_await: GCC 12 destroys those twice.
+      const std::string destination = count == 3 ? util::expand_tilde(a[2]) : std::string();
+      co_return co_await links_.torrent_file(a[0], a[1], destination);
+    }
+    case local_command_id::magnet:
+      co_return co_await links_.magnet(a[0], a[1]);
   }
   co_return std::nullopt;  // every command returned above
 }
@@ -122,6 +114,7 @@ awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
   if (key && key->ok && !key->text.empty() && key->text.size() <= 128 &&
       std::all_of(key->text.begin(), key->text.end(), alnum)) {
+    links_.set_passkey(key->text);
     // One swarm per group: the URL names the group (docs/protocol.md, announces).
     engine_.set_announce_urls([bases = announce_bases_, passkey = key->text](const std::string& g) {
       std::vector<std::string> urls;
@@ -153,6 +146,7 @@ void file_sharing::after_reply(const command_line& command, const proto::reply& 
   if (command.is(proto::command_id::logout)) {
     engine_.stop_all();
     certs_.forget();
+    links_.set_passkey({});
     book_.reset();  // the list stays on disk for the next login
   } else if (command.is(proto::command_id::leave_group) && command.args.values.size() == 1) {
     const std::string& group = command.args.values[0];
@@ -163,7 +157,13 @@ void file_sharing::after_reply(const command_line& command, const proto::reply& 
 }
 
 awaitable<proto::reply> file_sharing::upload(const std::string& path, const std::string& group,
-                                             p2p::torrent_format format) {
+                                             bool hybrid) {
+  // Files of open groups are v1, which every BitTorrent client reads; sealed ones v2 (or
+  // hybrid when asked). A group the tracker does not list gets v2: add_file will say why.
+  const auto mode = co_await group_mode(link_, group);
+  const auto format = mode == "open" ? p2p::torrent_format::v1
+                      : hybrid       ? p2p::torrent_format::hybrid
+                                     : p2p::torrent_format::v2;
   // A failure comes back as text, not as an exception crossing threads: libstdc++ (not built
   // for ThreadSanitizer) hides the atomic reference count of an exception_ptr from TSan.
   // A sealed group's file carries the group's root certificate (docs/protocol.md); a refusal
@@ -208,26 +208,9 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
       co_await link_.request(fmt::format("file_info {} {}", group, proto::quote_argument(name)));
   if (!reply) co_return connection_lost_reply();
   if (!reply->ok) co_return *reply;
-  // Every field is checked: the tracker's text must not crash the client or choose a path.
-  p2p::metadata meta;
-  meta.size = -1;
-  for (const auto& line : reply->data) {
-    const auto [key, value] = proto::split_verb(line);
-    if (key == "name") {
-      auto parsed = proto::split_arguments(value, 1, false);
-      if (parsed.values.size() == 1) meta.name = parsed.values[0];
-    } else if (key == "size") {
-      meta.size = non_negative(value).value_or(-1);
-    } else if (key == "info_hash") {
-      if (hex_digest(value)) meta.info_hash = std::string(value);
-    } else if (key == "info") {
-      meta.info = util::from_base64(value).value_or("");
-    }
-  }
-  if (!util::is_path_component(meta.name) || meta.info.empty() || meta.size < 0 ||
-      meta.info_hash.empty()) {
-    co_return error_reply(code::bad_file, "the tracker sent metadata that cannot be used");
-  }
+  const auto read = metadata_from(*reply);
+  if (!read) co_return error_reply(code::bad_file, "the tracker sent metadata that cannot be used");
+  const p2p::metadata& meta = *read;
   std::error_code ec;
   fs::path target = fs::absolute(destination, ec);
   if (fs::is_directory(target, ec)) target /= meta.name;

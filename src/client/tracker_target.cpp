@@ -64,4 +64,11 @@ std::string announce_url(const std::string& base, const std::string& group,
   return base + "/announce/" + group + "?pk=" + passkey;
 }
 
+std::string public_announce_url(const tracker_target& target, const std::string& group,
+                                const std::string& passkey) {
+  const auto& address = target.endpoint.address;
+  const bool https = target.uses_tls() && !net::is_loopback_host(address.host);
+  return announce_url((https ? "https://" : "http://") + address.to_string(), group, passkey);
+}
+
 }  // namespace swarmhub::client

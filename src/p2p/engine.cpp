@@ -68,21 +68,29 @@ lt::settings_pack settings(const engine_options& options) {
   return p;
 }
 
-std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
+std::string sha256_hex(lt::span<char const> bytes) {
+  lt::hasher256 hasher(bytes);
+  return hex_of(hasher.final());
+}
+
+// The torrent of a whole .torrent, or of only an info dictionary: then a v2 torrent's piece
+// layers come from the peers (BEP 52 hash requests).
+std::shared_ptr<lt::torrent_info> parse_torrent(const std::string& torrent,
+                                                const std::string& info) {
+  const std::string wrapped = torrent.empty() ? "d4:info" + info + "e" : std::string();
+  const std::string& text = torrent.empty() ? wrapped : torrent;
   lt::error_code ec;
-  std::shared_ptr<lt::torrent_info> ti;
-  if (!meta.torrent.empty()) {
-    ti = std::make_shared<lt::torrent_info>(
-        lt::span<char const>(meta.torrent.data(), static_cast<long>(meta.torrent.size())), ec,
-        lt::from_span);
-  } else {
-    // Only the info dictionary: the piece layers come from the peers (BEP 52 hash requests).
-    const std::string wrapped = "d4:info" + meta.info + "e";
-    ti = std::make_shared<lt::torrent_info>(
-        lt::span<char const>(wrapped.data(), static_cast<long>(wrapped.size())), ec, lt::from_span);
-  }
+  auto ti = std::make_shared<lt::torrent_info>(
+      lt::span<char const>(text.data(), static_cast<long>(text.size())), ec, lt::from_span);
   if (ec) throw std::runtime_error("bad metadata: " + ec.message());
-  if (!ti->info_hashes().has_v2() || hex_of(ti->info_hashes().v2) != meta.info_hash) {
+  return ti;
+}
+
+std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
+  auto ti = parse_torrent(meta.torrent, meta.info);
+  // The SHA-256 of the info dictionary names a file in every format (for v2 it is the
+  // info-hash itself), so v1 metadata is checked as strictly as v2.
+  if (sha256_hex(ti->info_section()) != meta.info_hash) {
     throw std::runtime_error("the metadata does not match its info-hash");
   }
   // libtorrent lists pad files (alignment, never on disk); only real files count.
@@ -138,8 +146,9 @@ metadata describe_file(const std::string& path, torrent_format format,
   lt::add_files(files, file.string());
   if (files.num_files() != 1) throw std::runtime_error(path + " is not a single file");
   if (files.total_size() == 0) return describe_empty(file.filename().string());
-  const auto flags =
-      format == torrent_format::hybrid ? lt::create_flags_t{} : lt::create_torrent::v2_only;
+  const auto flags = format == torrent_format::hybrid ? lt::create_flags_t{}
+                     : format == torrent_format::v1   ? lt::create_torrent::v1_only
+                                                      : lt::create_torrent::v2_only;
   lt::create_torrent maker(files, 0, flags);
   maker.set_priv(true);
   if (!root_cert.empty()) maker.set_root_cert(root_cert);
@@ -155,7 +164,19 @@ metadata describe_file(const std::string& path, torrent_format format,
   out.info.assign(info.data(), static_cast<std::size_t>(info.size()));
   out.name = file.filename().string();
   out.size = files.total_size();
-  out.info_hash = hex_of(ti.info_hashes().v2);
+  out.info_hash = sha256_hex(info);
+  return out;
+}
+
+info_hashes hashes_of(const std::string& info) {
+  const auto ti = parse_torrent({}, info);
+  const auto& both = ti->info_hashes();
+  info_hashes out;
+  if (both.has_v1()) {
+    out.v1 =
+        util::to_hex(std::string_view(both.v1.data(), static_cast<std::size_t>(both.v1.size())));
+  }
+  if (both.has_v2()) out.v2 = hex_of(both.v2);
   return out;
 }
 

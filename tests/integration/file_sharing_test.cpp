@@ -91,6 +91,7 @@ class FileSharing : public ::testing::Test {
     }
   }
   std::string path(const std::string& name) { return dir_.file(name); }
+  void rotten_pieces_are_rejected(bool open);
 
   temp_dir dir_;
   tracker_process tracker_;
@@ -350,7 +351,9 @@ TEST_F(FileSharing, CorruptSeederIsOutvotedByItsPieceHashes) {
 // Hybrid torrents here: with v2-only ones, libtorrent 2.0.8 (Debian 12) asks the sender of a
 // failed piece for its block hashes and, when the peer refuses, writes out of bounds and may
 // crash the downloader (fixed upstream in 2026, commit ca4e621c2). See docs/architecture.md.
-TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
+// In an open group (`open`) the torrent is v1: its SHA-1 pieces are checked the same way.
+void FileSharing::rotten_pieces_are_rejected(bool open) {
+  const std::string upload_flags = open ? " g" : " g --hybrid";
   client_process owner(tracker_.client_address());
   owner.log_in("owner");
   client_process middle(tracker_.client_address());
@@ -358,8 +361,9 @@ TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
   client_process leecher(tracker_.client_address());
   leecher.log_in("leecher");
   group_of(owner, {{&middle, "middle"}, {&leecher, "leecher"}});
+  if (open) ASSERT_TRUE(owner.request("group_mode g open").ok);
   make_file(path("data.bin"), 16 * 1024 * 1024, 12);
-  ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + " g --hybrid").ok);
+  ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + upload_flags).ok);
   fs::create_directories(path("mid"));
   ASSERT_TRUE(middle.request("download_file g data.bin " + path("mid")).ok);
   ASSERT_TRUE(middle.request("wait_downloads", 120s).ok);
@@ -390,10 +394,18 @@ TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
   }
   ASSERT_GT(rejected, 0) << "the downloader should have caught a rotten piece";
   // A sound copy comes back (the same content uploaded again) and the download completes.
-  ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + " g --hybrid").ok);
+  ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + upload_flags).ok);
   ASSERT_TRUE(leecher.request("wait_downloads", 120s).ok);
   EXPECT_TRUE(same_bytes(path("data.bin"), path("got/data.bin")));
   EXPECT_GT(field(leecher.request("show_downloads").data.at(0), "rejected"), 0);
+}
+
+TEST_F(FileSharing, RottenPiecesFromAPeerAreRejectedByTheDownloader) {
+  rotten_pieces_are_rejected(false);
+}
+
+TEST_F(FileSharing, RottenV1PiecesOfAnOpenGroupAreRejectedToo) {
+  rotten_pieces_are_rejected(true);
 }
 
 TEST_F(FileSharing, HybridTorrentsDownloadLikeV2Ones) {

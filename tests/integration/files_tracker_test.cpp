@@ -39,6 +39,15 @@ std::string hybrid_info_dict(const std::string& name, long long size, long long 
          bencode::string(std::string(static_cast<std::size_t>(20 * pieces), 'p')) + "e";
 }
 
+// The same file as a v1-only torrent (what files of open groups are made as).
+std::string v1_info_dict(const std::string& name, long long size, long long pieces) {
+  return "d" + bencode::string("length") + bencode::integer(size) + bencode::string("name") +
+         bencode::string(name) + bencode::string("piece length") + bencode::integer(16384) +
+         bencode::string("pieces") +
+         bencode::string(std::string(static_cast<std::size_t>(20 * pieces), 'p')) +
+         bencode::string("private") + bencode::integer(1) + "e";
+}
+
 std::string hex(const unsigned char* p, std::size_t n) {
   static const char* d = "0123456789abcdef";
   std::string out;
@@ -275,6 +284,38 @@ TEST_F(FilesTracker, HybridTorrentIsOneSwarmUnderEitherHash) {
   auto wrong_length = hybrid_info_dict("y.iso", 40000, 3);
   wrong_length.replace(wrong_length.find("6:lengthi40000e", 30), 15, "6:lengthi40001e");
   EXPECT_EQ(alice_.request(add_file_line("g", "y.iso", 40000, wrong_length)).code, "BAD_FILE");
+  EXPECT_EQ(alice_.request("list_files g").data.size(), 1u);
+}
+
+// Issue 15: files of open groups are v1-only torrents, named by the SHA-256 of their info
+// dictionary like every file, announced under its SHA-1.
+TEST_F(FilesTracker, V1TorrentIsOneSwarmUnderItsSha1) {
+  const std::string info = v1_info_dict("old.iso", 40000, 3);
+  auto added = alice_.request(add_file_line("g", "old.iso", 40000, info));
+  ASSERT_TRUE(added.ok) << added.text;
+  line_client http_a(tracker_.port(), false);
+  line_client http_b(tracker_.port(), false);
+  get(http_a, announce_to("g", passkey(alice_), v1_announce_hash(info), 'a', 6881, 0, "started"));
+  auto reply = get(http_b, announce_to("g", passkey(bob_), v1_announce_hash(info), 'b', 7000, 1));
+  const std::string alice_peer("\x7f\x00\x00\x01\x1a\xe1", 6);
+  EXPECT_EQ(reply.body,
+            "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
+                alice_peer + "6:peers60:e");
+  EXPECT_EQ(bob_.request("list_files g").data.at(0),
+            "old.iso size=40000 uploader=alice seeders=1 leechers=1");
+  // Its truncated SHA-256 is no swarm of it.
+  EXPECT_NE(get(http_b, announce_in("g", passkey(bob_), info, 'c', 7001, 1)).body.find("unknown"),
+            std::string::npos);
+  // Pieces, length and name are checked as for the v1 part of a hybrid.
+  EXPECT_EQ(
+      alice_.request(add_file_line("g", "x.iso", 40000, v1_info_dict("x.iso", 40000, 2))).code,
+      "BAD_FILE");
+  EXPECT_EQ(
+      alice_.request(add_file_line("g", "y.iso", 40001, v1_info_dict("y.iso", 40000, 3))).code,
+      "BAD_FILE");
+  EXPECT_EQ(
+      alice_.request(add_file_line("g", "z.iso", 40000, v1_info_dict("old.iso", 40000, 3))).code,
+      "BAD_FILE");
   EXPECT_EQ(alice_.request("list_files g").data.size(), 1u);
 }
 

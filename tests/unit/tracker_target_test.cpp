@@ -83,5 +83,14 @@ TEST(TrackerTarget, AnnouncesToTlsTrackersGoThroughTheRelay) {
             "http://127.0.0.1:9001/announce/g?pk=k");
 }
 
+TEST(TrackerTarget, OtherClientsAnnounceOverHttpsToRemoteTlsTrackersOnly) {
+  const auto url = [](const std::string& address) {
+    return public_announce_url(resolve_trackers(address).trackers.at(0), "g", "k");
+  };
+  EXPECT_EQ(url("tracker.example:9001"), "https://tracker.example:9001/announce/g?pk=k");
+  EXPECT_EQ(url("tls://127.0.0.1:9001"), "http://127.0.0.1:9001/announce/g?pk=k");
+  EXPECT_EQ(url("tcp://[::1]:9001"), "http://[::1]:9001/announce/g?pk=k");
+}
+
 }  // namespace
 }  // namespace swarmhub::client

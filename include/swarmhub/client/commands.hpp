@@ -20,7 +20,9 @@ enum class local_command_id {
   show_downloads,
   stop_share,
   wait_downloads,
-  verify
+  verify,
+  torrent_file,
+  magnet
 };
 
 struct local_command {

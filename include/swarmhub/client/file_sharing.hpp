@@ -1,8 +1,8 @@
 #pragma once
 // The client's file commands (seed 001, listed in client/commands.hpp): upload_file,
-// download_file, show_downloads, stop_share, wait_downloads, verify. They run in the client,
-// talking to the tracker for metadata and to the p2p engine for the bytes, and answer in the
-// protocol's reply format.
+// download_file, show_downloads, stop_share, wait_downloads, verify, torrent_file, magnet.
+// They run in the client, talking to the tracker for metadata and to the p2p engine for the
+// bytes, and answer in the protocol's reply format.
 
 #include <memory>
 #include <optional>
@@ -14,6 +14,7 @@
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/group_certs.hpp"
 #include "swarmhub/client/share_book.hpp"
+#include "swarmhub/client/torrent_links.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/client/tracker_target.hpp"
 #include "swarmhub/net/offload_pool.hpp"
@@ -25,7 +26,7 @@ class file_sharing {
  public:
   // `data_dir` keeps each user's list of shares, under a folder named after the first of
   // `trackers`; torrents announce to every one of them, so a failover loses no peers
-  // (announce_url() says over what).
+  // (through the announce relay to a TLS tracker: announce_base()).
   file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,
                std::vector<tracker_target> trackers, std::string data_dir,
                p2p::engine_options options);
@@ -44,8 +45,7 @@ class file_sharing {
   bool busy() const { return engine_.busy(); }
 
  private:
-  awaitable<proto::reply> upload(const std::string& path, const std::string& group,
-                                 p2p::torrent_format format);
+  awaitable<proto::reply> upload(const std::string& path, const std::string& group, bool hybrid);
   awaitable<proto::reply> download(const std::string& group, const std::string& name,
                                    const std::string& destination);
   awaitable<proto::reply> copy_local(const std::string& group, const std::string& name,
@@ -72,6 +72,7 @@ class file_sharing {
   group_certs certs_;  // after engine_: it hands certificates to it
   asio::steady_timer downloads_changed_;
   std::vector<std::string> failures_;  // "group name: reason" since the last wait_downloads
+  torrent_links links_;                // torrent_file, magnet
 };
 
 }  // namespace swarmhub::client

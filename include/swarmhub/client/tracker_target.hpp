@@ -41,4 +41,11 @@ std::string announce_base(const tracker_target& target, const std::string& relay
 std::string announce_url(const std::string& base, const std::string& group,
                          const std::string& passkey);
 
+// The announce URL for another BitTorrent client (torrent_file, magnet), which has no relay:
+// https:// to a TLS tracker that is not on loopback (that client checks it against the
+// system's CAs), else http:// (on loopback the tracker takes plaintext, and its certificate
+// is usually self-signed, which that client would refuse).
+std::string public_announce_url(const tracker_target& target, const std::string& group,
+                                const std::string& passkey);
+
 }  // namespace swarmhub::client

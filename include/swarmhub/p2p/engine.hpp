@@ -1,7 +1,7 @@
 #pragma once
 // The client's data plane: a libtorrent session that seeds and downloads the files of the
-// user's groups, every piece verified (BitTorrent v2, SHA-256). Only src/p2p includes
-// libtorrent; the rest of the client sees this interface.
+// user's groups, every piece verified (BitTorrent v2, SHA-256; v1 torrents of open groups,
+// SHA-1). Only src/p2p includes libtorrent; the rest of the client sees this interface.
 //
 // Threading: construct, call and destroy on the executor given at construction; events are
 // delivered there too (libtorrent's own threads only post to it).
@@ -22,14 +22,17 @@ namespace swarmhub::p2p {
 struct metadata {
   std::string name;
   std::int64_t size = 0;
-  std::string info_hash;  // hex SHA-256 of `info`
-  std::string info;       // bencoded BitTorrent v2 (or hybrid v1+v2) info dictionary
+  std::string info_hash;  // hex SHA-256 of `info`, whatever its format: the file's identity
+  std::string info;       // bencoded BitTorrent info dictionary (v1, v2 or hybrid v1+v2)
   std::string torrent;    // the whole .torrent (with piece layers) when made here; else empty
 };
 
 // v2 torrents verify every piece with SHA-256 and a Merkle tree; hybrid ones also carry v1
-// SHA-1 piece hashes, so that clients which only speak v1 can join the swarm too.
-enum class torrent_format { v2, hybrid };
+// SHA-1 piece hashes, so that clients which only speak v1 can join the swarm too. v1 ones
+// carry only those: every BitTorrent client reads them (Debian's aria2c 1.36 re-encodes a
+// hybrid info dictionary without its v2 part, transmission 3.00 cannot parse one), so they
+// are what files of open groups are made as (docs/protocol.md, open groups).
+enum class torrent_format { v1, v2, hybrid };
 
 // Hashes the file at `path` into metadata. Blocking and slow for big files: run it off the
 // I/O thread. Throws std::runtime_error when the file cannot be read. An empty file has no
@@ -39,6 +42,15 @@ enum class torrent_format { v2, hybrid };
 // certificate signed by it, over TLS.
 metadata describe_file(const std::string& path, torrent_format format = torrent_format::v2,
                        const std::string& root_cert = {});
+
+// The info-hashes other BitTorrent clients know a torrent by (magnet links): hex SHA-1 of
+// the info dictionary when it has a v1 part, hex SHA-256 when it has a v2 part; "" for a
+// part it lacks. Throws std::runtime_error when `info` is not an info dictionary.
+struct info_hashes {
+  std::string v1;
+  std::string v2;
+};
+info_hashes hashes_of(const std::string& info);
 
 struct transfer {
   enum class state { downloading, seeding, failed };

@@ -134,7 +134,7 @@ struct file_record {
   std::string name;
   std::int64_t size = 0;
   std::string info_hash;  // hex SHA-256 of the info dictionary (BitTorrent v2)
-  std::string swarm_key;  // hex of the 20 bytes peers announce (the v2 hash, truncated)
+  std::string swarm_key;  // hex of the 20 bytes peers announce (v2: its hash truncated; v1: SHA-1)
   std::string info;       // the bencoded info dictionary
   std::string uploader;
   std::int64_t created_at = 0;  // unix seconds

@@ -1,5 +1,5 @@
 // add_file, list_files, file_info, passkey: the registry of shared files. The tracker keeps
-// each file's metadata (the BitTorrent v2 info dictionary); the bytes stay with the members.
+// each file's metadata (its BitTorrent info dictionary); the bytes stay with the members.
 
 #include <sodium.h>
 
@@ -26,16 +26,38 @@ namespace {
 using proto::error_code;
 using store::status;
 
-// Why `info` (a bencoded v2 or hybrid v1+v2 info dictionary) does not describe one file
+// Why the v1 part of `info` (a single file: `length`, `piece length`, one SHA-1 per piece in
+// `pieces`) does not describe `size` bytes, or "" when it does.
+std::string v1_problem(const proto::bencode::value& root, std::int64_t size) {
+  const auto* pieces = root.find("pieces");
+  const auto* v1_length = root.find("length");
+  const auto* piece_length = root.find("piece length");
+  if (root.find("files") != nullptr || !v1_length || !v1_length->as_int() ||
+      *v1_length->as_int() != size) {
+    return "the v1 part of the metadata must describe the same single file";
+  }
+  if (!piece_length || !piece_length->as_int() || *piece_length->as_int() <= 0 || !pieces ||
+      !pieces->as_string()) {
+    return "the v1 part of the metadata has no valid pieces";
+  }
+  const auto piece_count = (size + *piece_length->as_int() - 1) / *piece_length->as_int();
+  if (static_cast<std::int64_t>(pieces->as_string()->size()) != 20 * piece_count)
+    return "the v1 part of the metadata has no valid pieces";
+  return {};
+}
+
+// Why `info` (a bencoded v1, v2 or hybrid v1+v2 info dictionary) does not describe one file
 // called `name` of `size` bytes, or "" when it does.
 std::string metadata_problem(std::string_view info, std::string_view name, std::int64_t size) {
   const auto root = proto::bencode::parse(info);
   if (!root || !root->as_dict()) return "the info dictionary is not valid bencode";
-  const auto* version = root->find("meta version");
-  if (!version || !version->as_int() || *version->as_int() != 2)
-    return "only BitTorrent v2 or hybrid v1+v2 metadata is accepted";
   const auto* n = root->find("name");
   if (!n || !n->as_string() || *n->as_string() != name) return "the metadata names another file";
+  const auto* version = root->find("meta version");
+  // v1 only: what any BitTorrent client reads (files of open groups, docs/protocol.md).
+  if (version == nullptr) return v1_problem(*root, size);
+  if (!version->as_int() || *version->as_int() != 2)
+    return "only BitTorrent v1, v2 or hybrid v1+v2 metadata is accepted";
   const auto* tree = root->find("file tree");
   const auto* entry = tree ? tree->find(name) : nullptr;
   const auto* leaf = entry ? entry->find("") : nullptr;
@@ -45,22 +67,7 @@ std::string metadata_problem(std::string_view info, std::string_view name, std::
   }
   if (*length->as_int() != size) return "the metadata gives another size";
   if (root->find("pieces") == nullptr) return {};
-  // Hybrid: the v1 half must describe the same single file, with one SHA-1 per piece.
-  const auto* pieces = root->find("pieces");
-  const auto* v1_length = root->find("length");
-  const auto* piece_length = root->find("piece length");
-  if (root->find("files") != nullptr || !v1_length || !v1_length->as_int() ||
-      *v1_length->as_int() != size) {
-    return "the v1 half of the metadata must describe the same single file";
-  }
-  if (!piece_length || !piece_length->as_int() || *piece_length->as_int() <= 0 ||
-      !pieces->as_string()) {
-    return "the v1 half of the metadata has no valid pieces";
-  }
-  const auto piece_count = (size + *piece_length->as_int() - 1) / *piece_length->as_int();
-  if (static_cast<std::int64_t>(pieces->as_string()->size()) != 20 * piece_count)
-    return "the v1 half of the metadata has no valid pieces";
-  return {};
+  return v1_problem(*root, size);  // hybrid: the v1 part must describe the same file
 }
 
 // The root certificate a sealed torrent carries (libtorrent's SSL torrents), if any.
@@ -71,9 +78,15 @@ std::optional<std::string> ssl_cert_of(std::string_view info) {
   return std::string(*cert->as_string());
 }
 
-bool is_hybrid(std::string_view info) {
+// The 20 bytes (hex) peers announce for `info` and, for a hybrid, the v1 hash they may
+// announce instead. v2 and hybrid: the v2 hash truncated; v1 only: its SHA-1.
+std::pair<std::string, std::string> swarm_keys(std::string_view info,
+                                               const std::string& info_hash) {
   const auto root = proto::bencode::parse(info);
-  return root && root->find("pieces") != nullptr;
+  const bool v2 = root && root->find("meta version") != nullptr;
+  const bool v1 = root && root->find("pieces") != nullptr;
+  if (!v2) return {sha1_hex(info), {}};
+  return {info_hash.substr(0, 40), v1 ? sha1_hex(info) : std::string()};
 }
 
 }  // namespace
@@ -131,15 +144,8 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
       co_return;
     }
   }
-  store::file_record file{group,
-                          name,
-                          size,
-                          info_hash,
-                          info_hash.substr(0, 40),
-                          *info,
-                          {},
-                          0,
-                          is_hybrid(*info) ? sha1_hex(*info) : std::string()};
+  const auto [swarm_key, v1_swarm_key] = swarm_keys(*info, info_hash);
+  store::file_record file{group, name, size, info_hash, swarm_key, *info, {}, 0, v1_swarm_key};
   const std::string user = ctx.client.identity().user();
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));

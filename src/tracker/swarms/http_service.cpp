@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <charconv>
 
+#include "swarmhub/proto/torrent_links.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/util/hex.hpp"
@@ -186,12 +187,9 @@ awaitable<std::string> torrent_file(session& client, const proto::http::request&
   const std::string announce_url = (client.over_tls() ? "https://" : "http://") + request.host +
                                    std::string(announce_path) + "/" + found.file.group +
                                    "?pk=" + passkey;
-  std::string body = "d";
-  body += bencode::string("announce") + bencode::string(announce_url);
-  body += bencode::string("info");
-  body += found.file.info;
-  body += 'e';
-  co_return proto::http::response(200, "OK", "application/x-bittorrent", body, request.keep_alive);
+  co_return proto::http::response(200, "OK", "application/x-bittorrent",
+                                  proto::torrent_file(found.file.info, {announce_url}),
+                                  request.keep_alive);
 }
 
 }  // namespace

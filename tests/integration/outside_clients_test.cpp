@@ -1,0 +1,249 @@
+// Issue 15, open groups: a member's own BitTorrent client (Debian's aria2c, transmission-cli,
+// qbittorrent-nox) fetches a group file from swarmhub seeders with the .torrent that
+// `torrent_file` writes, and qbittorrent-nox seeds it to swarmhub clients. Every byte is
+// compared. A test whose program is missing is skipped with a message (scripts/install-deps
+// installs them).
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "client_process.hpp"
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where `program` is on the PATH, or "".
+std::string find_program(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const auto end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = dirs.substr(start, end - start) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+void make_file(const std::string& path, std::size_t size, unsigned seed) {
+  std::mt19937_64 random(seed);
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; i += 8) {
+    const auto word = random();
+    for (std::size_t k = 0; k < 8 && i + k < size; ++k)
+      data[i + k] = static_cast<char>(word >> (8 * k));
+  }
+  std::ofstream(path, std::ios::binary)
+      .write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// Polls (a file, a process) until `done` or the deadline; never a sleep as synchronisation.
+template <class F>
+bool poll_until(F done, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+  return true;
+}
+
+// An outside program, its output in `log` (the test prints it when it fails).
+std::unique_ptr<process> start(std::vector<std::string> argv, const std::string& log) {
+  std::string command = "exec";
+  for (const auto& a : argv) command += " '" + a + "'";  // our own paths: no quotes in them
+  command += " >'" + log + "' 2>&1 </dev/null";
+  return std::make_unique<process>(std::vector<std::string>{"/bin/sh", "-c", command});
+}
+
+class OutsideClients : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    alice_.log_in("alice");
+    bob_.log_in("bob");
+    ASSERT_TRUE(alice_.request("create_group g").ok);
+    ASSERT_TRUE(alice_.request("group_mode g open").ok);
+    ASSERT_TRUE(bob_.request("join_group g").ok);
+    ASSERT_TRUE(alice_.request("accept_request g bob").ok);
+    fs::create_directories(path("alice"));
+    fs::create_directories(path("out"));
+    make_file(path("alice/f.bin"), 3'000'000, 15);
+  }
+
+  // Alice shares f.bin; bob writes his .torrent of it and it is returned.
+  std::string share_and_get_torrent() {
+    const auto up = alice_.request("upload_file " + path("alice/f.bin") + " g");
+    EXPECT_TRUE(up.ok) << up.text;
+    const auto wrote = bob_.request("torrent_file g f.bin " + dir_.path());
+    EXPECT_TRUE(wrote.ok) << wrote.text;
+    return path("f.bin.torrent");
+  }
+
+  bool arrived(const std::string& file) {
+    return fs::exists(file) && fs::file_size(file) == fs::file_size(path("alice/f.bin")) &&
+           read_file(file) == read_file(path("alice/f.bin"));
+  }
+
+  std::string path(const std::string& name) { return dir_.file(name); }
+
+  temp_dir dir_;
+  tracker_process tracker_;
+  client_process alice_{tracker_.client_address()};
+  client_process bob_{tracker_.client_address()};
+};
+
+#define REQUIRE_PROGRAM(name)                     \
+  const std::string program = find_program(name); \
+  if (program.empty()) GTEST_SKIP() << name " is not installed (scripts/install-deps)"
+
+TEST_F(OutsideClients, Aria2cDownloadsFromASwarmhubSeeder) {
+  REQUIRE_PROGRAM("aria2c");
+  const auto torrent = share_and_get_torrent();
+  // Private torrents keep DHT, PEX and LPD off anyway; said here so the run is the same on
+  // every aria2 version. --seed-time=0: exit once the file is complete and checked.
+  auto aria = start({program, "--dir=" + path("out"), "--seed-time=0", "--enable-dht=false",
+                     "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+                     "--listen-port=" + std::to_string(free_port()), "--file-allocation=none",
+                     "--summary-interval=0", "--console-log-level=warn", torrent},
+                    path("aria2c.log"));
+  const auto status = aria->wait(90s);
+  ASSERT_TRUE(status.has_value()) << "aria2c still running:\n" << read_file(path("aria2c.log"));
+  EXPECT_EQ(*status, 0) << read_file(path("aria2c.log"));
+  EXPECT_TRUE(arrived(path("out/f.bin")));
+}
+
+// transmission 3.00 never dials a peer a tracker names on 127.0.0.0/8 ("martian"), but takes
+// connections from one: so here the swarmhub seeder comes after transmission has announced,
+// is told its address and dials it. On a network, transmission dials seeders as usual.
+TEST_F(OutsideClients, TransmissionDownloadsFromASwarmhubSeeder) {
+  REQUIRE_PROGRAM("transmission-cli");
+  const auto torrent = share_and_get_torrent();
+  ASSERT_TRUE(alice_.request("stop_share g f.bin").ok);
+  fs::create_directories(path("transmission"));
+  auto transmission = start({program, "-g", path("transmission"), "-w", path("out"), "-p",
+                             std::to_string(free_port()), torrent},
+                            path("transmission.log"));
+  // Transmission's announce shows as a leecher in bob's listing.
+  ASSERT_TRUE(poll_until(
+      [&] {
+        const auto files = bob_.request("list_files g");
+        return !files.data.empty() && files.data[0].find("leechers=1") != std::string::npos;
+      },
+      60s))
+      << read_file(path("transmission.log"));
+  ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " g").ok);
+  // transmission-cli seeds on after the download: the test ends it once the file is whole.
+  EXPECT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
+      << read_file(path("transmission.log"));
+  transmission->signal(SIGTERM);
+  EXPECT_TRUE(transmission->wait(20s).has_value());
+}
+
+// A qBittorrent profile of its own: the legal notice accepted, fixed ports, nothing shared
+// with the user's.
+void qbittorrent_profile(const std::string& dir, std::uint16_t port, std::uint16_t web_port) {
+  fs::create_directories(dir + "/qBittorrent/config");
+  std::ofstream(dir + "/qBittorrent/config/qBittorrent.conf")
+      << "[LegalNotice]\nAccepted=true\n\n[BitTorrent]\nSession\\Port=" << port
+      << "\n\n[Preferences]\nConnection\\PortRangeMin=" << port << "\nWebUI\\Port=" << web_port
+      << "\nWebUI\\LocalHostAuth=false\n";
+}
+
+TEST_F(OutsideClients, QbittorrentDownloadsFromASwarmhubSeederAndSeedsToASwarmhubClient) {
+  REQUIRE_PROGRAM("qbittorrent-nox");
+  const auto torrent = share_and_get_torrent();
+  const auto web_port = free_port();
+  qbittorrent_profile(path("qbittorrent"), free_port(), web_port);
+  auto qbittorrent =
+      start({program, "--profile=" + path("qbittorrent"), "--save-path=" + path("out"),
+             "--webui-port=" + std::to_string(web_port), torrent},
+            path("qbittorrent.log"));
+  ASSERT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
+      << read_file(path("qbittorrent.log"));
+
+  // Alice stops: qBittorrent is the only seeder left, and carol, a member with a swarmhub
+  // client, gets the file from it.
+  ASSERT_TRUE(alice_.request("stop_share g f.bin").ok);
+  client_process carol(tracker_.client_address());
+  carol.log_in("carol");
+  ASSERT_TRUE(carol.request("join_group g").ok);
+  ASSERT_TRUE(alice_.request("accept_request g carol").ok);
+  fs::create_directories(path("carol"));
+  ASSERT_TRUE(carol.request("download_file g f.bin " + path("carol")).ok);
+  const auto waited = carol.request("wait_downloads 90", 120s);
+  EXPECT_TRUE(waited.ok) << waited.text << "\n" << read_file(path("qbittorrent.log"));
+  EXPECT_TRUE(arrived(path("carol/f.bin")));
+  qbittorrent->signal(SIGTERM);
+  EXPECT_TRUE(qbittorrent->wait(20s).has_value());
+}
+
+TEST_F(OutsideClients, TorrentFileAndMagnetAreForOpenGroupsOnly) {
+  ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " g").ok);
+  const auto key = bob_.request("passkey").text;
+  const auto url = "http://" + tracker_.address() + "/announce/g?pk=" + key;
+
+  ASSERT_TRUE(bob_.request("torrent_file g f.bin " + path("out")).ok);
+  const auto torrent = read_file(path("out/f.bin.torrent"));
+  EXPECT_TRUE(
+      torrent.starts_with("d8:announce" + std::to_string(url.size()) + ":" + url + "4:info"))
+      << torrent.substr(0, 120);
+  // Files of open groups are v1: no "meta version", SHA-1 pieces.
+  EXPECT_EQ(torrent.find("12:meta version"), std::string::npos);
+  EXPECT_NE(torrent.find("6:pieces"), std::string::npos);
+  EXPECT_EQ(bob_.request("torrent_file g f.bin " + path("out")).code, "FILE_EXISTS");
+  ASSERT_TRUE(bob_.request("torrent_file g f.bin " + path("out/named.torrent")).ok);
+  EXPECT_EQ(read_file(path("out/named.torrent")), torrent);
+
+  const auto magnet = bob_.request("magnet g f.bin");
+  ASSERT_TRUE(magnet.ok) << magnet.text;
+  ASSERT_EQ(magnet.data.size(), 1u);
+  const auto& link = magnet.data[0];
+  EXPECT_TRUE(link.starts_with("magnet:?xt=urn:btih:")) << link;
+  EXPECT_EQ(link.find("urn:btmh:"), std::string::npos) << link;  // v1 only
+  EXPECT_NE(link.find("&dn=f.bin&tr=http%3A%2F%2F"), std::string::npos) << link;
+  EXPECT_NE(link.find("%2Fannounce%2Fg%3Fpk%3D" + key), std::string::npos) << link;
+  EXPECT_NE(link.find("&xs=http%3A%2F%2F"), std::string::npos) << link;
+  EXPECT_NE(link.find("%2Ftorrents%2Fg%2Ff.bin%3Fpk%3D" + key), std::string::npos) << link;
+
+  // Sealed: swarmhub clients only. Not a member, no such file: the tracker's own errors.
+  ASSERT_TRUE(alice_.request("group_mode g sealed").ok);
+  EXPECT_EQ(bob_.request("torrent_file g f.bin " + path("out/sealed.torrent")).code,
+            "GROUP_SEALED");
+  EXPECT_FALSE(fs::exists(path("out/sealed.torrent")));
+  EXPECT_EQ(bob_.request("magnet g f.bin").code, "GROUP_SEALED");
+  ASSERT_TRUE(alice_.request("group_mode g open").ok);
+  EXPECT_EQ(bob_.request("magnet g nothing.bin").code, "NO_SUCH_FILE");
+  EXPECT_EQ(bob_.request("magnet nogroup f.bin").code, "NO_SUCH_GROUP");
+  client_process eve(tracker_.client_address());
+  eve.log_in("eve");
+  EXPECT_EQ(eve.request("magnet g f.bin").code, "NOT_MEMBER");
+  EXPECT_EQ(eve.request("magnet g").code, "BAD_ARGUMENTS");
+}
+
+// Sealed groups keep v2 (or hybrid, when asked): only open ones get v1.
+TEST_F(OutsideClients, UploadsIntoSealedGroupsStayV2) {
+  ASSERT_TRUE(alice_.request("create_group s").ok);
+  ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " s").ok);
+  ASSERT_TRUE(alice_.request("group_mode s open").ok);  // existing files keep their format
+  ASSERT_TRUE(alice_.request("torrent_file s f.bin " + path("out")).ok);
+  const auto torrent = read_file(path("out/f.bin.torrent"));
+  EXPECT_NE(torrent.find("12:meta versioni2e"), std::string::npos);
+  const auto magnet = alice_.request("magnet s f.bin");
+  ASSERT_TRUE(magnet.ok) << magnet.text;
+  EXPECT_TRUE(magnet.data.at(0).starts_with("magnet:?xt=urn:btmh:1220")) << magnet.data.at(0);
+}
+
+}  // namespace
+}  // namespace swarmhub::test
