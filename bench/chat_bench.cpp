@@ -1,8 +1,9 @@
 // chat_bench: N clients in one room, S of them send M messages each; every other client must
-// receive every message. Speaks swarmhub's line protocol (the lobby) or IRC (PRIVMSG to one
-// channel), so the same load runs against our tracker and an IRC server.
+// receive every message. Speaks swarmhub's line protocol (the lobby), the same over the
+// tracker's WebSocket (GET /ws, one line per message: what the web app does), or IRC (PRIVMSG
+// to one channel), so the same load runs against our tracker both ways and an IRC server.
 //
-//   chat_bench --proto swarmhub|irc --port P --clients N --senders S --messages M
+//   chat_bench --proto swarmhub|ws|irc --port P --clients N --senders S --messages M
 //              [--interval-ms I] [--server-pid PID] [--timeout SECONDS]
 //
 // Each sender sends its messages as fast as the socket takes them, or one every I ms: a
@@ -15,6 +16,9 @@
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
 #include <boost/asio.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -32,8 +36,11 @@ using namespace swarmhub::bench;
 
 namespace {
 
+namespace websocket = boost::beast::websocket;
+
 struct run_state {
   bool irc = false;
+  bool ws = false;
   long clients = 0;
   long senders = 0;
   long messages = 0;
@@ -60,34 +67,82 @@ std::string_view payload_of(std::string_view line, bool irc) {
   return space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
 }
 
+// One client's connection: lines over TCP, or one line per WebSocket message. One read and
+// one write may be under way at once (the sender writes while the reader reads).
+class connection {
+ public:
+  connection(tcp::socket socket, bool ws) : socket_(std::move(socket)) {
+    if (ws) ws_ = std::make_unique<websocket::stream<tcp::socket&>>(socket_);
+  }
+  awaitable<void> open(const tcp::endpoint& server) {
+    if (!ws_) co_return;
+    co_await ws_->async_handshake("127.0.0.1:" + std::to_string(server.port()), "/ws",
+                                  use_awaitable);
+    ws_->text(true);
+  }
+  // Writes lines ending in '\n' (each one message over a WebSocket).
+  awaitable<void> write(std::string text) {
+    if (!ws_) {
+      co_await asio::async_write(socket_, asio::buffer(text), use_awaitable);
+      co_return;
+    }
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const auto end = text.find('\n', start);
+      co_await ws_->async_write(asio::buffer(text.data() + start, end - start), use_awaitable);
+      start = end + 1;
+    }
+  }
+  // The next line, without its end.
+  awaitable<std::string> read_line() {
+    std::string line;
+    if (ws_) {
+      in_.clear();
+      co_await ws_->async_read(in_, use_awaitable);
+      line = boost::beast::buffers_to_string(in_.data());
+    } else {
+      const std::size_t n = co_await asio::async_read_until(
+          socket_, asio::dynamic_buffer(buffer_), '\n', use_awaitable);
+      line = buffer_.substr(0, n);
+      buffer_.erase(0, n);
+    }
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    co_return line;
+  }
+  tcp::socket& socket() { return socket_; }
+
+ private:
+  tcp::socket socket_;
+  std::unique_ptr<websocket::stream<tcp::socket&>> ws_;
+  std::string buffer_;
+  boost::beast::flat_buffer in_;
+};
+
 awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
-  tcp::socket socket(co_await asio::this_coro::executor);
-  co_await socket.async_connect(server, use_awaitable);
-  socket.set_option(tcp::no_delay(true));
+  tcp::socket raw(co_await asio::this_coro::executor);
+  co_await raw.async_connect(server, use_awaitable);
+  raw.set_option(tcp::no_delay(true));
+  connection socket(std::move(raw), run.ws);
+  co_await socket.open(server);
   const std::string name = "b" + std::to_string(index);
   std::string setup = run.irc
                           ? "NICK " + name + "\r\nUSER " + name + " 0 * :bench\r\n"
                           : "create_user " + name + " benchpass\nlogin " + name + " benchpass\n";
-  co_await asio::async_write(socket, asio::buffer(setup), use_awaitable);
-  std::string buffer;
+  co_await socket.write(setup);
   bool joined = false;
   const bool sender = index < run.senders;
   bool sending_started = false;
   for (;;) {
-    const std::size_t n =
-        co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer), '\n', use_awaitable);
-    std::string line = buffer.substr(0, n);
-    buffer.erase(0, n);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    const std::string line = co_await socket.read_line();
     if (run.irc && line.starts_with("PING ")) {
       std::string pong = "PONG " + line.substr(5) + "\r\n";
-      co_await asio::async_write(socket, asio::buffer(pong), use_awaitable);
+      co_await socket.write(pong);
       continue;
     }
     if (!joined) {
       if (run.irc && line.find(" 001 ") != std::string::npos) {
         std::string join = "JOIN #bench\r\n";
-        co_await asio::async_write(socket, asio::buffer(join), use_awaitable);
+        co_await socket.write(join);
       }
       const bool in =
           run.irc ? line.find(" 366 ") != std::string::npos : line.starts_with("OK logged in as");
@@ -98,7 +153,7 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
     if (sender && !sending_started) {
       sending_started = true;
       asio::co_spawn(
-          socket.get_executor(),
+          socket.socket().get_executor(),
           [&run, &socket, index]() -> awaitable<void> {
             if (run.ready < run.clients) {
               boost::system::error_code ec;
@@ -110,9 +165,9 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
                   std::to_string(index) + ":" + std::to_string(k) + ":" + std::to_string(now_ns());
               std::string out =
                   run.irc ? "PRIVMSG #bench :" + payload + "\r\n" : "say " + payload + "\n";
-              co_await asio::async_write(socket, asio::buffer(out), use_awaitable);
+              co_await socket.write(out);
               if (run.interval_ms > 0) {
-                asio::steady_timer pause(socket.get_executor(),
+                asio::steady_timer pause(socket.socket().get_executor(),
                                          std::chrono::milliseconds(run.interval_ms));
                 co_await pause.async_wait(use_awaitable);
               }
@@ -136,7 +191,9 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
 
 int main(int argc, char** argv) {
   run_state run;
-  run.irc = flag(argc, argv, "proto", "swarmhub") == "irc";
+  const std::string proto = flag(argc, argv, "proto", "swarmhub");
+  run.irc = proto == "irc";
+  run.ws = proto == "ws";
   run.clients = flag_number(argc, argv, "clients", 100);
   run.senders = flag_number(argc, argv, "senders", 4);
   run.messages = flag_number(argc, argv, "messages", 100);
@@ -185,7 +242,7 @@ int main(int argc, char** argv) {
       "proto=%s clients=%ld senders=%ld messages=%ld delivered=%ld expected=%ld seconds=%.3f "
       "rate=%.0f p50_ms=%.2f p99_ms=%.2f server_cpu_s=%.2f server_peak_rss_kib=%ld "
       "failed_clients=%ld\n",
-      run.irc ? "irc" : "swarmhub", run.clients, run.senders, run.messages, run.delivered,
+      proto.c_str(), run.clients, run.senders, run.messages, run.delivered,
       run.expected, seconds, rate, p50, p99, cpu_seconds(pid) - cpu_before,
       status_kib(pid, "VmHWM"), failures);
   return run.delivered == run.expected ? 0 : 1;

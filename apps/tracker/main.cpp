@@ -158,6 +158,9 @@ int main(int argc, char** argv) {
                  "seconds a client may take over its TLS handshake before it is cut off")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--metrics-token", options.metrics_token,
+                 "serve /metrics beyond loopback to requests with 'Authorization: Bearer "
+                 "<token>' (default: loopback only)");
   CLI11_PARSE(app, argc, argv);
 
   if (!positional.empty() && !listen_arg.empty()) {

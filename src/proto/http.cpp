@@ -49,6 +49,16 @@ void add_header(request& r, std::string_view header_line) {
     if (util::iequals_ascii(value, "keep-alive")) r.keep_alive = true;
   }
   if (util::iequals_ascii(name, "host")) r.host = std::string(value.substr(0, 255));
+  if (r.headers.size() < request::max_headers) {
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    r.headers.emplace(util::ascii_lower(name),
+                      std::string(value.substr(0, request::max_header_value)));
+  }
+}
+
+std::string_view request::header(std::string_view lower_name) const {
+  const auto it = headers.find(std::string(lower_name));
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {
@@ -89,10 +99,11 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
 }
 
 std::string response(int status, std::string_view reason, std::string_view content_type,
-                     std::string_view body, bool keep_alive) {
+                     std::string_view body, bool keep_alive, std::string_view extra_headers) {
   return fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{}",
-      status, reason, content_type, body.size(), keep_alive ? "keep-alive" : "close", body);
+      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n{}\r\n{}",
+      status, reason, content_type, body.size(), keep_alive ? "keep-alive" : "close", extra_headers,
+      body);
 }
 
 }  // namespace swarmhub::proto::http

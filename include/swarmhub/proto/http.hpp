@@ -19,6 +19,14 @@ struct request {
   std::string version;
   bool keep_alive = true;
   std::string host;  // the Host header, as sent
+  // Every header, the name in lower case (a repeated one keeps its first value); at most
+  // max_headers of them, each value cut to max_header_value bytes.
+  std::map<std::string, std::string> headers;
+  static constexpr std::size_t max_headers = 64;
+  static constexpr std::size_t max_header_value = 8192;
+
+  // The header's value, or "" when it was not sent.
+  std::string_view header(std::string_view lower_name) const;
 };
 
 // Parses the request line; the headers are fed with add_header().
@@ -31,9 +39,10 @@ std::optional<std::string> percent_decode(std::string_view text);
 // The query's parameters, decoded. A repeated key keeps its first value.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
 
-// A whole response with Content-Length.
+// A whole response with Content-Length. `extra_headers`: more header lines, each ending in
+// CRLF.
 std::string response(int status, std::string_view reason, std::string_view content_type,
-                     std::string_view body, bool keep_alive);
+                     std::string_view body, bool keep_alive, std::string_view extra_headers = {});
 
 }  // namespace swarmhub::proto::http
 

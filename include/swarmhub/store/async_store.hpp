@@ -2,7 +2,10 @@
 // The store as the tracker's coroutines use it: each call runs on a store thread with its
 // own backend connection, and the caller resumes on its own strand when it is done.
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,7 +28,8 @@ class async_store {
   // offload_pool::run for the GCC 12 bug this avoids).
   template <class F>
   awaitable<std::invoke_result_t<std::decay_t<F>&, backend&>> run(F&& work) {
-    auto job = [this, work = std::forward<F>(work)]() mutable {
+    auto job = [this, work = std::forward<F>(work), queued = clock::now()]() mutable {
+      const timed t(*this, queued);
       lease held(*this);
       return work(*held.connection);
     };
@@ -43,7 +47,8 @@ class async_store {
   // Runs `work(backend&)` on a store thread without waiting for it; failures are logged.
   template <class F>
   void post(F&& work) {
-    pool_.post([this, work = std::forward<F>(work)]() mutable {
+    pool_.post([this, work = std::forward<F>(work), queued = clock::now()]() mutable {
+      const timed t(*this, queued);
       lease held(*this);
       work(*held.connection);
     });
@@ -53,7 +58,30 @@ class async_store {
 
   std::size_t threads() const { return connections_.size(); }
 
+  // Calls finished and the microseconds they took in all, queueing included (/metrics).
+  struct latency {
+    std::uint64_t calls = 0;
+    std::uint64_t micros = 0;
+  };
+  latency total_latency() const {
+    return {calls_.load(std::memory_order_relaxed), micros_.load(std::memory_order_relaxed)};
+  }
+
  private:
+  using clock = std::chrono::steady_clock;
+  // Adds one call's time, from its queueing to its end, to the totals.
+  struct timed {
+    timed(async_store& s, clock::time_point queued) : owner(s), since(queued) {}
+    ~timed() {
+      const auto took = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - since);
+      owner.calls_.fetch_add(1, std::memory_order_relaxed);
+      owner.micros_.fetch_add(static_cast<std::uint64_t>(took.count()), std::memory_order_relaxed);
+    }
+    timed(const timed&) = delete;
+    timed& operator=(const timed&) = delete;
+    async_store& owner;
+    clock::time_point since;
+  };
   // A connection taken from the free list for one call. There are as many connections as
   // threads, so taking one never waits for long.
   struct lease {
@@ -80,6 +108,8 @@ class async_store {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<backend*> free_;
+  std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> micros_{0};
   net::offload_pool pool_;
 };
 

@@ -66,6 +66,9 @@ struct tracker_options {
   // A handshake not finished in this time is cut off (a client stalled mid-handshake).
   std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
   plaintext_mode plaintext = plaintext_mode::loopback;
+  // GET /metrics: served to loopback; elsewhere only with `Authorization: Bearer <this>`
+  // (empty: never elsewhere).
+  std::string metrics_token;
 
   // Bytes queued above which a client's further requests wait (its replies must drain).
   std::size_t read_pause_threshold() const { return max_output / 4; }

@@ -118,6 +118,7 @@ awaitable<void> handle<command_id::say>(command_context& ctx) {
     self->fill_reply(slot, post_reply(*self, group, failure, result));
   };
   store::backend::room_post post{group, me, text};
+  tracker_stats::add(core.stats.messages_total);
   core.posts.post(std::move(post), client.id(),
                   asio::bind_executor(client.executor(), std::move(committed)));
 }
@@ -156,6 +157,7 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
     co_return;
   }
   const auto& m = result.message;
+  tracker_stats::add(ctx.core.stats.messages_total);
   if (ctx.core.options.log_direct_messages) {
     ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender,
                         m.body);

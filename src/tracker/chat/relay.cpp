@@ -11,6 +11,7 @@
 #include "swarmhub/tracker/chat/chat.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/tracker/swarms/membership.hpp"
+#include "swarmhub/util/time.hpp"
 
 namespace swarmhub::tracker::relay {
 namespace {
@@ -83,10 +84,13 @@ void handle(tracker_core& core, std::string_view payload) {
     return;
   }
   const auto not_ours = [&](const std::string& origin) { return origin != core.tracker_id; };
+  tracker_stats::add(core.stats.feed_events_total);
   std::visit(
       [&](const auto& e) {
         using kind = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<kind, store::room_stored>) {
+          core.stats.feed_lag_ms.store(util::unix_ms_now() - e.message.sent_at_ms,
+                                       std::memory_order_relaxed);
           if (core.marks.first_time(e.message.id)) publish_stored(core, e.message);
         } else if constexpr (std::is_same_v<kind, store::direct_stored>) {
           // The recipient's tracker delivers it (the recipient's session drops a second

@@ -88,8 +88,13 @@ void session::start(proto::session_state initial_state) {
 void session::choose_line_protocol() {
   if (protocol_ != protocol::undecided) return;
   protocol_ = protocol::line;
+  tracker_stats::add(core_.stats.line_connections_total);
   if (transport_ == transport::undecided) transport_ = transport::plain;  // greeted in clear
   if (refuse_plaintext(protocol::line)) return;
+  greet();
+}
+
+void session::greet() {
   const bool needs_password = identity_.state() == proto::session_state::awaiting_password;
   enqueue(std::make_shared<const std::string>(proto::format_event(
       "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
@@ -125,6 +130,7 @@ bool session::greets_on_delay() const {
 
 void session::log_in(std::string user) {
   identity_.log_in(std::move(user));
+  tracker_stats::add(core_.stats.logins_total);
   spdlog::info("login {} id={} user={}", remote_, id_, identity_.user());
 }
 
@@ -325,6 +331,7 @@ awaitable<bool> session::choose_transport() {
     co_return false;
   }
   transport_ = transport::tls;
+  tracker_stats::add(core_.stats.tls_connections_total);
   tls_input_ = std::make_unique<std::array<char, read_chunk>>();
   last_input_ = clock::now();
   greet_at_ = last_input_ + core_.options.greeting_delay;
@@ -381,15 +388,20 @@ awaitable<void> session::reader() {
     tracker_stats::add(core_.stats.bytes_in, n);
     if (closing_) continue;  // draining until the peer closes or the linger time ends
     while (auto frame = framer_.next()) {
-      // Backpressure: a client that sends requests faster than it reads replies waits here.
-      while (!stopped_ && (queued_bytes_ > core_.options.read_pause_threshold() ||
-                           deferred_in_flight_ >= max_deferred)) {
-        drain_signal_.expires_at(clock::time_point::max());
-        co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
+      co_await wait_for_output_room();
       if (stopped_ || closing_) break;
       co_await handle_frame(std::move(*frame));
+      if (ws_) co_return co_await websocket_reader();
     }
+  }
+}
+
+awaitable<void> session::wait_for_output_room() {
+  while (!stopped_ && (queued_bytes_ > core_.options.read_pause_threshold() ||
+                       deferred_in_flight_ >= max_deferred)) {
+    drain_signal_.expires_at(clock::time_point::max());
+    error_code ec;
+    co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
   }
 }
 
@@ -397,6 +409,7 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   if (protocol_ == protocol::undecided) {
     if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
       protocol_ = protocol::http;
+      tracker_stats::add(core_.stats.http_connections_total);
       if (refuse_plaintext(protocol::http)) co_return;
     } else {
       choose_line_protocol();
@@ -466,6 +479,10 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
   proto::http::request request = std::move(*http_request_);
   http_request_.reset();
   tracker_stats::add(core_.stats.requests_total);
+  if (web::is_websocket_upgrade(request)) {
+    co_await upgrade_to_websocket(request);
+    co_return;
+  }
   std::string response = co_await serve_http(*this, request);
   if (stopped_) co_return;
   enqueue(std::make_shared<const std::string>(std::move(response)));
@@ -504,6 +521,13 @@ void session::write_more() {
   auto written = [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
     self->on_written(ec, count, total);
   };
+  if (ws_) {
+    std::vector<bytes> batch;
+    batch.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_[i].data);
+    ws_->send(std::move(batch), std::move(written));
+    return;
+  }
   if (tls_) {
     // One TLS record for all of them (a buffer list would make one record each).
     if (count == 1) {
@@ -536,6 +560,7 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
   std::vector<std::int64_t> directs;
   for (std::size_t i = 0; i < count; ++i) {
     chat_.note_written(queue_[i].room_message_id);
+    if (queue_[i].room_message_id > 0) tracker_stats::add(core_.stats.deliveries_total);
     if (queue_[i].direct_message_id > 0) directs.push_back(queue_[i].direct_message_id);
   }
   store_seen_mark(false);
@@ -575,6 +600,11 @@ void session::finish_writing() {
   // Everything is written. Half-close so the peer reads all of it before seeing the end;
   // closing at once could reset the connection and lose the last lines.
   writer_done_ = true;
+  if (ws_ && protocol_ == protocol::websocket) {
+    // The WebSocket closing handshake, then the end (the watchdog's linger bounds the wait).
+    ws_->close([self = shared_from_this()](const error_code&) { self->stop(self->close_reason_); });
+    return;
+  }
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (peer_done_ || ec) stop(close_reason_);

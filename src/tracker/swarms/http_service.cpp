@@ -6,6 +6,8 @@
 #include "swarmhub/proto/torrent_links.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
+#include "swarmhub/tracker/web/metrics.hpp"
+#include "swarmhub/tracker/web/static_files.hpp"
 #include "swarmhub/util/hex.hpp"
 #include "swarmhub/util/text.hpp"
 
@@ -119,6 +121,7 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
   const bool stopped = get("event") == "stopped";
 
   tracker_core& core = client.core();
+  tracker_stats::add(core.stats.announces_total);
   const std::string announced = util::to_hex(info_hash);
   const auto who = co_await look_up(core, passkey, group, announced);
   if (!who.failure.empty()) co_return ok(bencoded_failure(who.failure));
@@ -192,9 +195,28 @@ awaitable<std::string> torrent_file(session& client, const proto::http::request&
                                   request.keep_alive);
 }
 
+// GET /metrics (web/metrics.hpp).
+std::string metrics(session& client, const proto::http::request& request) {
+  tracker_core& core = client.core();
+  if (!metrics_allowed(client.remote_address(), request, core.options.metrics_token)) {
+    if (core.options.metrics_token.empty()) {
+      return proto::http::response(403, "Forbidden", "text/plain",
+                                   "/metrics is served to loopback only (see --metrics-token)\n",
+                                   request.keep_alive);
+    }
+    return proto::http::response(401, "Unauthorized", "text/plain",
+                                 "/metrics needs Authorization: Bearer <token>\n",
+                                 request.keep_alive, "WWW-Authenticate: Bearer\r\n");
+  }
+  return proto::http::response(200, "OK", "text/plain; version=0.0.4; charset=utf-8",
+                               render_metrics(core), request.keep_alive);
+}
+
 }  // namespace
 
 awaitable<std::string> serve_http(session& client, const proto::http::request& request) {
+  if (request.path == "/metrics") co_return metrics(client, request);
+  if (auto file = web::serve_static(request)) co_return std::move(*file);
   if (std::string_view(request.path).starts_with(announce_path)) {
     const auto rest = std::string_view(request.path).substr(announce_path.size());
     if (rest.empty() || rest[0] == '/') co_return co_await announce(client, request, rest);

@@ -126,4 +126,17 @@ void swarm_registry::forget(std::string_view group, std::string_view user) {
   if (g->second.empty()) groups_.erase(g);
 }
 
+swarm_registry::totals swarm_registry::total() {
+  const std::lock_guard lock(mutex_);
+  totals out;
+  for (const auto& [group, swarms] : groups_) {
+    for (const auto& [key, s] : swarms) {
+      if (s.members.empty()) continue;
+      ++out.swarms;
+      out.peers += s.members.size();
+    }
+  }
+  return out;
+}
+
 }  // namespace swarmhub::tracker

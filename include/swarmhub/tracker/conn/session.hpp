@@ -31,6 +31,7 @@
 #include "swarmhub/tracker/accounts/session_identity.hpp"
 #include "swarmhub/tracker/chat/chat_presence.hpp"
 #include "swarmhub/tracker/core.hpp"
+#include "swarmhub/tracker/web/ws_channel.hpp"
 #include "swarmhub/util/compact_fifo.hpp"
 
 namespace swarmhub::tracker {
@@ -102,7 +103,7 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   enum class transport { undecided, plain, handshaking, tls };
-  enum class protocol { undecided, line, http };
+  enum class protocol { undecided, line, http, websocket };
 
   awaitable<void> reader();
   // Waits for the first byte without taking it; on 0x16, makes the TLS handshake. False when
@@ -123,6 +124,13 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> handle_http_frame(proto::frame frame);
   // The connection speaks the line protocol: greet it (once).
   void choose_line_protocol();
+  void greet();
+  // GET /ws: the rest of the connection is the line protocol in WebSocket messages
+  // (web/ws_channel.hpp); its own reader replaces reader()'s loop.
+  awaitable<void> upgrade_to_websocket(const proto::http::request& request);
+  awaitable<void> websocket_reader();
+  // Backpressure: a client that sends requests faster than it reads replies waits here.
+  awaitable<void> wait_for_output_room();
 
   struct outgoing {
     bytes data;  // null while it is a deferred reply's place
@@ -166,6 +174,7 @@ class session : public std::enable_shared_from_this<session> {
   protocol protocol_ = protocol::undecided;
   clock::time_point greet_at_;
   std::optional<proto::http::request> http_request_;  // headers being read
+  std::unique_ptr<web::ws_channel> ws_;               // after GET /ws only
   session_identity identity_;
   chat_presence chat_;
   bool event_ids_ = false;

@@ -62,6 +62,14 @@ class swarm_registry {
   counts count(std::string_view group, std::string_view swarm_key,
                clock::time_point now = clock::now());
 
+  // Swarms with a peer, and peer entries, in every group right now (expired ones may still
+  // count until their swarm is next touched).
+  struct totals {
+    std::size_t swarms = 0;
+    std::size_t peers = 0;
+  };
+  totals total();
+
   // Forgets every peer `user` announced in `group`'s swarms (they left it), or, with no
   // user, the group's swarms altogether (it was removed).
   void forget(std::string_view group, std::string_view user = {});
