@@ -96,9 +96,10 @@ bool session::refuse_plaintext(protocol kind) {
     return false;
   tracker_stats::add(core_.stats.cut_off_total);
   enqueue(std::make_shared<const std::string>(
-      kind == protocol::http
-          ? proto::http::response(403, "Forbidden", "text/plain",
-                                  fmt::format("{}\n", plaintext_refusal), false)
+      kind == protocol::http ? proto::http::response(403, "Forbidden", "text/plain",
+                                                     fmt::format("{}\n", plaintext_refusal), false)
+      : kind == protocol::irc
+          ? irc::connection::refusal(plaintext_refusal)
           : proto::format_event("CLOSING", fmt::format("tls {}", plaintext_refusal))));
   begin_close("plaintext refused");
   return true;
@@ -204,15 +205,21 @@ void session::abort(std::string reason) {
 
 void session::enqueue(bytes message, std::int64_t room_message_id) {
   if (stopped_) return;
+  // With a shared store, a message met in the login backlog can come again live (another
+  // tracker committed it while the backlog was read): one copy is enough.
+  if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
+  if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
+  if (irc_ && !(message = irc_->translate(message, room_message_id))) return;
+  queue_output(std::move(message), room_message_id);
+}
+
+void session::queue_output(bytes message, std::int64_t room_message_id) {
+  if (stopped_) return;
   if (queued_bytes_ + message->size() > core_.options.max_output) {
     tracker_stats::add(core_.stats.cut_off_total);
     stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
     return;
   }
-  // With a shared store, a message met in the login backlog can come again live (another
-  // tracker committed it while the backlog was read): one copy is enough.
-  if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
-  if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
   queued_bytes_ += message->size();
   queue_.push_back(outgoing{std::move(message), room_message_id});
   schedule_write();
@@ -233,6 +240,7 @@ void session::fill_reply(std::uint64_t slot, std::string text) {
   const auto place = std::find_if(queue_.begin(), queue_.end(),
                                   [slot](const outgoing& o) { return o.slot == slot; });
   if (place == queue_.end()) return;
+  if (irc_) text = irc_->deferred_reply(slot, text);
   queued_bytes_ += text.size();
   place->data = std::make_shared<const std::string>(std::move(text));
   place->slot = 0;
@@ -353,6 +361,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
     if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
       protocol_ = protocol::http;
       if (refuse_plaintext(protocol::http)) co_return;
+    } else if (frame.what == proto::frame::kind::line && irc::starts_irc(frame.text)) {
+      protocol_ = protocol::irc;
+      if (refuse_plaintext(protocol::irc)) co_return;
+      irc_ = std::make_unique<irc::connection>(*this);
     } else {
       choose_line_protocol();
       if (closing_) co_return;  // plaintext refused
@@ -360,6 +372,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   }
   if (protocol_ == protocol::http) {
     co_await handle_http_frame(std::move(frame));
+    co_return;
+  }
+  if (protocol_ == protocol::irc) {
+    co_await irc_->handle(std::move(frame));
     co_return;
   }
   proto::reply_builder reply;

@@ -31,6 +31,7 @@
 #include "swarmhub/tracker/accounts/session_identity.hpp"
 #include "swarmhub/tracker/chat/chat_presence.hpp"
 #include "swarmhub/tracker/core.hpp"
+#include "swarmhub/tracker/irc/connection.hpp"
 #include "swarmhub/util/compact_fifo.hpp"
 
 namespace swarmhub::tracker {
@@ -95,7 +96,8 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   enum class transport { undecided, plain, handshaking, tls };
-  enum class protocol { undecided, line, http };
+  enum class protocol { undecided, line, http, irc };
+  friend class irc::connection;  // the IRC adapter: requests, replies and output (irc/)
 
   awaitable<void> reader();
   // Waits for the first byte without taking it; on 0x16, makes the TLS handshake. False when
@@ -124,6 +126,8 @@ class session : public std::enable_shared_from_this<session> {
   };
 
   void enqueue(bytes message, std::int64_t room_message_id = 0);
+  // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).
+  void queue_output(bytes message, std::int64_t room_message_id = 0);
   // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
   // `flushing`: what is queued will still be written (logout, graceful close), so it counts
   // as seen; otherwise only what was written does.
@@ -153,6 +157,7 @@ class session : public std::enable_shared_from_this<session> {
   protocol protocol_ = protocol::undecided;
   clock::time_point greet_at_;
   std::optional<proto::http::request> http_request_;  // headers being read
+  std::unique_ptr<irc::connection> irc_;              // IRC connections only
   session_identity identity_;
   chat_presence chat_;
   bool event_ids_ = false;
