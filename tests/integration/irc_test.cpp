@@ -1,11 +1,19 @@
 // The tracker speaks IRC (docs/protocol.md, "IRC"): registration, CAP and SASL, every error
 // numeric, rooms as channels and direct messages between IRC and line-protocol users, history.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "deadline.hpp"
 #include "swarmhub/util/base64.hpp"
 #include "tracker_process.hpp"
 
@@ -338,6 +346,83 @@ TEST(Irc, ChatHistoryFromTheStore) {
   EXPECT_TRUE(two.ends_with(" :bob!bob@swarmhub PRIVMSG #lobby two")) << two;
   EXPECT_TRUE(three.ends_with(" :bob!bob@swarmhub PRIVMSG #lobby three")) << three;
   EXPECT_EQ(alice.next(), ":swarmhub BATCH -h1");
+}
+
+// The path of `program` on PATH, or "".
+std::string on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "";
+  while (!rest.empty()) {
+    const auto colon = rest.find(':');
+    const std::string candidate = std::string(rest.substr(0, colon)) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+  }
+  return {};
+}
+
+// Waits until the file `path` (in directory `dir`) holds `text`: woken by inotify whenever a
+// file in `dir` is written, so it follows the writer, not a clock.
+bool file_comes_to_hold(const std::string& dir, const std::string& path, const std::string& text,
+                        std::chrono::milliseconds timeout = 10s) {
+  const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return false;
+  ::inotify_add_watch(fd, dir.c_str(), IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool found = false;
+  while (!(found = read_file(path).find(text) != std::string::npos)) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) break;
+    char events[4096];
+    while (::read(fd, events, sizeof events) > 0) {
+    }
+  }
+  ::close(fd);
+  return found;
+}
+
+// A real IRC client from Debian: WeeChat (headless), over TLS with SASL PLAIN, pinned on the
+// tracker's certificate; it joins #lobby and a group's channel and talks with a line client.
+TEST(Irc, WeechatOverTlsWithSaslTalksWithASwarmhubClient) {
+  const std::string weechat = on_path("weechat-headless");
+  if (weechat.empty())
+    GTEST_SKIP() << "weechat-headless is not installed (apt install weechat-headless)";
+  tracker_process tracker;
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(bob.request("create_group crew").ok);
+  {
+    auto alice = tracker.user("alice");
+    ASSERT_TRUE(alice.request("join_group crew").ok);
+    EXPECT_EQ(bob.next_event("JOIN_REQUEST").text, "crew alice");
+    ASSERT_TRUE(bob.request("accept_request crew alice").ok);
+    ASSERT_TRUE(alice.request("logout").ok);
+  }
+  std::string pin = tracker.tls_fingerprint();
+  pin.erase(std::remove(pin.begin(), pin.end(), ':'), pin.end());
+  std::transform(pin.begin(), pin.end(), pin.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  temp_dir home;
+  const std::string logs = home.file("logs");
+  std::filesystem::create_directories(logs);
+  // `command` runs right after the welcome; the tracker has joined #lobby and #crew by then.
+  const std::string setup = fmt::format(
+      "/set logger.file.flush_delay 0;/set logger.file.path {};"
+      "/server add sh 127.0.0.1/{} -ssl -ssl_fingerprint={} -sasl_mechanism=plain "
+      "-sasl_username=alice -sasl_password=alice-password -sasl_fail=disconnect -nicks=alice "
+      "-autojoin=#lobby,#crew;"
+      "/set irc.server.sh.command \"/msg #lobby,#crew hello from weechat\";/connect sh",
+      logs, tracker.port(), pin);
+  process client({weechat, "--dir", home.path(), "--run-command", setup}, home.file("stderr"));
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice hello from weechat");
+  EXPECT_EQ(bob.next_event("ROOM").text, "crew alice hello from weechat");
+  ASSERT_TRUE(bob.request("say hello weechat").ok);
+  ASSERT_TRUE(bob.request("room crew").ok);
+  ASSERT_TRUE(bob.request("say the crew hears you").ok);
+  EXPECT_TRUE(file_comes_to_hold(logs, logs + "/irc.sh.#lobby.weechatlog", "bob\thello weechat"))
+      << read_file(logs + "/irc.sh.#lobby.weechatlog");
+  EXPECT_TRUE(
+      file_comes_to_hold(logs, logs + "/irc.sh.#crew.weechatlog", "bob\tthe crew hears you"))
+      << read_file(logs + "/irc.sh.#crew.weechatlog");
 }
 
 }  // namespace
