@@ -131,11 +131,18 @@ std::string format(const message& m, bool trailing) {
   for (std::size_t i = 0; i < m.params.size(); ++i) {
     const std::string& p = m.params[i];
     const bool last = i + 1 == m.params.size();
-    const bool must = p.empty() || p.find(' ') != std::string::npos || p.starts_with(':');
+    // CR and LF become spaces below, so they need the trailing form as a space does.
+    const bool must = p.empty() || p.find_first_of(" \r\n") != std::string::npos ||
+                      p.starts_with(':');
     out += ' ';
     if (last && (trailing || must)) out += ':';
-    // A parameter never ends the line early: CR and LF become spaces.
-    for (char c : p) out += (c == '\r' || c == '\n') ? ' ' : c;
+    // A parameter never ends the line early: CR and LF become spaces; and one before the
+    // last never splits in two: its spaces become '_' (and an empty one is '*').
+    if (!last && p.empty()) out += '*';
+    for (char c : p) {
+      if (c == '\r' || c == '\n' || c == ' ') c = last ? ' ' : '_';
+      out += c;
+    }
   }
   out += "\r\n";
   return out;
