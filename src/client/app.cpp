@@ -74,8 +74,10 @@ awaitable<int> client_app::run() {
               [this](const std::string& why) { on_closed(why); });
   last_request_ = std::chrono::steady_clock::now();
   asio::co_spawn(executor_, keepalive(), net::detached_logged{"keepalive"});
-  co_await wait_for_hello();
+  // The client speaks first: the tracker greets right before its first reply (over TLS it
+  // waits for the client to speak).
   co_await link_.request("event_ids");  // before a login, whose backlog has ids then
+  co_await wait_for_hello();
   if (wants_server_password()) co_await give_server_password();
 
   while (!finished_) {
@@ -312,8 +314,8 @@ awaitable<void> client_app::fail_over(std::string why) {
   hello_.reset();
   link_.start([this](const proto::event& e) { on_event(e); },
               [this](const std::string& w) { on_closed(w); });
-  co_await wait_for_hello();
   co_await link_.request("event_ids");  // before the resume, whose backlog has ids then
+  co_await wait_for_hello();
   if (wants_server_password()) co_await give_server_password();
   const std::string now_on = options_.trackers[current_].to_string();
   std::string outcome = "not logged in";

@@ -12,6 +12,8 @@
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
 
+#include <openssl/evp.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -74,6 +76,19 @@ file_meta meta_of(client_process& member, const std::string& group, const std::s
     const auto [key, value] = proto::split_verb(line);
     if (key == "info") out.info = util::from_base64(value).value_or("");
     if (key == "info_hash") out.swarm_key = std::string(value.substr(0, 40));
+  }
+  return out;
+}
+
+std::string sha1_hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha1(), nullptr);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out += digits[digest[i] >> 4];
+    out += digits[digest[i] & 15];
   }
   return out;
 }
@@ -245,6 +260,9 @@ TEST_F(SealedGroups, APlainBitTorrentHandshakeGetsNoAnswer) {
   ASSERT_TRUE(alice_.request("upload_file " + dir_.file("open.bin") + " o").ok);
   const auto open = meta_of(alice_, "o", "open.bin");
   EXPECT_EQ(open.info.find("8:ssl-cert"), std::string::npos);
+  // Open groups' files are v1: peers know them by the SHA-1 of the info dictionary.
+  const std::string open_key = sha1_hex(open.info);
+  ASSERT_EQ(open_key.size(), 40u);
   // A torrent just added accepts peers once libtorrent has started it: asked again until one
   // listener (the plain one) answers, each try a whole exchange.
   int answered = 0;
@@ -252,7 +270,9 @@ TEST_F(SealedGroups, APlainBitTorrentHandshakeGetsNoAnswer) {
        answered == 0 && std::chrono::steady_clock::now() < deadline;) {
     for (const auto port : ports) {
       line_client raw(port);
-      raw.send_raw(handshake(open.swarm_key));
+      auto greeting = handshake(open_key);
+      greeting[27] = '\0';  // a v1 torrent: no "I speak v2" bit
+      raw.send_raw(greeting);
       if (raw.read_bytes(68).starts_with(protocol)) ++answered;
     }
   }

@@ -105,9 +105,10 @@ bool session::refuse_plaintext(protocol kind) {
     return false;
   tracker_stats::add(core_.stats.cut_off_total);
   enqueue(std::make_shared<const std::string>(
-      kind == protocol::http
-          ? proto::http::response(403, "Forbidden", "text/plain",
-                                  fmt::format("{}\n", plaintext_refusal), false)
+      kind == protocol::http ? proto::http::response(403, "Forbidden", "text/plain",
+                                                     fmt::format("{}\n", plaintext_refusal), false)
+      : kind == protocol::irc
+          ? irc::connection::refusal(plaintext_refusal)
           : proto::format_event("CLOSING", fmt::format("tls {}", plaintext_refusal))));
   begin_close("plaintext refused");
   return true;
@@ -122,8 +123,13 @@ bool session::greets_on_delay() const {
       // A peer refused plaintext is not greeted in clear: its first byte decides.
       return core_.tls == nullptr || plaintext_allowed(remote_address_, core_.options.plaintext);
     case transport::plain:
-    case transport::tls:
       return true;
+    case transport::tls:
+      // Whoever speaks TLS has a program that speaks first (a browser, an IRC client, the
+      // swarmhub client, openssl s_client typed into); a browser may also open a connection
+      // and use it only seconds later, which a greeting would spoil. It comes with the first
+      // reply instead.
+      return false;
   }
   return true;
 }
@@ -246,6 +252,7 @@ void session::enqueue(bytes message, std::int64_t room_message_id) {
   // tracker committed it while the backlog was read): one copy is enough.
   if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
   if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
+  if (irc_ && !(message = irc_->translate(message, room_message_id))) return;
   push_output(outgoing{std::move(message), room_message_id});
 }
 
@@ -254,7 +261,13 @@ void session::enqueue_direct(bytes message, std::int64_t direct_message_id) {
   // The login backlog and the live path (or the event feed) may both bring it.
   if (!chat_.note_direct_queued(direct_message_id)) return;
   if (event_ids_) message = with_event_id(message, direct_message_id);
+  if (irc_ && !(message = irc_->translate(message, 0))) return;
   push_output(outgoing{std::move(message), 0, 0, direct_message_id});
+}
+
+void session::queue_output(bytes message, std::int64_t room_message_id) {
+  if (stopped_) return;
+  push_output(outgoing{std::move(message), room_message_id});
 }
 
 bool session::push_output(outgoing out) {
@@ -284,6 +297,7 @@ void session::fill_reply(std::uint64_t slot, std::string text) {
   const auto place = std::find_if(queue_.begin(), queue_.end(),
                                   [slot](const outgoing& o) { return o.slot == slot; });
   if (place == queue_.end()) return;
+  if (irc_) text = irc_->deferred_reply(slot, text);
   queued_bytes_ += text.size();
   place->data = std::make_shared<const std::string>(std::move(text));
   place->slot = 0;
@@ -411,6 +425,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
       protocol_ = protocol::http;
       tracker_stats::add(core_.stats.http_connections_total);
       if (refuse_plaintext(protocol::http)) co_return;
+    } else if (frame.what == proto::frame::kind::line && irc::starts_irc(frame.text)) {
+      protocol_ = protocol::irc;
+      if (refuse_plaintext(protocol::irc)) co_return;
+      irc_ = std::make_unique<irc::connection>(*this);
     } else {
       choose_line_protocol();
       if (closing_) co_return;  // plaintext refused
@@ -418,6 +436,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   }
   if (protocol_ == protocol::http) {
     co_await handle_http_frame(std::move(frame));
+    co_return;
+  }
+  if (protocol_ == protocol::irc) {
+    co_await irc_->handle(std::move(frame));
     co_return;
   }
   proto::reply_builder reply;

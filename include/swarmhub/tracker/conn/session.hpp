@@ -31,6 +31,7 @@
 #include "swarmhub/tracker/accounts/session_identity.hpp"
 #include "swarmhub/tracker/chat/chat_presence.hpp"
 #include "swarmhub/tracker/core.hpp"
+#include "swarmhub/tracker/irc/connection.hpp"
 #include "swarmhub/tracker/web/ws_channel.hpp"
 #include "swarmhub/util/compact_fifo.hpp"
 
@@ -103,7 +104,8 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   enum class transport { undecided, plain, handshaking, tls };
-  enum class protocol { undecided, line, http, websocket };
+  enum class protocol { undecided, line, http, websocket, irc };
+  friend class irc::connection;  // the IRC adapter: requests, replies and output (irc/)
 
   awaitable<void> reader();
   // Waits for the first byte without taking it; on 0x16, makes the TLS handshake. False when
@@ -143,6 +145,8 @@ class session : public std::enable_shared_from_this<session> {
   void enqueue_direct(bytes message, std::int64_t direct_message_id);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();
+  // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).
+  void queue_output(bytes message, std::int64_t room_message_id = 0);
   // Adds the line to the output queue; false when the client was cut off for not reading.
   bool push_output(outgoing out);
   // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
@@ -175,6 +179,7 @@ class session : public std::enable_shared_from_this<session> {
   clock::time_point greet_at_;
   std::optional<proto::http::request> http_request_;  // headers being read
   std::unique_ptr<web::ws_channel> ws_;               // after GET /ws only
+  std::unique_ptr<irc::connection> irc_;              // IRC connections only
   session_identity identity_;
   chat_presence chat_;
   bool event_ids_ = false;

@@ -1,0 +1,429 @@
+// The tracker speaks IRC (docs/protocol.md, "IRC"): registration, CAP and SASL, every error
+// numeric, rooms as channels and direct messages between IRC and line-protocol users, history.
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "deadline.hpp"
+#include "swarmhub/util/base64.hpp"
+#include "tracker_process.hpp"
+
+namespace swarmhub::test {
+namespace {
+
+// An IRC client over line_client: sends CR LF lines, waits for the line it expects.
+class irc_client {
+ public:
+  explicit irc_client(line_client c) : c_(std::move(c)) {}
+
+  void send(const std::string& line) { c_.send_raw(line + "\r\n"); }
+
+  // The next line holding `needle`; the lines before it are kept in passed(). Fails the test
+  // (and returns "") when none comes.
+  std::string expect(const std::string& needle) {
+    for (;;) {
+      auto line = c_.read_line();
+      if (!line) {
+        ADD_FAILURE() << "no line with '" << needle << "'";
+        return {};
+      }
+      if (line->ends_with('\r')) line->pop_back();
+      if (line->find(needle) != std::string::npos) return *line;
+      passed_.push_back(*line);
+    }
+  }
+  // A line holding `needle` that expect() passed over, or else the next one to come.
+  std::string seen_or_expect(const std::string& needle) {
+    for (auto it = passed_.begin(); it != passed_.end(); ++it) {
+      if (it->find(needle) == std::string::npos) continue;
+      std::string line = *it;
+      passed_.erase(it);
+      return line;
+    }
+    return expect(needle);
+  }
+  // The very next line.
+  std::string next() {
+    auto line = c_.read_line();
+    if (!line) return {};
+    if (line->ends_with('\r')) line->pop_back();
+    return *line;
+  }
+  bool closed() { return c_.closed_within(); }
+  std::vector<std::string>& passed() { return passed_; }
+  line_client& raw() { return c_; }
+
+ private:
+  line_client c_;
+  std::vector<std::string> passed_;
+};
+
+// Makes the account (name, name + "-password") without logging it in.
+void make_user(tracker_process& tracker, const std::string& name) {
+  auto c = tracker.connect();
+  ASSERT_TRUE(c.request("create_user " + name + " " + name + "-password").ok);
+}
+
+std::string sasl_plain(const std::string& user, const std::string& password) {
+  return util::to_base64(user + '\0' + user + '\0' + password);
+}
+
+// Registered with PASS user:password; the welcome and the join of #lobby are read.
+irc_client irc_user(tracker_process& tracker, const std::string& name,
+                    const std::string& caps = {}) {
+  irc_client c(tracker.connect());
+  if (!caps.empty()) {
+    c.send("CAP LS 302");
+    c.send("CAP REQ :" + caps);
+  }
+  c.send("PASS " + name + ":" + name + "-password");
+  c.send("NICK " + name);
+  c.send("USER " + name + " 0 * :" + name);
+  if (!caps.empty()) {
+    c.expect("CAP " + std::string("* ACK"));
+    c.send("CAP END");
+  }
+  c.expect(" 001 " + name + " ");
+  c.expect(" 366 " + name + " #lobby ");
+  return c;
+}
+
+TEST(Irc, RegistersWithPassUserPassword) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  irc_client c(tracker.connect());
+  c.send("PASS alice:alice-password");
+  c.send("NICK Alice");
+  c.send("USER alice 0 * :Alice A");
+  // 001 names the account as it is spelled: the nick is the account.
+  EXPECT_EQ(c.expect(" 001 "), ":swarmhub 001 alice :Welcome to swarmhub, alice");
+  c.expect(" 002 alice ");
+  c.expect(" 003 alice ");
+  c.expect(" 004 alice ");
+  EXPECT_NE(c.expect(" 005 alice ").find("CHATHISTORY=500"), std::string::npos);
+  c.expect(" 422 alice ");
+  EXPECT_EQ(c.next(), ":alice!alice@swarmhub JOIN #lobby");
+  EXPECT_EQ(c.next(), ":swarmhub 353 alice = #lobby alice");
+  c.expect(" 366 alice #lobby ");
+  c.send("PING :are-you-there");
+  EXPECT_EQ(c.expect("PONG"), ":swarmhub PONG swarmhub are-you-there");
+  c.send("QUIT :bye");
+  EXPECT_EQ(c.expect("ERROR"), "ERROR :Closing link: quit");
+  EXPECT_TRUE(c.closed());
+}
+
+TEST(Irc, CapNegotiationAndSasl) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  irc_client c(tracker.connect());
+  c.send("CAP LS 302");
+  EXPECT_EQ(c.expect("CAP"),
+            ":swarmhub CAP * LS :account-tag away-notify batch cap-notify draft/chathistory "
+            "echo-message message-tags sasl=PLAIN server-time");
+  c.send("NICK alice");
+  c.send("USER alice 0 * :Alice");
+  c.send("CAP REQ :sasl no-such-cap");
+  EXPECT_EQ(c.expect("CAP"), ":swarmhub CAP alice NAK :sasl no-such-cap");
+  c.send("CAP REQ :sasl server-time");
+  EXPECT_EQ(c.expect("CAP"), ":swarmhub CAP alice ACK :sasl server-time");
+  c.send("AUTHENTICATE SCRAM-SHA-256");
+  EXPECT_EQ(c.expect(" 908 "), ":swarmhub 908 alice PLAIN :are available SASL mechanisms");
+  c.expect(" 904 alice ");
+  c.send("AUTHENTICATE PLAIN");
+  EXPECT_EQ(c.expect("AUTHENTICATE"), "AUTHENTICATE +");
+  c.send("AUTHENTICATE " + sasl_plain("alice", "wrong-password"));
+  EXPECT_NE(c.expect(" 904 alice ").find("LOGIN_FAILED"), std::string::npos);
+  c.send("AUTHENTICATE PLAIN");
+  c.expect("AUTHENTICATE +");
+  c.send("AUTHENTICATE *");
+  c.expect(" 906 alice ");
+  c.send("AUTHENTICATE PLAIN");
+  c.expect("AUTHENTICATE +");
+  c.send("AUTHENTICATE " + sasl_plain("alice", "alice-password"));
+  EXPECT_EQ(c.expect(" 900 "),
+            ":swarmhub 900 alice alice!alice@swarmhub alice :You are now logged in as alice");
+  c.expect(" 903 alice ");
+  c.send("AUTHENTICATE PLAIN");
+  c.expect(" 907 alice ");
+  c.send("CAP LIST");
+  EXPECT_EQ(c.expect("CAP"), ":swarmhub CAP alice LIST :cap-notify sasl server-time");
+  // Registration waits for CAP END.
+  c.send("CAP END");
+  c.expect(" 001 alice ");
+  const auto join = c.expect("JOIN #lobby");
+  EXPECT_TRUE(join.starts_with("@time=")) << join;  // server-time
+}
+
+TEST(Irc, EveryErrorNumeric) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  make_user(tracker, "bob");
+  {
+    irc_client c(tracker.connect());
+    c.send("NICK bad/name");
+    EXPECT_EQ(c.expect(" 432 "),
+              ":swarmhub 432 * bad/name :Erroneous nickname: 1-32 of A-Z a-z 0-9 _ . - starting "
+              "with a letter or digit");
+    c.send("NICK");
+    c.expect(" 431 * ");
+    c.send("USER onlyone");
+    EXPECT_EQ(c.expect(" 461 "), ":swarmhub 461 * USER :Not enough parameters");
+    c.send("PRIVMSG #lobby :too early");
+    c.expect(" 451 * :You have not registered");
+    c.send("CAP FROB");
+    c.expect(" 410 * FROB ");
+    c.send("PING " + std::string(600, 'x'));
+    c.expect(" 417 * ");
+    c.send("PING :caf\xc3");
+    c.expect("FAIL * INVALID_UTF8");
+    c.send("PING :\x1b[31m");
+    c.expect("FAIL * INVALID_TEXT");
+    // No SASL, no PASS: no account, no registration.
+    c.send("NICK alice");
+    c.send("USER alice 0 * :Alice");
+    c.expect(" 464 alice ");
+    c.expect("ERROR :Closing link: not logged in");
+    EXPECT_TRUE(c.closed());
+  }
+  {
+    irc_client c(tracker.connect());
+    c.send("PASS alice:not-her-password");
+    c.send("NICK alice");
+    c.send("USER alice 0 * :Alice");
+    EXPECT_NE(c.expect(" 464 alice ").find("LOGIN_FAILED"), std::string::npos);
+    EXPECT_TRUE(c.closed());
+  }
+  auto c = irc_user(tracker, "alice");
+  c.send("USER again 0 * :again");
+  c.expect(" 462 alice ");
+  c.send("PASS x");
+  c.expect(" 462 alice ");
+  c.send("NICK carol");
+  c.expect(" 432 alice carol ");
+  c.send("FROBNICATE");
+  EXPECT_EQ(c.expect(" 421 "), ":swarmhub 421 alice FROBNICATE :Unknown command");
+  c.send("PRIVMSG");
+  c.expect(" 411 alice ");
+  c.send("PRIVMSG #lobby");
+  c.expect(" 412 alice ");
+  c.send("PRIVMSG nobody :hello?");
+  c.expect(" 401 alice nobody ");
+  c.send("PRIVMSG #elsewhere :hello?");
+  c.expect(" 404 alice #elsewhere ");
+  c.send("JOIN #no-such-group");
+  c.expect(" 403 alice #no-such-group ");
+  c.send("PART #elsewhere");
+  c.expect(" 442 alice #elsewhere ");
+  c.send("JOIN");
+  c.expect(" 461 alice JOIN ");
+  c.send("AUTHENTICATE PLAIN");
+  c.expect(" 907 alice ");
+  c.send("CHATHISTORY BEFORE #lobby timestamp=2026-01-01T00:00:00.000Z 10");
+  c.expect("FAIL CHATHISTORY INVALID_PARAMS");
+  // One live login per user across every kind of connection.
+  auto line_alice = tracker.connect();
+  EXPECT_EQ(line_alice.request("login alice alice-password").code, "ALREADY_ONLINE");
+  auto line_bob = tracker.user("bob");
+  irc_client twin(tracker.connect());
+  twin.send("PASS bob:bob-password");
+  twin.send("NICK bob");
+  twin.send("USER bob 0 * :Bob");
+  EXPECT_NE(twin.expect(" 433 bob bob ").find("ALREADY_ONLINE"), std::string::npos);
+  EXPECT_TRUE(twin.closed());
+}
+
+TEST(Irc, LobbyAndGroupChatBetweenIrcAndLineUsers) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  auto bob = tracker.user("bob");
+  auto alice = irc_user(tracker, "alice", "echo-message account-tag message-tags");
+  EXPECT_EQ(bob.next_event("JOINED").text, "lobby alice");
+  // Lobby, both ways.
+  alice.send("PRIVMSG #lobby :hello from irc");
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice hello from irc");
+  EXPECT_EQ(alice.expect("PRIVMSG #lobby"),
+            "@account=alice :alice!alice@swarmhub PRIVMSG #lobby :hello from irc");  // echo
+  ASSERT_TRUE(bob.request("say hello from the line").ok);
+  const auto got = alice.expect("PRIVMSG #lobby");
+  EXPECT_TRUE(got.starts_with("@msgid=")) << got;
+  EXPECT_TRUE(got.ends_with(";account=bob :bob!bob@swarmhub PRIVMSG #lobby :hello from the line"))
+      << got;
+  // A group made through the service nick: alice owns it, bob asks, alice lets him in.
+  alice.send("PRIVMSG swarmhub :create crew");
+  alice.expect("NOTICE alice :group crew created");
+  alice.expect("JOIN #crew");
+  ASSERT_TRUE(bob.request("join_group crew").ok);
+  EXPECT_EQ(alice.expect("asks to join"),
+            ":swarmhub!swarmhub@swarmhub NOTICE alice :bob asks to join crew: /msg swarmhub "
+            "accept crew bob (or reject)");
+  alice.send("PRIVMSG swarmhub :accept crew bob");
+  // The JOIN is announced in the store job that lets bob in, so it may come before the reply.
+  alice.expect(":bob!bob@swarmhub JOIN #crew");
+  alice.seen_or_expect("NOTICE alice :bob is now a member of crew");
+  EXPECT_EQ(bob.next_event("REQUEST_ACCEPTED").text, "crew");
+  ASSERT_TRUE(bob.request("room crew").ok);
+  ASSERT_TRUE(bob.request("say in the crew").ok);
+  EXPECT_TRUE(
+      alice.expect("PRIVMSG #crew").ends_with(" :bob!bob@swarmhub PRIVMSG #crew :in the crew"));
+  alice.send("PRIVMSG #crew :crew, from irc");
+  EXPECT_EQ(bob.next_event("ROOM").text, "crew alice crew, from irc");
+  alice.send("PRIVMSG #lobby :and the lobby again");
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice and the lobby again");
+  // NAMES, WHO and LIST answer from presence and groups.
+  alice.send("NAMES #crew");
+  EXPECT_EQ(alice.expect(" 353 "), ":swarmhub 353 alice = #crew :alice bob");
+  alice.send("WHO #lobby");
+  alice.expect(" 352 alice #lobby alice ");
+  alice.expect(" 352 alice #lobby bob ");
+  alice.expect(" 315 alice #lobby ");
+  alice.send("LIST");
+  alice.expect(" 322 alice #lobby 2 ");
+  alice.expect(" 322 alice #crew 2 ");
+  alice.expect(" 323 alice ");
+  // A non-member's JOIN asks the owner, and says so.
+  make_user(tracker, "carol");
+  auto carol = irc_user(tracker, "carol");
+  carol.send("JOIN #crew");
+  EXPECT_EQ(carol.expect(" 473 "),
+            ":swarmhub 473 carol #crew :Cannot join channel: you are not a member; asked alice "
+            "to let you into crew");
+  alice.expect("carol asks to join crew");
+  // Presence: bob going offline is a QUIT.
+  bob.close();
+  alice.expect(":bob!bob@swarmhub QUIT :went offline");
+}
+
+TEST(Irc, DirectMessagesBothWaysAndOfflineOnesAtConnect) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  make_user(tracker, "carol");
+  auto bob = tracker.user("bob");
+  ASSERT_EQ(bob.request("msg carol while you were away").text,
+            "carol is offline; they get it when they log in");
+  auto alice = irc_user(tracker, "alice");
+  alice.send("PRIVMSG bob :hi bob");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice hi bob");
+  ASSERT_TRUE(bob.request("msg alice hi alice").ok);
+  EXPECT_EQ(alice.expect("PRIVMSG alice"), ":bob!bob@swarmhub PRIVMSG alice :hi alice");
+  // /me and formatting codes become plain text.
+  alice.send(
+      "PRIVMSG bob :\x01"
+      "ACTION waves\x01");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice * waves");
+  // Offline messages come after the welcome.
+  irc_client carol(tracker.connect());
+  carol.send("PASS carol:carol-password");
+  carol.send("NICK carol");
+  carol.send("USER carol 0 * :Carol");
+  carol.expect(" 001 carol ");
+  EXPECT_EQ(carol.expect("PRIVMSG carol"), ":bob!bob@swarmhub PRIVMSG carol :while you were away");
+}
+
+TEST(Irc, ChatHistoryFromTheStore) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  {
+    auto bob = tracker.user("bob");
+    for (const char* text : {"one", "two", "three"})
+      ASSERT_TRUE(bob.request(std::string("say ") + text).ok);
+  }
+  auto alice = irc_user(tracker, "alice", "batch server-time draft/chathistory");
+  alice.send("CHATHISTORY LATEST #lobby * 2");
+  const auto start = alice.expect("BATCH +");
+  EXPECT_EQ(start, ":swarmhub BATCH +h1 chathistory #lobby");
+  const auto two = alice.next();
+  const auto three = alice.next();
+  EXPECT_TRUE(two.starts_with("@batch=h1;time=20")) << two;
+  EXPECT_TRUE(two.ends_with(" :bob!bob@swarmhub PRIVMSG #lobby two")) << two;
+  EXPECT_TRUE(three.ends_with(" :bob!bob@swarmhub PRIVMSG #lobby three")) << three;
+  EXPECT_EQ(alice.next(), ":swarmhub BATCH -h1");
+}
+
+// The path of `program` on PATH, or "".
+std::string on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "";
+  while (!rest.empty()) {
+    const auto colon = rest.find(':');
+    const std::string candidate = std::string(rest.substr(0, colon)) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+  }
+  return {};
+}
+
+// Waits until the file `path` (in directory `dir`) holds `text`: woken by inotify whenever a
+// file in `dir` is written, so it follows the writer, not a clock.
+bool file_comes_to_hold(const std::string& dir, const std::string& path, const std::string& text,
+                        std::chrono::milliseconds timeout = 10s) {
+  const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return false;
+  ::inotify_add_watch(fd, dir.c_str(), IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool found = false;
+  while (!(found = read_file(path).find(text) != std::string::npos)) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, remaining_ms(deadline)) <= 0) break;
+    char events[4096];
+    while (::read(fd, events, sizeof events) > 0) {
+    }
+  }
+  ::close(fd);
+  return found;
+}
+
+// A real IRC client from Debian: WeeChat (headless), over TLS with SASL PLAIN, pinned on the
+// tracker's certificate; it joins #lobby and a group's channel and talks with a line client.
+TEST(Irc, WeechatOverTlsWithSaslTalksWithASwarmhubClient) {
+  const std::string weechat = on_path("weechat-headless");
+  if (weechat.empty())
+    GTEST_SKIP() << "weechat-headless is not installed (apt install weechat-headless)";
+  tracker_process tracker;
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(bob.request("create_group crew").ok);
+  {
+    auto alice = tracker.user("alice");
+    ASSERT_TRUE(alice.request("join_group crew").ok);
+    EXPECT_EQ(bob.next_event("JOIN_REQUEST").text, "crew alice");
+    ASSERT_TRUE(bob.request("accept_request crew alice").ok);
+    ASSERT_TRUE(alice.request("logout").ok);
+  }
+  std::string pin = tracker.tls_fingerprint();
+  pin.erase(std::remove(pin.begin(), pin.end(), ':'), pin.end());
+  std::transform(pin.begin(), pin.end(), pin.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  temp_dir home;
+  const std::string logs = home.file("logs");
+  std::filesystem::create_directories(logs);
+  // `command` runs right after the welcome; the tracker has joined #lobby and #crew by then.
+  const std::string setup = fmt::format(
+      "/set logger.file.flush_delay 0;/set logger.file.path {};"
+      "/server add sh 127.0.0.1/{} -ssl -ssl_fingerprint={} -sasl_mechanism=plain "
+      "-sasl_username=alice -sasl_password=alice-password -sasl_fail=disconnect -nicks=alice "
+      "-autojoin=#lobby,#crew;"
+      "/set irc.server.sh.command \"/msg #lobby,#crew hello from weechat\";/connect sh",
+      logs, tracker.port(), pin);
+  process client({weechat, "--dir", home.path(), "--run-command", setup}, home.file("stderr"));
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice hello from weechat");
+  EXPECT_EQ(bob.next_event("ROOM").text, "crew alice hello from weechat");
+  ASSERT_TRUE(bob.request("say hello weechat").ok);
+  ASSERT_TRUE(bob.request("room crew").ok);
+  ASSERT_TRUE(bob.request("say the crew hears you").ok);
+  EXPECT_TRUE(file_comes_to_hold(logs, logs + "/irc.sh.#lobby.weechatlog", "bob\thello weechat"))
+      << read_file(logs + "/irc.sh.#lobby.weechatlog");
+  EXPECT_TRUE(
+      file_comes_to_hold(logs, logs + "/irc.sh.#crew.weechatlog", "bob\tthe crew hears you"))
+      << read_file(logs + "/irc.sh.#crew.weechatlog");
+}
+
+}  // namespace
+}  // namespace swarmhub::test
