@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "swarmhub/client/replies.hpp"
+#include "swarmhub/client/status_lines.hpp"
 #include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -46,13 +47,6 @@ bool hex_digest(std::string_view text) {
   return (text.size() == 40 || text.size() == 64) &&
          std::all_of(text.begin(), text.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::string human_rate(std::int64_t bytes) {
-  const auto bytes_per_second = static_cast<double>(bytes);
-  if (bytes_per_second >= 1'000'000) return fmt::format("{:.1f} MB/s", bytes_per_second / 1e6);
-  if (bytes_per_second >= 1'000) return fmt::format("{:.1f} kB/s", bytes_per_second / 1e3);
-  return fmt::format("{} B/s", bytes_per_second);
 }
 
 }  // namespace
@@ -100,6 +94,11 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
       if (!limit) co_return error_reply(code::bad_arguments, "seconds must be a positive number");
       co_return co_await wait_downloads(*limit);
     }
+    case local_command_id::me:  // chat commands: chat_mode
+    case local_command_id::join:
+    case local_command_id::part:
+    case local_command_id::query:
+      break;
   }
   co_return std::nullopt;  // every command returned above
 }
