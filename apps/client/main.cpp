@@ -76,6 +76,12 @@ int main(int argc, char** argv) {
                  "address that reaches the tracker)");
   app.add_flag("--stay", stay,
                "at the end of the input keep running, sharing files, until SIGINT or SIGTERM");
+  int progress = 0;
+  app.add_option("--progress", progress,
+                 "scripted mode: print `* PROGRESS` lines for running downloads every SECONDS "
+                 "(0: never; a terminal always shows a live status line)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--script", force_script,
                "read commands from stdin and print raw protocol lines even on a terminal");
   CLI11_PARSE(app, argc, argv);
@@ -106,6 +112,7 @@ int main(int argc, char** argv) {
   options.download_limit = download_limit;
   options.upload_limit = upload_limit;
   options.stall_timeout = std::chrono::seconds(stall_timeout);
+  options.progress = std::chrono::seconds(progress);
   if (!password_file.empty()) {
     std::ifstream in(password_file);
     if (!in || !std::getline(in, options.server_password) || options.server_password.empty()) {
@@ -118,7 +125,7 @@ int main(int argc, char** argv) {
 
   asio::io_context io;
   const bool interactive = !force_script && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
-  auto user = interactive ? client::make_terminal_console(io.get_executor())
+  auto user = interactive ? client::make_terminal_console(io.get_executor(), data_dir + "/history")
                           : client::make_script_console(io.get_executor());
   client::client_app client(io.get_executor(), options, std::move(user));
 

@@ -6,6 +6,7 @@
 
 #include "swarmhub/client/readable.hpp"
 #include "swarmhub/client/replies.hpp"
+#include "swarmhub/client/status_lines.hpp"
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -41,6 +42,7 @@ client_app::client_app(asio::any_io_executor executor, client_options options,
       user_(std::move(user)),
       link_(executor, tls_settings_of(options_)),
       keepalive_timer_(executor),
+      progress_timer_(executor),
       hello_signal_(executor),
       login_signal_(executor),
       stay_signal_(executor, asio::steady_timer::time_point::max()),
@@ -74,6 +76,7 @@ awaitable<int> client_app::run() {
               [this](const std::string& why) { on_closed(why); });
   last_request_ = std::chrono::steady_clock::now();
   asio::co_spawn(executor_, keepalive(), net::detached_logged{"keepalive"});
+  asio::co_spawn(executor_, show_progress(), net::detached_logged{"progress"});
   // The client speaks first: the tracker greets right before its first reply (over TLS it
   // waits for the client to speak).
   co_await link_.request("event_ids");  // before a login, whose backlog has ids then
@@ -101,6 +104,12 @@ awaitable<int> client_app::run() {
       show_result(*help);
       continue;
     }
+    auto chat = chat_.read(*command);  // /me, /join, /part, /query, typos of commands
+    if (chat.answer) {
+      show_result(*chat.answer);
+      continue;
+    }
+    if (chat.send) command = std::move(*chat.send);
     if (auto local = co_await files_->handle(*command)) {
       show_result(*local);
       continue;
@@ -118,7 +127,15 @@ awaitable<int> client_app::run() {
     }
     if (!reply && !finished_) reply = connection_lost_reply();
     if (!reply) break;  // connection lost for good; on_closed() said so
+    if (!reply->ok && !chat.join_if_refused.empty() &&
+        reply->code == proto::wire_name(proto::error_code::not_member)) {
+      // /join of a group the user is not in: ask to join it instead.
+      auto ask =
+          co_await link_.request("join_group " + proto::quote_argument(chat.join_if_refused));
+      reply = ask ? std::move(ask) : connection_lost_reply();
+    }
     files_->after_reply(*command, *reply);
+    user_->learn(*command, *reply);
     co_await follow(*command, *reply, logins_before);
     if (reply->ok && command->is(command_id::list_files)) {
       for (auto& line : reply->data) line = readable_file_line(line);
@@ -210,6 +227,23 @@ awaitable<void> client_app::keepalive() {
   }
 }
 
+awaitable<void> client_app::show_progress() {
+  // A terminal always shows it (in place); a script only with --progress.
+  const auto every = user_->interactive() ? std::chrono::seconds(1) : options_.progress;
+  if (every.count() <= 0) co_return;
+  bool shown = false;
+  while (!finished_) {
+    progress_timer_.expires_after(every);
+    error_code ec;
+    co_await progress_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (finished_ || !files_) co_return;
+    const auto lines = status_lines(files_->transfers());
+    if (lines.empty() && !shown) continue;
+    user_->show_status(lines);
+    shown = !lines.empty();
+  }
+}
+
 void client_app::show_result(const proto::reply& reply) {
   user_->show_reply(reply);
   if (!reply.ok) any_failed_ = true;
@@ -241,6 +275,7 @@ void client_app::on_event(const proto::event& event) {
     return;
   } else if (event.name == events::logged_in) {
     user_name_ = event.text;
+    user_->set_user(user_name_);
     ++logins_seen_;
     login_signal_.cancel();
   }
@@ -366,6 +401,8 @@ awaitable<void> client_app::follow(const command_line& command, const proto::rep
   } else if (command.is(command_id::change_password)) {
     co_await renew_resume_token();  // the old one was revoked with every other
   } else if (command.is(command_id::logout)) {
+    user_->set_user("");
+    chat_.end_query();
     user_name_.clear();
     resume_token_.clear();
     room_.clear();
@@ -385,6 +422,7 @@ void client_app::finish() {
   finished_ = true;
   failover_done_.cancel();
   keepalive_timer_.cancel();
+  progress_timer_.cancel();
   hello_signal_.cancel();
   login_signal_.cancel();
   stay_signal_.cancel();

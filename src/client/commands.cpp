@@ -37,6 +37,16 @@ constexpr std::array table{
     local_command{magnet, "magnet", 2, 2, "magnet <group> <file>",
                   "a magnet link with your passkey for another BitTorrent client; open groups "
                   "only (this client)"},
+    local_command{me, "me", 1, 1, "/me <action>", "post an action to your room: * you <action>",
+                  proto::help_topic::chat},
+    local_command{join, "join", 1, 1, "/join <group>",
+                  "talk in a group's room; asks to join the group if you are not a member",
+                  proto::help_topic::chat},
+    local_command{part, "part", 0, 0, "/part", "back to the lobby (ends a /query too)",
+                  proto::help_topic::chat},
+    local_command{query, "query", 0, 1, "/query [user]",
+                  "plain lines go to that user as direct messages; /query alone stops",
+                  proto::help_topic::chat},
 };
 
 const local_command* find_local_command(std::string_view verb) {
@@ -59,7 +69,7 @@ std::optional<proto::reply> local_help(const command_line& line) {
   const bool all = a.size() == 1 && util::iequals_ascii(a[0], "all");
   if (a.empty() || all) {
     std::vector<proto::help_entry> own;
-    for (const auto& c : table) own.push_back({proto::help_topic::files, c.usage, c.summary});
+    for (const auto& c : table) own.push_back({c.topic, c.usage, c.summary});
     return ok_reply(std::string(proto::help_footer(all)), proto::help_lines(all, own));
   }
   const local_command* c = find_local_command(a[0]);
@@ -74,7 +84,8 @@ std::optional<command_line> read_command_line(std::string_view typed) {
   out.text = std::string(line);
   const auto [verb, rest] = proto::split_verb(line);
   if ((out.local = find_local_command(verb)) != nullptr) {
-    out.args = proto::split_arguments(rest, out.local->max_args, false);
+    const bool text_tail = out.local->id == local_command_id::me;
+    out.args = proto::split_arguments(rest, out.local->max_args, text_tail);
   } else if ((out.tracker = proto::find_command(verb)) != nullptr) {
     out.args = proto::split_arguments(rest, out.tracker->max_args, out.tracker->text_tail);
   }

@@ -8,6 +8,7 @@
 
 #include "swarmhub/client/group_files.hpp"
 #include "swarmhub/client/replies.hpp"
+#include "swarmhub/client/status_lines.hpp"
 #include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -33,12 +34,6 @@ std::optional<std::chrono::seconds> positive_seconds(std::string_view text) {
   return std::chrono::seconds(seconds);
 }
 
-std::string human_rate(std::int64_t bytes) {
-  const auto bytes_per_second = static_cast<double>(bytes);
-  if (bytes_per_second >= 1'000'000) return fmt::format("{:.1f} MB/s", bytes_per_second / 1e6);
-  if (bytes_per_second >= 1'000) return fmt::format("{:.1f} kB/s", bytes_per_second / 1e3);
-  return fmt::format("{} B/s", bytes_per_second);
-}
 
 }  // namespace
 
@@ -105,6 +100,11 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
     }
     case local_command_id::magnet:
       co_return co_await links_.magnet(a[0], a[1]);
+    case local_command_id::me:  // chat commands: chat_mode
+    case local_command_id::join:
+    case local_command_id::part:
+    case local_command_id::query:
+      break;
   }
   co_return std::nullopt;  // every command returned above
 }

@@ -12,6 +12,7 @@
 
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/tracker_link.hpp"
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/line_framer.hpp"
 #include "swarmhub/util/text.hpp"
 
@@ -86,6 +87,11 @@ class script_console final : public console {
     line = util::escaped_lines(line);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
+  }
+
+  void show_status(const std::vector<std::string>& lines) override {
+    for (const auto& line : lines)
+      show_event(proto::event{std::string(proto::events::progress), line});
   }
 
   void show_notice(std::string_view text) override {

@@ -8,6 +8,8 @@
 #include <readline/readline.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +17,13 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include "swarmhub/client/chat_view.hpp"
 #include "swarmhub/client/commands.hpp"
+#include "swarmhub/client/completions.hpp"
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/tracker_link.hpp"
 #include "swarmhub/proto/commands.hpp"
@@ -26,6 +34,7 @@ namespace swarmhub::client {
 namespace {
 
 constexpr const char* prompt_text = "swarmhub> ";
+constexpr int history_limit = 1000;
 
 // Candidate words for completing the first word of a line: every command name and alias.
 std::vector<std::string> command_words() {
@@ -40,72 +49,30 @@ std::vector<std::string> command_words() {
   return words;
 }
 
-char* complete_command(const char* text, int state) {
-  static std::vector<std::string> words;
+// The words readline offers for the word being completed (set before each completion).
+std::vector<std::string> offered;
+bool slash_commands = false;  // the first word was typed with a '/'
+
+char* next_offered(const char* text, int state) {
   static std::size_t index = 0;
-  if (state == 0) {
-    words = command_words();
-    index = 0;
-  }
+  if (state == 0) index = 0;
   std::string_view typed(text);
-  const bool slash = typed.starts_with('/');
-  if (slash) typed.remove_prefix(1);
-  while (index < words.size()) {
-    const std::string& word = words[index++];
-    if (word.starts_with(typed)) return strdup(((slash ? "/" : "") + word).c_str());
+  if (slash_commands) typed.remove_prefix(1);
+  while (index < offered.size()) {
+    const std::string& word = offered[index++];
+    if (word.starts_with(typed)) return strdup(((slash_commands ? "/" : "") + word).c_str());
   }
   return nullptr;
 }
 
-char** complete(const char* text, int start, int /*end*/) {
-  rl_attempted_completion_over = 1;  // never fall back to file names for the command word
-  if (start != 0) {
-    rl_attempted_completion_over = 0;  // arguments: paths are the useful default
-    return nullptr;
+// At most `columns` characters of `line` (UTF-8 aware), so that it never wraps.
+std::string fit(const std::string& line, int columns) {
+  int shown = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const bool lead = (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+    if (lead && ++shown > columns) return line.substr(0, i);
   }
-  return rl_completion_matches(text, complete_command);
-}
-
-// Splits off the first `n` words of `text`; the rest is the last element.
-std::vector<std::string> words(std::string_view text, std::size_t n) {
-  std::vector<std::string> out;
-  while (out.size() < n) {
-    const auto space = text.find(' ');
-    if (space == std::string_view::npos) break;
-    out.emplace_back(text.substr(0, space));
-    text.remove_prefix(space + 1);
-  }
-  out.emplace_back(text);
-  return out;
-}
-
-// How an event reads on a terminal.
-std::string describe_event(const proto::event& e) {
-  const auto w2 = words(e.text, 2);
-  const auto w1 = words(e.text, 1);
-  namespace events = proto::events;
-  if (e.name == unparsed) return e.text;
-  if (e.name == events::room && w2.size() == 3) return "[" + w2[0] + "] " + w2[1] + ": " + w2[2];
-  if (e.name == events::msg && w1.size() == 2) return "(direct) " + w1[0] + ": " + w1[1];
-  if (e.name == events::pair && w1.size() == 2) return "(pair) " + w1[0] + ": " + w1[1];
-  if (e.name == events::paired) return "-- paired with " + e.text + "; your lines go to them";
-  if (e.name == events::pair_ended && w1.size() == 2)
-    return "-- " + w1[0] + " ended the pair (" + w1[1] + ")";
-  if (e.name == events::joined && w1.size() == 2) return "-- " + w1[1] + " joined " + w1[0];
-  if (e.name == events::left && w1.size() == 2) return "-- " + w1[1] + " left " + w1[0];
-  if (e.name == events::join_request && w1.size() == 2) {
-    return "-- " + w1[1] + " asks to join " + w1[0] + " (accept_request " + w1[0] + " " + w1[1] +
-           ")";
-  }
-  if (e.name == events::pending_requests && w1.size() == 2) {
-    return "-- " + w1[1] + " waiting request(s) to join " + w1[0] + " (list_requests " + w1[0] +
-           ")";
-  }
-  if (e.name == events::request_accepted) return "-- you are now a member of " + e.text;
-  if (e.name == events::request_rejected)
-    return "-- your request to join " + e.text + " was turned down";
-  if (e.name == events::owner && w1.size() == 2) return "-- you now own " + w1[0];
-  return "[" + e.name + "] " + e.text;
+  return line;
 }
 
 class terminal_console;
@@ -113,15 +80,19 @@ terminal_console* active = nullptr;  // readline's callbacks are plain C functio
 
 class terminal_console final : public console {
  public:
-  explicit terminal_console(asio::any_io_executor executor)
+  terminal_console(asio::any_io_executor executor, std::string history_file)
       : input_(executor, ::dup(STDIN_FILENO)),
-        line_ready_(executor, asio::steady_timer::time_point::max()) {
+        line_ready_(executor, asio::steady_timer::time_point::max()),
+        history_file_(std::move(history_file)) {
     active = this;
+    look_.colour = colour_wanted();
     rl_catch_signals = 0;  // Ctrl+C reaches the client's own handler: a clean leave
     rl_catch_sigwinch = 1;
     rl_readline_name = "swarmhub";
-    rl_attempted_completion_function = complete;
+    rl_attempted_completion_function = &terminal_console::complete;
     using_history();
+    stifle_history(history_limit);
+    if (!history_file_.empty()) read_history(history_file_.c_str());
     rl_callback_handler_install(prompt_text, &terminal_console::on_line);
     installed_ = true;
   }
@@ -204,17 +175,32 @@ class terminal_console final : public console {
   void show_event(const proto::event& event) override {
     // The app reports the connection itself, and a login's reply says who logged in.
     if (event.name == proto::events::hello || event.name == proto::events::logged_in) return;
-    print_above_prompt(describe_event(event) + "\n");
+    const auto shown = render_event(event, look_, clock_now());
+    redraw(shown.text + "\n" + (shown.bell ? "\a" : ""));
   }
 
   void show_notice(std::string_view text) override {
     print_above_prompt("-- " + std::string(text) + "\n");
   }
 
+  void show_status(const std::vector<std::string>& lines) override {
+    status_.clear();
+    for (const auto& line : lines) status_.push_back(util::escaped(line));
+    redraw("");
+  }
+
+  void learn(const command_line& command, const proto::reply& reply) override {
+    names_.learn(command, reply);
+  }
+
+  void set_user(std::string_view user) override { look_.me = std::string(user); }
+
   void stop() override {
     if (at_end_ && !installed_) return;
     at_end_ = true;
     if (installed_) {
+      status_.clear();
+      redraw("");
       rl_callback_handler_remove();
       installed_ = false;
       std::fputs("\n", stdout);
@@ -231,28 +217,86 @@ class terminal_console final : public console {
     if (raw == nullptr) {  // Ctrl+D on an empty line
       active->at_end_ = true;
     } else {
+      active->drop_status_above(raw);
       if (auto command = read_command_line(raw)) {
         // Lines that carry a password never enter the history.
-        if (!command->carries_secret()) add_history(raw);
+        if (!command->carries_secret()) active->remember(raw);
         active->lines_.push_back(std::move(*command));
       }
       std::free(raw);
     }
   }
 
-  // Prints whole lines without mangling what the user is typing: the prompt and the
-  // partial line are taken away, the text printed, and both put back.
+  static char** complete(const char* text, int start, int /*end*/) {
+    rl_attempted_completion_over = 1;  // never fall back to file names unless a path is wanted
+    slash_commands = false;
+    if (active == nullptr) return nullptr;
+    if (start == 0) {
+      offered = command_words();
+      slash_commands = text[0] == '/';
+    } else {
+      auto names = active->names_.candidates(std::string_view(rl_line_buffer, start));
+      if (!names) {
+        rl_attempted_completion_over = 0;  // a path: readline's file names
+        return nullptr;
+      }
+      offered = std::move(*names);
+    }
+    return rl_completion_matches(text, next_offered);
+  }
+
+  // Keeps `line` in the history, and in the history file (0600, the last history_limit).
+  void remember(const char* line) {
+    add_history(line);
+    if (history_file_.empty()) return;
+    const int fd = ::open(history_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd < 0) return;  // history is a comfort: no history file is no error
+    ::fchmod(fd, 0600);
+    ::close(fd);
+    append_history(1, history_file_.c_str());
+    history_truncate_file(history_file_.c_str(), history_limit);
+  }
+
+  // Readline has just moved below the line the user entered, under the status lines: those
+  // are taken out (the line moves up over them) so that no stale status stays on screen.
+  void drop_status_above(const char* line) {
+    if (status_rows_ == 0) return;
+    int rows = 0;
+    int columns = 0;
+    rl_get_screen_size(&rows, &columns);
+    const auto width = std::strlen(prompt_text) + std::strlen(line);
+    const int input_rows = columns > 0 ? static_cast<int>(width) / columns + 1 : 1;
+    const std::string out = fmt::format("\x1b[{}A\r\x1b[{}M\x1b[{}B", status_rows_ + input_rows,
+                                        status_rows_, input_rows);
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+    status_rows_ = 0;
+  }
+
+  // Prints whole lines without mangling what the user is typing.
   // Tracker text is escaped here, the one way to the terminal (util::escaped).
-  void print_above_prompt(const std::string& raw) {
-    const std::string text = util::escaped_lines(raw);
+  void print_above_prompt(const std::string& raw) { redraw(util::escaped_lines(raw)); }
+
+  // `safe` (lines fit for the terminal, or "") printed above the status lines and the prompt:
+  // the prompt with the partial line and the old status lines are taken away, the text and
+  // the status printed, and readline draws prompt and partial line anew.
+  void redraw(const std::string& safe) {
     if (!installed_) {
-      std::fputs(text.c_str(), stdout);
+      std::fputs(safe.c_str(), stdout);
       std::fflush(stdout);
       return;
     }
-    // Erase the prompt line, print, and let readline draw prompt and partial line anew.
-    rl_clear_visible_line();
-    std::fputs(text.c_str(), stdout);
+    rl_clear_visible_line();  // the cursor is now at the start of the prompt's first row
+    std::string out;
+    for (int i = 0; i < status_rows_; ++i) out += "\x1b[1A\x1b[2K";
+    out += "\r";
+    out += safe;
+    int rows = 0;
+    int columns = 0;
+    rl_get_screen_size(&rows, &columns);
+    for (const auto& line : status_) out += fit(line, columns > 1 ? columns - 1 : 79) + "\n";
+    status_rows_ = static_cast<int>(status_.size());
+    std::fputs(out.c_str(), stdout);
     std::fflush(stdout);
     rl_on_new_line();
     rl_redisplay();
@@ -264,12 +308,18 @@ class terminal_console final : public console {
   bool reading_ = false;
   bool at_end_ = false;
   bool installed_ = false;
+  std::string history_file_;
+  chat_look look_;
+  completions names_;
+  std::vector<std::string> status_;  // escaped
+  int status_rows_ = 0;              // status lines on screen above the prompt
 };
 
 }  // namespace
 
-std::unique_ptr<console> make_terminal_console(asio::any_io_executor executor) {
-  return std::make_unique<terminal_console>(executor);
+std::unique_ptr<console> make_terminal_console(asio::any_io_executor executor,
+                                               std::string history_file) {
+  return std::make_unique<terminal_console>(executor, std::move(history_file));
 }
 
 }  // namespace swarmhub::client

@@ -66,6 +66,22 @@ proto::reply client_process::request(const std::string& line, std::chrono::milli
   }
 }
 
+bool client_process::wait_for_event(std::string_view name, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    auto out = proc_->read_line(left);
+    if (!out) return false;
+    auto parsed = parser_.feed(*out);
+    if (auto* e = std::get_if<proto::event>(&parsed)) {
+      events_.push_back(std::move(*e));
+      if (events_.back().name == name) return true;
+    }
+  }
+}
+
 void client_process::log_in(const std::string& name) {
   const auto created = request("create_user " + name + " " + name + "-password");
   if (!created.ok && created.code != "USER_EXISTS") ADD_FAILURE() << created.text;

@@ -24,6 +24,10 @@ class client_process {
   // How many transfers show_downloads lists.
   std::size_t show_count() { return request("show_downloads").data.size(); }
 
+  // Reads what the client prints, without a request, until an event named `name` comes (kept
+  // in events() like the others); false when none came in time.
+  bool wait_for_event(std::string_view name, std::chrono::milliseconds timeout = 30s);
+
   std::vector<proto::event>& events() { return events_; }
   const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }

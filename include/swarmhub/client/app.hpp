@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmhub/client/chat_mode.hpp"
 #include "swarmhub/client/commands.hpp"
 #include "swarmhub/client/console.hpp"
 #include "swarmhub/client/file_sharing.hpp"
@@ -32,6 +33,7 @@ struct client_options {
   int download_limit = 0;                  // bytes per second, 0: unlimited
   int upload_limit = 0;                    // bytes per second, 0: unlimited
   std::chrono::seconds stall_timeout{60};  // a download without progress this long fails
+  std::chrono::seconds progress{0};        // scripts: `* PROGRESS` lines this often (0: never)
   bool stay = false;  // at the end of input keep running (seeding, receiving) until signalled
 };
 
@@ -54,6 +56,9 @@ class client_app {
 
  private:
   awaitable<void> keepalive();
+  // The status of running downloads, each second on a terminal, every options_.progress
+  // in a script.
+  awaitable<void> show_progress();
   awaitable<void> wait_for_hello();
   awaitable<void> give_server_password();
   void show_result(const proto::reply& reply);  // shown; a failure sets the exit status
@@ -88,6 +93,8 @@ class client_app {
   std::unique_ptr<console> user_;
   tracker_link link_;
   asio::steady_timer keepalive_timer_;
+  asio::steady_timer progress_timer_;
+  chat_mode chat_;
   asio::steady_timer hello_signal_;
   asio::steady_timer login_signal_;  // cancelled by each LOGGED_IN event
   asio::steady_timer stay_signal_;   // cancelled when a headless client is told to leave

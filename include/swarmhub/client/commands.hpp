@@ -22,7 +22,11 @@ enum class local_command_id {
   wait_downloads,
   verify,
   torrent_file,
-  magnet
+  magnet,
+  me,     // chat: the rest of the line as an action (chat_mode.hpp)
+  join,   // chat: to a group's room, asking to join it when not a member
+  part,   // chat: back to the lobby
+  query,  // chat: plain lines go to one user
 };
 
 struct local_command {
@@ -32,6 +36,7 @@ struct local_command {
   int max_args;
   std::string_view usage;
   std::string_view summary;
+  proto::help_topic topic = proto::help_topic::files;  // where `help` lists it
 };
 
 // The commands the client answers itself (help and completion list them too).

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "swarmhub/client/commands.hpp"
 #include "swarmhub/net/asio.hpp"
@@ -35,6 +36,15 @@ class console {
   // The client's own remarks ("connected to ...", "connection lost").
   virtual void show_notice(std::string_view text) = 0;
 
+  // The live status of running downloads (status_lines.hpp), replacing the last one; none
+  // when nothing downloads. A terminal keeps it below the chat, redrawn in place; a script
+  // prints each line as `* PROGRESS <line>` (the app calls this only with --progress).
+  virtual void show_status(const std::vector<std::string>& lines) = 0;
+  // A reply to a listing, whose names Tab then offers (completions.hpp).
+  virtual void learn(const command_line& /*command*/, const proto::reply& /*reply*/) {}
+  // The user now logged in ("" after a logout): their name is highlighted in others' lines.
+  virtual void set_user(std::string_view /*user*/) {}
+
   // Ends a pending read_line() and gives the terminal back as it was. Idempotent.
   virtual void stop() = 0;
 };
@@ -42,7 +52,9 @@ class console {
 // Reads stdin as a stream of commands; prints replies and events as protocol lines.
 std::unique_ptr<console> make_script_console(asio::any_io_executor executor);
 
-// A readline prompt on the terminal.
-std::unique_ptr<console> make_terminal_console(asio::any_io_executor executor);
+// A readline prompt on the terminal; `history_file` ("" for none) keeps the lines typed
+// between runs (0600, the last 1000).
+std::unique_ptr<console> make_terminal_console(asio::any_io_executor executor,
+                                               std::string history_file);
 
 }  // namespace swarmhub::client

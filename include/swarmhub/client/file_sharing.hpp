@@ -43,6 +43,7 @@ class file_sharing {
   void after_reply(const command_line& command, const proto::reply& reply);
 
   bool busy() const { return engine_.busy(); }
+  std::vector<p2p::transfer> transfers() const { return engine_.transfers(); }
 
  private:
   awaitable<proto::reply> upload(const std::string& path, const std::string& group, bool hybrid);

@@ -24,9 +24,15 @@ inline constexpr std::string_view pair_ended = "PAIR_ENDED";
 inline constexpr std::string_view joined = "JOINED";
 inline constexpr std::string_view left = "LEFT";
 inline constexpr std::string_view notice = "NOTICE";
+// A member shared a file in a group: `<group> <file> <size> <by>`, to its online members.
+inline constexpr std::string_view file_added = "FILE_ADDED";
+// A file left a group's registry: `<group> <file>`.
+inline constexpr std::string_view file_removed = "FILE_REMOVED";
 
 // --- made by the client itself, shown to its user like the tracker's ---
 inline constexpr std::string_view download_done = "DOWNLOAD_DONE";
 inline constexpr std::string_view download_failed = "DOWNLOAD_FAILED";
+// Scripted mode with --progress: one line per running download at each interval.
+inline constexpr std::string_view progress = "PROGRESS";
 
 }  // namespace swarmhub::proto::events

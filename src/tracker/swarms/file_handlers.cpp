@@ -10,8 +10,10 @@
 
 #include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/proto/bencode_reader.hpp"
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
+#include "swarmhub/tracker/chat/chat.hpp"
 #include "swarmhub/tracker/commands/handler.hpp"
 #include "swarmhub/tracker/commands/refusals.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
@@ -150,6 +152,13 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));
   if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  if (!result.already_there) {
+    // The group's other members online, on this tracker and the others of its store.
+    chat::announce_everywhere(
+        ctx.core, group, proto::events::file_added,
+        fmt::format("{} {} {} {}", group, proto::quote_argument(name), size, user),
+        ctx.client.id());
+  }
   ctx.reply.ok(result.already_there
                    ? fmt::format("{} is already in {}; you share it too", name, group)
                    : fmt::format("{} added to {}", name, group));
