@@ -101,8 +101,8 @@ class connection {
       co_await ws_->async_read(in_, use_awaitable);
       line = boost::beast::buffers_to_string(in_.data());
     } else {
-      const std::size_t n = co_await asio::async_read_until(
-          socket_, asio::dynamic_buffer(buffer_), '\n', use_awaitable);
+      const std::size_t n = co_await asio::async_read_until(socket_, asio::dynamic_buffer(buffer_),
+                                                            '\n', use_awaitable);
       line = buffer_.substr(0, n);
       buffer_.erase(0, n);
     }
@@ -242,8 +242,7 @@ int main(int argc, char** argv) {
       "proto=%s clients=%ld senders=%ld messages=%ld delivered=%ld expected=%ld seconds=%.3f "
       "rate=%.0f p50_ms=%.2f p99_ms=%.2f server_cpu_s=%.2f server_peak_rss_kib=%ld "
       "failed_clients=%ld\n",
-      proto.c_str(), run.clients, run.senders, run.messages, run.delivered,
-      run.expected, seconds, rate, p50, p99, cpu_seconds(pid) - cpu_before,
-      status_kib(pid, "VmHWM"), failures);
+      proto.c_str(), run.clients, run.senders, run.messages, run.delivered, run.expected, seconds,
+      rate, p50, p99, cpu_seconds(pid) - cpu_before, status_kib(pid, "VmHWM"), failures);
   return run.delivered == run.expected ? 0 : 1;
 }

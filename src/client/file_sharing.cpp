@@ -34,7 +34,6 @@ std::optional<std::chrono::seconds> positive_seconds(std::string_view text) {
   return std::chrono::seconds(seconds);
 }
 
-
 }  // namespace
 
 file_sharing::file_sharing(asio::any_io_executor executor, tracker_link& link, console& user,

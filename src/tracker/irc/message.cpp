@@ -132,8 +132,8 @@ std::string format(const message& m, bool trailing) {
     const std::string& p = m.params[i];
     const bool last = i + 1 == m.params.size();
     // CR and LF become spaces below, so they need the trailing form as a space does.
-    const bool must = p.empty() || p.find_first_of(" \r\n") != std::string::npos ||
-                      p.starts_with(':');
+    const bool must =
+        p.empty() || p.find_first_of(" \r\n") != std::string::npos || p.starts_with(':');
     out += ' ';
     if (last && (trailing || must)) out += ':';
     // A parameter never ends the line early: CR and LF become spaces; and one before the
