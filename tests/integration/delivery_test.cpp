@@ -36,6 +36,15 @@ std::vector<std::string> room_texts(client_process& c) {
   return event_texts(c, "ROOM");
 }
 
+// Every event but chat, for a failure's message: where the client went and what it was told.
+std::string other_events(client_process& c) {
+  std::string out;
+  for (const auto& e : c.events()) {
+    if (e.name != "ROOM" && e.name != "MSG") out += "* " + e.name + " " + e.text + "\n";
+  }
+  return out;
+}
+
 bool has_event(client_process& c, const std::string& name, const std::string& part = "") {
   for (const auto& e : c.events()) {
     if (e.name == name && e.text.find(part) != std::string::npos) return true;
@@ -63,6 +72,28 @@ class Delivery : public ::testing::Test {
                                  "1000",    "--chat-rate",         "1000"};
     out.insert(out.end(), more.begin(), more.end());
     return out;
+  }
+  // Alice's group g takes in Bob (a client process), and Alice talks in its room.
+  static void admit(line_client& alice, client_process& bob) {
+    ASSERT_TRUE(alice.request("create_group g").ok);
+    ASSERT_TRUE(bob.request("join_group g").ok);
+    ASSERT_TRUE(alice.request("accept_request g bob").ok);
+    for (const auto end = std::chrono::steady_clock::now() + 10s;
+         !has_event(bob, "REQUEST_ACCEPTED") && std::chrono::steady_clock::now() < end;) {
+      ASSERT_TRUE(bob.request("ping").ok);
+    }
+    ASSERT_TRUE(alice.request("room g").ok);
+  }
+  // Tracker `n` of the tracker list `list`, on this test's database.
+  std::unique_ptr<tracker_process> listed(const std::string& list, const char* n,
+                                          std::vector<std::string> more) {
+    std::vector<std::string> all{list, n};
+    const auto common = args(std::move(more));
+    all.insert(all.end(), common.begin(), common.end());
+    return std::make_unique<tracker_process>(all, std::string(), std::string());
+  }
+  static std::vector<std::string> lease_of(int seconds) {
+    return {"--login-lease", std::to_string(seconds)};
   }
   // `listener` joins `owner`'s group g; both are in its room.
   static void share_room(line_client& owner, line_client& listener, const std::string& name) {
@@ -140,25 +171,13 @@ TEST_F(Delivery, ACrashDoesNotRepeatWhatWasSeenLiveAtTheNextLogin) {
 TEST_F(Delivery, AFailoverMidBurstGivesEachMessageOnceInOneOrder) {
   temp_dir dir;
   const auto list = two_tracker_list(dir);
-  auto start = [&](const char* n) {
-    std::vector<std::string> all{list, n};
-    const auto more = args({"--login-lease", "30"});
-    all.insert(all.end(), more.begin(), more.end());
-    return std::make_unique<tracker_process>(all, std::string(), std::string());
-  };
+  auto start = [&](const char* n) { return listed(list, n, lease_of(30)); };
   auto one = start("1");
   auto two = start("2");
   client_process bob(list);  // on tracker 1, the first of the list
   bob.log_in("bob");
   auto alice = two->user("alice");
-  ASSERT_TRUE(alice.request("create_group g").ok);
-  ASSERT_TRUE(bob.request("join_group g").ok);
-  ASSERT_TRUE(alice.request("accept_request g bob").ok);
-  for (const auto end = std::chrono::steady_clock::now() + 10s;
-       !has_event(bob, "REQUEST_ACCEPTED") && std::chrono::steady_clock::now() < end;) {
-    ASSERT_TRUE(bob.request("ping").ok);
-  }
-  ASSERT_TRUE(alice.request("room g").ok);
+  ASSERT_NO_FATAL_FAILURE(admit(alice, bob));
   for (int k = 0; k < 30; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
   one->proc().signal(SIGKILL);  // mid-burst: Bob's client moves to tracker 2
   ASSERT_TRUE(one->proc().wait(10s));
@@ -174,18 +193,13 @@ TEST_F(Delivery, AFailoverMidBurstGivesEachMessageOnceInOneOrder) {
   }
   auto expected = posts(0, 60);
   expected.push_back("g alice last");
-  EXPECT_EQ(room_texts(bob), expected);
+  EXPECT_EQ(room_texts(bob), expected) << other_events(bob) << bob.log_tail();
 }
 
 TEST_F(Delivery, AFailoverMidBurstGivesEachDirectMessageOnceInOneOrder) {
   temp_dir dir;
   const auto list = two_tracker_list(dir);
-  auto start = [&](const char* n) {
-    std::vector<std::string> all{list, n};
-    const auto more = args({"--login-lease", "30"});
-    all.insert(all.end(), more.begin(), more.end());
-    return std::make_unique<tracker_process>(all, std::string(), std::string());
-  };
+  auto start = [&](const char* n) { return listed(list, n, lease_of(30)); };
   auto one = start("1");
   auto two = start("2");
   client_process bob(list);  // on tracker 1, the first of the list
@@ -211,7 +225,7 @@ TEST_F(Delivery, AFailoverMidBurstGivesEachDirectMessageOnceInOneOrder) {
        event_texts(bob, "MSG").size() < 61 && std::chrono::steady_clock::now() < end;) {
     bob.request("ping");
   }
-  EXPECT_EQ(event_texts(bob, "MSG"), expected);
+  EXPECT_EQ(event_texts(bob, "MSG"), expected) << other_events(bob) << bob.log_tail();
 }
 
 // A tracker that hangs (SIGSTOP) mid-burst is left by its clients; when it wakes up again it
@@ -219,25 +233,13 @@ TEST_F(Delivery, AFailoverMidBurstGivesEachDirectMessageOnceInOneOrder) {
 TEST_F(Delivery, AHungTrackerMidBurstGivesEachMessageOnceInOneOrder) {
   temp_dir dir;
   const auto list = two_tracker_list(dir);
-  auto start = [&](const char* n) {
-    std::vector<std::string> all{list, n};
-    const auto more = args({"--login-lease", "3"});
-    all.insert(all.end(), more.begin(), more.end());
-    return std::make_unique<tracker_process>(all, std::string(), std::string());
-  };
+  auto start = [&](const char* n) { return listed(list, n, lease_of(3)); };
   auto one = start("1");
   auto two = start("2");
   client_process bob(list);  // on tracker 1, the first of the list
   bob.log_in("bob");
   auto alice = two->user("alice");
-  ASSERT_TRUE(alice.request("create_group g").ok);
-  ASSERT_TRUE(bob.request("join_group g").ok);
-  ASSERT_TRUE(alice.request("accept_request g bob").ok);
-  for (const auto end = std::chrono::steady_clock::now() + 10s;
-       !has_event(bob, "REQUEST_ACCEPTED") && std::chrono::steady_clock::now() < end;) {
-    ASSERT_TRUE(bob.request("ping").ok);
-  }
-  ASSERT_TRUE(alice.request("room g").ok);
+  ASSERT_NO_FATAL_FAILURE(admit(alice, bob));
   for (int k = 0; k < 30; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);
   one->proc().signal(SIGSTOP);  // mid-burst: Bob's client gives up on it and moves to 2
   for (int k = 30; k < 60; ++k) ASSERT_TRUE(alice.request("say m" + std::to_string(k)).ok);

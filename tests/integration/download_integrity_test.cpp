@@ -21,19 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
-// Writes `size` pseudo-random bytes (from `seed`) to `path`.
-void make_file(const std::string& path, std::size_t size, unsigned seed) {
-  std::mt19937_64 random(seed);
-  std::string data(size, '\0');
-  for (std::size_t i = 0; i < size; i += 8) {
-    const auto word = random();
-    for (std::size_t k = 0; k < 8 && i + k < size; ++k)
-      data[i + k] = static_cast<char>(word >> (8 * k));
-  }
-  std::ofstream(path, std::ios::binary)
-      .write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
 // The first offset where the two files differ, or -1 when they are the same.
 long long first_difference(const std::string& a, const std::string& b) {
   const std::string x = read_file(a);

@@ -21,19 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes `size` pseudo-random bytes (from `seed`) to `path`.
-void make_file(const std::string& path, std::size_t size, unsigned seed = 1) {
-  std::mt19937_64 random(seed);
-  std::string data(size, '\0');
-  for (std::size_t i = 0; i < size; i += 8) {
-    const auto word = random();
-    for (std::size_t k = 0; k < 8 && i + k < size; ++k)
-      data[i + k] = static_cast<char>(word >> (8 * k));
-  }
-  std::ofstream(path, std::ios::binary)
-      .write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
 // The local addresses (hex, as /proc/net/tcp* writes them) of the TCP sockets process `pid`
 // listens on.
 std::vector<std::string> listening_addresses(pid_t pid) {

@@ -23,32 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Where `program` is on the PATH, or "".
-std::string find_program(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const auto end = std::min(dirs.find(':', start), dirs.size());
-    const std::string candidate = dirs.substr(start, end - start) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return {};
-}
-
-void make_file(const std::string& path, std::size_t size, unsigned seed) {
-  std::mt19937_64 random(seed);
-  std::string data(size, '\0');
-  for (std::size_t i = 0; i < size; i += 8) {
-    const auto word = random();
-    for (std::size_t k = 0; k < 8 && i + k < size; ++k)
-      data[i + k] = static_cast<char>(word >> (8 * k));
-  }
-  std::ofstream(path, std::ios::binary)
-      .write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
 // Polls (a file, a process) until `done` or the deadline; never a sleep as synchronisation.
 template <class F>
 bool poll_until(F done, std::chrono::seconds limit) {

@@ -32,13 +32,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void make_file(const std::string& path, std::size_t size, unsigned seed) {
-  std::mt19937 random(seed);
-  std::string data(size, '\0');
-  for (auto& c : data) c = static_cast<char>(random());
-  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(size));
-}
-
 // The TCP ports process `pid` listens on (its peer-wire listeners: plain and TLS).
 std::vector<std::uint16_t> listening_ports(pid_t pid) {
   std::set<std::string> inodes;

@@ -209,20 +209,8 @@ TEST(TrackerTls, LooseFilesAreReportedAtStart) {
   EXPECT_EQ(mode_of(dir + "/chat.log"), 0644u);
 }
 
-// The openssl binary on PATH, or "".
-std::string find_openssl() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = dir + "/openssl";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 TEST(TrackerTls, OpensslSClientIsGreetedAndServed) {
-  const std::string openssl = find_openssl();
+  const std::string openssl = find_program("openssl");
   if (openssl.empty()) GTEST_SKIP() << "openssl is not installed; nothing to run s_client with";
   tracker_process tracker;
   temp_dir dir;

@@ -47,6 +47,12 @@ class process {
 // Reads a whole file ("" if it does not exist).
 std::string read_file(const std::string& path);
 
+// Writes `size` pseudo-random bytes (the same for the same `seed`) to `path`.
+void make_file(const std::string& path, std::size_t size, unsigned seed = 1);
+
+// Where `program` is on the PATH, or "".
+std::string find_program(const std::string& program);
+
 // A loopback port nobody listens on now (the kernel's pick for a socket closed at once).
 std::uint16_t free_port();
 

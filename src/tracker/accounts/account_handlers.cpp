@@ -283,6 +283,19 @@ awaitable<void> handle<command_id::resume>(command_context& ctx) {
   // blocked by a stranger.
   const std::string address_key = "resume:" + ctx.client.remote_ip();
   if (!take_slots(ctx, {{ctx.core.address_throttle, address_key}})) co_return;
+  // A client that reconnects (a reloaded web page, say) may ask before its old connection
+  // is gone here, and a failed-over one before the database has noticed its old tracker's
+  // death: either is asked again a few times before the answer is that it lives.
+  asio::steady_timer pause(ctx.client.executor());
+  const auto wait_a_moment = [&pause]() -> awaitable<void> {
+    pause.expires_after(std::chrono::milliseconds(250));
+    boost::system::error_code ec;
+    co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+  };
+  constexpr int tries = 8;
+  for (int again = 0; again < tries && ctx.core.online.find(name); ++again) {
+    co_await wait_a_moment();
+  }
   if (ctx.core.online.find(name)) {
     ctx.core.address_throttle.give_back(address_key);
     ctx.reply.error(error_code::already_online,
@@ -313,7 +326,11 @@ awaitable<void> handle<command_id::resume>(command_context& ctx) {
     db.save_token(name, next_digest, now + token_lifetime_ms);
     return out = {resume_outcome::resumed, record->name};
   };
-  const auto [outcome, user] = co_await ctx.core.store->run(std::move(check));
+  auto [outcome, user] = co_await ctx.core.store->run(check);
+  for (int again = 0; again < tries && outcome == resume_outcome::online_elsewhere; ++again) {
+    co_await wait_a_moment();
+    std::tie(outcome, user) = co_await ctx.core.store->run(check);
+  }
   if (outcome == resume_outcome::bad_token) {
     ctx.reply.error(error_code::login_failed, "unknown, used or expired resume token");
     co_return;

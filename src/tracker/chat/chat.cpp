@@ -33,7 +33,12 @@ void deliver_direct_page(tracker_core& core, store::backend& db, const std::shar
   const bool more = waiting.size() > page;
   if (more) waiting.pop_back();
   for (const auto& m : waiting) to->deliver_direct(direct_event(m), m.id);
+  to->take_live_direct(!more);
   if (more) to->direct_page_queued(waiting.back().id);
+}
+
+void offer_direct(const std::shared_ptr<session>& to, const store::direct_message& m) {
+  if (to->takes_live_direct()) to->deliver_direct(direct_event(m), m.id);
 }
 
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {

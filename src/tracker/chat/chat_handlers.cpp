@@ -146,9 +146,12 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
   const bool here = recipient != nullptr;
   // A recipient on another tracker gets it from there (the store's feed); `elsewhere` only
   // chooses the reply.
-  auto send = [me, to, text, here, now = util::unix_ms_now()](store::backend& db) {
+  // Handed to the recipient here on the store thread, right after the commit: in the one
+  // order of the store thread with the recipient's login backlog (chat::offer_direct).
+  auto send = [me, to, text, recipient, now = util::unix_ms_now()](store::backend& db) {
     auto sent = db.send_direct(me, to, text);
-    const bool elsewhere = !here && sent.result == status::ok && db.is_online(to, now);
+    if (sent.result == status::ok && recipient) chat::offer_direct(recipient, sent.message);
+    const bool elsewhere = !recipient && sent.result == status::ok && db.is_online(to, now);
     return std::pair{std::move(sent), elsewhere};
   };
   const auto [result, elsewhere] = co_await ctx.core.store->run(std::move(send));
@@ -162,10 +165,7 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
     ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender,
                         m.body);
   }
-  if (here) {
-    recipient->deliver_direct(chat::direct_event(m), m.id);
-    ctx.reply.ok(fmt::format("sent to {}", m.recipient));
-  } else if (elsewhere) {
+  if (here || elsewhere) {
     ctx.reply.ok(fmt::format("sent to {}", m.recipient));
   } else {
     ctx.reply.ok(fmt::format("{} is offline; they get it when they log in", m.recipient));

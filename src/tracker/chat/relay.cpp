@@ -96,7 +96,7 @@ void handle(tracker_core& core, std::string_view payload) {
           // The recipient's tracker delivers it (the recipient's session drops a second
           // copy, from the sender's own tracker or from the login backlog).
           if (const auto recipient = core.online.find(e.message.recipient)) {
-            recipient->deliver_direct(chat::direct_event(e.message), e.message.id);
+            chat::offer_direct(recipient, e.message);
           }
         } else if constexpr (std::is_same_v<kind, store::room_event>) {
           if (not_ours(e.origin)) chat::announce(core, e.room, e.event, e.text);

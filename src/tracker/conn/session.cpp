@@ -147,6 +147,7 @@ void session::log_out() {
   identity_.log_out();
   chat_.reset();
   direct_page_due_ = false;
+  live_direct_ = false;
 }
 
 void session::depart(std::string_view why, bool flushing) {

@@ -23,6 +23,11 @@ std::string room_event(const store::room_message& m);
 // `* MSG <sender> <text>`, ready for session::deliver_direct.
 std::shared_ptr<const std::string> direct_event(const store::direct_message& m);
 
+// A direct message just committed, for its recipient's session on this tracker: queued at
+// once, unless the session is still being handed its backlog of waiting ones (then a later
+// page brings it, in order). On the store thread.
+void offer_direct(const std::shared_ptr<session>& to, const store::direct_message& m);
+
 // Queues for `to` the next page of direct messages `user` has waiting in the store (ids above
 // `after`), and tells the session whether more wait (session::direct_page_queued): a long
 // absence comes a page at a time, as the output drains. On the store thread.

@@ -17,6 +17,7 @@
 // handler hold a shared_ptr to the session, so it lives until the last of them ends.
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -57,6 +58,11 @@ class session : public std::enable_shared_from_this<session> {
   // queued: the next page is fetched once the output has drained (chat::deliver_direct_page).
   // Any thread; call after that page's deliver_direct calls.
   void direct_page_queued(std::int64_t last);
+  // Whether a direct message committed now goes straight to the output: not until the
+  // login's backlog of waiting ones is all queued (chat::deliver_direct_page), so that they
+  // come in the order they were sent. Set and read on the store thread.
+  void take_live_direct(bool yes) { live_direct_.store(yes, std::memory_order_relaxed); }
+  bool takes_live_direct() const { return live_direct_.load(std::memory_order_relaxed); }
   // The same for several lines at once, in order: one hop to the session's strand for all.
   void deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages);
 
@@ -185,6 +191,7 @@ class session : public std::enable_shared_from_this<session> {
   bool event_ids_ = false;
   std::int64_t direct_page_after_ = 0;  // waiting direct messages to fetch after this id
   bool direct_page_due_ = false;
+  std::atomic<bool> live_direct_{false};
   unsigned malformed_in_a_row_ = 0;
   std::uint64_t last_slot_ = 0;
   unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
