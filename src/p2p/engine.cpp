@@ -308,12 +308,15 @@ struct engine::impl {
         finish(h, std::to_string(pieces - result.have) + " of " + std::to_string(pieces) +
                       " pieces missing on disk after " + std::to_string(t.rechecks) + " downloads");
       }
-      // else libtorrent fetches the missing pieces again and finishes once more.
+      // else libtorrent fetches the missing pieces again and finishes once more: from
+      // peers asked for anew, as a seed it dropped the seeders it had.
+      if (!result.whole) h.force_reannounce();
     } else if (!result.whole && result.error.empty()) {
       // A complete file that is not whole any more: a download again, until it is.
       for (auto& s : t.shares) {
         if (s.error.empty()) s.downloading = true;
       }
+      h.force_reannounce();
     }
     t.done_bytes = st.total_wanted_done;
     t.last_progress = clock::now();

