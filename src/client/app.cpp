@@ -280,6 +280,7 @@ void client_app::on_event(const proto::event& event) {
     login_signal_.cancel();
   }
   user_->show_event(event);
+  if (event.name == events::file_removed && files_) files_->file_removed(event.text);
   if (event.name == events::closing) {
     user_->show_notice(fmt::format("the tracker is closing the connection: {}", event.text));
   }

@@ -144,9 +144,10 @@ shown_line render_event(const proto::event& e, const chat_look& look, std::strin
     const std::string shown_size = ec == std::errc() ? util::human_size(size) : safe(f[2]);
     out.text = "-- " + p.named(f[3]) + " shared " + p.loud(safe(f[1])) + " (" + shown_size +
                ") in " + p.named(f[0]);
-  } else if (e.name == events::file_removed && file_event(e.text, 2)) {
-    const auto f = *file_event(e.text, 2);  // group, file
-    out.text = "-- " + p.loud(safe(f[1])) + " is no longer shared in " + p.named(f[0]);
+  } else if (e.name == events::file_removed && file_event(e.text, 3)) {
+    const auto f = *file_event(e.text, 3);  // group, file, who removed it
+    out.text = "-- " + p.named(f[2]) + " removed " + p.loud(safe(f[1])) + " from " + p.named(f[0]) +
+               "; this client stops sharing it (your copy stays)";
   } else {
     out.text = "[" + safe(e.name) + "] " + safe(e.text);
   }

@@ -147,12 +147,24 @@ void file_sharing::after_reply(const command_line& command, const proto::reply& 
     certs_.forget();
     links_.set_passkey({});
     book_.reset();  // the list stays on disk for the next login
+  } else if (command.is(proto::command_id::remove_file) && command.args.values.size() == 2) {
+    forget_share(command.args.values[0], command.args.values[1]);
   } else if (command.is(proto::command_id::leave_group) && command.args.values.size() == 1) {
     const std::string& group = command.args.values[0];
     engine_.stop_all(group);
     certs_.forget(group);
     if (book_) book_->erase_group(group);
   }
+}
+
+void file_sharing::file_removed(const std::string& event_text) {
+  const auto f = proto::split_arguments(event_text, 3, false);
+  if (f.error.empty() && f.values.size() == 3) forget_share(f.values[0], f.values[1]);
+}
+
+void file_sharing::forget_share(const std::string& group, const std::string& name) {
+  engine_.stop(group, name);  // libtorrent leaves the files on disk
+  if (book_) book_->erase(group, name);
 }
 
 awaitable<proto::reply> file_sharing::upload(const std::string& path, const std::string& group,
@@ -169,10 +181,14 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   // here (not a member, no such group) is left to add_file to say.
   const auto grant = co_await certs_.fetch(group);
   const std::string root_cert = grant && grant->sealed ? grant->ca_pem : std::string();
-  auto describe = [path, format, root_cert] {
+  // One spelling of the place ("dir/" and "dir" alike): the book and the engine key on it.
+  fs::path place = fs::absolute(path).lexically_normal();
+  if (!place.has_filename()) place = place.parent_path();
+  const std::string where = place.string();
+  auto describe = [where, format, root_cert] {
     std::pair<p2p::metadata, std::string> out;
     try {
-      out.first = p2p::describe_file(path, format, root_cert);
+      out.first = p2p::describe_file(where, format, root_cert);
     } catch (const std::exception& e) {
       out.second = e.what();
     }
@@ -185,7 +201,7 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
                   meta.info_hash, util::to_base64(meta.info));
   // Seed first (which also checks the metadata), register second; undo if the tracker says no.
   try {
-    engine_.seed(group, meta, fs::absolute(path).string());
+    engine_.seed(group, meta, where);
   } catch (const std::exception& e) {
     co_return error_reply(code::bad_file, e.what());
   }
@@ -194,7 +210,6 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   if (!reply->ok) {
     engine_.unseed(group, meta);
   } else if (book_) {
-    const std::string where = fs::absolute(path).string();
     book_->put({group, meta.name, where, meta.info_hash, meta.info, meta.size,
                 share_book::mtime_of(where), true});
   }
@@ -253,7 +268,11 @@ awaitable<proto::reply> file_sharing::copy_local(const std::string& group, const
         code::file_exists,
         fmt::format("{} is being downloaded to {}; ask again once it is done", name, here.path));
   }
-  auto clone = [from = here.path, target] { return util::clone_file(from, target); };
+  auto clone = [from = here.path, target] {
+    std::error_code ec;
+    return fs::is_directory(fs::symlink_status(from, ec)) ? util::clone_tree(from, target)
+                                                          : util::clone_file(from, target);
+  };
   const auto made = co_await hashing_.run(std::move(clone));
   if (!made.error.empty()) {
     co_return error_reply(code::bad_file,
@@ -297,7 +316,7 @@ proto::reply file_sharing::show_downloads() const {
 proto::reply file_sharing::stop_share(const std::string& group, const std::string& name) {
   if (!engine_.stop(group, name))
     return error_reply(code::no_such_file, "this client does not share that file");
-  if (book_) book_->erase(group, name);
+  forget_share(group, name);
   return ok_reply(fmt::format("stopped sharing {} in {}", name, group));
 }
 
@@ -356,9 +375,7 @@ void file_sharing::restore() {
   const auto entries = book_->entries();  // a copy: failures below edit the book
   for (const auto& e : entries) {
     const p2p::metadata meta{e.name, e.size, e.info_hash, e.info, {}};
-    std::error_code ec;
-    const bool unchanged = e.complete && fs::is_regular_file(e.path, ec) &&
-                           static_cast<std::int64_t>(fs::file_size(e.path, ec)) == e.size &&
+    const bool unchanged = e.complete && share_book::size_of(e.path) == e.size &&
                            share_book::mtime_of(e.path) == e.mtime;
     try {
       if (unchanged) {

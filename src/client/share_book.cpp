@@ -1,5 +1,6 @@
 #include "swarmhub/client/share_book.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -63,8 +64,37 @@ void share_book::mark_complete(const std::string& group, const std::string& name
 
 std::int64_t share_book::mtime_of(const std::string& path) {
   std::error_code ec;
-  const auto t = fs::last_write_time(path, ec);
-  return ec ? 0 : static_cast<std::int64_t>(t.time_since_epoch().count());
+  const auto at = [&](const fs::path& p) {
+    const auto t = fs::last_write_time(p, ec);
+    return ec ? 0 : static_cast<std::int64_t>(t.time_since_epoch().count());
+  };
+  std::int64_t latest = at(path);
+  if (ec || !fs::is_directory(fs::symlink_status(path, ec))) return latest;
+  fs::recursive_directory_iterator it(path, ec), end;
+  for (; !ec && it != end; it.increment(ec)) latest = std::max(latest, at(it->path()));
+  return ec ? 0 : latest;
+}
+
+std::int64_t share_book::size_of(const std::string& path) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(path, ec);
+  if (!ec && fs::is_regular_file(st)) {
+    const auto size = fs::file_size(path, ec);
+    return ec ? -1 : static_cast<std::int64_t>(size);
+  }
+  if (ec || !fs::is_directory(st)) return -1;
+  std::int64_t total = 0;
+  fs::recursive_directory_iterator it(path, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const auto inner = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_regular_file(inner)) {
+      total += static_cast<std::int64_t>(it->file_size(ec));
+    } else if (!fs::is_directory(inner)) {
+      return -1;
+    }
+  }
+  return ec ? -1 : total;
 }
 
 void share_book::save() const {

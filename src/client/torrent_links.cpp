@@ -6,6 +6,7 @@
 
 #include "swarmhub/client/group_files.hpp"
 #include "swarmhub/client/replies.hpp"
+#include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/proto/torrent_links.hpp"
 
@@ -35,6 +36,9 @@ awaitable<std::variant<p2p::metadata, proto::reply>> torrent_links::open_file(
   if (!reply->ok) co_return *reply;
   auto meta = metadata_from(*reply);
   if (!meta) co_return error_reply(code::bad_file, "the tracker sent metadata that cannot be used");
+  // The .torrent goes to other programs: a folder's paths are checked here as for a download.
+  if (const auto content = proto::read_info_files(meta->info); !content.error.empty())
+    co_return error_reply(code::bad_file, content.error);
   co_return std::move(*meta);
 }
 

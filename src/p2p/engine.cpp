@@ -18,6 +18,7 @@
 #include <map>
 #include <stdexcept>
 #include "swarmhub/net/group_ca.hpp"
+#include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/util/hex.hpp"
 
 namespace swarmhub::p2p {
@@ -87,18 +88,15 @@ std::shared_ptr<lt::torrent_info> parse_torrent(const std::string& torrent,
 }
 
 std::shared_ptr<lt::torrent_info> torrent_of(const metadata& meta) {
+  // Before libtorrent reads it: it would quietly rewrite an unsafe path instead of refusing.
+  if (const auto content = proto::read_info_files(meta.info); !content.error.empty())
+    throw std::runtime_error(content.error);
   auto ti = parse_torrent(meta.torrent, meta.info);
   // The SHA-256 of the info dictionary names a file in every format (for v2 it is the
   // info-hash itself), so v1 metadata is checked as strictly as v2.
   if (sha256_hex(ti->info_section()) != meta.info_hash) {
     throw std::runtime_error("the metadata does not match its info-hash");
   }
-  // libtorrent lists pad files (alignment, never on disk); only real files count.
-  int real_files = 0;
-  for (const auto index : ti->files().file_range()) {
-    if (!(ti->files().file_flags(index) & lt::file_storage::flag_pad_file)) ++real_files;
-  }
-  if (real_files != 1) throw std::runtime_error("only single-file torrents are shared");
   return ti;
 }
 
@@ -130,6 +128,30 @@ lt::ip_filter every_peer_limited() {
 // Rechecks of a finished download that may find pieces missing before it fails.
 constexpr int max_rechecks = 3;
 
+// A multi-file torrent: a folder, its files below its top (named as the torrent).
+bool is_folder(const lt::file_storage& files) {
+  return files.num_files() > 1 || fs::path(files.file_path(lt::file_index_t{0})).has_parent_path();
+}
+
+// A folder is shared as it is: only files and folders, none of them a symbolic link (which
+// could lead out of it, or round in a loop).
+void check_folder(const fs::path& folder) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(folder, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const auto st = it->symlink_status(ec);
+    if (ec) break;
+    if (fs::is_symlink(st)) {
+      throw std::runtime_error(it->path().string() +
+                               " is a symbolic link; a folder is shared without them");
+    }
+    if (!fs::is_directory(st) && !fs::is_regular_file(st)) {
+      throw std::runtime_error(it->path().string() + " is neither a file nor a folder");
+    }
+  }
+  if (ec) throw std::runtime_error("cannot read " + folder.string() + ": " + ec.message());
+}
+
 bool safe_name(const std::string& name) {
   return !name.empty() && name != "." && name != ".." &&
          name.find_first_of("/\\") == std::string::npos;
@@ -140,15 +162,23 @@ bool safe_name(const std::string& name) {
 metadata describe_file(const std::string& path, torrent_format format,
                        const std::string& root_cert) {
   std::error_code fec;
-  const fs::path file = fs::absolute(path, fec);
-  if (fec || !fs::is_regular_file(file, fec)) throw std::runtime_error(path + " is not a file");
-  lt::file_storage files;
-  lt::add_files(files, file.string());
-  if (files.num_files() != 1) throw std::runtime_error(path + " is not a single file");
-  if (files.total_size() == 0) return describe_empty(file.filename().string());
+  fs::path file = fs::absolute(path, fec).lexically_normal();
+  if (!file.has_filename()) file = file.parent_path();  // "dir/" names dir
+  const bool folder = !fec && fs::is_directory(fs::symlink_status(file, fec));
+  if (fec || (!folder && !fs::is_regular_file(file, fec)))
+    throw std::runtime_error(path + " is not a file or a folder");
+  if (folder) check_folder(file);
   const auto flags = format == torrent_format::hybrid ? lt::create_flags_t{}
                      : format == torrent_format::v1   ? lt::create_torrent::v1_only
                                                       : lt::create_torrent::v2_only;
+  lt::file_storage files;
+  lt::add_files(files, file.string(), flags);
+  if (folder && files.num_files() == 0) throw std::runtime_error(path + " holds no files");
+  if (!folder && files.num_files() != 1) throw std::runtime_error(path + " is not a single file");
+  if (files.total_size() == 0) {
+    if (folder) throw std::runtime_error(path + " holds only empty files: nothing to share");
+    return describe_empty(file.filename().string());
+  }
   lt::create_torrent maker(files, 0, flags);
   maker.set_priv(true);
   if (!root_cert.empty()) maker.set_root_cert(root_cert);
@@ -163,8 +193,11 @@ metadata describe_file(const std::string& path, torrent_format format,
   const auto info = ti.info_section();
   out.info.assign(info.data(), static_cast<std::size_t>(info.size()));
   out.name = file.filename().string();
-  out.size = files.total_size();
   out.info_hash = sha256_hex(info);
+  const auto content = proto::read_info_files(out.info);
+  if (!content.error.empty()) throw std::runtime_error(path + ": " + content.error);
+  out.size = content.size;  // pad files left out
+  out.files = content.folder ? static_cast<std::int64_t>(content.files.size()) : 0;
   return out;
 }
 
@@ -437,7 +470,17 @@ struct engine::impl {
     lt::add_torrent_params params;
     params.ti = ti;
     params.save_path = where.parent_path().string();
-    if (where.filename().string() != ti->files().file_name(lt::file_index_t{0})) {
+    const auto& fs_of = ti->files();
+    if (is_folder(fs_of)) {
+      // A folder: its top takes the name of `where`, the tree below it is the torrent's.
+      if (where.filename().string() != ti->name()) {
+        for (const auto index : fs_of.file_range()) {
+          if (fs_of.pad_file_at(index)) continue;  // never on disk
+          const fs::path inside = fs::path(fs_of.file_path(index)).lexically_relative(ti->name());
+          params.renamed_files[index] = (fs::path(where.filename()) / inside).string();
+        }
+      }
+    } else if (where.filename().string() != fs_of.file_name(lt::file_index_t{0})) {
       params.renamed_files[lt::file_index_t{0}] = where.filename().string();
     }
     for (const auto& e : trackers_of({group})) {
@@ -659,15 +702,20 @@ std::optional<engine::local_content> engine::have(const std::string& info_hash) 
   if (it == impl_->torrents.end() || it->second.shares.empty()) return std::nullopt;
   const auto& t = it->second;
   if (!t.handle.is_valid()) return local_content{t.shares.front().path, true};  // empty file
-  // The torrent's one file, where libtorrent keeps it (a share's path may only name it).
+  // The torrent's one file, or its folder's top, where libtorrent keeps it (a share's path
+  // may only name it).
   const auto st = t.handle.status(lt::torrent_handle::query_save_path);
   const auto info = t.handle.torrent_file();
   if (!info) return std::nullopt;
+  const auto& files = info->files();
+  const bool folder = is_folder(files);
   const bool downloading = std::any_of(t.shares.begin(), t.shares.end(), [](const impl::share& s) {
     return s.downloading || !s.error.empty();
   });
-  return local_content{info->files().file_path(lt::file_index_t{0}, st.save_path),
-                       st.is_seeding && !downloading};
+  // A folder's top is where the first share put it (its path: add() named the top after it).
+  return local_content{
+      folder ? t.shares.front().path : files.file_path(lt::file_index_t{0}, st.save_path),
+      st.is_seeding && !downloading};
 }
 
 bool engine::busy() const {

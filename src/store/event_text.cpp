@@ -58,6 +58,9 @@ struct encoder {
   void operator()(const membership_change& e) {
     append_fields(out, {"access", e.origin, e.user, e.group, e.member ? "in" : "out"});
   }
+  void operator()(const file_removal& e) {
+    append_fields(out, {"file", e.origin, e.group, e.swarm_key});
+  }
 };
 
 }  // namespace
@@ -90,6 +93,11 @@ std::optional<feed_event> decode_event(std::string_view payload) {
     const auto f = fields(payload, 4);
     if (f.empty()) return std::nullopt;
     return subscription{text(f[1]), text(f[2]), text(f[3])};
+  }
+  if (kind == "file") {
+    const auto f = fields(payload, 4);
+    if (f.empty()) return std::nullopt;
+    return file_removal{text(f[1]), text(f[2]), text(f[3])};
   }
   if (kind == "access") {
     const auto f = fields(payload, 5);

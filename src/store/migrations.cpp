@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 10> all{
+constexpr std::array<std::string_view, 11> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -133,6 +133,10 @@ CREATE TABLE group_cas (
   key_pem  TEXT NOT NULL,
   cert_pem TEXT NOT NULL
 );
+)sql",
+    // 11: shared folders: how many files one holds (0 for a single file, as every older row)
+    R"sql(
+ALTER TABLE files ADD COLUMN file_count {int} NOT NULL DEFAULT 0;
 )sql",
 };
 

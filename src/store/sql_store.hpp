@@ -378,9 +378,9 @@ class sql_store final : public backend {
                                     : std::optional<std::string_view>(file.v1_swarm_key);
       db_.execute(
           "INSERT INTO files(group_id, name, size, info_hash, swarm_key, info, uploader_id, "
-          "created_at, v1_swarm_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          "created_at, v1_swarm_key, file_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
           g->id, file.name, file.size, file.info_hash, file.swarm_key, blob{file.info}, *uid,
-          now_seconds(), v1_key);
+          now_seconds(), v1_key, file.file_count);
       return {status::ok, false};
     });
   }
@@ -391,13 +391,21 @@ class sql_store final : public backend {
     const auto uid = user_id(user);
     if (!uid || !membership(g->id, *uid)) return {status::not_member};
     auto r = db_.query(
-        "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at FROM files f "
-        "JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 ORDER BY f.name",
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at, f.file_count "
+        "FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 ORDER BY f.name",
         g->id);
     listing<file_record> out;
     while (r.next()) {
-      out.items.push_back(
-          {g->name, r.text(0), r.integer(1), r.text(2), r.text(3), {}, r.text(4), r.integer(5)});
+      out.items.push_back({g->name,
+                           r.text(0),
+                           r.integer(1),
+                           r.text(2),
+                           r.text(3),
+                           {},
+                           r.text(4),
+                           r.integer(5),
+                           {},
+                           r.integer(6)});
     }
     return out;
   }
@@ -416,6 +424,29 @@ class sql_store final : public backend {
     return {status::ok,
             {g->name, r.text(0), r.integer(1), r.text(2), r.text(3), r.blob(4), r.text(5),
              r.integer(6)}};
+  }
+
+  file_result remove_file(std::string_view group, std::string_view name,
+                          std::string_view user) override {
+    return transact([&]() -> file_result {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      const auto uid = user_id(user);
+      if (!uid || !membership(g->id, *uid)) return {status::not_member};
+      auto r = db_.query(
+          "SELECT f.id, f.name, f.size, f.info_hash, f.swarm_key, f.uploader_id, u.name "
+          "FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 AND f.name = $2",
+          g->id, name);
+      if (!r.next()) return {status::no_such_file};
+      file_result out{status::ok,
+                      {g->name, r.text(1), r.integer(2), r.text(3), r.text(4), {}, r.text(6)}};
+      if (r.integer(5) != *uid && g->owner_id != *uid) {
+        out.result = status::not_owner;
+        return out;
+      }
+      db_.execute("DELETE FROM files WHERE id = $1", r.integer(0));
+      return out;
+    });
   }
 
   file_result open_file(std::string_view passkey, std::string_view group,

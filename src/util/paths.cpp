@@ -64,6 +64,29 @@ clone_result clone_file(const std::string& from, const std::string& to) {
   return {clone_method::copy, {}};
 }
 
+clone_result clone_tree(const std::string& from, const std::string& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::create_directory(to, ec) || ec) {
+    return {clone_method::copy, ec ? ec.message() : to + " exists"};
+  }
+  clone_result last;
+  fs::recursive_directory_iterator it(from, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const auto st = it->symlink_status(ec);
+    if (ec) break;
+    const fs::path target = fs::path(to) / fs::path(it->path()).lexically_relative(from);
+    if (fs::is_directory(st)) {
+      fs::create_directory(target, ec);
+    } else if (fs::is_regular_file(st)) {
+      last = clone_file(it->path().string(), target.string());
+      if (!last.error.empty()) return last;
+    }
+  }
+  if (ec) return {clone_method::copy, ec.message()};
+  return last;
+}
+
 std::string_view to_string(clone_method how) {
   switch (how) {
     case clone_method::reflink:

@@ -547,3 +547,154 @@ TEST_F(FilesTracker, OpenGroupsGiveMembersATorrentWithTheirPasskey) {
 
 }  // namespace
 }  // namespace swarmhub::test
+
+namespace swarmhub::test {
+namespace {
+
+// The next event named `name`, passing over any other (join requests, files added, ...);
+// nothing when none comes within `timeout`.
+std::optional<proto::event> event_named(line_client& c, const std::string& name,
+                                        std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto e = c.read_event(std::max(left, 1ms));
+    if (!e) return std::nullopt;
+    if (e->name == name) return e;
+  }
+  return std::nullopt;
+}
+
+// A v2 folder: `tree` is its bencoded file tree (files' leaves with made-up pieces roots).
+std::string folder_info(const std::string& name, const std::string& tree) {
+  return "d" + bencode::string("file tree") + tree + bencode::string("meta version") +
+         bencode::integer(2) + bencode::string("name") + bencode::string(name) +
+         bencode::string("piece length") + bencode::integer(16384) + "e";
+}
+
+std::string leaf(long long size) {
+  return "d" + bencode::string("") + "d" + bencode::string("length") + bencode::integer(size) +
+         bencode::string("pieces root") + bencode::string(std::string(32, 'r')) + "ee";
+}
+
+TEST_F(FilesTracker, FolderIsRegisteredWithItsFileCountAndUnsafePathsAreNot) {
+  // photos/{a.jpg, 2024/{b.jpg, raw/c.raw}}
+  const std::string tree = "d" + bencode::string("2024") + "d" + bencode::string("b.jpg") +
+                           leaf(2000) + bencode::string("raw") + "d" + bencode::string("c.raw") +
+                           leaf(3000) + "ee" + bencode::string("a.jpg") + leaf(1000) + "e";
+  const std::string info = folder_info("photos", tree);
+  auto added = alice_.request(add_file_line("g", "photos", 6000, info));
+  ASSERT_TRUE(added.ok) << added.text;
+  EXPECT_EQ(alice_.request(add_file_line("g", "other", 6000, folder_info("other", tree))).code,
+            "OK");
+  auto list = bob_.request("list_files g");
+  ASSERT_EQ(list.data.size(), 2u);
+  EXPECT_EQ(list.data[1], "photos size=6000 uploader=alice seeders=0 leechers=0 files=3");
+  EXPECT_EQ(alice_.request(add_file_line("g", "photos2", 5999, folder_info("photos2", tree))).code,
+            "BAD_FILE");  // the total is wrong
+
+  // A component `..` anywhere, v2 or v1, is refused with the reason.
+  const std::string up = "d" + bencode::string("..") + "d" + bencode::string("x") + leaf(10) + "ee";
+  auto refused = alice_.request(add_file_line("g", "evil", 10, folder_info("evil", up)));
+  EXPECT_EQ(refused.code, "BAD_FILE");
+  EXPECT_NE(refused.text.find("unsafe path component '..'"), std::string::npos) << refused.text;
+  const std::string v1 = "d" + bencode::string("files") + "ld" + bencode::string("length") +
+                         bencode::integer(10) + bencode::string("path") + "l" +
+                         bencode::string("..") + bencode::string("x") + "eee" +
+                         bencode::string("name") + bencode::string("evil") +
+                         bencode::string("piece length") + bencode::integer(16384) +
+                         bencode::string("pieces") + bencode::string(std::string(20, 'p')) + "e";
+  EXPECT_EQ(alice_.request(add_file_line("g", "evil", 10, v1)).code, "BAD_FILE");
+  EXPECT_EQ(bob_.request("list_files g").data.size(), 2u);
+}
+
+TEST_F(FilesTracker, RemoveFileOnlyByItsSharerOrTheOwner) {
+  line_client carol = tracker_.user("carol");
+  ASSERT_TRUE(carol.request("join_group g").ok);
+  ASSERT_TRUE(alice_.request("accept_request g carol").ok);
+  const std::string b = info_dict("b.bin", 5000);
+  const std::string c = info_dict("c d.bin", 10);
+  ASSERT_TRUE(bob_.request(add_file_line("g", "b.bin", 5000, b)).ok);
+  ASSERT_TRUE(bob_.request(add_file_line("g", "c d.bin", 10, c)).ok);
+
+  // Each refusal, with its reason.
+  auto not_sharer = carol.request("remove_file g b.bin");
+  EXPECT_EQ(not_sharer.code, "NOT_OWNER");
+  EXPECT_EQ(not_sharer.text, "only bob, who shared it, or the owner of g can remove b.bin");
+  EXPECT_EQ(eve_.request("remove_file g b.bin").code, "NOT_MEMBER");
+  EXPECT_EQ(bob_.request("remove_file g nothing.bin").code, "NO_SUCH_FILE");
+  EXPECT_EQ(bob_.request("remove_file nogroup b.bin").code, "NO_SUCH_GROUP");
+  EXPECT_EQ(bob_.request("remove_file g").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(bob_.request("remove_file g b.bin extra").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(bob_.request("remove_file bad/group b.bin").code, "BAD_NAME");
+  EXPECT_EQ(bob_.request("list_files g").data.size(), 2u);
+
+  // bob seeds b.bin; the owner removes it: its swarm ends, every other member hears of it.
+  line_client http(tracker_.port(), false);
+  const std::string bobs_key = passkey(bob_);
+  EXPECT_EQ(get(http, announce_target(bobs_key, b, 'b', 7000, 0, "started")).body.find("failure"),
+            std::string::npos);
+  auto removed = alice_.request("remove_file g b.bin");
+  ASSERT_TRUE(removed.ok) << removed.text;
+  EXPECT_EQ(removed.text, "b.bin removed from g");
+  for (auto* member : {&bob_, &carol}) {
+    const auto e = event_named(*member, "FILE_REMOVED");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "g b.bin alice");
+  }
+  EXPECT_NE(get(http, announce_target(bobs_key, b, 'b', 7000, 0)).body.find("unknown torrent"),
+            std::string::npos);
+  // No member, told nothing: her events came before her reply (the removal's fan-out ran
+  // before alice's reply).
+  EXPECT_EQ(eve_.request("ping").code, "OK");
+  for (const auto& e : eve_.events()) EXPECT_NE(e.name, "FILE_REMOVED");
+
+  // Its sharer may remove it too; the name is quoted in the event as in the request.
+  ASSERT_TRUE(bob_.request("remove_file g \"c d.bin\"").ok);
+  const auto e = event_named(alice_, "FILE_REMOVED");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->text, "g \"c d.bin\" bob");
+  EXPECT_TRUE(bob_.request("list_files g").data.empty());
+  EXPECT_EQ(bob_.request("remove_file g b.bin").code, "NO_SUCH_FILE");
+
+  // The same content may be shared again: a new swarm, which takes announces.
+  ASSERT_TRUE(carol.request(add_file_line("g", "b.bin", 5000, b)).ok);
+  EXPECT_EQ(get(http, announce_target(bobs_key, b, 'b', 7000, 0)).body.find("failure"),
+            std::string::npos);
+  EXPECT_EQ(bob_.request("list_files g").data.at(0),
+            "b.bin size=5000 uploader=carol seeders=1 leechers=0");
+}
+
+TEST(FilesTrackersSharingAStore, FileRemovedOnOneTrackerIsGoneOnTheOther) {
+  SWARMHUB_REQUIRE_POSTGRES();
+  ASSERT_GE(sodium_init(), 0);
+  postgres_database database;
+  tracker_process one({"--store", database.conninfo()});
+  tracker_process two({"--store", database.conninfo()});
+  auto alice = two.user("alice");
+  auto bob = one.user("bob");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  const std::string info = info_dict("shared.bin", 5000);
+  ASSERT_TRUE(bob.request(add_file_line("g", "shared.bin", 5000, info)).ok);
+  const std::string bobs_key = bob.request("passkey").text;
+  line_client http(one.port(), false);
+  EXPECT_EQ(get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "started")).body.find("fail"),
+            std::string::npos);
+  auto carol = two.user("carol");  // no member
+  EXPECT_EQ(carol.request("remove_file g shared.bin").code, "NOT_MEMBER");
+
+  // The owner removes it on tracker two: bob hears of it on tracker one, whose swarm is gone.
+  ASSERT_TRUE(alice.request("remove_file g shared.bin").ok);
+  const auto e = event_named(bob, "FILE_REMOVED");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->text, "g shared.bin alice");
+  EXPECT_NE(get(http, announce_in("g", bobs_key, info, 'b', 7000, 0)).body.find("unknown torrent"),
+            std::string::npos);
+  EXPECT_TRUE(bob.request("list_files g").data.empty());
+}
+
+}  // namespace
+}  // namespace swarmhub::test

@@ -53,6 +53,11 @@ TEST(EventText, TrackerEventsCarryTheirOrigin) {
       std::get<membership_change>(round_trip(membership_change{"t4", "", "go", true}));
   EXPECT_EQ(made.user, "");
   EXPECT_TRUE(made.member);
+  const auto gone = std::get<file_removal>(round_trip(file_removal{"t5", "rust", "ab12"}));
+  EXPECT_EQ(gone.origin, "t5");
+  EXPECT_EQ(gone.group, "rust");
+  EXPECT_EQ(gone.swarm_key, "ab12");
+  EXPECT_EQ(encode_event(file_removal{"t5", "rust", "ab12"}), "file\tt5\trust\tab12");
 }
 
 TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
@@ -63,6 +68,7 @@ TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
   EXPECT_FALSE(decode_event("dm\t1\ta\tb\tsoon\tbody"));
   EXPECT_FALSE(decode_event("subscribe\tt1\tbob"));
   EXPECT_FALSE(decode_event("access\tt1\tbob\trust\tmaybe"));
+  EXPECT_FALSE(decode_event("file\tt1\trust"));
 }
 
 }  // namespace

@@ -323,6 +323,49 @@ TEST_P(StoreTest, FilesAndAnnouncePermissions) {
   EXPECT_EQ(db_->may_announce("k-eve", "rust", file.swarm_key).result, status::not_member);
 }
 
+TEST_P(StoreTest, AFileIsRemovedByItsSharerOrTheOwnerOnlyAndAFolderKeepsItsCount) {
+  make_group_of_three();  // alice owns rust; bob and carol are members
+  ASSERT_EQ(db_->create_user("eve", "hash-e"), status::ok);
+  const auto record = [](std::string name, std::int64_t size, char key, std::int64_t files) {
+    file_record r;
+    r.group = "rust";
+    r.name = std::move(name);
+    r.size = size;
+    r.info_hash = std::string(64, key);
+    r.swarm_key = std::string(40, key);
+    r.info = "d1:xi1ee";
+    r.file_count = files;
+    return r;
+  };
+  const auto file = record("a.bin", 10, 'a', 0);
+  const auto folder = record("photos", 300, 'f', 3);
+  ASSERT_EQ(db_->add_file(file, "bob").result, status::ok);
+  ASSERT_EQ(db_->add_file(folder, "bob").result, status::ok);
+  const auto listed = db_->list_files("rust", "carol");
+  ASSERT_EQ(listed.items.size(), 2u);
+  EXPECT_EQ(listed.items[0].file_count, 0);  // a.bin
+  EXPECT_EQ(listed.items[1].file_count, 3);  // photos
+
+  const auto refused = db_->remove_file("rust", "a.bin", "carol");
+  EXPECT_EQ(refused.result, status::not_owner);
+  EXPECT_EQ(refused.file.uploader, "bob");  // who may
+  EXPECT_EQ(db_->remove_file("rust", "a.bin", "eve").result, status::not_member);
+  EXPECT_EQ(db_->remove_file("rust", "none", "bob").result, status::no_such_file);
+  EXPECT_EQ(db_->remove_file("nogroup", "a.bin", "bob").result, status::no_such_group);
+  EXPECT_EQ(db_->list_files("rust", "bob").items.size(), 2u);
+
+  db_->passkey("bob", "k-bob");
+  ASSERT_EQ(db_->may_announce("k-bob", "rust", file.swarm_key).result, status::ok);
+  const auto by_owner = db_->remove_file("RUST", "a.bin", "alice");
+  ASSERT_EQ(by_owner.result, status::ok);
+  EXPECT_EQ(by_owner.file.group, "rust");
+  EXPECT_EQ(by_owner.file.swarm_key, file.swarm_key);
+  EXPECT_EQ(db_->may_announce("k-bob", "rust", file.swarm_key).result, status::no_such_file);
+  EXPECT_EQ(db_->remove_file("rust", "photos", "bob").result, status::ok);
+  EXPECT_TRUE(db_->list_files("rust", "bob").items.empty());
+  EXPECT_EQ(db_->add_file(file, "carol").result, status::ok);  // may be shared again
+}
+
 TEST_P(StoreTest, LoginsAreLeasesHeldByOneTrackerAtATime) {
   EXPECT_TRUE(db_->claim_login("Alice", "t1", 1000, 2000));
   EXPECT_FALSE(db_->claim_login("alice", "t2", 1500, 2500));  // t1's lease runs until 2000

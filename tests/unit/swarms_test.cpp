@@ -135,6 +135,18 @@ TEST(SwarmRegistry, ForgetDropsALeaversPeersOrAWholeGroup) {
   EXPECT_EQ(swarms.count("h", "s", t).seeders, 1);
 }
 
+TEST(SwarmRegistry, ForgetSwarmDropsOneFilesSwarmOnly) {
+  swarm_registry swarms;
+  const auto t = clock::now();
+  swarms.announce("g", "s", peer_id(1), at_port(1, 0, "alice"), false, 50, t);
+  swarms.announce("g", "u", peer_id(1), at_port(1, 0, "alice"), false, 50, t);
+  swarms.announce("h", "s", peer_id(1), at_port(1, 0, "alice"), false, 50, t);
+  swarms.forget_swarm("G", "s");
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 0);
+  EXPECT_EQ(swarms.count("g", "u", t).seeders, 1);
+  EXPECT_EQ(swarms.count("h", "s", t).seeders, 1);  // the same content in another group
+}
+
 TEST(AnnounceThrottle, ABurstPassesThenOnePerMinInterval) {
   announce_throttle throttle({30s, 3, 10});
   using verdict = announce_throttle::verdict;
@@ -183,6 +195,19 @@ TEST(AccessCache, RemembersAndForgetsWhatChanges) {
   EXPECT_TRUE(cache.swarm_of("h", "hash"));
   cache.forget_user("alice");
   EXPECT_FALSE(cache.user_of("pk"));
+}
+
+TEST(AccessCache, ARemovedFilesHashesAllGo) {
+  access_cache cache;
+  cache.set_swarm("g", "v2-hash", "key");
+  cache.set_swarm("g", "v1-hash", "key");  // a hybrid's other hash
+  cache.set_swarm("g", "other", "key2");
+  cache.set_swarm("h", "v2-hash", "key");
+  cache.forget_swarm("G", "key");
+  EXPECT_FALSE(cache.swarm_of("g", "v2-hash"));
+  EXPECT_FALSE(cache.swarm_of("g", "v1-hash"));
+  EXPECT_EQ(cache.swarm_of("g", "other"), "key2");
+  EXPECT_EQ(cache.swarm_of("h", "v2-hash"), "key");
 }
 
 // Random announces, stops and silences, against a map of who should be there.

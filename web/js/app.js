@@ -387,7 +387,8 @@ async function refreshFiles() {
       get.append(el('code', {}, `download_file ${quote(group)} ${quote(f.name)} <dir>`));
     }
     rows.push(el('tr', { dataset: { file: f.name } },
-      el('td', {}, f.name), el('td', {}, formatSize(f.size)),
+      el('td', {}, f.files ? `${f.name}/ (folder, ${f.files} files)` : f.name),
+      el('td', {}, formatSize(f.size)),
       el('td', {}, `${f.seeders}${f.leechers ? ` (+${f.leechers} leeching)` : ''}`), get));
   }
   $('file-rows').replaceChildren(...rows);

@@ -39,8 +39,12 @@ class file_sharing {
   // which still shares all it did) the user's shares again.
   awaitable<void> logged_in(const std::string& user, bool resumed);
 
-  // Follows what tracker commands did: logout and leave_group stop sharing.
+  // Follows what tracker commands did: logout and leave_group stop sharing, remove_file
+  // stops sharing that file.
   void after_reply(const command_line& command, const proto::reply& reply);
+  // `* FILE_REMOVED <group> <file> <by>`: the file's swarm is gone; stops sharing it (the
+  // file itself stays where it is).
+  void file_removed(const std::string& event_text);
 
   bool busy() const { return engine_.busy(); }
   std::vector<p2p::transfer> transfers() const { return engine_.transfers(); }
@@ -57,6 +61,8 @@ class file_sharing {
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   awaitable<proto::reply> verify(const std::string& group, const std::string& name);
   void finished(const std::string& group, const std::string& name, const std::string& error);
+  // Stops sharing `name` in `group` and drops it from the list of shares.
+  void forget_share(const std::string& group, const std::string& name);
   // After login: shares again what the user shared before, where it is still unchanged, and
   // resumes unfinished downloads.
   void restore();

@@ -32,7 +32,11 @@ class share_book {
   void mark_complete(const std::string& group, const std::string& name, std::int64_t mtime);
 
   // The modification time the book records for `path` (0 when it cannot be read).
+  // A folder's is the latest of everything in it.
   static std::int64_t mtime_of(const std::string& path);
+  // The bytes of the file at `path`, or of every file of the folder at `path`; -1 when it is
+  // gone or holds something else (a symbolic link, a device).
+  static std::int64_t size_of(const std::string& path);
 
  private:
   void save() const;  // written whole (0600) to a temporary file, renamed over the old one

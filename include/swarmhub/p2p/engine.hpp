@@ -18,13 +18,14 @@
 
 namespace swarmhub::p2p {
 
-// What the tracker keeps about a file.
+// What the tracker keeps about a file, or a folder shared as one (a multi-file torrent).
 struct metadata {
   std::string name;
-  std::int64_t size = 0;
-  std::string info_hash;  // hex SHA-256 of `info`, whatever its format: the file's identity
-  std::string info;       // bencoded BitTorrent info dictionary (v1, v2 or hybrid v1+v2)
-  std::string torrent;    // the whole .torrent (with piece layers) when made here; else empty
+  std::int64_t size = 0;   // a folder's: of all its files
+  std::string info_hash;   // hex SHA-256 of `info`, whatever its format: the file's identity
+  std::string info;        // bencoded BitTorrent info dictionary (v1, v2 or hybrid v1+v2)
+  std::string torrent;     // the whole .torrent (with piece layers) when made here; else empty
+  std::int64_t files = 0;  // a folder's files; 0 for a single file (describe_file fills it)
 };
 
 // v2 torrents verify every piece with SHA-256 and a Merkle tree; hybrid ones also carry v1
@@ -34,9 +35,11 @@ struct metadata {
 // are what files of open groups are made as (docs/protocol.md, open groups).
 enum class torrent_format { v1, v2, hybrid };
 
-// Hashes the file at `path` into metadata. Blocking and slow for big files: run it off the
-// I/O thread. Throws std::runtime_error when the file cannot be read. An empty file has no
-// pieces, so its metadata is always v2.
+// Hashes the file at `path` into metadata; a folder becomes one torrent of every file below
+// it. Blocking and slow for big files: run it off the I/O thread. Throws std::runtime_error
+// when the file cannot be read, or the folder holds a symbolic link, something that is no
+// file or folder, a name that is not a plain one (proto/info_files.hpp), or no byte at all.
+// An empty file has no pieces, so its metadata is always v2.
 // A non-empty `root_cert` (PEM) makes a sealed torrent (docs/protocol.md): its info dictionary
 // carries the group's CA certificate as `ssl-cert`, and its peers accept only peers with a
 // certificate signed by it, over TLS.
@@ -117,10 +120,13 @@ class engine {
   void set_certificate(const std::string& group, const std::string& cert_pem,
                        const std::string& key_pem);
 
-  // Seeds the file at `path`, described by `meta`, in `group`. Throws on bad metadata.
+  // Seeds the file (or folder) at `path`, described by `meta`, in `group`. Throws on bad
+  // metadata.
   void seed(const std::string& group, const metadata& meta, const std::string& path);
 
-  // Downloads `meta` to the file `path` for `group`. Throws on bad metadata.
+  // Downloads `meta` to the file `path` for `group` (a folder: to the folder `path`, its tree
+  // below it). Throws on bad metadata, a path component that is not a plain name among them
+  // (proto/info_files.hpp): nothing is ever written outside `path`.
   void download(const std::string& group, const metadata& meta, const std::string& path);
 
   // Stops sharing `name` in `group`; false when it was not shared.
@@ -130,8 +136,8 @@ class engine {
   // Stops everything of `group` (leave_group), or everything (logout: empty group).
   void stop_all(const std::string& group = {});
 
-  // Where this client keeps the content of `info_hash` (any group, any name), and whether
-  // it is complete there; nothing when it has none.
+  // Where this client keeps the content of `info_hash` (any group, any name: a file, or a
+  // folder's top), and whether it is complete there; nothing when it has none.
   struct local_content {
     std::string path;
     bool complete = false;

@@ -14,6 +14,8 @@
 //   access <origin> <user or ""> <group> <in|out>           membership_change: the user
 //                                                           joined or left; "" the group
 //                                                           was made or removed
+//   file <origin> <group> <swarm key>                      file_removal: the file left the
+//                                                           group's registry
 // `origin` is the sending tracker's id, so it can skip its own.
 
 #include <functional>
@@ -49,8 +51,11 @@ struct membership_change {
   std::string origin, user, group;  // user "": the group itself was made or removed
   bool member = false;              // joined (in) or left (out)
 };
+struct file_removal {
+  std::string origin, group, swarm_key;
+};
 using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription,
-                                membership_change>;
+                                membership_change, file_removal>;
 
 // The one text of each event, and back. decode_event gives nothing for a payload of an
 // unknown kind or with missing fields.

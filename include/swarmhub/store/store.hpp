@@ -139,6 +139,7 @@ struct file_record {
   std::string uploader;
   std::int64_t created_at = 0;  // unix seconds
   std::string v1_swarm_key;     // hybrid v1+v2 torrents: hex SHA-1 of `info`; else empty
+  std::int64_t file_count = 0;  // a folder's files (`size` is their total); 0: a single file
 };
 
 struct add_file_result {
@@ -256,6 +257,11 @@ class backend {
   virtual listing<file_record> list_files(std::string_view group, std::string_view user) = 0;
   virtual file_result find_file(std::string_view group, std::string_view name,
                                 std::string_view user) = 0;
+  // Takes `name` out of `group`'s registry, for the member who registered it or the group's
+  // owner: no_such_group, not_member, no_such_file, not_owner (anyone else; `file` is filled
+  // then, to name who may). `file` is what was removed, without its info dictionary.
+  virtual file_result remove_file(std::string_view group, std::string_view name,
+                                  std::string_view user) = 0;
   // A file of an open group for the member whose passkey this is, with the passkey's user in
   // `uploader`'s stead: no_such_user (unknown passkey), no_such_group, not_member,
   // group_sealed, no_such_file.

@@ -26,6 +26,10 @@ struct clone_result {
 // link (same file system), else a plain copy. Blocking; a copy takes as long as the file.
 clone_result clone_file(const std::string& from, const std::string& to);
 
+// clone_file() for a folder: `to` (which must not exist) becomes a folder with the same tree,
+// each file cloned; symbolic links are not followed, nor copied. `how` is the last file's.
+clone_result clone_tree(const std::string& from, const std::string& to);
+
 std::string_view to_string(clone_method how);
 
 }  // namespace swarmhub::util

@@ -65,6 +65,14 @@ void membership(tracker_core& core, std::string_view user, std::string_view grou
   }
 }
 
+void file_removed(tracker_core& core, store::backend& db, std::string_view group,
+                  std::string_view swarm_key) {
+  if (shared(core)) {
+    db.notify(store::encode_event(
+        store::file_removal{core.tracker_id, std::string(group), std::string(swarm_key)}));
+  }
+}
+
 void refill(tracker_core& core, store::backend& db) {
   // Twice the marks' window: what they remember comes back too, and is skipped.
   constexpr std::size_t most = 8192;
@@ -105,6 +113,8 @@ void handle(tracker_core& core, std::string_view payload) {
             deliver(s, e.event, e.text);
         } else if constexpr (std::is_same_v<kind, store::membership_change>) {
           if (not_ours(e.origin)) membership_changed(core, e.user, e.group, e.member);
+        } else if constexpr (std::is_same_v<kind, store::file_removal>) {
+          if (not_ours(e.origin)) tracker::file_removed(core, e.group, e.swarm_key);
         } else {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
             core.rooms.subscribe(e.group, s);

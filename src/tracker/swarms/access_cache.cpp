@@ -70,6 +70,13 @@ void access_cache::forget_group(std::string_view group) {
   std::erase_if(swarms_, [&](const auto& e) { return e.first.starts_with(prefix); });
 }
 
+void access_cache::forget_swarm(std::string_view group, std::string_view swarm_key) {
+  const std::string prefix = util::ascii_lower(group) + '\t';
+  const std::lock_guard lock(mutex_);
+  std::erase_if(
+      swarms_, [&](const auto& e) { return e.second == swarm_key && e.first.starts_with(prefix); });
+}
+
 void access_cache::forget_user(std::string_view user) {
   const std::lock_guard lock(mutex_);
   std::erase_if(users_, [&](const auto& e) { return util::iequals_ascii(e.second, user); });

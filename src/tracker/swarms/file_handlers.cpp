@@ -1,5 +1,5 @@
-// add_file, list_files, file_info, passkey: the registry of shared files. The tracker keeps
-// each file's metadata (its BitTorrent info dictionary); the bytes stay with the members.
+// add_file, list_files, file_info, remove_file, passkey: the registry of shared files. The tracker
+// keeps each file's metadata (its BitTorrent info dictionary); the bytes stay with the members.
 
 #include <sodium.h>
 
@@ -11,13 +11,16 @@
 #include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/events.hpp"
+#include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/chat/chat.hpp"
+#include "swarmhub/tracker/chat/relay.hpp"
 #include "swarmhub/tracker/commands/handler.hpp"
 #include "swarmhub/tracker/commands/refusals.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/tracker/swarms/digests.hpp"
+#include "swarmhub/tracker/swarms/membership.hpp"
 #include "swarmhub/util/base64.hpp"
 #include "swarmhub/util/hex.hpp"
 #include "swarmhub/util/text.hpp"
@@ -28,48 +31,30 @@ namespace {
 using proto::error_code;
 using store::status;
 
-// Why the v1 part of `info` (a single file: `length`, `piece length`, one SHA-1 per piece in
-// `pieces`) does not describe `size` bytes, or "" when it does.
-std::string v1_problem(const proto::bencode::value& root, std::int64_t size) {
-  const auto* pieces = root.find("pieces");
-  const auto* v1_length = root.find("length");
-  const auto* piece_length = root.find("piece length");
-  if (root.find("files") != nullptr || !v1_length || !v1_length->as_int() ||
-      *v1_length->as_int() != size) {
-    return "the v1 part of the metadata must describe the same single file";
-  }
-  if (!piece_length || !piece_length->as_int() || *piece_length->as_int() <= 0 || !pieces ||
+// Why `info` (a bencoded v1, v2 or hybrid v1+v2 info dictionary) does not describe one file
+// or one folder called `name` of `size` bytes in all, or "" when it does. A folder's file
+// count goes to `files`.
+std::string metadata_problem(std::string_view info, std::string_view name, std::int64_t size,
+                             std::int64_t& files) {
+  const auto content = proto::read_info_files(info);
+  if (!content.error.empty()) return content.error;
+  if (content.name != name) return "the metadata names another file";
+  if (content.size != size) return "the metadata gives another size";
+  files = content.folder ? static_cast<std::int64_t>(content.files.size()) : 0;
+  if (!content.has_v1) return {};
+  // The v1 part (alone, or a hybrid's): one SHA-1 per piece of all its bytes.
+  const auto root = proto::bencode::parse(info);
+  const auto* pieces = root->find("pieces");
+  const auto* piece_length = root->find("piece length");
+  if (!piece_length || !piece_length->as_int() || *piece_length->as_int() <= 0 ||
       !pieces->as_string()) {
     return "the v1 part of the metadata has no valid pieces";
   }
-  const auto piece_count = (size + *piece_length->as_int() - 1) / *piece_length->as_int();
+  const auto piece_count =
+      (content.v1_length + *piece_length->as_int() - 1) / *piece_length->as_int();
   if (static_cast<std::int64_t>(pieces->as_string()->size()) != 20 * piece_count)
     return "the v1 part of the metadata has no valid pieces";
   return {};
-}
-
-// Why `info` (a bencoded v1, v2 or hybrid v1+v2 info dictionary) does not describe one file
-// called `name` of `size` bytes, or "" when it does.
-std::string metadata_problem(std::string_view info, std::string_view name, std::int64_t size) {
-  const auto root = proto::bencode::parse(info);
-  if (!root || !root->as_dict()) return "the info dictionary is not valid bencode";
-  const auto* n = root->find("name");
-  if (!n || !n->as_string() || *n->as_string() != name) return "the metadata names another file";
-  const auto* version = root->find("meta version");
-  // v1 only: what any BitTorrent client reads (files of open groups, docs/protocol.md).
-  if (version == nullptr) return v1_problem(*root, size);
-  if (!version->as_int() || *version->as_int() != 2)
-    return "only BitTorrent v1, v2 or hybrid v1+v2 metadata is accepted";
-  const auto* tree = root->find("file tree");
-  const auto* entry = tree ? tree->find(name) : nullptr;
-  const auto* leaf = entry ? entry->find("") : nullptr;
-  const auto* length = leaf ? leaf->find("length") : nullptr;
-  if (!tree || tree->as_dict()->size() != 1 || !length || !length->as_int()) {
-    return "the metadata must describe exactly one file";
-  }
-  if (*length->as_int() != size) return "the metadata gives another size";
-  if (root->find("pieces") == nullptr) return {};
-  return v1_problem(*root, size);  // hybrid: the v1 part must describe the same file
 }
 
 // The root certificate a sealed torrent carries (libtorrent's SSL torrents), if any.
@@ -126,7 +111,8 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
                     "the info-hash is not the SHA-256 of the info dictionary");
     co_return;
   }
-  if (const auto problem = metadata_problem(*info, name, size); !problem.empty()) {
+  std::int64_t files = 0;
+  if (const auto problem = metadata_problem(*info, name, size, files); !problem.empty()) {
     ctx.reply.error(error_code::bad_file, problem);
     co_return;
   }
@@ -147,7 +133,8 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
     }
   }
   const auto [swarm_key, v1_swarm_key] = swarm_keys(*info, info_hash);
-  store::file_record file{group, name, size, info_hash, swarm_key, *info, {}, 0, v1_swarm_key};
+  store::file_record file{group, name, size, info_hash,    swarm_key,
+                          *info, {},   0,    v1_swarm_key, files};
   const std::string user = ctx.client.identity().user();
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));
@@ -177,9 +164,11 @@ awaitable<void> handle<command_id::list_files>(command_context& ctx) {
   if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
   for (const auto& f : result.items) {
     const auto swarm = ctx.core.swarms.count(f.group, f.swarm_key);
-    ctx.reply.data(fmt::format("{} size={} uploader={} seeders={} leechers={}",
+    // A folder's count last: readers of the fields before it need not know of folders.
+    ctx.reply.data(fmt::format("{} size={} uploader={} seeders={} leechers={}{}",
                                proto::quote_argument(f.name), f.size, f.uploader, swarm.seeders,
-                               swarm.leechers));
+                               swarm.leechers,
+                               f.file_count > 0 ? fmt::format(" files={}", f.file_count) : ""));
   }
   ctx.reply.ok(fmt::format("{} file{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
 }
@@ -201,6 +190,41 @@ awaitable<void> handle<command_id::file_info>(command_context& ctx) {
   ctx.reply.data("info_hash " + result.file.info_hash);
   ctx.reply.data("info " + util::to_base64(result.file.info));
   ctx.reply.ok(fmt::format("{} in {}", result.file.name, result.file.group));
+}
+
+template <>
+awaitable<void> handle<command_id::remove_file>(command_context& ctx) {
+  const std::string group = ctx.args[0];
+  const std::string name = ctx.args[1];
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  const std::string user = ctx.client.identity().user();
+  // The swarm goes in the same store job, after the commit: an announce looking the file up
+  // meanwhile either ran before (and its entry is forgotten here) or finds no file.
+  auto remove = [&core = ctx.core, group, name, user](store::backend& db) {
+    auto removed = db.remove_file(group, name, user);
+    if (removed.result == status::ok) {
+      file_removed(core, removed.file.group, removed.file.swarm_key);
+      relay::file_removed(core, db, removed.file.group, removed.file.swarm_key);
+    }
+    return removed;
+  };
+  const auto result = co_await ctx.core.store->run(std::move(remove));
+  if (result.result == status::not_owner) {
+    ctx.reply.error(error_code::not_owner,
+                    fmt::format("only {}, who shared it, or the owner of {} can remove {}",
+                                result.file.uploader, result.file.group,
+                                proto::quote_argument(result.file.name)));
+    co_return;
+  }
+  if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
+  const std::string quoted = proto::quote_argument(result.file.name);
+  chat::announce_everywhere(ctx.core, result.file.group, proto::events::file_removed,
+                            fmt::format("{} {} {}", result.file.group, quoted, user),
+                            ctx.client.id());
+  ctx.reply.ok(fmt::format("{} removed from {}", quoted, result.file.group));
 }
 
 template <>

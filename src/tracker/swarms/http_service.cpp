@@ -152,6 +152,11 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
     core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
     co_return ok(bencoded_failure("only members of the group may join its swarm"));
   }
+  // So may a file's removal (remove_file): it forgets the swarm before its entries.
+  if (!core.access.swarm_of(group, announced)) {
+    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
+    co_return ok(bencoded_failure("unknown torrent"));
+  }
   co_return ok(bencoded_peers(peers, min_interval));
 }
 

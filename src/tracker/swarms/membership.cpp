@@ -13,4 +13,9 @@ void membership_changed(tracker_core& core, std::string_view user, std::string_v
   if (!member) core.swarms.forget(group, user);
 }
 
+void file_removed(tracker_core& core, std::string_view group, std::string_view swarm_key) {
+  core.access.forget_swarm(group, swarm_key);
+  core.swarms.forget_swarm(group, swarm_key);
+}
+
 }  // namespace swarmhub::tracker

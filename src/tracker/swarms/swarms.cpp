@@ -126,6 +126,14 @@ void swarm_registry::forget(std::string_view group, std::string_view user) {
   if (g->second.empty()) groups_.erase(g);
 }
 
+void swarm_registry::forget_swarm(std::string_view group, std::string_view swarm_key) {
+  const std::lock_guard lock(mutex_);
+  const auto g = groups_.find(util::ascii_lower(group));
+  if (g == groups_.end()) return;
+  g->second.erase(std::string(swarm_key));
+  if (g->second.empty()) groups_.erase(g);
+}
+
 swarm_registry::totals swarm_registry::total() {
   const std::lock_guard lock(mutex_);
   totals out;

@@ -8,6 +8,7 @@
 //   announce <origin> <room> <EVENT> <text>    an event for everyone in a room
 //   subscribe <origin> <user> <group>          the user joined the group: subscribe them
 //   access <origin> <user> <group> <in|out>    a membership changed (swarms/membership.hpp)
+//   file <origin> <group> <swarm key>          a file left a group (swarms/membership.hpp)
 
 #include <string_view>
 
@@ -24,6 +25,9 @@ void to_room(tracker_core& core, std::string_view room, std::string_view event,
              std::string_view text);
 void subscribe(tracker_core& core, std::string_view user, std::string_view group);
 void membership(tracker_core& core, std::string_view user, std::string_view group, bool member);
+// From a store job, after the removal committed: its own notify keeps it in commit order.
+void file_removed(tracker_core& core, store::backend& db, std::string_view group,
+                  std::string_view swarm_key);
 
 // After the feed lost events: publishes, on the store thread, the room messages committed
 // meanwhile that it did not bring (feed_marks), in id order.

@@ -8,7 +8,8 @@
 // every event from the other trackers of a shared store (relay::handle), which forget the
 // entries they change. A fill reads the store either before a change committed, and then
 // the change's forget runs after it, or after, and then it reads the change. When the feed
-// loses events, a store job clears everything. Files are only removed with their group.
+// loses events, a store job clears everything. A removed file's entries are forgotten the same
+// way (swarms/membership.hpp).
 //
 // Bounded: each map holds at most `max_entries`; a full map is emptied (it refills itself).
 
@@ -37,6 +38,8 @@ class access_cache {
   void forget_member(std::string_view user, std::string_view group);
   // `group` was removed (or made again): every entry of it goes.
   void forget_group(std::string_view group);
+  // A file of `group` left the registry: every info-hash that led to its swarm goes.
+  void forget_swarm(std::string_view group, std::string_view swarm_key);
   // `user`'s passkey changed.
   void forget_user(std::string_view user);
   void clear();

@@ -1,7 +1,8 @@
 #pragma once
-// What a change of membership means for the swarms: the access cache forgets the entries it
-// changes, and a leaver's peers leave the group's swarms at once. Runs on the store thread,
-// in the job that changed the membership or that handles the other trackers' event of it.
+// What a change of membership, or a file's removal, means for the swarms: the access cache
+// forgets the entries it changes, and a leaver's peers leave the group's swarms at once (a
+// removed file's swarm altogether). Runs on the store thread, in the job that made the change
+// or that handles the other trackers' event of it.
 
 #include <string_view>
 
@@ -12,5 +13,9 @@ namespace swarmhub::tracker {
 // `user` joined (`member`) or left `group`; with no user, the group was made or removed.
 void membership_changed(tracker_core& core, std::string_view user, std::string_view group,
                         bool member);
+
+// The file of `group` whose swarm is `swarm_key` left the registry: later announces for it
+// are refused (unknown torrent) and its peers are forgotten.
+void file_removed(tracker_core& core, std::string_view group, std::string_view swarm_key);
 
 }  // namespace swarmhub::tracker

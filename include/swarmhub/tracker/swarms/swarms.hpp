@@ -73,6 +73,8 @@ class swarm_registry {
   // Forgets every peer `user` announced in `group`'s swarms (they left it), or, with no
   // user, the group's swarms altogether (it was removed).
   void forget(std::string_view group, std::string_view user = {});
+  // Forgets `group`'s swarm `swarm_key` (its file was removed).
+  void forget_swarm(std::string_view group, std::string_view swarm_key);
 
  private:
   // The peer_id, then the announcer's folded user name.
