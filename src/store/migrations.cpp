@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 10> all{
+constexpr std::array<std::string_view, 11> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -132,6 +132,16 @@ CREATE TABLE group_cas (
   group_id {int} PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
   key_pem  TEXT NOT NULL,
   cert_pem TEXT NOT NULL
+);
+)sql",
+    // 11: v2 files' piece layers (BEP 52), as uploaders send them in chunks (add_layers), so
+    // that leechers start with every piece hash and never ask peers for them
+    R"sql(
+CREATE TABLE piece_layers (
+  info_hash   TEXT NOT NULL,
+  first_piece {int} NOT NULL,
+  hashes      {blob} NOT NULL,
+  PRIMARY KEY (info_hash, first_piece)
 );
 )sql",
 };
