@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "swarmhub/client/group_files.hpp"
+#include "swarmhub/client/piece_layers.hpp"
 #include "swarmhub/client/replies.hpp"
 #include "swarmhub/client/status_lines.hpp"
 #include "swarmhub/net/secure_files.hpp"
@@ -32,6 +33,11 @@ std::optional<std::chrono::seconds> positive_seconds(std::string_view text) {
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (ec != std::errc() || ptr != text.data() + text.size() || seconds <= 0) return std::nullopt;
   return std::chrono::seconds(seconds);
+}
+
+// Whether the download started with every piece hash ("known") or asks peers ("peers").
+std::string_view hashes_word(const p2p::transfer& t) {
+  return t.hashes_known ? "known" : "peers";
 }
 
 }  // namespace
@@ -137,7 +143,7 @@ awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
     user_.show_notice(fmt::format("cannot keep the list of shares: {}", e.what()));
   }
   book_.emplace((folder_path / user / "shares.json").string());
-  restore();
+  co_await restore();
 }
 
 void file_sharing::after_reply(const command_line& command, const proto::reply& reply) {
@@ -209,7 +215,18 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   if (!reply) co_return connection_lost_reply();
   if (!reply->ok) {
     engine_.unseed(group, meta);
-  } else if (book_) {
+    co_return *reply;
+  }
+  // Leechers then start with every piece hash (client/piece_layers.hpp). Without it they
+  // ask peers, as before: a notice, not a failure of the upload.
+  if (const auto layer = p2p::piece_layer_of(meta); !layer.empty()) {
+    const auto refused = co_await give_piece_layer(link_, group, meta.name, layer);
+    if (!refused.empty()) {
+      user_.show_notice(
+          fmt::format("the tracker did not take the piece hashes of {}: {}", meta.name, refused));
+    }
+  }
+  if (book_) {
     book_->put({group, meta.name, where, meta.info_hash, meta.info, meta.size,
                 share_book::mtime_of(where), true});
   }
@@ -224,7 +241,7 @@ awaitable<proto::reply> file_sharing::download(const std::string& group, const s
   if (!reply->ok) co_return *reply;
   const auto read = metadata_from(*reply);
   if (!read) co_return error_reply(code::bad_file, "the tracker sent metadata that cannot be used");
-  const p2p::metadata& meta = *read;
+  const p2p::metadata meta = co_await with_tracker_layer(link_, group, *read);
   std::error_code ec;
   fs::path target = fs::absolute(destination, ec);
   if (fs::is_directory(target, ec)) target /= meta.name;
@@ -293,16 +310,18 @@ proto::reply file_sharing::show_downloads() const {
     const std::string head = fmt::format("[{}] {}", t.group, proto::quote_argument(t.name));
     switch (t.what) {
       case p2p::transfer::state::downloading:
-        lines.push_back(
-            fmt::format("[D] {} {:.1f}% of {} {} peers={} eta={} rejected={} refetched={}", head,
-                        t.progress * 100, util::human_size(t.size), human_rate(t.rate), t.peers,
-                        t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds),
-                        t.rejected, t.refetched));
+        lines.push_back(fmt::format(
+            "[D] {} {:.1f}% of {} {} peers={} eta={} rejected={} refetched={} "
+            "hashes={}",
+            head, t.progress * 100, util::human_size(t.size), human_rate(t.rate), t.peers,
+            t.eta_seconds < 0 ? std::string("?") : fmt::format("{}s", t.eta_seconds), t.rejected,
+            t.refetched, hashes_word(t)));
         break;
       case p2p::transfer::state::seeding:
-        lines.push_back(fmt::format("[{}] {} {} sent={} peers={} rejected={} refetched={}",
-                                    t.was_download ? "C" : "S", head, util::human_size(t.size),
-                                    util::human_size(t.sent), t.peers, t.rejected, t.refetched));
+        lines.push_back(fmt::format(
+            "[{}] {} {} sent={} peers={} rejected={} refetched={} hashes={}",
+            t.was_download ? "C" : "S", head, util::human_size(t.size), util::human_size(t.sent),
+            t.peers, t.rejected, t.refetched, hashes_word(t)));
         break;
       case p2p::transfer::state::failed:
         lines.push_back(fmt::format("[F] {}: {}", head, t.error));
@@ -368,13 +387,13 @@ awaitable<proto::reply> file_sharing::verify(const std::string& group, const std
   co_return ok_reply(fmt::format("{} in {} is whole: {} pieces checked", what, group, r.pieces));
 }
 
-void file_sharing::restore() {
+awaitable<void> file_sharing::restore() {
   int shared = 0;
   int resumed = 0;
   std::vector<std::string> skipped;
   const auto entries = book_->entries();  // a copy: failures below edit the book
   for (const auto& e : entries) {
-    const p2p::metadata meta{e.name, e.size, e.info_hash, e.info, {}};
+    p2p::metadata meta{e.name, e.size, e.info_hash, e.info, {}};
     const bool unchanged = e.complete && share_book::size_of(e.path) == e.size &&
                            share_book::mtime_of(e.path) == e.mtime;
     try {
@@ -382,6 +401,8 @@ void file_sharing::restore() {
         engine_.seed(e.group, meta, e.path);
         ++shared;
       } else if (!e.complete) {
+        meta = co_await with_tracker_layer(link_, e.group, std::move(meta));
+        if (!book_) co_return;                    // logged out meanwhile
         engine_.download(e.group, meta, e.path);  // libtorrent re-checks what is already there
         ++resumed;
       } else {
@@ -393,7 +414,7 @@ void file_sharing::restore() {
       book_->erase(e.group, e.name);
     }
   }
-  if (shared + resumed + static_cast<int>(skipped.size()) == 0) return;
+  if (shared + resumed + static_cast<int>(skipped.size()) == 0) co_return;
   std::string text = fmt::format("sharing {} file{} again, resuming {} download{}", shared,
                                  shared == 1 ? "" : "s", resumed, resumed == 1 ? "" : "s");
   if (!skipped.empty()) {

@@ -213,6 +213,30 @@ info_hashes hashes_of(const std::string& info) {
   return out;
 }
 
+std::string piece_layer_of(const metadata& meta) {
+  if (meta.torrent.empty()) return {};
+  const auto ti = parse_torrent(meta.torrent, meta.info);
+  const auto& files = ti->files();
+  if (!ti->info_hashes().has_v2() || files.file_size(lt::file_index_t{0}) <= files.piece_length())
+    return {};
+  const auto layer = ti->piece_layer(lt::file_index_t{0});
+  return std::string(layer.data(), static_cast<std::size_t>(layer.size()));
+}
+
+metadata with_piece_layer(metadata meta, const std::string& layer) {
+  const auto ti = parse_torrent({}, meta.info);
+  if (!ti->info_hashes().has_v2()) throw std::runtime_error("a piece layer needs v2 metadata");
+  const auto root = ti->files().root(lt::file_index_t{0});
+  const auto text = [](std::string_view s) {
+    return std::to_string(s.size()) + ":" + std::string(s);
+  };
+  // Keys in bencode's order: "info" before "piece layers".
+  meta.torrent = "d4:info" + meta.info + "12:piece layersd" +
+                 text(std::string_view(root.data(), static_cast<std::size_t>(root.size()))) +
+                 text(layer) + "ee";
+  return meta;
+}
+
 struct engine::impl {
   struct share {
     std::string group;
@@ -227,11 +251,12 @@ struct engine::impl {
     lt::torrent_handle handle;
     std::vector<share> shares;
     int rejected = 0;
-    bool sealed = false;      // an SSL torrent: peers need a certificate of its group
-    bool rechecking = false;  // a force_recheck is under way
-    bool confirming = false;  // ... and it decides whether a finished download is done
-    int rechecks = 0;         // of a download that was finished but not whole on disk
-    int refetched = 0;        // pieces those rechecks found missing
+    bool sealed = false;       // an SSL torrent: peers need a certificate of its group
+    bool rechecking = false;   // a force_recheck is under way
+    bool confirming = false;   // ... and it decides whether a finished download is done
+    int rechecks = 0;          // of a download that was finished but not whole on disk
+    int refetched = 0;         // pieces those rechecks found missing
+    bool hashes_known = true;  // transfer::hashes_known
     std::vector<verify_handler> verify_waiters;
     std::int64_t done_bytes = -1;  // verified bytes at last_progress
     clock::time_point last_progress = clock::now();
@@ -492,7 +517,19 @@ struct engine::impl {
     if (!download && !meta.torrent.empty()) params.flags |= lt::torrent_flags::seed_mode;
     torrent t;
     t.sealed = !ti->ssl_cert().empty();
-    t.handle = session.add_torrent(std::move(params));
+    // A v2 file of more than one piece needs its piece layer to know every piece's hash.
+    const auto layered = [](const lt::torrent_info& info) {
+      const auto& files = info.files();
+      return !info.info_hashes().has_v2() ||
+             files.file_size(lt::file_index_t{0}) <= files.piece_length() ||
+             !info.piece_layer(lt::file_index_t{0}).empty();
+    };
+    t.hashes_known = layered(*ti);
+    // libtorrent checks a piece layer against the file's pieces root here, and refuses the
+    // torrent (torrent_invalid_piece_layer) when it does not match.
+    lt::error_code ec;
+    t.handle = session.add_torrent(std::move(params), ec);
+    if (ec) throw std::runtime_error("cannot add the torrent: " + ec.message());
     t.shares.push_back({group, meta.name, where.string(), download, false, {}});
     torrents.emplace(meta.info_hash, std::move(t));
   }
@@ -605,7 +642,19 @@ void engine::seed(const std::string& group, const metadata& meta, const std::str
 }
 
 void engine::download(const std::string& group, const metadata& meta, const std::string& path) {
-  impl_->add(group, meta, path, true);
+  if (meta.torrent.empty()) {
+    impl_->add(group, meta, path, true);
+    return;
+  }
+  try {
+    impl_->add(group, meta, path, true);
+  } catch (const std::exception&) {
+    // The piece layer (the tracker's) does not hold together or is not the file's: without
+    // it, the hashes come from peers. add() changed nothing before it threw.
+    metadata bare = meta;
+    bare.torrent.clear();
+    impl_->add(group, bare, path, true);
+  }
 }
 
 bool engine::stop(const std::string& group, const std::string& name) {
@@ -678,6 +727,7 @@ std::vector<transfer> engine::transfers() const {
       x.size = st.total_wanted;
       x.rejected = t.rejected;
       x.refetched = t.refetched;
+      x.hashes_known = t.hashes_known;
       x.progress = st.progress;
       if (!s.error.empty()) {
         x.what = transfer::state::failed;

@@ -138,6 +138,16 @@ CREATE TABLE group_cas (
     R"sql(
 ALTER TABLE files ADD COLUMN file_count {int} NOT NULL DEFAULT 0;
 )sql",
+    // 12: v2 files' piece layers (BEP 52), as uploaders send them in chunks (add_layers), so
+    // that leechers start with every piece hash and never ask peers for them
+    R"sql(
+CREATE TABLE piece_layers (
+  info_hash   TEXT NOT NULL,
+  first_piece {int} NOT NULL,
+  hashes      {blob} NOT NULL,
+  PRIMARY KEY (info_hash, first_piece)
+);
+)sql",
 };
 
 using spelling = std::array<std::pair<std::string_view, std::string_view>, 9>;

@@ -449,6 +449,30 @@ class sql_store final : public backend {
     });
   }
 
+  std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::int64_t first,
+                                           std::string_view hashes) override {
+    return transact([&] {
+      db_.execute(
+          "INSERT INTO piece_layers(info_hash, first_piece, hashes) VALUES ($1, $2, $3) "
+          "ON CONFLICT DO NOTHING",
+          info_hash, first, blob{hashes});
+      return layer_chunks(info_hash);
+    });
+  }
+
+  std::vector<layer_chunk> layer_chunks(std::string_view info_hash) override {
+    auto r = db_.query(
+        "SELECT first_piece, hashes FROM piece_layers WHERE info_hash = $1 ORDER BY first_piece",
+        info_hash);
+    std::vector<layer_chunk> out;
+    while (r.next()) out.push_back({r.integer(0), r.blob(1)});
+    return out;
+  }
+
+  void drop_layer_chunks(std::string_view info_hash) override {
+    db_.execute("DELETE FROM piece_layers WHERE info_hash = $1", info_hash);
+  }
+
   file_result open_file(std::string_view passkey, std::string_view group,
                         std::string_view name) override {
     if (passkey.empty()) return {status::no_such_user};

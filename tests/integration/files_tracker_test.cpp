@@ -4,6 +4,9 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <string>
+#include <vector>
+
 #include "postgres.hpp"
 #include "swarmhub/proto/http.hpp"
 #include "tracker_process.hpp"
@@ -194,6 +197,128 @@ TEST_F(FilesTracker, RegisterListAndFetchMetadata) {
   EXPECT_EQ(meta.data[2], "info_hash " + sha256_hex(info));
   EXPECT_EQ(meta.data[3], "info " + base64(info));
   EXPECT_EQ(bob_.request("file_info g nothing").code, "NO_SUCH_FILE");
+}
+
+std::string sha256(const std::string& data) {
+  std::string out(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return out;
+}
+
+// BEP 52's root over a piece layer of 16 KiB pieces (so a piece past the end hashes to zeros).
+std::string layer_root(const std::string& layer) {
+  std::vector<std::string> level;
+  for (std::size_t at = 0; at < layer.size(); at += 32) level.push_back(layer.substr(at, 32));
+  std::size_t width = 1;
+  while (width < level.size()) width *= 2;
+  level.resize(width, std::string(32, '\0'));
+  while (level.size() > 1) {
+    std::vector<std::string> up;
+    for (std::size_t i = 0; i < level.size(); i += 2) up.push_back(sha256(level[i] + level[i + 1]));
+    level = up;
+  }
+  return level[0];
+}
+
+// A v2 info dictionary of one file of `pieces` 16 KiB pieces whose pieces root is `root`.
+std::string info_with_root(const std::string& name, long long pieces, const std::string& root) {
+  const std::string leaf = "d" + bencode::string("length") + bencode::integer(pieces * 16384) +
+                           bencode::string("pieces root") + bencode::string(root) + "e";
+  return "d" + bencode::string("file tree") + "d" + bencode::string(name) + "d" +
+         bencode::string("") + leaf + "ee" + bencode::string("meta version") + bencode::integer(2) +
+         bencode::string("name") + bencode::string(name) + bencode::string("piece length") +
+         bencode::integer(16384) + "e";
+}
+
+std::string add_layers_line(const std::string& name, long long first, const std::string& layer) {
+  return "add_layers g " + name + " " + std::to_string(first) + " " +
+         base64(layer.substr(static_cast<std::size_t>(first) * 32, 1024 * 32));
+}
+
+// Issue 16: the uploader gives the piece layer in chunks; the tracker checks the whole of it
+// against the pieces root and gives it to members only.
+TEST_F(FilesTracker, PieceLayersComeInChunksAreCheckedAndGoToMembersOnly) {
+  constexpr long long pieces = 2500;  // three chunks: 1024, 1024, 452
+  std::string layer;
+  for (long long i = 0; i < pieces; ++i) layer += sha256(std::to_string(i));
+  const std::string info = info_with_root("big.bin", pieces, layer_root(layer));
+  ASSERT_TRUE(alice_.request(add_file_line("g", "big.bin", pieces * 16384, info)).ok);
+  // Nothing to give before the whole layer is there.
+  auto early = bob_.request("piece_layers g big.bin");
+  EXPECT_TRUE(early.ok);
+  EXPECT_TRUE(early.data.empty());
+  // Bad input, each with its code; none of it is stored.
+  EXPECT_EQ(alice_.request("add_layers g big.bin 1 " + base64(layer.substr(32, 32))).code,
+            "BAD_ARGUMENTS");  // not a multiple of 1024
+  EXPECT_EQ(alice_.request("add_layers g big.bin 3072 " + base64(layer.substr(0, 32))).code,
+            "BAD_ARGUMENTS");  // past the last piece
+  EXPECT_EQ(alice_.request("add_layers g big.bin 0 " + base64(layer.substr(0, 64))).code,
+            "BAD_ARGUMENTS");  // too few hashes
+  EXPECT_EQ(alice_.request("add_layers g big.bin x " + base64(layer.substr(0, 32))).code,
+            "BAD_ARGUMENTS");
+  EXPECT_EQ(alice_.request("add_layers g big.bin 0 !!!").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice_.request("add_layers g big.bin 0").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(alice_.request("add_layers g nothing.bin 0 AAAA").code, "NO_SUCH_FILE");
+  EXPECT_EQ(alice_.request("add_layers b@d big.bin 0 AAAA").code, "BAD_NAME");
+  EXPECT_EQ(eve_.request(add_layers_line("big.bin", 0, layer)).code, "NOT_MEMBER");
+  EXPECT_EQ(eve_.request("piece_layers g big.bin").code, "NOT_MEMBER");
+  // A file of one piece has no layer.
+  const std::string small = info_with_root("small.bin", 1, std::string(32, 's'));
+  ASSERT_TRUE(alice_.request(add_file_line("g", "small.bin", 16384, small)).ok);
+  EXPECT_EQ(alice_.request("add_layers g small.bin 0 " + base64(layer.substr(0, 32))).code,
+            "BAD_FILE");
+  EXPECT_TRUE(bob_.request("piece_layers g small.bin").data.empty());
+
+  // A wrong hash is found once the layer is whole, and the whole of it is dropped.
+  auto wrong = layer;
+  wrong[2049 * 32] = static_cast<char>(wrong[2049 * 32] ^ 1);
+  EXPECT_EQ(alice_.request(add_layers_line("big.bin", 0, wrong)).text,
+            "1 of 3 chunks of the piece layer of big.bin");
+  EXPECT_TRUE(alice_.request(add_layers_line("big.bin", 1024, wrong)).ok);
+  EXPECT_EQ(alice_.request(add_layers_line("big.bin", 2048, wrong)).code, "BAD_FILE");
+  EXPECT_TRUE(bob_.request("piece_layers g big.bin").data.empty());
+
+  // The right one, in any order.
+  EXPECT_TRUE(alice_.request(add_layers_line("big.bin", 2048, layer)).ok);
+  EXPECT_TRUE(alice_.request(add_layers_line("big.bin", 0, layer)).ok);
+  EXPECT_EQ(alice_.request(add_layers_line("big.bin", 1024, layer)).text,
+            "the piece layer of big.bin is complete (2500 hashes)");
+  const auto given = bob_.request("piece_layers g big.bin");
+  ASSERT_TRUE(given.ok) << given.text;
+  ASSERT_EQ(given.data.size(), 3u);
+  EXPECT_EQ(given.data[0], "0 " + base64(layer.substr(0, 1024 * 32)));
+  EXPECT_EQ(given.data[1], "1024 " + base64(layer.substr(1024 * 32, 1024 * 32)));
+  EXPECT_EQ(given.data[2], "2048 " + base64(layer.substr(2048 * 32)));
+  EXPECT_EQ(given.text, "2500 piece hashes of big.bin");
+  for (const auto& line : given.data) EXPECT_LT(line.size() + 3, 64u * 1024);
+  // From a later chunk on; only from a chunk's first piece.
+  EXPECT_EQ(bob_.request("piece_layers g big.bin 2048").data,
+            (std::vector<std::string>{given.data[2]}));
+  EXPECT_TRUE(bob_.request("piece_layers g big.bin 4096").data.empty());
+  EXPECT_EQ(bob_.request("piece_layers g big.bin 5").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(bob_.request("piece_layers g big.bin x").code, "BAD_ARGUMENTS");
+  // A member's later wrong chunk changes nothing.
+  EXPECT_TRUE(bob_.request(add_layers_line("big.bin", 0, std::string(layer.size(), 'z'))).ok);
+  EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given.data);
+}
+
+// A reply holds 16 chunks at most (far below the output bound whatever the file's size), and
+// says where to ask from for the rest.
+TEST_F(FilesTracker, ALongPieceLayerComesInSeveralReplies) {
+  constexpr long long pieces = 16 * 1024 + 1;
+  std::string layer;
+  for (long long i = 0; i < pieces; ++i) layer += sha256("p" + std::to_string(i));
+  const std::string info = info_with_root("huge.bin", pieces, layer_root(layer));
+  ASSERT_TRUE(alice_.request(add_file_line("g", "huge.bin", pieces * 16384, info)).ok);
+  for (long long first = 0; first < pieces; first += 1024)
+    ASSERT_TRUE(alice_.request(add_layers_line("huge.bin", first, layer)).ok) << first;
+  const auto head = bob_.request("piece_layers g huge.bin");
+  ASSERT_EQ(head.data.size(), 17u);
+  EXPECT_EQ(head.data[15], "15360 " + base64(layer.substr(15360 * 32, 1024 * 32)));
+  EXPECT_EQ(head.data[16], "more 16384");
+  const auto rest = bob_.request("piece_layers g huge.bin 16384");
+  EXPECT_EQ(rest.data, (std::vector<std::string>{"16384 " + base64(layer.substr(16384 * 32))}));
 }
 
 TEST_F(FilesTracker, OnlyMembersAndOnlyConsistentMetadata) {

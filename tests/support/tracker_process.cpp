@@ -1,6 +1,7 @@
 #include "tracker_process.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <gtest/gtest.h>
 #include <csignal>
@@ -11,11 +12,15 @@
 
 namespace swarmhub::test {
 
+// SWARMHUB_TEST_TRACKER_BIN and SWARMHUB_TEST_CLIENT_BIN run the tests against other builds
+// of the programs: how figures before and after a change are measured with one harness.
 std::string tracker_binary() {
-  return SWARMHUB_TRACKER_BIN;
+  const char* other = std::getenv("SWARMHUB_TEST_TRACKER_BIN");
+  return other != nullptr && *other != '\0' ? other : SWARMHUB_TRACKER_BIN;
 }
 std::string client_binary() {
-  return SWARMHUB_CLIENT_BIN;
+  const char* other = std::getenv("SWARMHUB_TEST_CLIENT_BIN");
+  return other != nullptr && *other != '\0' ? other : SWARMHUB_CLIENT_BIN;
 }
 
 tracker_process::tracker_process(std::vector<std::string> extra_args, std::string data_dir,

@@ -420,6 +420,25 @@ TEST_P(StoreTest, ABatchOfPostsCommitsTogetherEachCheckedOnItsOwn) {
 }
 
 // The info dictionary is bytes, not text: every byte value comes back as it went in.
+TEST_P(StoreTest, PieceLayerChunksKeepTheFirstOfEachAndEveryByte) {
+  std::string bytes;
+  for (int i = 0; i < 64; ++i) bytes.push_back(static_cast<char>(255 - i));
+  const std::string key(64, 'a');
+  EXPECT_TRUE(db_->layer_chunks(key).empty());
+  ASSERT_EQ(db_->add_layer_chunk(key, 1024, bytes).size(), 1u);
+  const auto both = db_->add_layer_chunk(key, 0, std::string(32 * 1024, '\0'));
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].first, 0);  // in order of the first piece
+  EXPECT_EQ(both[1].first, 1024);
+  // A chunk already there stays as it was.
+  EXPECT_EQ(db_->add_layer_chunk(key, 1024, std::string(64, 'x'))[1].hashes, bytes);
+  reopen();
+  EXPECT_EQ(db_->layer_chunks(key).at(1).hashes, bytes);
+  EXPECT_TRUE(db_->layer_chunks(std::string(64, 'b')).empty());
+  db_->drop_layer_chunks(key);
+  EXPECT_TRUE(db_->layer_chunks(key).empty());
+}
+
 TEST_P(StoreTest, FileInfoKeepsEveryByte) {
   make_group_of_three();
   std::string info;

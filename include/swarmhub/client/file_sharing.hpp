@@ -65,7 +65,7 @@ class file_sharing {
   void forget_share(const std::string& group, const std::string& name);
   // After login: shares again what the user shared before, where it is still unchanged, and
   // resumes unfinished downloads.
-  void restore();
+  awaitable<void> restore();
 
   tracker_link& link_;
   console& user_;

@@ -55,6 +55,20 @@ struct info_hashes {
 };
 info_hashes hashes_of(const std::string& info);
 
+// The piece layer (BEP 52: the SHA-256 of each piece, 32 bytes each) of the file of a whole
+// .torrent made here (metadata::torrent); "" when it has none (v1, a file of one piece, or
+// only an info dictionary).
+std::string piece_layer_of(const metadata& meta);
+
+// `meta` with `layer` as its file's piece layer: a whole .torrent in `torrent`, so that a
+// download knows every piece hash from the start and never asks peers for them (libtorrent
+// 2.0.8 miscounts passed pieces when their answers come in while blocks are being written:
+// issue 16). The layer is not checked here: libtorrent checks it against the file's pieces
+// root when the torrent is added, and download() then falls back to the info dictionary
+// alone (libtorrent 2.0.8: merkle_tree::load_piece_layer, from torrent's constructor). Throws
+// std::runtime_error when `meta.info` is not v2 metadata.
+metadata with_piece_layer(metadata meta, const std::string& layer);
+
 struct transfer {
   enum class state { downloading, seeding, failed };
   std::string group;
@@ -70,6 +84,9 @@ struct transfer {
   std::int64_t size = 0;  // of the file
   int rejected = 0;       // pieces that failed their hash check (bad data from a peer or disk)
   int refetched = 0;      // pieces missing on disk when libtorrent said finished (fetched again)
+  // Every piece's hash was known when the download was added (v1, one piece, or a v2 piece
+  // layer given with it); otherwise libtorrent asks peers for them.
+  bool hashes_known = true;
   std::string error;
 };
 
@@ -127,6 +144,8 @@ class engine {
   // Downloads `meta` to the file `path` for `group` (a folder: to the folder `path`, its tree
   // below it). Throws on bad metadata, a path component that is not a plain name among them
   // (proto/info_files.hpp): nothing is ever written outside `path`.
+  // A piece layer in `meta.torrent` that libtorrent refuses (not the file's) is dropped: the
+  // download then gets the hashes from peers, each checked against the pieces root.
   void download(const std::string& group, const metadata& meta, const std::string& path);
 
   // Stops sharing `name` in `group`; false when it was not shared.

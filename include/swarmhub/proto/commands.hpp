@@ -73,6 +73,8 @@ enum class command_id {
   event_ids,
   group_mode,
   group_cert,
+  add_layers,
+  piece_layers,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -399,6 +401,24 @@ inline constexpr std::array command_rows{
                  .usage = "group_cert <group> <public-key>",
                  .summary = "members: a short-lived certificate for the group's sealed swarms "
                             "(the client asks and renews it)",
+                 .topic = help_topic::internal},
+    command_spec{.id = command_id::add_layers,
+                 .name = "add_layers",
+                 .allowed = logged_in_only,
+                 .min_args = 4,
+                 .max_args = 4,
+                 .usage = "add_layers <group> <name> <first-piece> <hashes>",
+                 .summary = "give a v2 file's piece hashes (base64, at most 1024 from a multiple "
+                            "of 1024; the client's upload_file sends them)",
+                 .topic = help_topic::internal},
+    command_spec{.id = command_id::piece_layers,
+                 .name = "piece_layers",
+                 .allowed = logged_in_only,
+                 .min_args = 2,
+                 .max_args = 3,
+                 .usage = "piece_layers <group> <name> [first-piece]",
+                 .summary = "a v2 file's piece hashes, so that a download need not ask peers for "
+                            "them (the client's download_file asks)",
                  .topic = help_topic::internal},
 };
 

@@ -152,6 +152,13 @@ struct file_result {
   file_record file;
 };
 
+// A run of a v2 file's piece layer: the SHA-256 hashes (32 bytes each) of its pieces from
+// piece `first` on.
+struct layer_chunk {
+  std::int64_t first = 0;
+  std::string hashes;
+};
+
 // Whether a passkey's user may join a group's swarm of a torrent. Each field is filled as
 // far as it is known, so that the tracker can remember each fact on its own.
 struct announce_permission {
@@ -267,6 +274,13 @@ class backend {
   // group_sealed, no_such_file.
   virtual file_result open_file(std::string_view passkey, std::string_view group,
                                 std::string_view name) = 0;
+  // Piece layers by info-hash (the content, whatever group holds it); the caller checks
+  // membership (find_file) first. add_layer_chunk keeps the first chunk stored at `first`
+  // and returns every chunk of `info_hash`, ordered by `first`.
+  virtual std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::int64_t first,
+                                                   std::string_view hashes) = 0;
+  virtual std::vector<layer_chunk> layer_chunks(std::string_view info_hash) = 0;
+  virtual void drop_layer_chunks(std::string_view info_hash) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
   // `group`'s authority if `user` is a member; the first call stores `fresh_key_pem` and

@@ -389,10 +389,16 @@ template <>
 awaitable<void> handle<command_id::logout>(command_context& ctx) {
   const std::string who = ctx.client.identity().user();
   ctx.client.log_out();
-  // A deliberate logout ends the session everywhere: no client may resume it.
-  ctx.core.store->post([who](store::backend& db) { db.drop_tokens(who); });
+  // A deliberate logout ends the session everywhere: no client may resume it. The reply
+  // waits for the store: a login on another tracker right after it must find the user's one
+  // live login released (log_out only posts that, and a posted job may run late).
+  auto release = [who, tracker = ctx.core.tracker_id](store::backend& db) {
+    db.release_login(who, tracker);
+    db.drop_tokens(who);
+    return true;  // the pool hands back a value
+  };
+  co_await ctx.core.store->run(std::move(release));
   ctx.reply.ok(fmt::format("{} logged out", who));
-  co_return;
 }
 
 }  // namespace swarmhub::tracker

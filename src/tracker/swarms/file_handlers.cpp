@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/info_files.hpp"
+#include "swarmhub/proto/piece_layers.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/chat/chat.hpp"
@@ -21,6 +23,7 @@
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/tracker/swarms/digests.hpp"
 #include "swarmhub/tracker/swarms/membership.hpp"
+#include "swarmhub/tracker/swarms/piece_layer.hpp"
 #include "swarmhub/util/base64.hpp"
 #include "swarmhub/util/hex.hpp"
 #include "swarmhub/util/text.hpp"
@@ -190,6 +193,133 @@ awaitable<void> handle<command_id::file_info>(command_context& ctx) {
   ctx.reply.data("info_hash " + result.file.info_hash);
   ctx.reply.data("info " + util::to_base64(result.file.info));
   ctx.reply.ok(fmt::format("{} in {}", result.file.name, result.file.group));
+}
+
+// The piece layer is kept in chunks as they come; once every chunk is there it is checked
+// against the file's pieces root, and dropped when it does not match (a member who sent wrong
+// hashes), so that what piece_layers hands out is the file's. Clients check it again.
+template <>
+awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
+  const std::string group = ctx.args[0];
+  const std::string name = ctx.args[1];
+  std::int64_t first = -1;
+  const auto& first_text = ctx.args[2];
+  const auto [ptr, ec] =
+      std::from_chars(first_text.data(), first_text.data() + first_text.size(), first);
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  if (ec != std::errc() || ptr != first_text.data() + first_text.size() || first < 0) {
+    ctx.reply.error(error_code::bad_arguments, "first-piece must be a piece number");
+    co_return;
+  }
+  const auto hashes = util::from_base64(ctx.args[3]);
+  if (!hashes) {
+    ctx.reply.error(error_code::bad_arguments, "the hashes must be base64");
+    co_return;
+  }
+  const std::string user = ctx.client.identity().user();
+  auto query = [group, name, user](store::backend& db) { return db.find_file(group, name, user); };
+  const auto found = co_await ctx.core.store->run(std::move(query));
+  if (found.result != status::ok) co_return refuse(ctx, found.result, group, user);
+  const auto shape = piece_layer_shape(found.file.info);
+  if (!shape) {
+    ctx.reply.error(error_code::bad_file,
+                    "only a v2 file of more than one piece has a piece layer");
+    co_return;
+  }
+  const auto chunk = static_cast<std::int64_t>(proto::layer_chunk_hashes);
+  const auto count = std::min(chunk, shape->pieces - first);
+  if (first % chunk != 0 || first >= shape->pieces) {
+    ctx.reply.error(
+        error_code::bad_arguments,
+        fmt::format("first-piece must be a multiple of {} below {}", chunk, shape->pieces));
+    co_return;
+  }
+  if (hashes->size() != static_cast<std::size_t>(count) * proto::layer_hash_bytes) {
+    ctx.reply.error(error_code::bad_arguments,
+                    fmt::format("pieces {} to {} need {} hashes of {} bytes", first,
+                                first + count - 1, count, proto::layer_hash_bytes));
+    co_return;
+  }
+  auto store_chunk = [key = found.file.info_hash, first, bytes = *hashes](store::backend& db) {
+    return db.add_layer_chunk(key, first, bytes);
+  };
+  const auto chunks = co_await ctx.core.store->run(std::move(store_chunk));
+  const auto needed = (shape->pieces + chunk - 1) / chunk;
+  if (static_cast<std::int64_t>(chunks.size()) < needed) {
+    ctx.reply.ok(
+        fmt::format("{} of {} chunks of the piece layer of {}", chunks.size(), needed, name));
+    co_return;
+  }
+  std::string layer;
+  for (const auto& c : chunks) layer += c.hashes;
+  if (!piece_layer_matches(*shape, layer)) {
+    auto drop = [key = found.file.info_hash](store::backend& db) {
+      db.drop_layer_chunks(key);
+      return true;  // the pool hands back a value
+    };
+    co_await ctx.core.store->run(std::move(drop));
+    ctx.reply.error(error_code::bad_file,
+                    "the piece layer does not match the file's pieces root; it was dropped");
+    co_return;
+  }
+  ctx.reply.ok(fmt::format("the piece layer of {} is complete ({} hashes)", name, shape->pieces));
+}
+
+// Data lines "<first-piece> <base64 hashes>" from `first-piece` (default 0) on, only once the
+// whole layer is there (checked), at most layers_per_reply of them so that a reply stays far
+// below the output bound (--max-output) whatever the file's size; then "more <first-piece>"
+// when the layer goes on.
+template <>
+awaitable<void> handle<command_id::piece_layers>(command_context& ctx) {
+  constexpr std::size_t layers_per_reply = 16;  // ~700 KB of base64 at most
+  const std::string group = ctx.args[0];
+  const std::string name = ctx.args[1];
+  std::int64_t from = 0;
+  if (ctx.args.size() == 3) {
+    const auto& text = ctx.args[2];
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), from);
+    const auto chunk = static_cast<std::int64_t>(proto::layer_chunk_hashes);
+    if (ec != std::errc() || ptr != text.data() + text.size() || from < 0 || from % chunk != 0) {
+      ctx.reply.error(error_code::bad_arguments,
+                      fmt::format("first-piece must be a multiple of {}", chunk));
+      co_return;
+    }
+  }
+  if (!valid_name(group)) {
+    ctx.reply.error(error_code::bad_name, "not a group name");
+    co_return;
+  }
+  const std::string user = ctx.client.identity().user();
+  auto query = [group, name, user](store::backend& db) { return db.find_file(group, name, user); };
+  const auto found = co_await ctx.core.store->run(std::move(query));
+  if (found.result != status::ok) co_return refuse(ctx, found.result, group, user);
+  const auto shape = piece_layer_shape(found.file.info);
+  if (!shape) {
+    ctx.reply.ok(fmt::format("{} has no piece layer (v1, or one piece)", name));
+    co_return;
+  }
+  auto read = [key = found.file.info_hash](store::backend& db) { return db.layer_chunks(key); };
+  const auto chunks = co_await ctx.core.store->run(std::move(read));
+  std::string layer;
+  for (const auto& c : chunks) layer += c.hashes;
+  if (!piece_layer_matches(*shape, layer)) {
+    ctx.reply.ok(fmt::format("the piece layer of {} is not here (yet)", name));
+    co_return;
+  }
+  std::size_t given = 0;
+  for (const auto& c : chunks) {
+    if (c.first < from) continue;
+    if (given == layers_per_reply) {
+      ctx.reply.data(fmt::format("more {}", c.first));
+      break;
+    }
+    ctx.reply.data(fmt::format("{} {}", c.first, util::to_base64(c.hashes)));
+    ++given;
+  }
+  ctx.reply.ok(fmt::format("{} piece hashes of {}", shape->pieces, name));
 }
 
 template <>
