@@ -3,11 +3,12 @@
 // tracker's memory per connection.
 //
 //   idle_bench --port P --clients N --server-pid PID [--addresses K] [--timeout SECONDS]
-//              [--tls 1] [--proto swarmhub|irc]
+//              [--tls 1] [--proto swarmhub|irc] [--settle SECONDS]
 //
 // --tls 1: each connection is TLS (the certificate is not checked: only memory is measured).
 // --proto irc: registers with NICK/USER and waits for 001 instead of create_user/login, so
-// that an IRC server (InspIRCd) is measured the same way.
+// that an IRC server (InspIRCd) is measured the same way. --settle: the connections stay
+// idle this long before the server's memory is read (a server may give memory back later).
 
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "load_common.hpp"
@@ -147,6 +149,9 @@ int main(int argc, char** argv) {
       asio::detached);
   io.run();
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (const long settle = flag_number(argc, argv, "settle", 0); settle > 0) {
+    std::this_thread::sleep_for(std::chrono::seconds(settle));
+  }
   const long rss_after = status_kib(pid, "VmRSS");
   const double per_connection =
       logged_in > 0 ? static_cast<double>(rss_after - rss_before) / static_cast<double>(logged_in)

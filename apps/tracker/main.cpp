@@ -17,7 +17,6 @@
 #include <CLI/CLI.hpp>
 
 #include "swarmhub/net/host_port.hpp"
-#include "swarmhub/net/tls_buffer_pool.hpp"
 #include "swarmhub/net/tracker_list.hpp"
 #include "swarmhub/tracker/conn/server.hpp"
 #include "swarmhub/tracker/sibling_check.hpp"
@@ -59,9 +58,6 @@ std::optional<std::string> ask_password() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before anything uses OpenSSL (it takes allocator functions only before its first
-  // allocation): idle TLS connections leave no record buffers resident behind them.
-  const bool tls_buffers_pooled = swarmhub::net::install_tls_buffer_pool();
   // Everything the tracker creates (data directory, database and its WAL, lock, chat log,
   // TLS key and certificate) is for its owner only.
   ::umask(077);
@@ -254,8 +250,6 @@ int main(int argc, char** argv) {
   logger->set_level(spdlog::level::from_str(log_level));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
-  if (!tls_buffers_pooled)
-    spdlog::warn("OpenSSL was in use before its record buffers could be pooled");
 
   try {
     tracker::server server(options);
