@@ -4,7 +4,9 @@
 // to one channel), so the same load runs against our tracker both ways and an IRC server.
 //
 //   chat_bench --proto swarmhub|ws|irc --port P --clients N --senders S --messages M
-//              [--interval-ms I] [--server-pid PID] [--timeout SECONDS]
+//              [--interval-ms I] [--server-pid PID] [--timeout SECONDS] [--tls 1]
+//
+// --tls 1: every connection is TLS (swarmhub and irc; the certificate is not checked).
 //
 // Each sender sends its messages as fast as the socket takes them, or one every I ms: a
 // burst measures throughput (and its latency is the queue the burst builds), a paced run
@@ -16,6 +18,7 @@
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
@@ -41,6 +44,7 @@ namespace websocket = boost::beast::websocket;
 struct run_state {
   bool irc = false;
   bool ws = false;
+  asio::ssl::context* tls = nullptr;  // null: plaintext
   long clients = 0;
   long senders = 0;
   long messages = 0;
@@ -71,10 +75,12 @@ std::string_view payload_of(std::string_view line, bool irc) {
 // one write may be under way at once (the sender writes while the reader reads).
 class connection {
  public:
-  connection(tcp::socket socket, bool ws) : socket_(std::move(socket)) {
+  connection(tcp::socket socket, bool ws, asio::ssl::context* tls) : socket_(std::move(socket)) {
     if (ws) ws_ = std::make_unique<websocket::stream<tcp::socket&>>(socket_);
+    if (tls) tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls);
   }
   awaitable<void> open(const tcp::endpoint& server) {
+    if (tls_) co_await tls_->async_handshake(asio::ssl::stream_base::client, use_awaitable);
     if (!ws_) co_return;
     co_await ws_->async_handshake("127.0.0.1:" + std::to_string(server.port()), "/ws",
                                   use_awaitable);
@@ -82,6 +88,10 @@ class connection {
   }
   // Writes lines ending in '\n' (each one message over a WebSocket).
   awaitable<void> write(std::string text) {
+    if (tls_) {
+      co_await asio::async_write(*tls_, asio::buffer(text), use_awaitable);
+      co_return;
+    }
     if (!ws_) {
       co_await asio::async_write(socket_, asio::buffer(text), use_awaitable);
       co_return;
@@ -100,6 +110,11 @@ class connection {
       in_.clear();
       co_await ws_->async_read(in_, use_awaitable);
       line = boost::beast::buffers_to_string(in_.data());
+    } else if (tls_) {
+      const std::size_t n = co_await asio::async_read_until(*tls_, asio::dynamic_buffer(buffer_),
+                                                            '\n', use_awaitable);
+      line = buffer_.substr(0, n);
+      buffer_.erase(0, n);
     } else {
       const std::size_t n = co_await asio::async_read_until(socket_, asio::dynamic_buffer(buffer_),
                                                             '\n', use_awaitable);
@@ -114,6 +129,7 @@ class connection {
  private:
   tcp::socket socket_;
   std::unique_ptr<websocket::stream<tcp::socket&>> ws_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
   std::string buffer_;
   boost::beast::flat_buffer in_;
 };
@@ -122,7 +138,7 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
   tcp::socket raw(co_await asio::this_coro::executor);
   co_await raw.async_connect(server, use_awaitable);
   raw.set_option(tcp::no_delay(true));
-  connection socket(std::move(raw), run.ws);
+  connection socket(std::move(raw), run.ws, run.tls);
   co_await socket.open(server);
   const std::string name = "b" + std::to_string(index);
   std::string setup = run.irc
@@ -202,6 +218,9 @@ int main(int argc, char** argv) {
   const long port = flag_number(argc, argv, "port", 7070);
   const long pid = flag_number(argc, argv, "server-pid", 0);
   const long timeout = flag_number(argc, argv, "timeout", 120);
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_verify_mode(asio::ssl::verify_none);
+  if (flag_number(argc, argv, "tls", 0) != 0) run.tls = &tls;
 
   asio::io_context io;
   asio::steady_timer all_ready(io, asio::steady_timer::time_point::max());
@@ -239,10 +258,12 @@ int main(int argc, char** argv) {
   const double p50 = percentile(run.latency_ms, 50);
   const double p99 = percentile(run.latency_ms, 99);
   std::printf(
-      "proto=%s clients=%ld senders=%ld messages=%ld delivered=%ld expected=%ld seconds=%.3f "
+      "proto=%s tls=%d clients=%ld senders=%ld messages=%ld delivered=%ld expected=%ld "
+      "seconds=%.3f "
       "rate=%.0f p50_ms=%.2f p99_ms=%.2f server_cpu_s=%.2f server_peak_rss_kib=%ld "
       "failed_clients=%ld\n",
-      proto.c_str(), run.clients, run.senders, run.messages, run.delivered, run.expected, seconds,
-      rate, p50, p99, cpu_seconds(pid) - cpu_before, status_kib(pid, "VmHWM"), failures);
+      proto.c_str(), run.tls ? 1 : 0, run.clients, run.senders, run.messages, run.delivered,
+      run.expected, seconds, rate, p50, p99, cpu_seconds(pid) - cpu_before,
+      status_kib(pid, "VmHWM"), failures);
   return run.delivered == run.expected ? 0 : 1;
 }

@@ -3,14 +3,22 @@
 // tracker's memory per connection.
 //
 //   idle_bench --port P --clients N --server-pid PID [--addresses K] [--timeout SECONDS]
+//              [--tls 1] [--proto swarmhub|irc] [--settle SECONDS]
+//
+// --tls 1: each connection is TLS (the certificate is not checked: only memory is measured).
+// --proto irc: registers with NICK/USER and waits for 001 instead of create_user/login, so
+// that an IRC server (InspIRCd) is measured the same way. --settle: the connections stay
+// idle this long before the server's memory is read (a server may give memory back later).
 
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "load_common.hpp"
@@ -23,37 +31,67 @@ using namespace swarmhub::bench;
 
 namespace {
 
-// Each client keeps its socket open after logging in, until the run ends.
-awaitable<void> client(tcp::endpoint server, long index, long addresses,
-                       std::vector<std::unique_ptr<tcp::socket>>& held, long& logged_in,
-                       long& failed, asio::steady_timer& all_in, long total) {
-  auto socket = std::make_unique<tcp::socket>(co_await asio::this_coro::executor);
-  socket->open(tcp::v4());
-  const auto source =
-      asio::ip::make_address_v4("127.0." + std::to_string(1 + index % addresses / 250) + "." +
-                                std::to_string(1 + index % addresses % 250));
-  socket->bind(tcp::endpoint(source, 0));
-  co_await socket->async_connect(server, use_awaitable);
+using tls_stream = asio::ssl::stream<tcp::socket>;
+
+struct run_options {
+  tcp::endpoint server;
+  long addresses = 16;
+  bool irc = false;
+  asio::ssl::context* tls = nullptr;  // null: plaintext
+};
+
+// What a client holds open until the run ends: its socket, or its TLS stream.
+struct held_connection {
+  std::unique_ptr<tcp::socket> plain;
+  std::unique_ptr<tls_stream> secure;
+};
+
+// Logs in (or registers, for IRC) and reads until it is in; false when refused.
+template <class Stream>
+awaitable<bool> log_in(Stream& stream, long index, bool irc) {
   const std::string name = "idle" + std::to_string(index);
-  std::string setup = "create_user " + name + " idlepass\nlogin " + name + " idlepass\n";
-  co_await asio::async_write(*socket, asio::buffer(setup), use_awaitable);
+  const std::string setup =
+      irc ? "NICK " + name + "\r\nUSER " + name + " 0 * :" + name + "\r\n"
+          : "create_user " + name + " idlepass\nlogin " + name + " idlepass\n";
+  co_await asio::async_write(stream, asio::buffer(setup), use_awaitable);
   std::string buffer;
   for (;;) {
     const std::size_t n =
-        co_await asio::async_read_until(*socket, asio::dynamic_buffer(buffer), '\n', use_awaitable);
-    const bool in = buffer.starts_with("OK logged in");
-    const bool refused = buffer.starts_with("ERR") && !buffer.starts_with("ERR USER_EXISTS");
+        co_await asio::async_read_until(stream, asio::dynamic_buffer(buffer), '\n', use_awaitable);
+    const std::string line = buffer.substr(0, n);
     buffer.erase(0, n);
-    if (refused) {
-      ++failed;
-      break;
+    if (irc) {
+      if (line.find(" 001 ") != std::string::npos) co_return true;
+      if (line.starts_with("ERROR")) co_return false;
+      continue;
     }
-    if (in) {
-      ++logged_in;
-      break;
-    }
+    if (line.starts_with("OK logged in")) co_return true;
+    if (line.starts_with("ERR") && !line.starts_with("ERR USER_EXISTS")) co_return false;
   }
-  held.push_back(std::move(socket));
+}
+
+// Each client keeps its connection open after logging in, until the run ends.
+awaitable<void> client(const run_options& options, long index, std::vector<held_connection>& held,
+                       long& logged_in, long& failed, asio::steady_timer& all_in, long total) {
+  auto socket = std::make_unique<tcp::socket>(co_await asio::this_coro::executor);
+  socket->open(tcp::v4());
+  const long a = index % options.addresses;
+  const auto source = asio::ip::make_address_v4("127.0." + std::to_string(1 + a / 250) + "." +
+                                                std::to_string(1 + a % 250));
+  socket->bind(tcp::endpoint(source, 0));
+  co_await socket->async_connect(options.server, use_awaitable);
+  held_connection connection;
+  bool in = false;
+  if (options.tls) {
+    connection.secure = std::make_unique<tls_stream>(std::move(*socket), *options.tls);
+    co_await connection.secure->async_handshake(asio::ssl::stream_base::client, use_awaitable);
+    in = co_await log_in(*connection.secure, index, options.irc);
+  } else {
+    in = co_await log_in(*socket, index, options.irc);
+    connection.plain = std::move(socket);
+  }
+  ++(in ? logged_in : failed);
+  held.push_back(std::move(connection));
   if (logged_in + failed == total) all_in.cancel();
 }
 
@@ -62,12 +100,17 @@ awaitable<void> client(tcp::endpoint server, long index, long addresses,
 int main(int argc, char** argv) {
   const long port = flag_number(argc, argv, "port", 7070);
   const long clients = flag_number(argc, argv, "clients", 1000);
-  const long addresses = flag_number(argc, argv, "addresses", 16);
   const long pid = flag_number(argc, argv, "server-pid", 0);
   asio::io_context io;
-  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"),
-                             static_cast<unsigned short>(port));
-  std::vector<std::unique_ptr<tcp::socket>> held;
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_verify_mode(asio::ssl::verify_none);
+  run_options options;
+  options.server =
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
+  options.addresses = flag_number(argc, argv, "addresses", 16);
+  options.irc = flag(argc, argv, "proto", "swarmhub") == "irc";
+  if (flag_number(argc, argv, "tls", 0) != 0) options.tls = &tls;
+  std::vector<held_connection> held;
   held.reserve(static_cast<std::size_t>(clients));
   long logged_in = 0;
   long failed = 0;
@@ -77,7 +120,7 @@ int main(int argc, char** argv) {
   // At most 500 logins in flight: the tracker hashes passwords on two threads.
   auto launcher = [&]() -> awaitable<void> {
     for (long i = 0; i < clients; ++i) {
-      asio::co_spawn(io, client(server, i, addresses, held, logged_in, failed, all_in, clients),
+      asio::co_spawn(io, client(options, i, held, logged_in, failed, all_in, clients),
                      [&](const std::exception_ptr& e) {
                        if (e) {
                          ++failed;
@@ -106,6 +149,9 @@ int main(int argc, char** argv) {
       asio::detached);
   io.run();
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (const long settle = flag_number(argc, argv, "settle", 0); settle > 0) {
+    std::this_thread::sleep_for(std::chrono::seconds(settle));
+  }
   const long rss_after = status_kib(pid, "VmRSS");
   const double per_connection =
       logged_in > 0 ? static_cast<double>(rss_after - rss_before) / static_cast<double>(logged_in)

@@ -141,11 +141,33 @@ void tracker_link::close() {
   if (!open_) return;
   open_ = false;
   on_closed_ = nullptr;
+  write_signal_.cancel();
+  fail_all("closed");
+  if (channel_->tls) {
+    // TLS's orderly end (close_notify) before the socket closes, bounded in time: a tracker
+    // that does not answer with its own is not waited for long. The reader's read is
+    // cancelled first (its end is queued before end_tls starts): the TLS stream takes one
+    // read at a time, and the shutdown reads the tracker's close_notify.
+    error_code ec;
+    channel_->socket.cancel(ec);
+    asio::co_spawn(executor_, end_tls(channel_), asio::detached);
+    return;
+  }
   error_code ec;
   channel_->socket.shutdown(tcp::socket::shutdown_both, ec);
   channel_->socket.close(ec);
-  write_signal_.cancel();
-  fail_all("closed");
+}
+
+awaitable<void> tracker_link::end_tls(std::shared_ptr<channel> ch) {
+  asio::steady_timer limit(executor_, std::chrono::milliseconds(500));
+  limit.async_wait([ch](error_code ec) {
+    if (!ec) ch->socket.close(ec);
+  });
+  error_code ec;
+  co_await ch->tls->async_shutdown(asio::redirect_error(use_awaitable, ec));
+  limit.cancel();
+  ch->socket.shutdown(tcp::socket::shutdown_both, ec);
+  ch->socket.close(ec);
 }
 
 void tracker_link::break_connection(std::string why) {
@@ -179,6 +201,10 @@ awaitable<void> tracker_link::reader(std::uint64_t generation, std::shared_ptr<c
       // A tracker that closes a TLS connection without close_notify has still closed it.
       const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
       if (!closed) why = "connection to the tracker lost: " + ec.message();
+      // The tracker ended TLS in order: so does the client (its close_notify in answer).
+      if (ch->tls && ec == asio::error::eof) {
+        co_await ch->tls->async_shutdown(asio::redirect_error(use_awaitable, ec));
+      }
       break;
     }
     framer_.append(std::string_view(buffer.data(), n));

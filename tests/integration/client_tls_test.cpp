@@ -77,6 +77,17 @@ TEST_F(ClientTls, TheClientSpeaksTlsToTheTrackerItselfByDefault) {
   EXPECT_FALSE(std::getline(known, line)) << "recorded twice: " << line;
 }
 
+// The client ends TLS in order when it leaves: the tracker sees its close_notify.
+TEST_F(ClientTls, TheClientSendsCloseNotifyWhenItLeaves) {
+  {
+    client_process alice(tracker_.address(), {}, dir_.file("data"));
+    alice.log_in("alice");
+  }  // its input ends: it quits and exits
+  EXPECT_TRUE(tracker_.eventually_stats([&](const std::string&) {
+    return tracker_.log().find("user=alice peer_close_notify=yes") != std::string::npos;
+  })) << tracker_.log();
+}
+
 TEST_F(ClientTls, FirstUseIsRecordedAndThePasswordAndChatNeverCrossInClear) {
   auto front = relay(cert_a_);
   const std::string data = dir_.file("data");

@@ -10,7 +10,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include "swarmhub/net/asio.hpp"
 #include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/net/tls_certificate.hpp"
 #include "tracker_process.hpp"
@@ -220,6 +227,87 @@ TEST(TrackerTls, OpensslSClientIsGreetedAndServed) {
   s_client.write("ping\n");  // over TLS, the greeting comes with the first reply
   EXPECT_EQ(s_client.read_line(), "* HELLO swarmhub 1 auth=none");
   EXPECT_EQ(s_client.read_line(), "OK pong");
+}
+
+// An orderly close ends TLS in order too: close_notify before the TCP end, whether the
+// client quit, was refused or the tracker shut down.
+TEST(TrackerTls, EveryOrderlyCloseSendsCloseNotify) {
+  tracker_process tracker;
+  auto quitting = tracker.connect_tls();
+  EXPECT_TRUE(quitting.request("quit").ok);
+  EXPECT_TRUE(quitting.closed_within());
+  EXPECT_TRUE(quitting.close_notify_seen());
+
+  auto refused = tracker.connect_tls();
+  std::string malformed;  // 16 in a row are cut off (tracker_options::max_malformed)
+  for (int i = 0; i < 16; ++i)
+    malformed +=
+        "\x01"
+        "bad\n";
+  refused.send_raw(malformed);
+  EXPECT_TRUE(refused.closed_within());
+  EXPECT_TRUE(refused.close_notify_seen());
+
+  auto at_shutdown = tracker.user_tls("alice");
+  tracker.proc().signal(SIGTERM);
+  EXPECT_EQ(at_shutdown.next_event("CLOSING").text, "shutdown server is closing");
+  EXPECT_TRUE(at_shutdown.closed_within());
+  EXPECT_TRUE(at_shutdown.close_notify_seen());
+}
+
+// More than the socket takes at once (the writes wait for it mid-record) arrives whole and in
+// order, and the connection then idles without buffers (net::tls_socket).
+TEST(TrackerTls, ALargeOutputOverTlsArrivesWhole) {
+  tracker_process tracker;
+  auto c = tracker.connect_tls();
+  std::string burst;
+  constexpr int requests = 300;
+  for (int i = 0; i < requests; ++i) burst += "help\n";
+  c.send_raw(burst);
+  for (int i = 0; i < requests; ++i) ASSERT_TRUE(c.read_reply().ok) << "reply " << i;
+  EXPECT_EQ(c.request("ping").text, "pong");
+}
+
+// The web app's socket over TLS (net::tls_socket under Beast): requests answered, and a quit
+// ends with the WebSocket close, then TLS's close_notify.
+TEST(TrackerTls, WebSocketOverTlsAnswersAndClosesInOrder) {
+  namespace websocket = boost::beast::websocket;
+  tracker_process tracker;
+  asio::io_context io;
+  asio::ssl::context context(asio::ssl::context::tls_client);
+  context.set_verify_mode(asio::ssl::verify_none);
+  websocket::stream<asio::ssl::stream<tcp::socket>> ws(io, context);
+  std::vector<std::string> got;
+  error_code end;
+  bool close_notify = false;
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        co_await boost::beast::get_lowest_layer(ws).async_connect(
+            tcp::endpoint(asio::ip::make_address("127.0.0.1"), tracker.port()), use_awaitable);
+        co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_awaitable);
+        co_await ws.async_handshake("127.0.0.1:" + std::to_string(tracker.port()), "/ws",
+                                    use_awaitable);
+        for (const std::string line : {"ping", "quit"}) {
+          co_await ws.async_write(asio::buffer(line), use_awaitable);
+        }
+        for (;;) {
+          boost::beast::flat_buffer in;
+          co_await ws.async_read(in, asio::redirect_error(use_awaitable, end));
+          if (end) break;
+          got.push_back(boost::beast::buffers_to_string(in.data()));
+        }
+        close_notify =
+            (SSL_get_shutdown(ws.next_layer().native_handle()) & SSL_RECEIVED_SHUTDOWN) != 0;
+      },
+      asio::detached);
+  io.run_for(20s);
+  ASSERT_GE(got.size(), 3u);
+  EXPECT_TRUE(got[0].starts_with("* HELLO")) << got[0];
+  EXPECT_EQ(got[1], "OK pong");
+  EXPECT_TRUE(got[2].starts_with("OK")) << got[2];
+  EXPECT_EQ(end, websocket::error::closed) << end.message();
+  EXPECT_TRUE(close_notify);
 }
 
 }  // namespace

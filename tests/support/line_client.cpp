@@ -138,7 +138,8 @@ line_client::line_client(line_client&& other) noexcept
       pending_(std::move(other.pending_)),
       parser_(std::move(other.parser_)),
       events_(std::move(other.events_)),
-      skip_hello_(other.skip_hello_) {
+      skip_hello_(other.skip_hello_),
+      close_notify_seen_(other.close_notify_seen_) {
   other.fd_ = -1;
 }
 
@@ -197,6 +198,7 @@ long line_client::fill(clock::time_point deadline) {
         return static_cast<long>(n);
       }
       const int error = SSL_get_error(tls_->ssl, result);
+      if (error == SSL_ERROR_ZERO_RETURN) close_notify_seen_ = true;
       if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) return 0;
       if (!tls_->wait(fd_, result, deadline)) return -1;
     }

@@ -69,6 +69,8 @@ class line_client {
   int fd() const { return fd_; }
   // The fingerprint of the tracker's certificate on a TLS connection, "" otherwise.
   const std::string& peer_fingerprint() const { return peer_fingerprint_; }
+  // Whether the tracker ended TLS in order (close_notify) before the connection closed.
+  bool close_notify_seen() const { return close_notify_seen_; }
   void close();
 
  private:
@@ -86,6 +88,7 @@ class line_client {
   proto::reply_parser parser_;
   std::vector<proto::event> events_;
   bool skip_hello_ = true;
+  bool close_notify_seen_ = false;
 };
 
 }  // namespace swarmhub::test

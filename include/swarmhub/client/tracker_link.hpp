@@ -105,6 +105,8 @@ class tracker_link {
   // Each connection's reader and writer end when a newer connection starts.
   awaitable<void> reader(std::uint64_t generation, std::shared_ptr<channel> ch);
   awaitable<void> writer(std::uint64_t generation, std::shared_ptr<channel> ch);
+  // Sends close_notify and closes the socket (close() on a TLS connection).
+  awaitable<void> end_tls(std::shared_ptr<channel> ch);
   // The TLS handshake and certificate check of a fresh connection; throws connect_error.
   void make_tls_context();
   awaitable<void> secure(channel& ch, const tracker_target& where);

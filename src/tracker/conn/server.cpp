@@ -1,5 +1,6 @@
 #include "swarmhub/tracker/conn/server.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <spdlog/spdlog.h>
@@ -61,7 +62,8 @@ server::server(tracker_options options)
       acceptor_(strand_),
       signals_(strand_),
       shutdown_timer_(strand_),
-      renew_timer_(strand_) {
+      renew_timer_(strand_),
+      trim_timer_(strand_) {
   raise_descriptor_limit();
   core_.tls = open_tls(data_dir_, core_.options);
   spdlog::info("TLS certificate sha256={} ({})", core_.tls->fingerprint(), core_.tls->cert_path());
@@ -155,6 +157,7 @@ void server::run() {
   }
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
+  asio::co_spawn(strand_, trim_memory(), net::detached_logged{"memory trim"});
   unsigned count = core_.options.threads;
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   {
@@ -180,6 +183,7 @@ void server::shutdown(std::string reason) {
     error_code ec;
     acceptor_.close(ec);
     renew_timer_.cancel();
+    trim_timer_.cancel();
     asio::co_spawn(strand_, drain_and_finish(), net::detached_logged{"shutdown"});
   });
 }
@@ -211,6 +215,20 @@ awaitable<void> server::renew_logins() {
     if (shutting_down_) co_return;
     core_.store->post([id = core_.tracker_id, until = core_.lease_end(util::unix_ms_now())](
                           store::backend& db) { db.renew_logins(id, until); });
+  }
+}
+
+awaitable<void> server::trim_memory() {
+  std::uint64_t handshakes_seen = 0;
+  while (!shutting_down_) {
+    trim_timer_.expires_after(std::chrono::seconds(10));
+    error_code ec;
+    co_await trim_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (shutting_down_) co_return;
+    const auto handshakes = core_.stats.tls_connections_total.load(std::memory_order_relaxed);
+    if (handshakes == handshakes_seen) continue;
+    handshakes_seen = handshakes;
+    ::malloc_trim(0);
   }
 }
 

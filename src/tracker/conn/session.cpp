@@ -335,10 +335,8 @@ awaitable<bool> session::choose_transport() {
   transport_ = transport::handshaking;
   handshake_deadline_ = clock::now() + core_.options.tls_handshake_timeout;
   wake(watchdog_timer_);
-  tls_context_ = core_.tls->current();
-  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
-  co_await tls_->async_handshake(asio::ssl::stream_base::server,
-                                 asio::redirect_error(use_awaitable, ec));
+  tls_ = std::make_unique<net::tls_socket>(socket_, core_.tls->current());
+  co_await tls_->async_handshake(asio::redirect_error(use_awaitable, ec));
   if (stopped_) co_return false;
   if (ec) {
     tracker_stats::add(core_.stats.cut_off_total);
@@ -347,7 +345,6 @@ awaitable<bool> session::choose_transport() {
   }
   transport_ = transport::tls;
   tracker_stats::add(core_.stats.tls_connections_total);
-  tls_input_ = std::make_unique<std::array<char, read_chunk>>();
   last_input_ = clock::now();
   greet_at_ = last_input_ + core_.options.greeting_delay;
   wake(watchdog_timer_);
@@ -357,31 +354,28 @@ awaitable<bool> session::choose_transport() {
 
 awaitable<void> session::reader() {
   if (!co_await choose_transport()) co_return;
-  // Plaintext: waiting for input needs no buffer: an idle connection holds none, and what
-  // arrives is read into one buffer per thread and copied into the framer at once (no
-  // suspension in between). 100k idle clients would otherwise keep 100k read buffers. TLS
-  // reads into the session's own buffer (the TLS engine holds buffers of its own anyway).
+  // Waiting for input needs no buffer: an idle connection holds none, and what arrives is
+  // read (and decrypted, over TLS) into one buffer per thread and copied into the framer at
+  // once (no suspension in between). 100k idle clients would otherwise keep 100k buffers.
   error_code mode_ec;
-  if (!tls_) socket_.non_blocking(true, mode_ec);
+  socket_.non_blocking(true, mode_ec);
   for (;;) {
     error_code ec;
     std::size_t n = 0;
     if (tls_) {
-      n = co_await tls_->async_read_some(asio::buffer(*tls_input_),
-                                         asio::redirect_error(use_awaitable, ec));
-      if (stopped_) co_return;
-      // A peer that closes without TLS's close_notify has still closed.
-      if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
-      if (!ec && !closing_) framer_.append(std::string_view(tls_input_->data(), n));
+      co_await tls_->async_wait_readable(asio::redirect_error(use_awaitable, ec));
     } else {
       co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
-      if (stopped_) co_return;
-      if (!ec) {
-        static thread_local std::array<char, read_chunk> buffer;
-        n = socket_.read_some(asio::buffer(buffer), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-        if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
-      }
+    }
+    if (stopped_) co_return;
+    if (!ec) {
+      static thread_local std::array<char, read_chunk> buffer;
+      n = tls_ ? tls_->read_some(asio::buffer(buffer), ec)
+               : socket_.read_some(asio::buffer(buffer), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+      // A peer that closes without TLS's close_notify has still closed.
+      if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
+      if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
     }
     if (ec) {
       if (ec != asio::error::eof) {
@@ -592,6 +586,7 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
   }
   queue_.pop_front(count);
   queued_bytes_ -= total;
+  if (queue_.empty()) std::string().swap(tls_output_);  // an idle connection keeps no copy
   if (queued_bytes_ <= core_.options.read_pause_threshold()) {
     wake(drain_signal_);
     fetch_direct_page();
@@ -628,6 +623,17 @@ void session::finish_writing() {
     ws_->close([self = shared_from_this()](const error_code&) { self->stop(self->close_reason_); });
     return;
   }
+  if (tls_ && transport_ == transport::tls) {
+    // TLS's own end first (close_notify), so that the peer knows nothing was cut off.
+    tls_->async_shutdown([self = shared_from_this()](const error_code&, std::size_t) {
+      if (!self->stopped_) self->shut_send_side();
+    });
+    return;
+  }
+  shut_send_side();
+}
+
+void session::shut_send_side() {
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (peer_done_ || ec) stop(close_reason_);
@@ -686,8 +692,15 @@ void session::stop(std::string reason) {
   if (stopped_) return;
   stopped_ = true;
   // Logged before the socket closes, so that a peer that sees the close finds the reason.
-  spdlog::info("disconnect {} id={} reason=\"{}\"{}", remote_, id_, reason,
-               identity_.user().empty() ? "" : " user=" + identity_.user());
+  // Over TLS, whether the peer ended it in order (its close_notify came).
+  const char* tls_end = "";
+  if (transport_ == transport::tls) {
+    tls_end = (SSL_get_shutdown(tls_->native_handle()) & SSL_RECEIVED_SHUTDOWN) != 0
+                  ? " peer_close_notify=yes"
+                  : " peer_close_notify=no";
+  }
+  spdlog::info("disconnect {} id={} reason=\"{}\"{}{}", remote_, id_, reason,
+               identity_.user().empty() ? "" : " user=" + identity_.user(), tls_end);
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);

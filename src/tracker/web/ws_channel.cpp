@@ -4,7 +4,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include "swarmhub/util/text.hpp"
 
@@ -125,9 +124,8 @@ std::unique_ptr<ws_channel> ws_channel::over(tcp::socket& socket, std::size_t ma
   return std::make_unique<channel<tcp::socket&>>(socket, max_line);
 }
 
-std::unique_ptr<ws_channel> ws_channel::over(asio::ssl::stream<tcp::socket&>& tls,
-                                             std::size_t max_line) {
-  return std::make_unique<channel<asio::ssl::stream<tcp::socket&>&>>(tls, max_line);
+std::unique_ptr<ws_channel> ws_channel::over(net::tls_socket& tls, std::size_t max_line) {
+  return std::make_unique<channel<net::tls_socket&>>(tls, max_line);
 }
 
 }  // namespace swarmhub::tracker::web

@@ -44,6 +44,11 @@ class server {
   awaitable<void> drain_and_finish();
   // Keeps this tracker's logins alive in the store (see tracker_options::login_lease).
   awaitable<void> renew_logins();
+  // Every 10 s after TLS handshakes: gives the heap's free pages back to the system
+  // (malloc_trim). A handshake's short-lived allocations fall between long-lived ones and
+  // leave holes that stay resident otherwise: 2000 idle TLS connections held 20 KiB each
+  // of RSS, 9.2 KiB of it live.
+  awaitable<void> trim_memory();
 
   store::data_dir data_dir_;
   tracker_core core_;
@@ -53,6 +58,7 @@ class server {
   asio::signal_set signals_;
   asio::steady_timer shutdown_timer_;
   asio::steady_timer renew_timer_;
+  asio::steady_timer trim_timer_;
   std::atomic<std::uint64_t> next_session_id_{1};
   bool shutting_down_ = false;  // strand only
   std::string shutdown_reason_;

@@ -9,7 +9,7 @@
 //
 // Transport: the first byte decides, before any framing. 0x16 (a TLS record) starts a
 // handshake under a time limit, and the same recognition (HTTP or the line protocol) then runs
-// on what TLS decrypts; a TLS session holds its own read buffer and the TLS engine's. Anything
+// on what TLS decrypts (net::tls_socket: an idle one holds no record buffer). Anything
 // else is plaintext, subject to the --plaintext rule (conn/plaintext_rule.hpp).
 //
 // Threading: everything runs on the session's strand. deliver() and close_with_notice()
@@ -26,6 +26,7 @@
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/net/tls_server_context.hpp"
+#include "swarmhub/net/tls_socket.hpp"
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/http.hpp"
 #include "swarmhub/proto/line_framer.hpp"
@@ -126,6 +127,8 @@ class session : public std::enable_shared_from_this<session> {
   void write_more();
   void on_written(const error_code& ec, std::size_t count, std::size_t total);
   void finish_writing();
+  // Shuts the TCP send side; stops if the peer is done too.
+  void shut_send_side();
   // The watchdog: a timer that looks at the timeouts whenever it fires or is woken.
   void watch();
   awaitable<void> handle_frame(proto::frame frame);
@@ -174,10 +177,8 @@ class session : public std::enable_shared_from_this<session> {
   asio::ip::address remote_address_;
 
   transport transport_ = transport::undecided;
-  std::shared_ptr<asio::ssl::context> tls_context_;  // the certificate at handshake time
-  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
-  std::unique_ptr<std::array<char, 16 * 1024>> tls_input_;  // TLS sessions only
-  std::string tls_output_;  // several queued messages in one TLS record (TLS sessions only)
+  std::unique_ptr<net::tls_socket> tls_;  // holds the certificate taken at handshake time
+  std::string tls_output_;  // several queued messages in one TLS write, while they are written
   clock::time_point handshake_deadline_;
 
   proto::line_framer framer_;

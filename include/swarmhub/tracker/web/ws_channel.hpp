@@ -14,7 +14,7 @@
 
 #include "swarmhub/net/asio.hpp"
 
-#include <boost/asio/ssl/stream.hpp>
+#include "swarmhub/net/tls_socket.hpp"
 
 #include "swarmhub/proto/http.hpp"
 #include "swarmhub/proto/line_framer.hpp"
@@ -38,8 +38,7 @@ class ws_channel {
   // protocol drops an overlong line); one longer than 16 times that closes the connection
   // (WebSocket close 1009).
   static std::unique_ptr<ws_channel> over(tcp::socket& socket, std::size_t max_line);
-  static std::unique_ptr<ws_channel> over(asio::ssl::stream<tcp::socket&>& tls,
-                                          std::size_t max_line);
+  static std::unique_ptr<ws_channel> over(net::tls_socket& tls, std::size_t max_line);
   virtual ~ws_channel() = default;
 
   // Answers the upgrade (101 Switching Protocols); an error when it was not a valid
