@@ -91,8 +91,11 @@ TEST(ClientChat, EventsReadLikeIrssi) {
   const auto added =
       render_event(proto::event{"FILE_ADDED", "rust \"my slides.pdf\" 2097152 bob"}, look, "10:00");
   EXPECT_EQ(added.text, "[10:00] -- bob shared my slides.pdf (2.0 MiB) in rust");
-  const auto removed = render_event(proto::event{"FILE_REMOVED", "rust a.bin"}, look, "10:00");
-  EXPECT_EQ(removed.text, "[10:00] -- a.bin is no longer shared in rust");
+  const auto removed =
+      render_event(proto::event{"FILE_REMOVED", "rust a.bin alice"}, look, "10:00");
+  EXPECT_EQ(removed.text,
+            "[10:00] -- alice removed a.bin from rust; this client stops sharing it (your copy "
+            "stays)");
   // A peer's text never moves the cursor, colours or not.
   look.colour = true;
   const auto evil = render_event(proto::event{"ROOM", "lobby bob \x1b[2J"}, look, "10:00");
