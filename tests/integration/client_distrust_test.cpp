@@ -94,14 +94,16 @@ TEST(ClientDistrust, ADownloadNeverWritesThroughASymlink) {
 TEST(ClientDistrust, ALineOverOneMebibyteEndsTheConnectionWithItsReason) {
   fake_tracker fake;
   fake.answer("ping", "OK " + std::string(2 * 1024 * 1024, 'x') + "\n");
-  process client({client_binary(), fake.address()});
+  temp_dir dir;
+  process client({client_binary(), fake.address()}, dir.file("stderr"));
   client.write("ping\n");
   std::string said;
   while (const auto line = client.read_line(30s)) said += *line + "\n";
+  const auto status = client.wait(30s);
+  said += read_file(dir.file("stderr"));  // the client's notices, when it is not interactive
   EXPECT_NE(said.find("a line from the tracker is over 1048576 bytes"), std::string::npos)
       << said.substr(0, 2000);
   EXPECT_EQ(said.find("xxxx"), std::string::npos);  // nothing of the line itself
-  const auto status = client.wait(30s);
   ASSERT_TRUE(status);
   EXPECT_NE(*status, 0);
 }
