@@ -53,6 +53,11 @@ TEST(EventText, TrackerEventsCarryTheirOrigin) {
       std::get<membership_change>(round_trip(membership_change{"t4", "", "go", true}));
   EXPECT_EQ(made.user, "");
   EXPECT_TRUE(made.member);
+  const auto key =
+      std::get<passkey_change>(round_trip(passkey_change{"t5", "erin", 0x0123456789abcdefULL}));
+  EXPECT_EQ(key.origin, "t5");
+  EXPECT_EQ(key.user, "erin");
+  EXPECT_EQ(key.tag, 0x0123456789abcdefULL);
 }
 
 TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
@@ -63,6 +68,9 @@ TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
   EXPECT_FALSE(decode_event("dm\t1\ta\tb\tsoon\tbody"));
   EXPECT_FALSE(decode_event("subscribe\tt1\tbob"));
   EXPECT_FALSE(decode_event("access\tt1\tbob\trust\tmaybe"));
+  EXPECT_FALSE(decode_event("passkey\tt1\tbob"));
+  EXPECT_FALSE(decode_event("passkey\tt1\tbob\t12"));
+  EXPECT_FALSE(decode_event("passkey\tt1\tbob\t0123456789abcdeg"));
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ class file_sharing {
   // which still shares all it did) the user's shares again.
   awaitable<void> logged_in(const std::string& user, bool resumed);
 
-  // Follows what tracker commands did: logout and leave_group stop sharing.
+  // Follows what tracker commands did: logout and leave_group stop sharing; new_passkey
+  // announces everything again with the new key.
   void after_reply(const command_line& command, const proto::reply& reply);
 
   bool busy() const { return engine_.busy(); }
@@ -56,6 +57,8 @@ class file_sharing {
   proto::reply stop_share(const std::string& group, const std::string& name);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   awaitable<proto::reply> verify(const std::string& group, const std::string& name);
+  // `key` (the tracker's reply to passkey or new_passkey) in every announce URL from now on.
+  void use_passkey(const std::string& key);
   void finished(const std::string& group, const std::string& name, const std::string& error);
   // After login: shares again what the user shared before, where it is still unchanged, and
   // resumes unfinished downloads.

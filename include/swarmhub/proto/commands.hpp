@@ -72,6 +72,7 @@ enum class command_id {
   event_ids,
   group_mode,
   group_cert,
+  new_passkey,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -390,6 +391,15 @@ inline constexpr std::array command_rows{
                  .summary = "members: a short-lived certificate for the group's sealed swarms "
                             "(the client asks and renews it)",
                  .topic = help_topic::internal},
+    command_spec{.id = command_id::new_passkey,
+                 .name = "new_passkey",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "new_passkey",
+                 .summary = "replace your passkey: the old one, and every .torrent and magnet link "
+                            "made with it, stops working at once (the client announces anew)",
+                 .topic = help_topic::files},
 };
 
 // The row of `id`: rows are in the order of command_id.

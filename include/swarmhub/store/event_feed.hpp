@@ -14,8 +14,12 @@
 //   access <origin> <user or ""> <group> <in|out>           membership_change: the user
 //                                                           joined or left; "" the group
 //                                                           was made or removed
+//   passkey <origin> <user> <tag>                           passkey_change: the user's
+//                                                           passkey was replaced by the one
+//                                                           whose passkey_tag is <tag> (hex)
 // `origin` is the sending tracker's id, so it can skip its own.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,8 +53,12 @@ struct membership_change {
   std::string origin, user, group;  // user "": the group itself was made or removed
   bool member = false;              // joined (in) or left (out)
 };
+struct passkey_change {
+  std::string origin, user;
+  std::uint64_t tag = 0;  // of the new passkey (tracker/swarms/swarms.hpp, passkey_tag)
+};
 using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription,
-                                membership_change>;
+                                membership_change, passkey_change>;
 
 // The one text of each event, and back. decode_event gives nothing for a payload of an
 // unknown kind or with missing fields.

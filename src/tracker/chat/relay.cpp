@@ -65,6 +65,10 @@ void membership(tracker_core& core, std::string_view user, std::string_view grou
   }
 }
 
+void passkey(tracker_core& core, std::string_view user, std::uint64_t tag) {
+  if (shared(core)) send(core, store::passkey_change{core.tracker_id, std::string(user), tag});
+}
+
 void refill(tracker_core& core, store::backend& db) {
   // Twice the marks' window: what they remember comes back too, and is skipped.
   constexpr std::size_t most = 8192;
@@ -105,6 +109,8 @@ void handle(tracker_core& core, std::string_view payload) {
             deliver(s, e.event, e.text);
         } else if constexpr (std::is_same_v<kind, store::membership_change>) {
           if (not_ours(e.origin)) membership_changed(core, e.user, e.group, e.member);
+        } else if constexpr (std::is_same_v<kind, store::passkey_change>) {
+          if (not_ours(e.origin)) passkey_replaced(core, e.user, e.tag);
         } else {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
             core.rooms.subscribe(e.group, s);

@@ -13,4 +13,9 @@ void membership_changed(tracker_core& core, std::string_view user, std::string_v
   if (!member) core.swarms.forget(group, user);
 }
 
+void passkey_replaced(tracker_core& core, std::string_view user, std::uint64_t current) {
+  core.access.forget_user(user);
+  core.swarms.forget_old_passkeys(user, current);
+}
+
 }  // namespace swarmhub::tracker

@@ -8,7 +8,9 @@
 //   announce <origin> <room> <EVENT> <text>    an event for everyone in a room
 //   subscribe <origin> <user> <group>          the user joined the group: subscribe them
 //   access <origin> <user> <group> <in|out>    a membership changed (swarms/membership.hpp)
+//   passkey <origin> <user> <tag>              the user's passkey was replaced (likewise)
 
+#include <cstdint>
 #include <string_view>
 
 #include "swarmhub/store/store.hpp"
@@ -24,6 +26,7 @@ void to_room(tracker_core& core, std::string_view room, std::string_view event,
              std::string_view text);
 void subscribe(tracker_core& core, std::string_view user, std::string_view group);
 void membership(tracker_core& core, std::string_view user, std::string_view group, bool member);
+void passkey(tracker_core& core, std::string_view user, std::uint64_t tag);
 
 // After the feed lost events: publishes, on the store thread, the room messages committed
 // meanwhile that it did not bring (feed_marks), in id order.
