@@ -116,17 +116,7 @@ awaitable<std::optional<proto::reply>> file_sharing::handle(const command_line& 
 
 awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   auto key = co_await link_.request("passkey");
-  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
-  if (key && key->ok && !key->text.empty() && key->text.size() <= 128 &&
-      std::all_of(key->text.begin(), key->text.end(), alnum)) {
-    links_.set_passkey(key->text);
-    // One swarm per group: the URL names the group (docs/protocol.md, announces).
-    engine_.set_announce_urls([bases = announce_bases_, passkey = key->text](const std::string& g) {
-      std::vector<std::string> urls;
-      for (const auto& base : bases) urls.push_back(announce_url(base, g, passkey));
-      return urls;
-    });
-  }
+  if (key && key->ok) use_passkey(key->text);
   if (resumed) co_return;  // a resumed session (after a failover) still shares all it did
   if (!util::is_path_component(user)) co_return;  // the app checked it; a path is at stake
   std::string folder = trackers_.front().endpoint.address.to_string();
@@ -146,9 +136,24 @@ awaitable<void> file_sharing::logged_in(const std::string& user, bool resumed) {
   co_await restore();
 }
 
+void file_sharing::use_passkey(const std::string& key) {
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (key.empty() || key.size() > 128 || !std::all_of(key.begin(), key.end(), alnum)) return;
+  links_.set_passkey(key);
+  // One swarm per group: the URL names the group (docs/protocol.md, announces). Every torrent
+  // announces again with it at once.
+  engine_.set_announce_urls([bases = announce_bases_, key](const std::string& g) {
+    std::vector<std::string> urls;
+    for (const auto& base : bases) urls.push_back(announce_url(base, g, key));
+    return urls;
+  });
+}
+
 void file_sharing::after_reply(const command_line& command, const proto::reply& reply) {
   if (!reply.ok) return;
-  if (command.is(proto::command_id::logout)) {
+  if (command.is(proto::command_id::new_passkey)) {
+    use_passkey(reply.text);
+  } else if (command.is(proto::command_id::logout)) {
     engine_.stop_all();
     certs_.forget();
     links_.set_passkey({});

@@ -17,6 +17,7 @@
 
 #include <map>
 #include <stdexcept>
+#include "metadata_server.hpp"
 #include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/util/hex.hpp"
@@ -123,6 +124,15 @@ lt::ip_filter every_peer_limited() {
   filter.add_rule(lt::make_address("::"),
                   lt::make_address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), global);
   return filter;
+}
+
+// A v1 torrent without a root certificate: what files uploaded into an open group are made
+// as (a sealed group's are SSL torrents, v2 or hybrid; files from before groups had modes,
+// v2 or hybrid). Only these give their metadata to peers (metadata_server.hpp): a member's
+// own client may then start from a magnet link, and no sealed group's file is ever described
+// to a peer.
+bool made_for_open_group(const lt::torrent_info& ti) {
+  return ti.ssl_cert().empty() && !ti.info_hashes().has_v2();
 }
 
 // Rechecks of a finished download that may find pieces missing before it fails.
@@ -515,6 +525,11 @@ struct engine::impl {
     // A file hashed here a moment ago need not be read twice: in seed mode libtorrent checks
     // each piece the first time it sends it, and stops offering any piece that fails.
     if (!download && !meta.torrent.empty()) params.flags |= lt::torrent_flags::seed_mode;
+    if (made_for_open_group(*ti)) {
+      const auto info = ti->info_section();
+      params.extensions.push_back(
+          metadata_server(std::string(info.data(), static_cast<std::size_t>(info.size()))));
+    }
     torrent t;
     t.sealed = !ti->ssl_cert().empty();
     // A v2 file of more than one piece needs its piece layer to know every piece's hash.

@@ -1,5 +1,6 @@
 // The text of the events between trackers (event_feed.hpp), built and read in this one place.
 
+#include <fmt/format.h>
 #include <charconv>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct encoder {
   void operator()(const file_removal& e) {
     append_fields(out, {"file", e.origin, e.group, e.swarm_key});
   }
+  void operator()(const passkey_change& e) {
+    append_fields(out, {"passkey", e.origin, e.user, fmt::format("{:016x}", e.tag)});
+  }
 };
 
 }  // namespace
@@ -103,6 +107,14 @@ std::optional<feed_event> decode_event(std::string_view payload) {
     const auto f = fields(payload, 5);
     if (f.empty() || (f[4] != "in" && f[4] != "out")) return std::nullopt;
     return membership_change{text(f[1]), text(f[2]), text(f[3]), f[4] == "in"};
+  }
+  if (kind == "passkey") {
+    const auto f = fields(payload, 4);
+    std::uint64_t tag = 0;
+    if (f.empty() || f[3].size() != 16) return std::nullopt;
+    const auto [end, ec] = std::from_chars(f[3].data(), f[3].data() + f[3].size(), tag, 16);
+    if (ec != std::errc{} || end != f[3].data() + f[3].size()) return std::nullopt;
+    return passkey_change{text(f[1]), text(f[2]), tag};
   }
   return std::nullopt;
 }

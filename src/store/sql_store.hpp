@@ -503,6 +503,10 @@ class sql_store final : public backend {
     });
   }
 
+  bool replace_passkey(std::string_view user, std::string_view fresh) override {
+    return db_.execute("UPDATE users SET passkey = $2 WHERE name = $1", user, fresh) == 1;
+  }
+
   group_authority group_authority_for(std::string_view group, std::string_view user,
                                       std::string_view fresh_key_pem,
                                       std::string_view fresh_cert_pem) override {

@@ -615,6 +615,83 @@ TEST(FilesTrackersSharingAStore, MembershipChangedElsewhereIsSeenAtOnce) {
             std::string::npos);
 }
 
+// new_passkey: the old key names nobody from the reply on, for announces and .torrent files
+// alike, and the peers announced with it leave the swarms at once.
+TEST_F(FilesTracker, NewPasskeyRefusesTheOldOneAtOnce) {
+  const std::string info = info_dict("keyed.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "keyed.bin", 5000, info)).ok);
+  ASSERT_TRUE(alice_.request("group_mode g open").ok);
+  line_client http(tracker_.port(), false);
+  const std::string old_key = passkey(bob_);
+  get(http, announce_in("g", old_key, info, 'b', 7000, 0, "started"));
+  EXPECT_EQ(get(http, "/torrents/g/keyed.bin?pk=" + old_key).status, 200);
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "keyed.bin size=5000 uploader=alice seeders=1 leechers=0");
+
+  const auto fresh = bob_.request("new_passkey");
+  ASSERT_TRUE(fresh.ok) << fresh.text;
+  const std::string new_key = fresh.text;
+  EXPECT_EQ(new_key.size(), 32u);
+  EXPECT_NE(new_key, old_key);
+  EXPECT_EQ(passkey(bob_), new_key);
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "keyed.bin size=5000 uploader=alice seeders=0 leechers=0");
+  EXPECT_NE(get(http, announce_in("g", old_key, info, 'b', 7000, 0)).body.find("unknown passkey"),
+            std::string::npos);
+  EXPECT_NE(get(http, announce_in("g", old_key, info, 'b', 7000, 0, "stopped"))
+                .body.find("unknown passkey"),
+            std::string::npos);
+  EXPECT_EQ(get(http, "/torrents/g/keyed.bin?pk=" + old_key).status, 403);
+  auto again = get(http, announce_in("g", new_key, info, 'b', 7000, 0));
+  EXPECT_EQ(again.body.find("failure"), std::string::npos) << again.body;
+  EXPECT_EQ(get(http, "/torrents/g/keyed.bin?pk=" + new_key).status, 200);
+  EXPECT_EQ(alice_.request("list_files g").data.at(0),
+            "keyed.bin size=5000 uploader=alice seeders=1 leechers=0");
+  // Alice's key is hers alone: bob's rotation left it as it was.
+  EXPECT_EQ(get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0)).body.find("failure"),
+            std::string::npos);
+
+  EXPECT_EQ(bob_.request("new_passkey now").code, "BAD_ARGUMENTS");
+  auto nobody = tracker_.connect();
+  EXPECT_EQ(nobody.request("new_passkey").code, "NOT_LOGGED_IN");
+}
+
+// The other trackers of the store refuse the old key as soon as the event feed brings the
+// change (their announces are answered from memory).
+TEST(FilesTrackersSharingAStore, NewPasskeyIsRefusedOnEveryTracker) {
+  SWARMHUB_REQUIRE_POSTGRES();
+  ASSERT_GE(sodium_init(), 0);
+  postgres_database database;
+  tracker_process one({"--store", database.conninfo()});
+  tracker_process two({"--store", database.conninfo()});
+  auto alice = one.user("alice");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  const std::string info = info_dict("shared.bin", 5000);
+  ASSERT_TRUE(alice.request(add_file_line("g", "shared.bin", 5000, info)).ok);
+  const std::string old_key = alice.request("passkey").text;
+  line_client http(two.port(), false);
+  auto first = get(http, announce_in("g", old_key, info, 'a', 6881, 0, "started"));
+  ASSERT_EQ(first.body.find("failure"), std::string::npos) << first.body;  // now in two's memory
+  auto on_two = two.user("bob");
+  ASSERT_TRUE(on_two.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  ASSERT_EQ(on_two.request("list_files g").data.at(0),
+            "shared.bin size=5000 uploader=alice seeders=1 leechers=0");
+
+  const auto fresh = alice.request("new_passkey");
+  ASSERT_TRUE(fresh.ok) << fresh.text;
+  bool refused = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !refused && std::chrono::steady_clock::now() < deadline;) {
+    refused = on_two.request("list_files g").data.at(0).ends_with("seeders=0 leechers=0");
+  }
+  EXPECT_TRUE(refused) << "tracker two still counts the peer of the old passkey";
+  EXPECT_NE(get(http, announce_in("g", old_key, info, 'a', 6881, 0)).body.find("unknown passkey"),
+            std::string::npos);
+  auto again = get(http, announce_in("g", fresh.text, info, 'a', 6881, 0));
+  EXPECT_EQ(again.body.find("failure"), std::string::npos) << again.body;
+}
+
 TEST_F(FilesTracker, HttpClientsGetHttpOnlyAndKeepAlive) {
   line_client http(tracker_.port(), false);
   for (int i = 0; i < 3; ++i) {  // three requests on one connection

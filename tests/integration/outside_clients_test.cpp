@@ -1,7 +1,8 @@
 // Issue 15, open groups: a member's own BitTorrent client (Debian's aria2c, transmission-cli,
 // qbittorrent-nox) fetches a group file from swarmhub seeders with the .torrent that
-// `torrent_file` writes, and qbittorrent-nox seeds it to swarmhub clients. Every byte is
-// compared. A test whose program is missing is skipped with a message (scripts/install-deps
+// `torrent_file` writes, and with nothing but the link `magnet` gives (the metadata then
+// comes from the swarmhub seeder, BEP 9); qbittorrent-nox seeds it to swarmhub clients. Every
+// byte is compared. A test whose program is missing is skipped with a message (scripts/install-deps
 // installs them).
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "client_process.hpp"
+#include "line_client.hpp"
 #include "tracker_process.hpp"
 
 namespace swarmhub::test {
@@ -65,6 +67,59 @@ class OutsideClients : public ::testing::Test {
     return path("f.bin.torrent");
   }
 
+  // Alice shares f.bin; bob's magnet link of it is returned.
+  std::string share_and_get_magnet() {
+    const auto up = alice_.request("upload_file " + path("alice/f.bin") + " g");
+    EXPECT_TRUE(up.ok) << up.text;
+    const auto magnet = bob_.request("magnet g f.bin");
+    EXPECT_TRUE(magnet.ok && magnet.data.size() == 1) << magnet.text;
+    return magnet.data.empty() ? std::string() : magnet.data[0];
+  }
+
+  // What aria2c is given: a .torrent or a magnet link.
+  void aria2c_downloads(const std::string& program, const std::string& source) {
+    // Private torrents keep DHT, PEX and LPD off anyway; said here so the run is the same on
+    // every aria2 version. --seed-time=0: exit once the file is complete and checked.
+    auto aria =
+        start({program, "--dir=" + path("out"), "--seed-time=0", "--enable-dht=false",
+               "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+               "--listen-port=" + std::to_string(free_port()), "--file-allocation=none",
+               "--summary-interval=0", "--console-log-level=warn", source},
+              path("aria2c.log"));
+    const auto status = aria->wait(90s);
+    ASSERT_TRUE(status.has_value()) << "aria2c still running:\n" << read_file(path("aria2c.log"));
+    EXPECT_EQ(*status, 0) << read_file(path("aria2c.log"));
+    EXPECT_TRUE(arrived(path("out/f.bin")));
+  }
+
+  // transmission 3.00 never dials a peer a tracker names on 127.0.0.0/8 ("martian"), but
+  // takes connections from one: so here the swarmhub seeder comes after transmission has
+  // announced, is told its address and dials it. On a network, transmission dials seeders as
+  // usual. `source`: a .torrent or a magnet link, made while alice shared the file.
+  void transmission_downloads(const std::string& program, const std::string& source) {
+    ASSERT_TRUE(alice_.request("stop_share g f.bin").ok);
+    fs::create_directories(path("transmission"));
+    auto transmission = start({program, "-g", path("transmission"), "-w", path("out"), "-p",
+                               std::to_string(free_port()), source},
+                              path("transmission.log"));
+    // Transmission's announce shows in bob's listing (as a leecher; a magnet link's first
+    // announces, before the size is known, may count it as a seeder).
+    ASSERT_TRUE(poll_until(
+        [&] {
+          const auto files = bob_.request("list_files g");
+          return !files.data.empty() &&
+                 files.data[0].find("seeders=0 leechers=0") == std::string::npos;
+        },
+        60s))
+        << read_file(path("transmission.log"));
+    ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " g").ok);
+    // transmission-cli seeds on after the download: the test ends it once the file is whole.
+    EXPECT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
+        << read_file(path("transmission.log"));
+    transmission->signal(SIGTERM);
+    EXPECT_TRUE(transmission->wait(20s).has_value());
+  }
+
   bool arrived(const std::string& file) {
     return fs::exists(file) && fs::file_size(file) == fs::file_size(path("alice/f.bin")) &&
            read_file(file) == read_file(path("alice/f.bin"));
@@ -84,45 +139,22 @@ class OutsideClients : public ::testing::Test {
 
 TEST_F(OutsideClients, Aria2cDownloadsFromASwarmhubSeeder) {
   REQUIRE_PROGRAM("aria2c");
-  const auto torrent = share_and_get_torrent();
-  // Private torrents keep DHT, PEX and LPD off anyway; said here so the run is the same on
-  // every aria2 version. --seed-time=0: exit once the file is complete and checked.
-  auto aria = start({program, "--dir=" + path("out"), "--seed-time=0", "--enable-dht=false",
-                     "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
-                     "--listen-port=" + std::to_string(free_port()), "--file-allocation=none",
-                     "--summary-interval=0", "--console-log-level=warn", torrent},
-                    path("aria2c.log"));
-  const auto status = aria->wait(90s);
-  ASSERT_TRUE(status.has_value()) << "aria2c still running:\n" << read_file(path("aria2c.log"));
-  EXPECT_EQ(*status, 0) << read_file(path("aria2c.log"));
-  EXPECT_TRUE(arrived(path("out/f.bin")));
+  aria2c_downloads(program, share_and_get_torrent());
 }
 
-// transmission 3.00 never dials a peer a tracker names on 127.0.0.0/8 ("martian"), but takes
-// connections from one: so here the swarmhub seeder comes after transmission has announced,
-// is told its address and dials it. On a network, transmission dials seeders as usual.
+TEST_F(OutsideClients, Aria2cDownloadsFromAMagnetLinkAlone) {
+  REQUIRE_PROGRAM("aria2c");
+  aria2c_downloads(program, share_and_get_magnet());
+}
+
 TEST_F(OutsideClients, TransmissionDownloadsFromASwarmhubSeeder) {
   REQUIRE_PROGRAM("transmission-cli");
-  const auto torrent = share_and_get_torrent();
-  ASSERT_TRUE(alice_.request("stop_share g f.bin").ok);
-  fs::create_directories(path("transmission"));
-  auto transmission = start({program, "-g", path("transmission"), "-w", path("out"), "-p",
-                             std::to_string(free_port()), torrent},
-                            path("transmission.log"));
-  // Transmission's announce shows as a leecher in bob's listing.
-  ASSERT_TRUE(poll_until(
-      [&] {
-        const auto files = bob_.request("list_files g");
-        return !files.data.empty() && files.data[0].find("leechers=1") != std::string::npos;
-      },
-      60s))
-      << read_file(path("transmission.log"));
-  ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " g").ok);
-  // transmission-cli seeds on after the download: the test ends it once the file is whole.
-  EXPECT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
-      << read_file(path("transmission.log"));
-  transmission->signal(SIGTERM);
-  EXPECT_TRUE(transmission->wait(20s).has_value());
+  transmission_downloads(program, share_and_get_torrent());
+}
+
+TEST_F(OutsideClients, TransmissionDownloadsFromAMagnetLinkAlone) {
+  REQUIRE_PROGRAM("transmission-cli");
+  transmission_downloads(program, share_and_get_magnet());
 }
 
 // A qBittorrent profile of its own: the legal notice accepted, fixed ports, nothing shared
@@ -161,6 +193,59 @@ TEST_F(OutsideClients, QbittorrentDownloadsFromASwarmhubSeederAndSeedsToASwarmhu
   EXPECT_TRUE(arrived(path("carol/f.bin")));
   qbittorrent->signal(SIGTERM);
   EXPECT_TRUE(qbittorrent->wait(20s).has_value());
+}
+
+TEST_F(OutsideClients, QbittorrentDownloadsFromAMagnetLinkAlone) {
+  REQUIRE_PROGRAM("qbittorrent-nox");
+  const auto magnet = share_and_get_magnet();
+  const auto web_port = free_port();
+  qbittorrent_profile(path("qbittorrent"), free_port(), web_port);
+  auto qbittorrent =
+      start({program, "--profile=" + path("qbittorrent"), "--save-path=" + path("out"),
+             "--webui-port=" + std::to_string(web_port), magnet},
+            path("qbittorrent.log"));
+  EXPECT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
+      << read_file(path("qbittorrent.log"));
+  qbittorrent->signal(SIGTERM);
+  EXPECT_TRUE(qbittorrent->wait(20s).has_value());
+}
+
+// The body of `GET target` on the tracker (a connection of its own, closed after).
+std::string http_get(std::uint16_t port, const std::string& target) {
+  line_client http(port, false);
+  http.send_raw("GET " + target + " HTTP/1.1\r\nHost: tracker\r\nConnection: close\r\n\r\n");
+  std::size_t length = 0;
+  while (auto header = http.read_line()) {
+    if (*header == "\r") break;
+    if (header->starts_with("Content-Length: ")) length = std::stoul(header->substr(16));
+  }
+  return http.read_bytes(length);
+}
+
+// new_passkey: the client announces everything again with the new key at once (the tracker
+// dropped the peers of the old one), and what was made with the old key stops working.
+TEST_F(OutsideClients, NewPasskeyAnnouncesAnewAndEndsTheOldTorrent) {
+  const auto torrent = read_file(share_and_get_torrent());
+  const auto seeded = [&] {
+    return alice_.request("list_files g").data.at(0).find("seeders=1 ") != std::string::npos;
+  };
+  ASSERT_TRUE(poll_until(seeded, 30s));
+  const auto alices = alice_.request("new_passkey");
+  ASSERT_TRUE(alices.ok) << alices.text;
+  EXPECT_TRUE(poll_until(seeded, 30s)) << "alice's client did not announce with the new key";
+
+  // Bob's .torrent announces to .../announce/g?pk=<old key>: refused from now on.
+  const auto at = torrent.find("/announce/g?pk=");
+  ASSERT_NE(at, std::string::npos);
+  const auto old_target = torrent.substr(at, std::string("/announce/g?pk=").size() + 32);
+  const auto bobs = bob_.request("new_passkey");
+  ASSERT_TRUE(bobs.ok) << bobs.text;
+  const std::string announce = old_target + "&info_hash=" + std::string(20, 'x') +
+                               "&peer_id=" + std::string(20, 'b') + "&port=7000&left=0";
+  EXPECT_NE(http_get(tracker_.port(), announce).find("unknown passkey"), std::string::npos);
+  const auto magnet = bob_.request("magnet g f.bin");
+  ASSERT_TRUE(magnet.ok) << magnet.text;
+  EXPECT_NE(magnet.data.at(0).find("pk%3D" + bobs.text), std::string::npos) << magnet.data.at(0);
 }
 
 TEST_F(OutsideClients, TorrentFileAndMagnetAreForOpenGroupsOnly) {

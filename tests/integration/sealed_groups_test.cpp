@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "client_process.hpp"
 #include "line_client.hpp"
 #include "swarmhub/net/group_ca.hpp"
+#include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
 #include "tracker_process.hpp"
@@ -270,6 +272,89 @@ TEST_F(SealedGroups, APlainBitTorrentHandshakeGetsNoAnswer) {
     }
   }
   EXPECT_EQ(answered, 1);
+}
+
+// One peer-wire message from `raw` (length-prefixed; keep-alives skipped).
+std::string read_message(line_client& raw) {
+  for (;;) {
+    const auto prefix = raw.read_bytes(4);
+    if (prefix.size() < 4) return {};
+    std::uint32_t length = 0;
+    for (const char c : prefix) length = (length << 8) | static_cast<unsigned char>(c);
+    if (length > 0) return raw.read_bytes(length);
+  }
+}
+
+// The next BEP 10 extended message with extended id `id`: its payload.
+std::string read_extended(line_client& raw, int id) {
+  for (int i = 0; i < 50; ++i) {
+    const auto m = read_message(raw);
+    if (m.empty()) return {};
+    if (m.size() >= 2 && m[0] == 20 && static_cast<unsigned char>(m[1]) == id) return m.substr(2);
+  }
+  return {};
+}
+
+void send_extended(line_client& raw, int id, const std::string& payload) {
+  const auto length = static_cast<std::uint32_t>(payload.size() + 2);
+  std::string m;
+  for (int shift = 24; shift >= 0; shift -= 8) m += static_cast<char>((length >> shift) & 0xFF);
+  m += static_cast<char>(20);
+  m += static_cast<char>(id);
+  raw.send_raw(m + payload);
+}
+
+// BEP 9 from the serving side, byte by byte: a swarmhub seeder of an open group's file offers
+// ut_metadata in its extended handshake, sends the info dictionary for block 0 and rejects a
+// block that does not exist. (A sealed file's seeder answers no plain handshake at all: the
+// test above.)
+TEST_F(SealedGroups, AnOpenFilesSeederServesItsMetadataAndRejectsTheRest) {
+  ASSERT_TRUE(alice_.request("create_group o").ok);
+  ASSERT_TRUE(alice_.request("group_mode o open").ok);
+  make_file(dir_.file("open.bin"), 100'000, 4);
+  ASSERT_TRUE(alice_.request("upload_file " + dir_.file("open.bin") + " o").ok);
+  const auto open = meta_of(alice_, "o", "open.bin");
+  ASSERT_LT(open.info.size(), 16'384u);  // one block
+  const auto ports = alice_ports();
+  ASSERT_EQ(ports.size(), 2u);
+  // Reserved bit 0x10 of byte 5: "I speak the extension protocol" (BEP 10).
+  const std::string protocol = std::string("\x13") + "BitTorrent protocol";
+  const std::string greeting = protocol + std::string(5, '\0') + "\x10" + std::string(2, '\0') +
+                               raw_hash(sha1_hex(open.info)) + "-XX0001-" + std::string(12, '8');
+  std::optional<line_client> peer;
+  for (const auto deadline = std::chrono::steady_clock::now() + 20s;
+       !peer && std::chrono::steady_clock::now() < deadline;) {
+    for (const auto port : ports) {
+      line_client raw(port);
+      raw.send_raw(greeting);
+      if (raw.read_bytes(68).starts_with(protocol)) {
+        peer.emplace(std::move(raw));
+        break;
+      }
+    }
+  }
+  ASSERT_TRUE(peer) << "the seeder answered no handshake";
+  constexpr int ours = 3;  // the id we ask the seeder to send ut_metadata messages with
+  send_extended(*peer, 0, "d1:md11:ut_metadatai" + std::to_string(ours) + "eee");
+  const auto handshake = proto::bencode::parse(read_extended(*peer, 0));
+  ASSERT_TRUE(handshake && handshake->as_dict());
+  const auto* size = handshake->find("metadata_size");
+  const auto* m = handshake->find("m");
+  const auto* theirs = m ? m->find("ut_metadata") : nullptr;
+  ASSERT_TRUE(size && size->as_int() && theirs && theirs->as_int());
+  EXPECT_EQ(*size->as_int(), static_cast<std::int64_t>(open.info.size()));
+  const int id = static_cast<int>(*theirs->as_int());
+
+  send_extended(*peer, id, "d8:msg_typei0e5:piecei0ee");
+  EXPECT_EQ(read_extended(*peer, ours), "d8:msg_typei1e5:piecei0e10:total_sizei" +
+                                            std::to_string(open.info.size()) + "ee" + open.info);
+  send_extended(*peer, id, "d8:msg_typei0e5:piecei1ee");
+  EXPECT_EQ(read_extended(*peer, ours), "d8:msg_typei2e5:piecei1ee");
+  // Each block goes to one connection at most twice; then it is refused too.
+  send_extended(*peer, id, "d8:msg_typei0e5:piecei0ee");
+  EXPECT_TRUE(read_extended(*peer, ours).starts_with("d8:msg_typei1e5:piecei0e"));
+  send_extended(*peer, id, "d8:msg_typei0e5:piecei0ee");
+  EXPECT_EQ(read_extended(*peer, ours), "d8:msg_typei2e5:piecei0ee");
 }
 
 // The info-hash commits to the group: a sealed file's info dictionary registered in another

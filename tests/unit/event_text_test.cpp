@@ -58,6 +58,11 @@ TEST(EventText, TrackerEventsCarryTheirOrigin) {
   EXPECT_EQ(gone.group, "rust");
   EXPECT_EQ(gone.swarm_key, "ab12");
   EXPECT_EQ(encode_event(file_removal{"t5", "rust", "ab12"}), "file\tt5\trust\tab12");
+  const auto key =
+      std::get<passkey_change>(round_trip(passkey_change{"t5", "erin", 0x0123456789abcdefULL}));
+  EXPECT_EQ(key.origin, "t5");
+  EXPECT_EQ(key.user, "erin");
+  EXPECT_EQ(key.tag, 0x0123456789abcdefULL);
 }
 
 TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
@@ -69,6 +74,9 @@ TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
   EXPECT_FALSE(decode_event("subscribe\tt1\tbob"));
   EXPECT_FALSE(decode_event("access\tt1\tbob\trust\tmaybe"));
   EXPECT_FALSE(decode_event("file\tt1\trust"));
+  EXPECT_FALSE(decode_event("passkey\tt1\tbob"));
+  EXPECT_FALSE(decode_event("passkey\tt1\tbob\t12"));
+  EXPECT_FALSE(decode_event("passkey\tt1\tbob\t0123456789abcdeg"));
 }
 
 }  // namespace

@@ -147,6 +147,26 @@ TEST(SwarmRegistry, ForgetSwarmDropsOneFilesSwarmOnly) {
   EXPECT_EQ(swarms.count("h", "s", t).seeders, 1);  // the same content in another group
 }
 
+TEST(SwarmRegistry, ANewPasskeyDropsThePeersOfTheOldOnesOnly) {
+  swarm_registry swarms;
+  const auto t = clock::now();
+  const auto with_key = [](int port, std::string user, std::string_view key) {
+    auto p = at_port(port, 0, std::move(user));
+    p.passkey = passkey_tag(key);
+    return p;
+  };
+  swarms.announce("g", "s", peer_id(1), with_key(1, "bob", "old"), false, 50, t);
+  swarms.announce("h", "s", peer_id(1), with_key(1, "bob", "old"), false, 50, t);
+  swarms.announce("g", "s", peer_id(2), with_key(2, "bob", "new"), false, 50, t);  // already
+  swarms.announce("g", "s", peer_id(3), with_key(3, "alice", "other"), false, 50, t);
+  swarms.forget_old_passkeys("Bob", passkey_tag("new"));
+  EXPECT_EQ(swarms.count("g", "s", t).seeders, 2);  // bob's new entry and alice's
+  EXPECT_EQ(swarms.count("h", "s", t).seeders, 0);  // every group
+  EXPECT_EQ(swarms.total().swarms, 1u);
+  EXPECT_NE(passkey_tag("old"), passkey_tag("new"));
+  EXPECT_EQ(passkey_tag("old"), passkey_tag(std::string("old")));
+}
+
 TEST(AnnounceThrottle, ABurstPassesThenOnePerMinInterval) {
   announce_throttle throttle({30s, 3, 10});
   using verdict = announce_throttle::verdict;

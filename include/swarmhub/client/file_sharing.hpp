@@ -40,7 +40,7 @@ class file_sharing {
   awaitable<void> logged_in(const std::string& user, bool resumed);
 
   // Follows what tracker commands did: logout and leave_group stop sharing, remove_file
-  // stops sharing that file.
+  // stops sharing that file, new_passkey announces everything again with the new key.
   void after_reply(const command_line& command, const proto::reply& reply);
   // `* FILE_REMOVED <group> <file> <by>`: the file's swarm is gone; stops sharing it (the
   // file itself stays where it is).
@@ -60,6 +60,8 @@ class file_sharing {
   proto::reply stop_share(const std::string& group, const std::string& name);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   awaitable<proto::reply> verify(const std::string& group, const std::string& name);
+  // `key` (the tracker's reply to passkey or new_passkey) in every announce URL from now on.
+  void use_passkey(const std::string& key);
   void finished(const std::string& group, const std::string& name, const std::string& error);
   // Stops sharing `name` in `group` and drops it from the list of shares.
   void forget_share(const std::string& group, const std::string& name);

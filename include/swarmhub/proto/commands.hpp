@@ -75,6 +75,7 @@ enum class command_id {
   group_cert,
   add_layers,
   piece_layers,
+  new_passkey,
 };
 
 // The topics `help` groups commands under, in this order. `internal` commands are what
@@ -420,6 +421,15 @@ inline constexpr std::array command_rows{
                  .summary = "a v2 file's piece hashes, so that a download need not ask peers for "
                             "them (the client's download_file asks)",
                  .topic = help_topic::internal},
+    command_spec{.id = command_id::new_passkey,
+                 .name = "new_passkey",
+                 .allowed = logged_in_only,
+                 .min_args = 0,
+                 .max_args = 0,
+                 .usage = "new_passkey",
+                 .summary = "replace your passkey: the old one, and every .torrent and magnet link "
+                            "made with it, stops working at once (the client announces anew)",
+                 .topic = help_topic::files},
 };
 
 // The row of `id`: rows are in the order of command_id.

@@ -16,8 +16,12 @@
 //                                                           was made or removed
 //   file <origin> <group> <swarm key>                      file_removal: the file left the
 //                                                           group's registry
+//   passkey <origin> <user> <tag>                           passkey_change: the user's
+//                                                           passkey was replaced by the one
+//                                                           whose passkey_tag is <tag> (hex)
 // `origin` is the sending tracker's id, so it can skip its own.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -54,8 +58,12 @@ struct membership_change {
 struct file_removal {
   std::string origin, group, swarm_key;
 };
+struct passkey_change {
+  std::string origin, user;
+  std::uint64_t tag = 0;  // of the new passkey (tracker/swarms/swarms.hpp, passkey_tag)
+};
 using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription,
-                                membership_change, file_removal>;
+                                membership_change, file_removal, passkey_change>;
 
 // The one text of each event, and back. decode_event gives nothing for a payload of an
 // unknown kind or with missing fields.

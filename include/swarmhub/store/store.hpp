@@ -283,6 +283,9 @@ class backend {
   virtual void drop_layer_chunks(std::string_view info_hash) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
+  // `fresh` becomes the user's passkey, whatever it was: the old one names nobody from now
+  // on. False when there is no such user.
+  virtual bool replace_passkey(std::string_view user, std::string_view fresh) = 0;
   // `group`'s authority if `user` is a member; the first call stores `fresh_key_pem` and
   // `fresh_cert_pem` as it, later ones (on any tracker) return what was stored.
   virtual group_authority group_authority_for(std::string_view group, std::string_view user,

@@ -73,6 +73,10 @@ void file_removed(tracker_core& core, store::backend& db, std::string_view group
   }
 }
 
+void passkey(tracker_core& core, std::string_view user, std::uint64_t tag) {
+  if (shared(core)) send(core, store::passkey_change{core.tracker_id, std::string(user), tag});
+}
+
 void refill(tracker_core& core, store::backend& db) {
   // Twice the marks' window: what they remember comes back too, and is skipped.
   constexpr std::size_t most = 8192;
@@ -115,6 +119,8 @@ void handle(tracker_core& core, std::string_view payload) {
           if (not_ours(e.origin)) membership_changed(core, e.user, e.group, e.member);
         } else if constexpr (std::is_same_v<kind, store::file_removal>) {
           if (not_ours(e.origin)) tracker::file_removed(core, e.group, e.swarm_key);
+        } else if constexpr (std::is_same_v<kind, store::passkey_change>) {
+          if (not_ours(e.origin)) passkey_replaced(core, e.user, e.tag);
         } else {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
             core.rooms.subscribe(e.group, s);

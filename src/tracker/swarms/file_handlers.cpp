@@ -1,5 +1,6 @@
-// add_file, list_files, file_info, remove_file, passkey: the registry of shared files. The tracker
-// keeps each file's metadata (its BitTorrent info dictionary); the bytes stay with the members.
+// add_file, list_files, file_info, remove_file, passkey, new_passkey: the registry of shared
+// files. The tracker keeps each file's metadata (its BitTorrent info dictionary); the bytes
+// stay with the members.
 
 #include <sodium.h>
 
@@ -77,6 +78,13 @@ std::pair<std::string, std::string> swarm_keys(std::string_view info,
   const bool v1 = root && root->find("pieces") != nullptr;
   if (!v2) return {sha1_hex(info), {}};
   return {info_hash.substr(0, 40), v1 ? sha1_hex(info) : std::string()};
+}
+
+// 16 random bytes in hex: what announces and .torrent files name a user by.
+std::string fresh_passkey() {
+  unsigned char random[16];
+  randombytes_buf(random, sizeof random);
+  return util::to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
 }
 
 }  // namespace
@@ -359,14 +367,34 @@ awaitable<void> handle<command_id::remove_file>(command_context& ctx) {
 
 template <>
 awaitable<void> handle<command_id::passkey>(command_context& ctx) {
-  unsigned char random[16];
-  randombytes_buf(random, sizeof random);
-  const std::string fresh =
-      util::to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+  const std::string fresh = fresh_passkey();
   const std::string user = ctx.client.identity().user();
   auto query = [user, fresh](store::backend& db) { return db.passkey(user, fresh); };
   const std::string key = co_await ctx.core.store->run(std::move(query));
   ctx.reply.ok(key);
+}
+
+// The old passkey is forgotten in the same store job that replaced it, here and (through the
+// feed) on the other trackers of the store, with the peers announced with it: from the reply
+// on, this tracker refuses it.
+template <>
+awaitable<void> handle<command_id::new_passkey>(command_context& ctx) {
+  const std::string fresh = fresh_passkey();
+  const std::string user = ctx.client.identity().user();
+  tracker_core& core = ctx.core;
+  auto replace = [&core, user, fresh](store::backend& db) {
+    if (!db.replace_passkey(user, fresh)) return false;
+    const auto tag = passkey_tag(fresh);
+    passkey_replaced(core, user, tag);
+    relay::passkey(core, user, tag);
+    return true;
+  };
+  const bool replaced = co_await ctx.core.store->run(std::move(replace));
+  if (!replaced) {
+    ctx.reply.error(error_code::no_such_user, "no such user");
+    co_return;
+  }
+  ctx.reply.ok(fresh);
 }
 
 }  // namespace swarmhub::tracker

@@ -127,7 +127,8 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
   if (!who.failure.empty()) co_return ok(bencoded_failure(who.failure));
   const auto min_interval = core.announces.settings().min_interval;
   // The peer's address is the one the connection comes from, never a parameter.
-  const swarm_registry::peer me{who.user, client.remote_address(), port, left};
+  const swarm_registry::peer me{who.user, client.remote_address(), port, left,
+                                passkey_tag(passkey)};
   if (stopped) {
     // Anyone with a passkey may take their own entry out, a member who left included; it
     // tells them nothing about the swarm.

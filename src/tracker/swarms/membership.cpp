@@ -18,4 +18,9 @@ void file_removed(tracker_core& core, std::string_view group, std::string_view s
   core.swarms.forget_swarm(group, swarm_key);
 }
 
+void passkey_replaced(tracker_core& core, std::string_view user, std::uint64_t current) {
+  core.access.forget_user(user);
+  core.swarms.forget_old_passkeys(user, current);
+}
+
 }  // namespace swarmhub::tracker

@@ -23,6 +23,15 @@ void append_compact(swarm_registry::reply& out, const swarm_registry::peer& p) {
 
 }  // namespace
 
+std::uint64_t passkey_tag(std::string_view passkey) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : passkey) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
 void swarm_registry::remove(swarm& s, std::size_t i) {
   if (s.members[i].who.left == 0) --s.seeders;
   s.index.erase(s.members[i].id);
@@ -132,6 +141,23 @@ void swarm_registry::forget_swarm(std::string_view group, std::string_view swarm
   if (g == groups_.end()) return;
   g->second.erase(std::string(swarm_key));
   if (g->second.empty()) groups_.erase(g);
+}
+
+void swarm_registry::forget_old_passkeys(std::string_view user, std::uint64_t current) {
+  const auto owner = util::ascii_lower(user);
+  const std::lock_guard lock(mutex_);
+  for (auto g = groups_.begin(); g != groups_.end();) {
+    for (auto it = g->second.begin(); it != g->second.end();) {
+      auto& s = it->second;
+      for (std::size_t i = s.members.size(); i-- > 0;) {
+        const auto& m = s.members[i];
+        if (m.who.passkey != current && std::string_view(m.id).substr(peer_id_size) == owner)
+          remove(s, i);
+      }
+      it = s.members.empty() ? g->second.erase(it) : std::next(it);
+    }
+    g = g->second.empty() ? groups_.erase(g) : std::next(g);
+  }
 }
 
 swarm_registry::totals swarm_registry::total() {

@@ -9,7 +9,9 @@
 //   subscribe <origin> <user> <group>          the user joined the group: subscribe them
 //   access <origin> <user> <group> <in|out>    a membership changed (swarms/membership.hpp)
 //   file <origin> <group> <swarm key>          a file left a group (swarms/membership.hpp)
+//   passkey <origin> <user> <tag>              the user's passkey was replaced (likewise)
 
+#include <cstdint>
 #include <string_view>
 
 #include "swarmhub/store/store.hpp"
@@ -28,6 +30,7 @@ void membership(tracker_core& core, std::string_view user, std::string_view grou
 // From a store job, after the removal committed: its own notify keeps it in commit order.
 void file_removed(tracker_core& core, store::backend& db, std::string_view group,
                   std::string_view swarm_key);
+void passkey(tracker_core& core, std::string_view user, std::uint64_t tag);
 
 // After the feed lost events: publishes, on the store thread, the room messages committed
 // meanwhile that it did not bring (feed_marks), in id order.

@@ -25,6 +25,10 @@
 
 namespace swarmhub::tracker {
 
+// A short fingerprint of a passkey (64-bit FNV-1a), the same on every tracker: enough to tell
+// a user's passkeys apart after a new_passkey, not a secret and not a check of one.
+std::uint64_t passkey_tag(std::string_view passkey);
+
 class swarm_registry {
  public:
   using clock = std::chrono::steady_clock;
@@ -34,7 +38,8 @@ class swarm_registry {
     std::string user;
     asio::ip::address address;
     std::uint16_t port = 0;
-    std::int64_t left = 0;  // bytes still missing; 0 for a seeder
+    std::int64_t left = 0;      // bytes still missing; 0 for a seeder
+    std::uint64_t passkey = 0;  // passkey_tag of the passkey it was announced with
   };
 
   struct reply {
@@ -75,6 +80,11 @@ class swarm_registry {
   void forget(std::string_view group, std::string_view user = {});
   // Forgets `group`'s swarm `swarm_key` (its file was removed).
   void forget_swarm(std::string_view group, std::string_view swarm_key);
+
+  // `user` has a new passkey, whose tag is `current`: every entry they announced with another
+  // one goes, in every group (a client given the old one is refused from now on; the
+  // swarmhub client announces again with the new one).
+  void forget_old_passkeys(std::string_view user, std::uint64_t current);
 
  private:
   // The peer_id, then the announcer's folded user name.
