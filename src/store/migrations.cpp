@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 10> all{
+constexpr std::array<std::string_view, 11> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -133,6 +133,10 @@ CREATE TABLE group_cas (
   key_pem  TEXT NOT NULL,
   cert_pem TEXT NOT NULL
 );
+)sql",
+    // 11: a live login's away text (AWAY, `away`): '' while present; a new login starts present
+    R"sql(
+ALTER TABLE logins ADD COLUMN away TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
