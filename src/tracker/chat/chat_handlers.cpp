@@ -153,7 +153,9 @@ awaitable<void> handle<command_id::away>(command_context& ctx) {
     co_return;
   }
   const std::string me = ctx.client.identity().user();
-  co_await ctx.core.store->run([me, text](store::backend& db) { return db.set_away(me, text); });
+  // Named, not a temporary inside co_await: GCC 12 destroys such a lambda's captures twice.
+  auto mark = [me, text](store::backend& db) { return db.set_away(me, text); };
+  co_await ctx.core.store->run(std::move(mark));
   chat::announce_everywhere(ctx.core, room_registry::lobby, proto::events::away,
                             text.empty() ? me : fmt::format("{} {}", me, text), ctx.client.id());
   ctx.reply.ok(text.empty() ? std::string("you are back") : fmt::format("you are away: {}", text));
