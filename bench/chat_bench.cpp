@@ -45,6 +45,7 @@ struct run_state {
   bool irc = false;
   bool ws = false;
   asio::ssl::context* tls = nullptr;  // null: plaintext
+  bool accounts = false;
   long clients = 0;
   long senders = 0;
   long messages = 0;
@@ -62,8 +63,13 @@ struct run_state {
 // The payload after a room message's prefix, or "" for other lines.
 std::string_view payload_of(std::string_view line, bool irc) {
   if (irc) {
-    const auto at = line.find(" PRIVMSG #bench :");
-    return at == std::string_view::npos ? std::string_view() : line.substr(at + 17);
+    // ":nick!user@host PRIVMSG #lobby :payload" (the colon is optional before one word).
+    constexpr std::string_view privmsg = " PRIVMSG #lobby ";
+    const auto at = line.find(privmsg);
+    if (at == std::string_view::npos) return {};
+    line.remove_prefix(at + privmsg.size());
+    if (line.starts_with(':')) line.remove_prefix(1);
+    return line;
   }
   if (!line.starts_with("* ROOM lobby ")) return {};
   line.remove_prefix(13);
@@ -134,16 +140,33 @@ class connection {
   boost::beast::flat_buffer in_;
 };
 
+// Creates the account over the line protocol (a connection of its own) and waits for the reply.
+awaitable<void> create_account(tcp::endpoint server, const std::string& name) {
+  tcp::socket s(co_await asio::this_coro::executor);
+  co_await s.async_connect(server, use_awaitable);
+  const std::string line = "create_user " + name + " benchpass\nquit\n";
+  co_await asio::async_write(s, asio::buffer(line), use_awaitable);
+  std::string in;
+  for (;;) {  // past the greeting to the reply
+    const std::size_t n =
+        co_await asio::async_read_until(s, asio::dynamic_buffer(in), '\n', use_awaitable);
+    if (in.starts_with("OK") || in.starts_with("ERR")) co_return;
+    in.erase(0, n);
+  }
+}
+
 awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
+  const std::string name = "b" + std::to_string(index);
+  if (run.accounts) co_await create_account(server, name);
   tcp::socket raw(co_await asio::this_coro::executor);
   co_await raw.async_connect(server, use_awaitable);
   raw.set_option(tcp::no_delay(true));
   connection socket(std::move(raw), run.ws, run.tls);
   co_await socket.open(server);
-  const std::string name = "b" + std::to_string(index);
-  std::string setup = run.irc
-                          ? "NICK " + name + "\r\nUSER " + name + " 0 * :bench\r\n"
-                          : "create_user " + name + " benchpass\nlogin " + name + " benchpass\n";
+  std::string setup =
+      run.irc
+          ? "PASS " + name + ":benchpass\r\nNICK " + name + "\r\nUSER " + name + " 0 * :bench\r\n"
+          : "create_user " + name + " benchpass\nlogin " + name + " benchpass\n";
   co_await socket.write(setup);
   bool joined = false;
   const bool sender = index < run.senders;
@@ -157,7 +180,7 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
     }
     if (!joined) {
       if (run.irc && line.find(" 001 ") != std::string::npos) {
-        std::string join = "JOIN #bench\r\n";
+        std::string join = "JOIN #lobby\r\n";
         co_await socket.write(join);
       }
       const bool in =
@@ -180,7 +203,7 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
               const std::string payload =
                   std::to_string(index) + ":" + std::to_string(k) + ":" + std::to_string(now_ns());
               std::string out =
-                  run.irc ? "PRIVMSG #bench :" + payload + "\r\n" : "say " + payload + "\n";
+                  run.irc ? "PRIVMSG #lobby :" + payload + "\r\n" : "say " + payload + "\n";
               co_await socket.write(out);
               if (run.interval_ms > 0) {
                 asio::steady_timer pause(socket.socket().get_executor(),
@@ -210,6 +233,7 @@ int main(int argc, char** argv) {
   const std::string proto = flag(argc, argv, "proto", "swarmhub");
   run.irc = proto == "irc";
   run.ws = proto == "ws";
+  run.accounts = flag_number(argc, argv, "accounts", 0) != 0;
   run.clients = flag_number(argc, argv, "clients", 100);
   run.senders = flag_number(argc, argv, "senders", 4);
   run.messages = flag_number(argc, argv, "messages", 100);

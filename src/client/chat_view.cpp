@@ -125,6 +125,10 @@ shown_line render_event(const proto::event& e, const chat_look& look, std::strin
     out.text = "-- " + p.named(w1[1]) + " joined " + p.named(w1[0]);
   } else if (e.name == events::left && w1.size() == 2) {
     out.text = "-- " + p.named(w1[1]) + " left " + p.named(w1[0]);
+  } else if (e.name == events::away && w1.size() == 2) {
+    out.text = "-- " + p.named(w1[0]) + " is away: " + safe(w1[1]);
+  } else if (e.name == events::away && w1.size() == 1) {
+    out.text = "-- " + p.named(w1[0]) + " is back";
   } else if (e.name == events::join_request && w1.size() == 2) {
     out.text = "-- " + p.named(w1[1]) + " asks to join " + p.named(w1[0]) + " (accept_request " +
                safe(w1[0]) + " " + safe(w1[1]) + ")";

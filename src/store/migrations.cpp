@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 11> all{
+constexpr std::array<std::string_view, 13> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -147,6 +147,10 @@ CREATE TABLE piece_layers (
   hashes      {blob} NOT NULL,
   PRIMARY KEY (info_hash, first_piece)
 );
+)sql",
+    // 13: a live login's away text (AWAY, `away`): '' while present; a new login starts present
+    R"sql(
+ALTER TABLE logins ADD COLUMN away TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

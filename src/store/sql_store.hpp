@@ -273,6 +273,67 @@ class sql_store final : public backend {
     return out;
   }
 
+  listing<room_message> room_history_page(std::string_view group, std::string_view user,
+                                          const history_page& page) override {
+    const auto uid = user_id(user);
+    if (!uid) return {status::no_such_user};
+    std::optional<std::int64_t> group_id;  // none: the lobby
+    std::string room;
+    std::int64_t since = 0;
+    if (group.empty()) {
+      since = single_integer("SELECT lobby_since FROM users WHERE id = $1", *uid);
+    } else {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      auto joined =
+          db_.query("SELECT since_message FROM memberships WHERE group_id = $1 AND user_id = $2",
+                    g->id, *uid);
+      if (!joined.next()) return {status::not_member};
+      since = joined.integer(0);
+      group_id = g->id;
+      room = g->name;
+    }
+    // The lobby's group_id is NULL: 0 stands for it, as no group has that id.
+    const std::string sql = std::string(
+                                "SELECT * FROM (SELECT r.id, u.name, r.body, r.sent_at_ms "
+                                "FROM room_messages r JOIN users u ON u.id = r.sender_id "
+                                "WHERE coalesce(r.group_id, 0) = $1 AND r.id > $2 AND r.id < $3 "
+                                "AND r.sent_at_ms > $4 AND r.sent_at_ms < $5 ORDER BY r.id ") +
+                            (page.from_newest ? "DESC" : "ASC") + " LIMIT $6) AS page ORDER BY 1";
+    auto rows =
+        db_.query(sql.c_str(), group_id.value_or(0), std::max(page.after_id, since), page.before_id,
+                  page.after_ms, page.before_ms, static_cast<std::int64_t>(page.limit));
+    listing<room_message> out;
+    while (rows.next()) {
+      out.items.push_back({rows.integer(0), room, rows.text(1), rows.text(2), rows.integer(3)});
+    }
+    return out;
+  }
+
+  listing<direct_message> direct_history_page(std::string_view user, std::string_view peer,
+                                              const history_page& page) override {
+    const auto me = user_id(user);
+    const auto other = user_id(peer);
+    if (!me || !other) return {status::no_such_user};
+    const std::string sql =
+        std::string(
+            "SELECT * FROM (SELECT d.id, s.name, r.name, d.body, d.sent_at_ms "
+            "FROM direct_messages d "
+            "JOIN users s ON s.id = d.sender_id JOIN users r ON r.id = d.recipient_id "
+            "WHERE ((d.sender_id = $1 AND d.recipient_id = $2) "
+            "OR (d.sender_id = $2 AND d.recipient_id = $1)) AND d.id > $3 AND d.id < $4 "
+            "AND d.sent_at_ms > $5 AND d.sent_at_ms < $6 ORDER BY d.id ") +
+        (page.from_newest ? "DESC" : "ASC") + " LIMIT $7) AS page ORDER BY 1";
+    auto rows = db_.query(sql.c_str(), *me, *other, page.after_id, page.before_id, page.after_ms,
+                          page.before_ms, static_cast<std::int64_t>(page.limit));
+    listing<direct_message> out;
+    while (rows.next()) {
+      out.items.push_back(
+          {rows.integer(0), rows.text(1), rows.text(2), rows.text(3), rows.integer(4)});
+    }
+    return out;
+  }
+
   backlog unseen_room_messages(std::string_view user, std::size_t limit) override {
     backlog out;
     out.latest_id = single_integer("SELECT coalesce(max(id), 0) FROM room_messages");
@@ -554,7 +615,7 @@ class sql_store final : public backend {
     return db_.execute(
                "INSERT INTO logins(user_id, tracker, expires_ms) "
                "SELECT id, $2, $3 FROM users WHERE name = $1 "
-               "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3 "
+               "ON CONFLICT (user_id) DO UPDATE SET tracker = $2, expires_ms = $3, away = '' "
                "WHERE logins.expires_ms < $4",
                user, tracker, expires_ms, now_ms) == 1;
   }
@@ -581,6 +642,28 @@ class sql_store final : public backend {
         "SELECT name FROM users WHERE id IN (SELECT user_id FROM logins WHERE expires_ms >= $1) "
         "ORDER BY name",
         now_ms);
+  }
+
+  std::vector<presence> online_presence(std::int64_t now_ms) override {
+    std::vector<presence> out;
+    auto r = db_.query(
+        "SELECT u.name, l.away FROM logins l JOIN users u ON u.id = l.user_id "
+        "WHERE l.expires_ms >= $1 ORDER BY u.name",
+        now_ms);
+    while (r.next()) out.push_back({r.text(0), r.text(1)});
+    return out;
+  }
+
+  bool set_away(std::string_view user, std::string_view text) override {
+    return db_.execute(
+               "UPDATE logins SET away = $2 WHERE user_id = (SELECT id FROM users WHERE name = $1)",
+               user, text) == 1;
+  }
+
+  std::string away_text(std::string_view user) override {
+    auto r = db_.query(
+        "SELECT l.away FROM logins l JOIN users u ON u.id = l.user_id WHERE u.name = $1", user);
+    return r.next() ? r.text(0) : std::string();
   }
 
   bool take_login(std::string_view user, std::string_view tracker,

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -156,6 +157,13 @@ TEST(Irc, CapNegotiationAndSasl) {
   c.expect(" 907 alice ");
   c.send("CAP LIST");
   EXPECT_EQ(c.expect("CAP"), ":swarmhub CAP alice LIST :cap-notify sasl server-time");
+  // The version is a number: a later one is 302 and more, an earlier or no number is not.
+  c.send("CAP LS 1000");
+  EXPECT_NE(c.expect("CAP").find("sasl=PLAIN"), std::string::npos);
+  c.send("CAP LS 301");
+  EXPECT_EQ(c.expect("CAP").find("sasl=PLAIN"), std::string::npos);
+  c.send("CAP LS 30x");
+  EXPECT_EQ(c.expect("CAP").find("sasl=PLAIN"), std::string::npos);
   // Registration waits for CAP END.
   c.send("CAP END");
   c.expect(" 001 alice ");
@@ -227,8 +235,8 @@ TEST(Irc, EveryErrorNumeric) {
   c.expect(" 461 alice JOIN ");
   c.send("AUTHENTICATE PLAIN");
   c.expect(" 907 alice ");
-  c.send("CHATHISTORY BEFORE #lobby timestamp=2026-01-01T00:00:00.000Z 10");
-  c.expect("FAIL CHATHISTORY INVALID_PARAMS");
+  c.send("CHATHISTORY BEFORE #lobby timestamp=2026-01-01 10");
+  c.expect("FAIL CHATHISTORY INVALID_PARAMS BEFORE ");
   // One live login per user across every kind of connection.
   auto line_alice = tracker.connect();
   EXPECT_EQ(line_alice.request("login alice alice-password").code, "ALREADY_ONLINE");
@@ -348,6 +356,147 @@ TEST(Irc, ChatHistoryFromTheStore) {
   EXPECT_EQ(alice.next(), ":swarmhub BATCH -h1");
 }
 
+// The tag `name` of an IRC line ("" when it has none).
+std::string tag(const std::string& line, const std::string& name) {
+  if (!line.starts_with('@')) return {};
+  const std::string tags = ";" + line.substr(1, line.find(' ') - 1) + ";";
+  const auto at = tags.find(";" + name + "=");
+  if (at == std::string::npos) return {};
+  const auto start = at + name.size() + 2;
+  return tags.substr(start, tags.find(';', start) - start);
+}
+
+// The bodies of one CHATHISTORY batch, after its BATCH + line (which must come next).
+std::vector<std::string> batch_bodies(irc_client& c) {
+  const auto start = c.expect("BATCH +");
+  std::vector<std::string> bodies;
+  for (std::string line = c.next(); !line.empty() && line.find(" BATCH -") == std::string::npos;
+       line = c.next()) {
+    bodies.push_back(line.substr(line.rfind(' ') + 1));
+  }
+  return bodies;
+}
+
+TEST(Irc, ChatHistoryPagesByMsgidAndTimestampInChannelsAndDirectMessages) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(bob.request("create_group crew").ok);
+  auto alice = irc_user(tracker, "alice", "batch server-time message-tags draft/chathistory");
+  ASSERT_TRUE(bob.request("msg alice d1").ok);
+  const auto d1 = alice.expect("PRIVMSG alice d1");
+  alice.send("PRIVMSG bob d2");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice d2");
+  // Live messages carry their msgid and stored time: what history gives for them too.
+  EXPECT_TRUE(tag(d1, "msgid").starts_with("d")) << d1;
+  std::vector<std::string> lobby;  // the live lines of m1..m5
+  for (const char* body : {"m1", "m2", "m3", "m4", "m5"}) {
+    ASSERT_TRUE(bob.request(std::string("say ") + body).ok);
+    lobby.push_back(alice.expect(std::string("PRIVMSG #lobby ") + body));
+  }
+  using v = std::vector<std::string>;
+  const auto id = [&](int i) { return "msgid=" + tag(lobby[i], "msgid"); };
+  const auto at = [&](int i) { return "timestamp=" + tag(lobby[i], "time"); };
+  alice.send("CHATHISTORY LATEST #lobby * 1");
+  alice.expect("BATCH +");
+  const auto newest = alice.next();
+  EXPECT_EQ(tag(newest, "msgid"), tag(lobby[4], "msgid")) << newest;
+  EXPECT_EQ(tag(newest, "time"), tag(lobby[4], "time")) << newest;
+  alice.next();  // BATCH -
+  alice.send("CHATHISTORY BEFORE #lobby " + id(3) + " 2");
+  EXPECT_EQ(batch_bodies(alice), (v{"m2", "m3"}));
+  alice.send("CHATHISTORY AFTER #lobby " + id(1) + " 2");
+  EXPECT_EQ(batch_bodies(alice), (v{"m3", "m4"}));
+  alice.send("CHATHISTORY LATEST #lobby " + id(2) + " 10");
+  EXPECT_EQ(batch_bodies(alice), (v{"m4", "m5"}));
+  alice.send("CHATHISTORY BETWEEN #lobby " + id(0) + " " + id(4) + " 10");
+  EXPECT_EQ(batch_bodies(alice), (v{"m2", "m3", "m4"}));
+  alice.send("CHATHISTORY BETWEEN #lobby " + id(4) + " " + id(0) + " 2");  // from the later one
+  EXPECT_EQ(batch_bodies(alice), (v{"m3", "m4"}));
+  alice.send("CHATHISTORY AROUND #lobby " + id(2) + " 3");
+  EXPECT_EQ(batch_bodies(alice), (v{"m2", "m3", "m4"}));
+  alice.send("CHATHISTORY AFTER #lobby " + at(4) + " 10");
+  EXPECT_TRUE(batch_bodies(alice).empty());
+  alice.send("CHATHISTORY BEFORE #lobby " + at(0) + " 10");
+  EXPECT_TRUE(batch_bodies(alice).empty());
+  alice.send("CHATHISTORY LATEST #lobby * 600");  // served as CHATHISTORY=500
+  EXPECT_EQ(batch_bodies(alice), (v{"m1", "m2", "m3", "m4", "m5"}));
+  // A nick: the direct messages both ways.
+  alice.send("CHATHISTORY LATEST bob * 10");
+  EXPECT_TRUE(alice.expect("BATCH +").ends_with(" chathistory bob"));
+  const auto first = alice.next();
+  EXPECT_EQ(tag(first, "msgid"), tag(d1, "msgid")) << first;
+  EXPECT_EQ(tag(first, "time"), tag(d1, "time")) << first;
+  EXPECT_TRUE(first.ends_with(" :bob!bob@swarmhub PRIVMSG alice d1")) << first;
+  EXPECT_TRUE(alice.next().ends_with(" :alice!alice@swarmhub PRIVMSG bob d2"));
+  alice.next();  // BATCH -
+  alice.send("CHATHISTORY AFTER bob msgid=" + tag(d1, "msgid") + " 10");
+  EXPECT_EQ(batch_bodies(alice), (v{"d2"}));
+  // Bad input: each its FAIL.
+  alice.send("CHATHISTORY BEFORE #lobby");
+  alice.expect("FAIL CHATHISTORY NEED_MORE_PARAMS BEFORE :");
+  alice.send("CHATHISTORY BETWEEN #lobby " + id(0) + " 10");
+  alice.expect("FAIL CHATHISTORY NEED_MORE_PARAMS BETWEEN :");
+  alice.send("CHATHISTORY FROB #lobby * 10");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS FROB :");
+  alice.send("CHATHISTORY BEFORE #lobby * 10");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS BEFORE :");
+  alice.send("CHATHISTORY LATEST #lobby * 0");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS LATEST :");
+  alice.send("CHATHISTORY LATEST #lobby * ten");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS LATEST :");
+  alice.send("CHATHISTORY AFTER bob " + id(0) + " 10");  // a room's msgid for a nick
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS AFTER :");
+  alice.send("CHATHISTORY LATEST #crew * 10");  // not a member
+  alice.expect("FAIL CHATHISTORY INVALID_TARGET LATEST #crew :");
+  alice.send("CHATHISTORY LATEST #no-such * 10");
+  alice.expect("FAIL CHATHISTORY INVALID_TARGET LATEST #no-such :");
+  alice.send("CHATHISTORY LATEST nobody * 10");
+  alice.expect("FAIL CHATHISTORY INVALID_TARGET LATEST nobody :");
+  alice.send("CHATHISTORY LATEST bad/nick * 10");
+  alice.expect("FAIL CHATHISTORY INVALID_TARGET LATEST bad/nick :");
+}
+
+TEST(Irc, AwayIsSharedWithEveryKindOfConnection) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  auto bob = tracker.user("bob");
+  auto alice = irc_user(tracker, "alice", "away-notify");
+  EXPECT_EQ(bob.next_event("JOINED").text, "lobby alice");
+  // A line user goes away: IRC users with away-notify hear it, WHO says G, PRIVMSG gets 301.
+  EXPECT_EQ(bob.request("away out for lunch").text, "you are away: out for lunch");
+  EXPECT_EQ(alice.expect(" AWAY "), ":bob!bob@swarmhub AWAY :out for lunch");
+  alice.send("WHO #lobby");
+  EXPECT_EQ(alice.expect(" 352 alice #lobby bob "),
+            ":swarmhub 352 alice #lobby bob swarmhub swarmhub bob G :0 bob");
+  alice.send("PRIVMSG bob :are you there?");
+  EXPECT_EQ(alice.expect(" 301 "), ":swarmhub 301 alice bob :out for lunch");
+  EXPECT_EQ(bob.next_event("MSG").text, "alice are you there?");
+  alice.send("WHOIS bob");
+  alice.expect(" 311 alice bob ");
+  EXPECT_EQ(alice.expect(" 301 "), ":swarmhub 301 alice bob :out for lunch");
+  // An IRC user goes away: line users hear it and see it in list.
+  alice.send("AWAY :brb");
+  alice.expect(" 306 alice ");
+  EXPECT_EQ(bob.next_event("AWAY").text, "alice brb");
+  const auto online = bob.request("list");
+  EXPECT_EQ(online.data, (std::vector<std::string>{"alice away brb", "bob away out for lunch"}));
+  alice.send("NAMES #lobby");  // names stay names
+  EXPECT_EQ(alice.expect(" 353 "), ":swarmhub 353 alice = #lobby :alice bob");
+  alice.send("AWAY");
+  alice.expect(" 305 alice ");
+  EXPECT_EQ(bob.next_event("AWAY").text, "alice");
+  ASSERT_EQ(bob.request("away").text, "you are back");
+  EXPECT_EQ(alice.expect(" AWAY"), ":bob!bob@swarmhub AWAY");
+  alice.send("WHO bob");
+  alice.expect(" 352 alice * bob swarmhub swarmhub bob H ");
+  // Too long: refused on both kinds.
+  EXPECT_EQ(bob.request("away " + std::string(201, 'x')).code, "MESSAGE_TOO_LONG");
+  alice.send("AWAY :" + std::string(201, 'x'));
+  alice.expect("FAIL AWAY MESSAGE_TOO_LONG ");
+  EXPECT_EQ(bob.request("list").data, (std::vector<std::string>{"alice", "bob"}));
+}
+
 // The path of `program` on PATH, or "".
 std::string on_path(const std::string& program) {
   const char* path = std::getenv("PATH");
@@ -423,6 +572,78 @@ TEST(Irc, WeechatOverTlsWithSaslTalksWithASwarmhubClient) {
   EXPECT_TRUE(
       file_comes_to_hold(logs, logs + "/irc.sh.#crew.weechatlog", "bob\tthe crew hears you"))
       << read_file(logs + "/irc.sh.#crew.weechatlog");
+}
+
+// A tmux server of its own running one program in a terminal, ended with the test.
+class tmux_session {
+ public:
+  tmux_session(const std::string& socket, const std::string& command) : socket_(socket) {
+    run("new-session -d -s t -x 200 -y 50 '" + command + "'");
+  }
+  ~tmux_session() { run("kill-server"); }
+  tmux_session(const tmux_session&) = delete;
+  tmux_session& operator=(const tmux_session&) = delete;
+
+ private:
+  void run(const std::string& args) {
+    (void)std::system(("tmux -L " + socket_ + " " + args + " >/dev/null 2>&1").c_str());
+  }
+  std::string socket_;
+};
+
+// A real IRC client from Debian: irssi in a terminal (tmux), over TLS pinned on the tracker's
+// certificate (which is self-signed: no chain to verify) with SASL PLAIN; it joins #lobby and a
+// group's channel, talks with a line client and fetches the lobby's history with CHATHISTORY. Its
+// commands are those of the README.
+TEST(Irc, IrssiOverTlsWithSaslTalksWithASwarmhubClientAndFetchesHistory) {
+  const std::string irssi = on_path("irssi");
+  if (irssi.empty()) GTEST_SKIP() << "irssi is not installed (apt install irssi)";
+  if (on_path("tmux").empty()) GTEST_SKIP() << "tmux is not installed (apt install tmux)";
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(bob.request("create_group crew").ok);
+  {
+    auto alice = tracker.user("alice");
+    ASSERT_TRUE(alice.request("join_group crew").ok);
+    EXPECT_EQ(bob.next_event("JOIN_REQUEST").text, "crew alice");
+    ASSERT_TRUE(bob.request("accept_request crew alice").ok);
+    ASSERT_TRUE(alice.request("logout").ok);
+  }
+  // Said while alice is offline: the lobby keeps it for her history, not for her login.
+  ASSERT_TRUE(bob.request("say said before irssi came").ok);
+  temp_dir home;
+  const std::string logs = home.file("logs");
+  std::filesystem::create_directories(logs);
+  // irssi runs the commands of <home>/startup as it starts; the network's autosendcmd runs
+  // after the welcome, when the tracker has joined #lobby and #crew.
+  const std::string startup = fmt::format(
+      "/set settings_autosave off\n"
+      "/set autolog on\n"
+      "/set autolog_path {}/$0.log\n"
+      "/network add -sasl_mechanism PLAIN -sasl_username alice -sasl_password alice-password "
+      "-nick alice -autosendcmd \"/msg #lobby,#crew hello from irssi;"
+      "/quote CHATHISTORY LATEST #lobby * 10\" swarmhub\n"
+      "/server add -tls -notls_verify -tls_pinned_cert {} -network swarmhub 127.0.0.1 {}\n"
+      "/connect swarmhub\n",
+      logs, tracker.tls_fingerprint(), tracker.port());
+  { std::ofstream(home.file("startup")) << startup; }
+  tmux_session terminal("swarmhub-irssi-" + std::to_string(::getpid()),
+                        irssi + " --home=" + home.path());
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice hello from irssi");
+  EXPECT_EQ(bob.next_event("ROOM").text, "crew alice hello from irssi");
+  ASSERT_TRUE(bob.request("say hello irssi").ok);
+  ASSERT_TRUE(bob.request("room crew").ok);
+  ASSERT_TRUE(bob.request("say the crew hears you").ok);
+  ASSERT_TRUE(bob.request("msg alice just for you").ok);
+  const std::string lobby_log = logs + "/#lobby.log";
+  EXPECT_TRUE(file_comes_to_hold(logs, lobby_log, "bob> said before irssi came"))
+      << read_file(lobby_log);
+  EXPECT_TRUE(file_comes_to_hold(logs, lobby_log, "bob> hello irssi")) << read_file(lobby_log);
+  EXPECT_TRUE(file_comes_to_hold(logs, logs + "/#crew.log", "bob> the crew hears you"))
+      << read_file(logs + "/#crew.log");
+  EXPECT_TRUE(file_comes_to_hold(logs, logs + "/bob.log", "bob> just for you"))
+      << read_file(logs + "/bob.log");
 }
 
 }  // namespace

@@ -91,6 +91,10 @@ TEST(ClientChat, EventsReadLikeIrssi) {
   const auto added =
       render_event(proto::event{"FILE_ADDED", "rust \"my slides.pdf\" 2097152 bob"}, look, "10:00");
   EXPECT_EQ(added.text, "[10:00] -- bob shared my slides.pdf (2.0 MiB) in rust");
+  EXPECT_EQ(render_event(proto::event{"AWAY", "bob out for lunch"}, look, "10:00").text,
+            "[10:00] -- bob is away: out for lunch");
+  EXPECT_EQ(render_event(proto::event{"AWAY", "bob"}, look, "10:00").text,
+            "[10:00] -- bob is back");
   const auto removed =
       render_event(proto::event{"FILE_REMOVED", "rust a.bin alice"}, look, "10:00");
   EXPECT_EQ(removed.text,

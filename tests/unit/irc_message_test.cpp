@@ -50,6 +50,15 @@ TEST(IrcMessage, FormatsWithTrailingOnlyWhenNeededAndNoLineBreaks) {
   EXPECT_EQ(format(message{{}, {}, "432", {"a b", "", "text"}}), "432 a_b * text\r\n");
 }
 
+TEST(IrcMessage, SplitsWordsIntoLinesOfAMaximumLength) {
+  using lines = std::vector<std::string>;
+  EXPECT_EQ(split_words("", 10), lines{""});
+  EXPECT_EQ(split_words("a bb ccc", 100), lines{"a bb ccc"});
+  EXPECT_EQ(split_words("aaaa bbbb cccc", 9), (lines{"aaaa bbbb", "cccc"}));
+  EXPECT_EQ(split_words("  aaaa   bbbb ", 4), (lines{"aaaa", "bbbb"}));
+  EXPECT_EQ(split_words("toolongword x", 4), (lines{"toolongword", "x"}));
+}
+
 TEST(IrcMessage, RecognisesHowIrcClientsStart) {
   for (const char* line : {"CAP LS 302", "NICK alice", "USER a 0 * :A", "PASS secret", "CAP"})
     EXPECT_TRUE(starts_irc(line)) << line;

@@ -273,6 +273,62 @@ TEST_P(StoreTest, DirectMessagesWaitUntilMarkedDelivered) {
   EXPECT_TRUE(db_->undelivered_direct("bob").empty());
 }
 
+TEST_P(StoreTest, HistoryPagesByIdAndTime) {
+  make_group_of_three();
+  std::vector<room_message> posted;
+  for (const char* body : {"m1", "m2", "m3", "m4", "m5"}) {
+    const auto p = db_->post_room_message("rust", "bob", body);
+    ASSERT_EQ(p.result, status::ok);
+    posted.push_back(p.message);
+  }
+  const auto bodies = [](const auto& items) {
+    std::vector<std::string> out;
+    for (const auto& m : items) out.push_back(m.body);
+    return out;
+  };
+  using v = std::vector<std::string>;
+  history_page page;
+  page.limit = 2;  // the newest two, oldest first
+  EXPECT_EQ(bodies(db_->room_history_page("rust", "carol", page).items), (v{"m4", "m5"}));
+  page.before_id = posted[3].id;  // before m4
+  EXPECT_EQ(bodies(db_->room_history_page("rust", "carol", page).items), (v{"m2", "m3"}));
+  page = {};
+  page.after_id = posted[0].id;  // after m1, nearest it
+  page.from_newest = false;
+  page.limit = 2;
+  EXPECT_EQ(bodies(db_->room_history_page("RUST", "carol", page).items), (v{"m2", "m3"}));
+  page.before_id = posted[2].id;  // strictly between m1 and m3
+  EXPECT_EQ(bodies(db_->room_history_page("rust", "carol", page).items), (v{"m2"}));
+  page = {};
+  page.after_ms = posted[4].sent_at_ms;  // nothing is later than the last
+  EXPECT_TRUE(db_->room_history_page("rust", "carol", page).items.empty());
+  page = {};
+  page.before_ms = posted[0].sent_at_ms + 1;  // by time: m1 and what shares its millisecond
+  const auto by_time = db_->room_history_page("rust", "carol", page).items;
+  ASSERT_FALSE(by_time.empty());
+  EXPECT_EQ(by_time.front().body, "m1");
+  EXPECT_EQ(db_->room_history_page("rust", "nobody", {}).result, status::no_such_user);
+  EXPECT_EQ(db_->room_history_page("nope", "carol", {}).result, status::no_such_group);
+  ASSERT_EQ(db_->create_user("dave", "hash-d"), status::ok);
+  EXPECT_EQ(db_->room_history_page("rust", "dave", {}).result, status::not_member);
+  // The lobby: from the account's creation on.
+  ASSERT_EQ(db_->post_room_message("", "alice", "to the lobby").result, status::ok);
+  EXPECT_EQ(bodies(db_->room_history_page("", "dave", {}).items), (v{"to the lobby"}));
+  EXPECT_TRUE(bodies(db_->room_history_page("", "alice", {}).items).back() == "to the lobby");
+
+  // Direct messages: both ways between two users, delivered or not, and no one else's.
+  const auto d1 = db_->send_direct("alice", "bob", "a to b");
+  ASSERT_EQ(db_->send_direct("bob", "alice", "b to a").result, status::ok);
+  ASSERT_EQ(db_->send_direct("carol", "bob", "c to b").result, status::ok);
+  db_->mark_delivered({d1.message.id});
+  EXPECT_EQ(bodies(db_->direct_history_page("bob", "ALICE", {}).items), (v{"a to b", "b to a"}));
+  history_page after_first;
+  after_first.after_id = d1.message.id;
+  after_first.from_newest = false;
+  EXPECT_EQ(bodies(db_->direct_history_page("alice", "bob", after_first).items), (v{"b to a"}));
+  EXPECT_EQ(db_->direct_history_page("alice", "nobody", {}).result, status::no_such_user);
+}
+
 TEST_P(StoreTest, FilesAndAnnouncePermissions) {
   make_group_of_three();
   ASSERT_EQ(db_->create_user("eve", "hash-e"), status::ok);
@@ -379,8 +435,17 @@ TEST_P(StoreTest, LoginsAreLeasesHeldByOneTrackerAtATime) {
   EXPECT_TRUE(db_->claim_login("alice", "t2", 5001, 9000));
   db_->release_login("alice", "t1");  // not t1's any more: nothing happens
   EXPECT_EQ(db_->online_users(5002), (std::vector<std::string>{"alice"}));
+  // Away: a text on the live login, gone with it; a new login starts present.
+  EXPECT_TRUE(db_->set_away("ALICE", "lunch"));
+  EXPECT_EQ(db_->away_text("alice"), "lunch");
+  EXPECT_EQ(db_->online_presence(5002), (std::vector<presence>{{"alice", "lunch"}}));
+  EXPECT_FALSE(db_->set_away("carol", "never logged in"));
+  EXPECT_EQ(db_->away_text("carol"), "");
   db_->release_login("alice", "t2");
   EXPECT_TRUE(db_->online_users(5002).empty());
+  EXPECT_EQ(db_->away_text("alice"), "");
+  EXPECT_TRUE(db_->claim_login("alice", "t1", 6000, 9000));
+  EXPECT_EQ(db_->online_presence(6000), (std::vector<presence>{{"alice", ""}}));
   EXPECT_TRUE(db_->claim_login("carol", "t3", 1, 100000));
   db_->release_logins("t3");
   EXPECT_TRUE(db_->online_users(10000).empty());

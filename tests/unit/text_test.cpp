@@ -2,8 +2,24 @@
 
 #include <gtest/gtest.h>
 
+#include "swarmhub/util/time.hpp"
+
 namespace swarmhub::util {
 namespace {
+
+TEST(IsoTime, ParsesWhatItWrites) {
+  for (const std::int64_t ms : {std::int64_t{0}, std::int64_t{1764633600123},
+                                std::int64_t{951782400999}, std::int64_t{4102444799000}}) {
+    EXPECT_EQ(parse_iso_utc_ms(iso_utc_ms(ms)), ms) << iso_utc_ms(ms);
+  }
+  EXPECT_EQ(parse_iso_utc_ms("1970-01-01T00:00:01Z"), 1000);
+  EXPECT_EQ(parse_iso_utc_ms("1970-01-01T00:00:01.5Z"), 1500);
+  for (const char* bad :
+       {"", "1970-01-01T00:00:01", "1970-01-01 00:00:01Z", "1970-13-01T00:00:01Z",
+        "1970-01-01T00:00:01.1234Z", "1970-01-01T00:00:01,5Z", "197x-01-01T00:00:01Z", "*"}) {
+    EXPECT_FALSE(parse_iso_utc_ms(bad)) << bad;
+  }
+}
 
 TEST(Utf8, AcceptsAsciiAndMultibyte) {
   EXPECT_TRUE(is_valid_utf8(""));

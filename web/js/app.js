@@ -156,6 +156,7 @@ function onEvent({ name, text }) {
       if (state.view === 'room:pair') openView('room:lobby');
       refreshRooms();
       break;
+    case 'AWAY': refreshOnline(); break;
     case 'JOINED': case 'LEFT':
       append(`room:${first}`, { system: true, text: `${rest[0]} ${name === 'JOINED' ? 'joined' : 'left'}` }, false);
       if (first === 'lobby') refreshOnline();
@@ -290,8 +291,10 @@ async function refreshOnline() {
   const r = await send('list');
   if (!r.ok) return;
   $('online-count').textContent = `(${r.data.length})`;
-  $('online').replaceChildren(...r.data.map((u) => {
-    const li = el('li', {}, u);
+  // A line is "<name>", or "<name> away <text>".
+  $('online').replaceChildren(...r.data.map((line) => {
+    const [u, ...rest] = line.split(' ');
+    const li = el('li', {}, rest[0] === 'away' ? `${u} (away: ${rest.slice(1).join(' ')})` : u);
     if (u !== state.me) {
       li.append(el('button', { type: 'button', class: 'link', 'aria-label': `message ${u}`,
         onclick: () => { state.dms.add(u); openView(`dm:${u}`); } }, 'message'));

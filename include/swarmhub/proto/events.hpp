@@ -23,6 +23,8 @@ inline constexpr std::string_view paired = "PAIRED";
 inline constexpr std::string_view pair_ended = "PAIR_ENDED";
 inline constexpr std::string_view joined = "JOINED";
 inline constexpr std::string_view left = "LEFT";
+// Someone in the lobby went away or came back: `<user> [<text>]` (no text: back).
+inline constexpr std::string_view away = "AWAY";
 inline constexpr std::string_view notice = "NOTICE";
 // A member shared a file in a group: `<group> <file> <size> <by>`, to its online members.
 inline constexpr std::string_view file_added = "FILE_ADDED";

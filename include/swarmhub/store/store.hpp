@@ -8,6 +8,7 @@
 // async_store, never on a thread that serves sockets. Failures of the engine itself (disk,
 // connection) throw store_failure; rule violations are ordinary results.
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -177,6 +178,29 @@ struct group_authority {
   std::string cert_pem;  // its certificate: the ssl-cert of the group's sealed torrents
 };
 
+// A page of one conversation's history (IRCv3 draft/chathistory): the messages strictly
+// between two bounds, each a message id and a time (either may be left open), the `limit`
+// nearest the lower bound (oldest first) or the upper one (newest first: from_newest), always
+// returned oldest first.
+struct history_page {
+  static constexpr std::int64_t open_low = -1;
+  static constexpr std::int64_t open_high = INT64_MAX;
+  std::int64_t after_id = open_low;
+  std::int64_t before_id = open_high;
+  std::int64_t after_ms = open_low;  // unix milliseconds
+  std::int64_t before_ms = open_high;
+  bool from_newest = true;
+  std::size_t limit = 100;
+};
+
+// Someone logged in, and whether they are away (AWAY, `away`).
+struct presence {
+  std::string name;
+  std::string away;  // "" while present
+
+  bool operator==(const presence&) const = default;
+};
+
 template <class T>
 struct listing {
   status result = status::ok;
@@ -232,6 +256,14 @@ class backend {
   // group's room posted since `user` joined it.
   virtual listing<room_message> room_history(std::string_view group, std::string_view user,
                                              std::size_t limit) = 0;
+  // A page of a room's messages that `user` may see (as room_history); no_such_user,
+  // no_such_group, not_member.
+  virtual listing<room_message> room_history_page(std::string_view group, std::string_view user,
+                                                  const history_page& page) = 0;
+  // A page of the direct messages between `user` and `peer`, both ways, delivered or not;
+  // no_such_user when either is unknown.
+  virtual listing<direct_message> direct_history_page(std::string_view user, std::string_view peer,
+                                                      const history_page& page) = 0;
   // Messages of `user`'s group rooms newer than both their last seen message and their
   // joining; at most `limit`, the newest ones.
   virtual backlog unseen_room_messages(std::string_view user, std::size_t limit) = 0;
@@ -307,6 +339,13 @@ class backend {
   virtual void release_logins(std::string_view tracker) = 0;
   // Users with an unexpired login anywhere, by name.
   virtual std::vector<std::string> online_users(std::int64_t now_ms) = 0;
+  // The same with each one's away text ("" while present).
+  virtual std::vector<presence> online_presence(std::int64_t now_ms) = 0;
+  // Sets the away text of `user`'s live login ("" : back); false when they have none. A new
+  // login starts present.
+  virtual bool set_away(std::string_view user, std::string_view text) = 0;
+  // `user`'s away text, "" when present or offline.
+  virtual std::string away_text(std::string_view user) = 0;
 
   // Takes `user`'s login for `tracker` whoever holds it (a client resuming its session after
   // its tracker died); false for an unknown user.

@@ -32,20 +32,20 @@ void deliver_direct_page(tracker_core& core, store::backend& db, const std::shar
   auto waiting = db.undelivered_direct(user, after, page + 1);
   const bool more = waiting.size() > page;
   if (more) waiting.pop_back();
-  for (const auto& m : waiting) to->deliver_direct(direct_event(m), m.id);
+  for (const auto& m : waiting) to->deliver_direct(direct_event(m), m.id, m.sent_at_ms);
   to->take_live_direct(!more);
   if (more) to->direct_page_queued(waiting.back().id);
 }
 
 void offer_direct(const std::shared_ptr<session>& to, const store::direct_message& m) {
-  if (to->takes_live_direct()) to->deliver_direct(direct_event(m), m.id);
+  if (to->takes_live_direct()) to->deliver_direct(direct_event(m), m.id, m.sent_at_ms);
 }
 
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {
   const std::string room = room_name(m);
   auto event = std::make_shared<const std::string>(room_event(m));
   for (const auto& s : core.rooms.subscribers(room)) {
-    if (s->id() != sender_session) s->deliver(event, m.id);
+    if (s->id() != sender_session) s->deliver(event, m.id, m.sent_at_ms);
   }
   core.log.append(m.sent_at_ms, room, m.sender, m.body);
 }
@@ -56,7 +56,7 @@ void publish_all(tracker_core& core,
     publish(core, messages[0].first, messages[0].second);
     return;
   }
-  using lines = std::vector<std::pair<session::bytes, std::int64_t>>;
+  using lines = std::vector<session::stamped>;
   std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> audiences;
   std::unordered_map<session*, std::pair<std::shared_ptr<session>, lines>> outgoing;
   for (const auto& [m, sender_session] : messages) {
@@ -68,7 +68,7 @@ void publish_all(tracker_core& core,
       if (s->id() == sender_session) continue;
       auto& [who, queue] = outgoing[s.get()];
       if (!who) who = s;
-      queue.emplace_back(event, m.id);
+      queue.push_back({event, m.id, m.sent_at_ms});
     }
     core.log.append(m.sent_at_ms, room, m.sender, m.body);
   }

@@ -1,9 +1,10 @@
-// list, msg, say (which plain lines are too), room, rooms, history, pair, unpair.
+// list, away, msg, say (which plain lines are too), room, rooms, history, pair, unpair.
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <charconv>
 
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/chat/chat.hpp"
@@ -20,6 +21,8 @@ using proto::error_code;
 using store::status;
 
 constexpr std::string_view pair_room = "pair";
+// ISUPPORT AWAYLEN for IRC clients (irc/registration.cpp) says the same.
+constexpr std::size_t max_away_text = 200;
 
 bool same_room(std::string_view a, std::string_view b) {
   return util::iequals_ascii(a, b);
@@ -125,11 +128,37 @@ awaitable<void> handle<command_id::say>(command_context& ctx) {
 
 template <>
 awaitable<void> handle<command_id::list>(command_context& ctx) {
-  // Everyone logged in on any tracker of the store.
-  auto query = [now = util::unix_ms_now()](store::backend& db) { return db.online_users(now); };
+  // Everyone logged in on any tracker of the store: "<name>", or "<name> away <text>".
+  auto query = [now = util::unix_ms_now()](store::backend& db) { return db.online_presence(now); };
   const auto users = co_await ctx.core.store->run(std::move(query));
-  for (const auto& u : users) ctx.reply.data(u);
+  for (const auto& u : users) {
+    ctx.reply.data(u.away.empty() ? u.name : fmt::format("{} away {}", u.name, u.away));
+  }
   ctx.reply.ok(fmt::format("{} online", users.size()));
+}
+
+// Away is a state of the live login, in the store so that every tracker's `list` shows it;
+// the lobby hears `* AWAY <user> [<text>]` (no text: back), as it hears logins.
+template <>
+awaitable<void> handle<command_id::away>(command_context& ctx) {
+  const std::string text = ctx.args.empty() ? std::string() : clean_text(ctx.args[0]);
+  if (text.size() > max_away_text) {
+    ctx.reply.error(error_code::message_too_long,
+                    fmt::format("an away text may have at most {} bytes", max_away_text));
+    co_return;
+  }
+  if (!ctx.client.chat().allow_message()) {
+    ctx.reply.error(error_code::rate_limited, fmt::format("slow down: at most {} messages a second",
+                                                          ctx.core.options.chat_rate));
+    co_return;
+  }
+  const std::string me = ctx.client.identity().user();
+  // Named, not a temporary inside co_await: GCC 12 destroys such a lambda's captures twice.
+  auto mark = [me, text](store::backend& db) { return db.set_away(me, text); };
+  co_await ctx.core.store->run(std::move(mark));
+  chat::announce_everywhere(ctx.core, room_registry::lobby, proto::events::away,
+                            text.empty() ? me : fmt::format("{} {}", me, text), ctx.client.id());
+  ctx.reply.ok(text.empty() ? std::string("you are back") : fmt::format("you are away: {}", text));
 }
 
 template <>
@@ -148,13 +177,20 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
   // chooses the reply.
   // Handed to the recipient here on the store thread, right after the commit: in the one
   // order of the store thread with the recipient's login backlog (chat::offer_direct).
-  auto send = [me, to, text, recipient, now = util::unix_ms_now()](store::backend& db) {
-    auto sent = db.send_direct(me, to, text);
-    if (sent.result == status::ok && recipient) chat::offer_direct(recipient, sent.message);
-    const bool elsewhere = !recipient && sent.result == status::ok && db.is_online(to, now);
-    return std::pair{std::move(sent), elsewhere};
+  struct outcome {
+    store::direct_result sent;
+    bool elsewhere = false;
+    std::string away;
   };
-  const auto [result, elsewhere] = co_await ctx.core.store->run(std::move(send));
+  auto send = [me, to, text, recipient, now = util::unix_ms_now()](store::backend& db) {
+    outcome out{db.send_direct(me, to, text)};
+    if (out.sent.result != status::ok) return out;
+    if (recipient) chat::offer_direct(recipient, out.sent.message);
+    out.elsewhere = !recipient && db.is_online(to, now);
+    if (recipient || out.elsewhere) out.away = db.away_text(to);
+    return out;
+  };
+  const auto [result, elsewhere, away] = co_await ctx.core.store->run(std::move(send));
   if (result.result != status::ok) {
     ctx.reply.error(error_code::no_such_user, fmt::format("no user named {}", to));
     co_return;
@@ -166,6 +202,7 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
                         m.body);
   }
   if (here || elsewhere) {
+    if (!away.empty()) ctx.reply.data(fmt::format("away {}", away));  // IRC's RPL_AWAY
     ctx.reply.ok(fmt::format("sent to {}", m.recipient));
   } else {
     ctx.reply.ok(fmt::format("{} is offline; they get it when they log in", m.recipient));

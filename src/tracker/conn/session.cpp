@@ -190,18 +190,19 @@ std::string session::remote_ip() const {
   return ip;
 }
 
-void session::deliver(bytes message, std::int64_t room_message_id) {
-  asio::dispatch(socket_.get_executor(),
-                 [self = shared_from_this(), m = std::move(message), room_message_id]() mutable {
-                   self->enqueue(std::move(m), room_message_id);
-                 });
+void session::deliver(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), m = std::move(message),
+                                          room_message_id, sent_at_ms]() mutable {
+    self->enqueue(std::move(m), room_message_id, sent_at_ms);
+  });
 }
 
-void session::deliver_direct(bytes message, std::int64_t direct_message_id) {
-  asio::dispatch(socket_.get_executor(),
-                 [self = shared_from_this(), m = std::move(message), direct_message_id]() mutable {
-                   self->enqueue_direct(std::move(m), direct_message_id);
-                 });
+void session::deliver_direct(bytes message, std::int64_t direct_message_id,
+                             std::int64_t sent_at_ms) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), m = std::move(message),
+                                          direct_message_id, sent_at_ms]() mutable {
+    self->enqueue_direct(std::move(m), direct_message_id, sent_at_ms);
+  });
 }
 
 void session::direct_page_queued(std::int64_t last) {
@@ -224,10 +225,10 @@ void session::fetch_direct_page() {
   });
 }
 
-void session::deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages) {
+void session::deliver_all(std::vector<stamped> messages) {
   asio::dispatch(socket_.get_executor(),
                  [self = shared_from_this(), m = std::move(messages)]() mutable {
-                   for (auto& [message, id] : m) self->enqueue(std::move(message), id);
+                   for (auto& s : m) self->enqueue(std::move(s.message), s.id, s.sent_at_ms);
                  });
 }
 
@@ -247,22 +248,23 @@ void session::abort(std::string reason) {
       [self = shared_from_this(), r = std::move(reason)]() mutable { self->stop(std::move(r)); });
 }
 
-void session::enqueue(bytes message, std::int64_t room_message_id) {
+void session::enqueue(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms) {
   if (stopped_) return;
   // With a shared store, a message met in the login backlog can come again live (another
   // tracker committed it while the backlog was read): one copy is enough.
   if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
   if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
-  if (irc_ && !(message = irc_->translate(message, room_message_id))) return;
+  if (irc_ && !(message = irc_->translate(message, {room_message_id, sent_at_ms, false}))) return;
   push_output(outgoing{std::move(message), room_message_id});
 }
 
-void session::enqueue_direct(bytes message, std::int64_t direct_message_id) {
+void session::enqueue_direct(bytes message, std::int64_t direct_message_id,
+                             std::int64_t sent_at_ms) {
   if (stopped_) return;
   // The login backlog and the live path (or the event feed) may both bring it.
   if (!chat_.note_direct_queued(direct_message_id)) return;
   if (event_ids_) message = with_event_id(message, direct_message_id);
-  if (irc_ && !(message = irc_->translate(message, 0))) return;
+  if (irc_ && !(message = irc_->translate(message, {direct_message_id, sent_at_ms, true}))) return;
   push_output(outgoing{std::move(message), 0, 0, direct_message_id});
 }
 

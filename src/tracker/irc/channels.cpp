@@ -1,10 +1,9 @@
 // Rooms as channels (#lobby, #<group>), people as nicks: JOIN, PART, PRIVMSG, NOTICE, NAMES,
-// LIST, WHO, WHOIS, MODE and CHATHISTORY, each through the line protocol's commands.
+// LIST, WHO, WHOIS and MODE, each through the line protocol's commands.
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "swarmhub/proto/error_code.hpp"
 #include "swarmhub/proto/request.hpp"
@@ -34,6 +33,19 @@ std::vector<std::string> split_commas(std::string_view list) {
 // The first word of a reply's data line (the name, in rooms, list_groups, list_members).
 std::string first_word(std::string_view line) {
   return std::string(line.substr(0, line.find(' ')));
+}
+
+// `list`'s data line: "<name>" or "<name> away <text>".
+struct online_user {
+  std::string name;
+  std::string away;  // "" while present
+};
+online_user parse_online(std::string_view line) {
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos) return {std::string(line), {}};
+  std::string_view rest = line.substr(space + 1);
+  if (rest.starts_with("away ")) rest.remove_prefix(5);
+  return {std::string(line.substr(0, space)), std::string(rest)};
 }
 
 // "key=value" out of a data line such as list_groups' "g owner=a members=2 mode=sealed".
@@ -71,20 +83,22 @@ awaitable<std::vector<std::string>> connection::readable_rooms() {
 
 void connection::show_join(const std::string& room) {
   channels_[util::ascii_lower(room)] = room;
-  send(message{tags_for(nick_, 0), prefix_of(nick_), "JOIN", {"#" + room}});
+  send(message{tags_for(nick_), prefix_of(nick_), "JOIN", {"#" + room}});
 }
 
 awaitable<std::vector<std::string>> connection::names_of(const std::string& room) {
   const auto online = co_await run("list");
-  if (util::iequals_ascii(room, room_registry::lobby)) co_return online.data;
+  std::vector<std::string> here;
+  for (const auto& line : online.data) here.push_back(first_word(line));
+  if (util::iequals_ascii(room, room_registry::lobby)) co_return here;
   const auto members = co_await run(fmt::format("list_members {}", proto::quote_argument(room)));
   std::vector<std::string> names;
   for (const auto& line : members.data) {
     auto name = first_word(line);
-    const bool here =
-        std::any_of(online.data.begin(), online.data.end(),
-                    [&](const std::string& u) { return util::iequals_ascii(u, name); });
-    if (here) names.push_back(std::move(name));
+    const bool online_now = std::any_of(here.begin(), here.end(), [&](const std::string& u) {
+      return util::iequals_ascii(u, name);
+    });
+    if (online_now) names.push_back(std::move(name));
   }
   co_return names;
 }
@@ -202,9 +216,14 @@ awaitable<void> connection::on_privmsg(const message& m, bool notice) {
       continue;
     }
     const auto r = co_await run(fmt::format("msg {} {}", proto::quote_argument(target), text));
+    if (r.ok && !notice) {
+      for (const auto& line : r.data) {
+        if (line.starts_with("away ")) numeric(numeric::away, {target, line.substr(5)});
+      }
+    }
     if (r.ok) {
       if (has_cap("echo-message")) {
-        send(message{tags_for(nick_, 0), prefix_of(nick_), std::string(command), {target, text}});
+        send(message{tags_for(nick_), prefix_of(nick_), std::string(command), {target, text}});
       }
     } else if (notice) {
       // NOTICE is never answered with an error.
@@ -247,7 +266,7 @@ std::string connection::deferred_reply(std::uint64_t slot, std::string_view repl
   translated_.clear();
   if (reply_text.starts_with("OK")) {
     if (has_cap("echo-message")) {
-      send(message{tags_for(nick_, 0),
+      send(message{tags_for(nick_),
                    prefix_of(nick_),
                    post.notice ? "NOTICE" : "PRIVMSG",
                    {post.target, post.text}});
@@ -290,9 +309,17 @@ awaitable<void> connection::on_list(const message&) {
 
 awaitable<void> connection::on_who(const message& m) {
   const std::string mask = m.params.empty() ? "*" : m.params[0];
+  // H here, G gone (away).
+  const auto listed = co_await run("list");
+  std::vector<online_user> online;
+  for (const auto& line : listed.data) online.push_back(parse_online(line));
   const auto who_line = [&](const std::string& channel, const std::string& nick) {
+    const auto it = std::find_if(online.begin(), online.end(), [&](const online_user& u) {
+      return util::iequals_ascii(u.name, nick);
+    });
+    const bool away = it != online.end() && !it->away.empty();
     numeric(numeric::who_reply, {channel, nick, std::string(server_name), std::string(server_name),
-                                 nick, "H", "0 " + nick});
+                                 nick, away ? "G" : "H", "0 " + nick});
   };
   if (is_channel(mask)) {
     const auto it = channels_.find(util::ascii_lower(channel_room(mask)));
@@ -300,9 +327,8 @@ awaitable<void> connection::on_who(const message& m) {
       for (const auto& n : co_await names_of(it->second)) who_line("#" + it->second, n);
     }
   } else {
-    const auto online = co_await run("list");
-    for (const auto& u : online.data) {
-      if (util::iequals_ascii(u, mask)) who_line("*", u);
+    for (const auto& u : online) {
+      if (util::iequals_ascii(u.name, mask)) who_line("*", u.name);
     }
   }
   numeric(numeric::end_of_who, {util::printable(mask, 40), "End of WHO list"});
@@ -311,15 +337,29 @@ awaitable<void> connection::on_who(const message& m) {
 awaitable<void> connection::on_whois(const message& m) {
   if (m.params.empty()) co_return numeric(numeric::no_nickname_given, {"No nickname given"});
   const std::string& nick = m.params.back();
-  const auto online = co_await run("list");
-  const auto it = std::find_if(online.data.begin(), online.data.end(),
-                               [&](const std::string& u) { return util::iequals_ascii(u, nick); });
-  if (it == online.data.end()) {
+  const auto listed = co_await run("list");
+  std::vector<online_user> online;
+  for (const auto& line : listed.data) online.push_back(parse_online(line));
+  const auto it = std::find_if(online.begin(), online.end(), [&](const online_user& u) {
+    return util::iequals_ascii(u.name, nick);
+  });
+  if (it == online.end()) {
     numeric(numeric::no_such_nick, {util::printable(nick, 40), "No such nick"});
   } else {
-    numeric(numeric::whois_user, {*it, *it, std::string(server_name), "*", *it});
+    numeric(numeric::whois_user, {it->name, it->name, std::string(server_name), "*", it->name});
+    if (!it->away.empty()) numeric(numeric::away, {it->name, it->away});
   }
   numeric(numeric::end_of_whois, {util::printable(nick, 40), "End of /WHOIS list"});
+}
+
+awaitable<void> connection::on_away(const message& m) {
+  const std::string text = m.params.empty() ? std::string() : m.params[0];
+  const auto r = co_await run(text.empty() ? std::string("away") : "away " + text);
+  if (!r.ok) {
+    co_return send(message{{}, std::string(server_name), "FAIL", {"AWAY", r.code, r.text}});
+  }
+  if (text.empty()) co_return numeric(numeric::unaway, {"You are no longer marked as being away"});
+  numeric(numeric::now_away, {"You have been marked as being away"});
 }
 
 awaitable<void> connection::on_mode(const message& m) {
@@ -333,61 +373,6 @@ awaitable<void> connection::on_mode(const message& m) {
     co_return numeric(numeric::end_of_ban_list, {target, "End of channel ban list"});
   }
   numeric(numeric::channel_mode_is, {target, "+nt"});
-}
-
-awaitable<void> connection::on_chathistory(const message& m) {
-  // CHATHISTORY LATEST <target> * <limit>: the newest messages of a room, from the store.
-  const auto fail = [&](std::string_view code, std::string_view text) {
-    send(message{{},
-                 std::string(server_name),
-                 "FAIL",
-                 {"CHATHISTORY", std::string(code), std::string(text)}});
-  };
-  if (m.params.size() < 4)
-    co_return fail("NEED_MORE_PARAMS", "CHATHISTORY LATEST <target> * <limit>");
-  if (!util::iequals_ascii(m.params[0], "LATEST") || m.params[2] != "*") {
-    co_return fail("INVALID_PARAMS", "only CHATHISTORY LATEST <target> * <limit> is supported");
-  }
-  const std::string& target = m.params[1];
-  std::size_t limit = 0;
-  const auto& n = m.params[3];
-  const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), limit);
-  if (ec != std::errc() || ptr != n.data() + n.size() || limit == 0)
-    co_return fail("INVALID_PARAMS", "bad limit");
-  limit = std::min<std::size_t>(limit, 500);
-  const std::string batch = fmt::format("h{}", ++next_batch_);
-  const bool batched = has_cap("batch");
-  if (batched)
-    send(message{
-        {},
-        std::string(server_name),
-        "BATCH",
-        {"+" + batch, "chathistory", target},
-    });
-  if (is_channel(target)) {
-    const std::string room = channel_room(target);
-    const auto r = co_await run(fmt::format("history {} {}", proto::quote_argument(room), limit));
-    if (!r.ok) {
-      if (batched) send(message{{}, std::string(server_name), "BATCH", {"-" + batch}});
-      co_return fail("INVALID_TARGET", r.text);
-    }
-    // history's data lines: "<time> <sender>: <text>".
-    for (const auto& line : r.data) {
-      const auto space = line.find(' ');
-      const auto colon = line.find(": ", space);
-      if (space == std::string::npos || colon == std::string::npos) continue;
-      const std::string time = line.substr(0, space);
-      const std::string sender = line.substr(space + 1, colon - space - 1);
-      std::vector<std::pair<std::string, std::string>> tags;
-      if (batched) tags.emplace_back("batch", batch);
-      if (has_cap("server-time")) tags.emplace_back("time", time);
-      if (has_cap("account-tag")) tags.emplace_back("account", sender);
-      send(
-          message{std::move(tags), prefix_of(sender), "PRIVMSG", {target, line.substr(colon + 2)}});
-    }
-  }
-  // Direct messages keep no history the line protocol serves: an empty batch.
-  if (batched) send(message{{}, std::string(server_name), "BATCH", {"-" + batch}});
 }
 
 }  // namespace swarmhub::tracker::irc

@@ -153,12 +153,7 @@ awaitable<void> connection::handle(proto::frame frame) {
       co_return numeric(numeric::need_more_params, {"TOPIC", "Not enough parameters"});
     co_return numeric(numeric::no_topic, {m.params[0], "No topic is set"});
   }
-  if (is("AWAY")) {
-    // Away is not shared with other kinds of connection yet: acknowledged for this client.
-    if (m.params.empty() || m.params[0].empty())
-      co_return numeric(numeric::unaway, {"You are no longer marked as being away"});
-    co_return numeric(numeric::now_away, {"You have been marked as being away"});
-  }
+  if (is("AWAY")) co_return co_await on_away(m);
   if (is("MOTD") || is("LUSERS")) co_return numeric(numeric::no_motd, {"MOTD File is missing"});
   if (is("TAGMSG")) co_return;  // client-only tags are not relayed
   numeric(numeric::unknown_command, {util::printable(m.command, 32), "Unknown command"});
@@ -232,11 +227,18 @@ bool connection::has_cap(std::string_view cap) const {
   return caps_.contains(std::string(cap));
 }
 
+std::string msgid_of(const stamp& s) {
+  return s.direct ? fmt::format("d{}", s.id) : std::to_string(s.id);
+}
+
 std::vector<std::pair<std::string, std::string>> connection::tags_for(std::string_view sender,
-                                                                      std::int64_t msg_id) const {
+                                                                      const stamp& stored) const {
   std::vector<std::pair<std::string, std::string>> tags;
-  if (has_cap("server-time")) tags.emplace_back("time", util::iso_utc_ms(util::unix_ms_now()));
-  if (has_cap("message-tags") && msg_id > 0) tags.emplace_back("msgid", std::to_string(msg_id));
+  if (has_cap("server-time")) {
+    tags.emplace_back(
+        "time", util::iso_utc_ms(stored.sent_at_ms > 0 ? stored.sent_at_ms : util::unix_ms_now()));
+  }
+  if (has_cap("message-tags") && stored.id > 0) tags.emplace_back("msgid", msgid_of(stored));
   if (has_cap("account-tag") && !sender.empty() && sender != service_nick)
     tags.emplace_back("account", std::string(sender));
   return tags;

@@ -148,6 +148,21 @@ std::string format(const message& m, bool trailing) {
   return out;
 }
 
+std::vector<std::string> split_words(std::string_view words, std::size_t max_bytes) {
+  std::vector<std::string> lines(1);
+  while (!words.empty()) {
+    const auto space = words.find(' ');
+    const std::string_view word = words.substr(0, space);
+    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+    if (word.empty()) continue;
+    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > max_bytes)
+      lines.emplace_back();
+    if (!lines.back().empty()) lines.back() += ' ';
+    lines.back() += word;
+  }
+  return lines;
+}
+
 bool starts_irc(std::string_view line) {
   static constexpr std::array<std::string_view, 4> openers{"CAP", "NICK", "USER", "PASS"};
   for (const auto opener : openers) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <charconv>
 
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/error_code.hpp"
@@ -57,6 +58,8 @@ std::string cap_list(bool with_values) {
 }
 
 constexpr std::size_t sasl_chunk = 400;
+// The capability list's share of a CAP LS line, which must stay within 512 bytes.
+constexpr std::size_t cap_ls_line_bytes = 400;
 
 }  // namespace
 
@@ -69,9 +72,23 @@ awaitable<void> connection::on_cap(const message& m) {
   };
   if (sub == "ls") {
     if (!registered_) negotiating_ = true;
-    const bool v302 = m.params.size() > 1 && m.params[1] >= "302" && m.params[1].size() >= 3;
+    // The version is a number: 302 and any later one get values and a list in several lines.
+    unsigned version = 0;
+    if (m.params.size() > 1) {
+      const auto& v = m.params[1];
+      const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), version);
+      if (ec != std::errc() || ptr != v.data() + v.size()) version = 0;
+    }
+    const bool v302 = version >= 302;
     if (v302) caps_.insert("cap-notify");  // implied by 302
-    cap_reply("LS", cap_list(v302));
+    const auto lines = split_words(cap_list(v302), cap_ls_line_bytes);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (v302 && i + 1 < lines.size()) {
+        send(message{{}, std::string(server_name), "CAP", {me(), "LS", "*", lines[i]}});
+      } else {
+        cap_reply("LS", lines[i]);
+      }
+    }
   } else if (sub == "list") {
     std::string enabled;
     for (const auto& c : caps_) enabled += (enabled.empty() ? "" : " ") + c;
@@ -254,15 +271,22 @@ awaitable<void> connection::welcome() {
   numeric(numeric::your_host, {fmt::format("Your host is {}, a swarmhub tracker", server_name)});
   numeric(numeric::created, {"This server speaks the swarmhub line protocol and IRC"});
   numeric(numeric::my_info, {std::string(server_name), "swarmhub", "i", "nt"});
-  numeric(numeric::isupport,
-          {"CASEMAPPING=ascii", "CHANTYPES=#", fmt::format("NICKLEN={}", max_name_length),
-           fmt::format("CHANNELLEN={}", max_name_length + 1), "NETWORK=swarmhub", "CHATHISTORY=500",
-           "UTF8ONLY", "are supported by this server"});
+  numeric(
+      numeric::isupport,
+      {"CASEMAPPING=ascii", "CHANTYPES=#", fmt::format("NICKLEN={}", max_name_length),
+       fmt::format("CHANNELLEN={}", max_name_length + 1), "NETWORK=swarmhub", "CHATHISTORY=500",
+       "MSGREFTYPES=msgid,timestamp", "AWAYLEN=200", "UTF8ONLY", "are supported by this server"});
   numeric(numeric::no_motd, {"MOTD File is missing"});
   co_await sync_channels();
   // What arrived while registering (offline messages, unseen room messages), now shown.
-  for (auto& [event, id] : std::exchange(held_, {})) {
-    if (auto lines = translate(event, id)) owner_.queue_output(std::move(lines), id);
+  // A direct message keeps its id, so that it is marked delivered once written.
+  for (auto& [event, stored] : std::exchange(held_, {})) {
+    auto lines = translate(event, stored);
+    if (!lines || owner_.stopped()) continue;
+    if (stored.direct)
+      owner_.push_output(session::outgoing{std::move(lines), 0, 0, stored.id});
+    else
+      owner_.queue_output(std::move(lines), stored.id);
   }
 }
 

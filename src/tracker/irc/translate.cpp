@@ -24,9 +24,9 @@ std::pair<std::string, std::string> split_first(std::string_view text) {
 
 }  // namespace
 
-connection::bytes connection::translate(const bytes& event, std::int64_t room_message_id) {
+connection::bytes connection::translate(const bytes& event, const stamp& stored) {
   if (!registered_) {
-    held_.emplace_back(event, room_message_id);
+    held_.emplace_back(event, stored);
     return nullptr;
   }
   proto::reply_parser parser;
@@ -37,7 +37,7 @@ connection::bytes connection::translate(const bytes& event, std::int64_t room_me
   translating_ = true;
   translated_.clear();
   if (e != nullptr) {
-    show_event(e->name, e->text, room_message_id);
+    show_event(e->name, e->text, stored);
   } else {
     notice_from_service(line);  // not an event: shown as it is
   }
@@ -46,19 +46,19 @@ connection::bytes connection::translate(const bytes& event, std::int64_t room_me
   return std::make_shared<const std::string>(std::exchange(translated_, {}));
 }
 
-void connection::show_event(std::string_view name, std::string_view text, std::int64_t id) {
+void connection::show_event(std::string_view name, std::string_view text, const stamp& stored) {
   if (name == events::room) {
     const auto [room, rest] = split_first(text);
     const auto [sender, body] = split_first(rest);
     const auto it = channels_.find(util::ascii_lower(room));
     if (it == channels_.end()) return;  // parted: not shown
-    send(message{tags_for(sender, id), prefix_of(sender), "PRIVMSG", {"#" + it->second, body}});
+    send(message{tags_for(sender, stored), prefix_of(sender), "PRIVMSG", {"#" + it->second, body}});
   } else if (name == events::msg) {
     const auto [sender, body] = split_first(text);
-    send(message{tags_for(sender, 0), prefix_of(sender), "PRIVMSG", {nick_, body}});
+    send(message{tags_for(sender, stored), prefix_of(sender), "PRIVMSG", {nick_, body}});
   } else if (name == events::pair) {
     const auto [sender, body] = split_first(text);
-    send(message{tags_for(service_nick, 0),
+    send(message{tags_for(service_nick),
                  prefix_of(service_nick),
                  "PRIVMSG",
                  {nick_, fmt::format("<{}> {}", sender, body)}});
@@ -66,17 +66,23 @@ void connection::show_event(std::string_view name, std::string_view text, std::i
     const auto [room, user] = split_first(text);
     const auto it = channels_.find(util::ascii_lower(room));
     if (it == channels_.end() || util::iequals_ascii(user, nick_)) return;
-    send(message{tags_for(user, 0), prefix_of(user), "JOIN", {"#" + it->second}});
+    send(message{tags_for(user), prefix_of(user), "JOIN", {"#" + it->second}});
   } else if (name == events::left) {
     const auto [room, user] = split_first(text);
     if (util::iequals_ascii(user, nick_)) return;
     if (room == room_registry::lobby) {  // gone offline: gone from every channel
-      send(message{tags_for(user, 0), prefix_of(user), "QUIT", {"went offline"}});
+      send(message{tags_for(user), prefix_of(user), "QUIT", {"went offline"}});
       return;
     }
     const auto it = channels_.find(util::ascii_lower(room));
     if (it == channels_.end()) return;
-    send(message{tags_for(user, 0), prefix_of(user), "PART", {"#" + it->second, "left the group"}});
+    send(message{tags_for(user), prefix_of(user), "PART", {"#" + it->second, "left the group"}});
+  } else if (name == events::away) {
+    const auto [user, why] = split_first(text);
+    if (!has_cap("away-notify") || util::iequals_ascii(user, nick_)) return;
+    std::vector<std::string> params;
+    if (!why.empty()) params.push_back(why);
+    send(message{tags_for(user), prefix_of(user), "AWAY", std::move(params)});
   } else if (name == events::request_accepted) {
     notice_from_service(fmt::format("you are now a member of {}", text));
     if (!channels_.contains(util::ascii_lower(text))) show_join(std::string(text));

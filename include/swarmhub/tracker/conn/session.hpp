@@ -50,11 +50,12 @@ class session : public std::enable_shared_from_this<session> {
   void start(proto::session_state initial_state);
 
   // Queues whole lines (one reply or one event) for the client. Any thread. A room message
-  // carries its id, so the session knows which messages the user has been shown.
-  void deliver(bytes message, std::int64_t room_message_id = 0);
+  // carries its id, so the session knows which messages the user has been shown, and its
+  // stored time (unix ms), which IRC clients are shown (server-time).
+  void deliver(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0);
   // A direct message's MSG event: once it is written, the message is marked delivered in the
   // store (until then the next login gives it again). Any thread.
-  void deliver_direct(bytes message, std::int64_t direct_message_id);
+  void deliver_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms = 0);
   // More direct messages wait in the store after `last`, the highest id of the page just
   // queued: the next page is fetched once the output has drained (chat::deliver_direct_page).
   // Any thread; call after that page's deliver_direct calls.
@@ -64,8 +65,13 @@ class session : public std::enable_shared_from_this<session> {
   // come in the order they were sent. Set and read on the store thread.
   void take_live_direct(bool yes) { live_direct_.store(yes, std::memory_order_relaxed); }
   bool takes_live_direct() const { return live_direct_.load(std::memory_order_relaxed); }
-  // The same for several lines at once, in order: one hop to the session's strand for all.
-  void deliver_all(std::vector<std::pair<bytes, std::int64_t>> messages);
+  // The same for several room messages at once, in order: one hop to the session's strand.
+  struct stamped {
+    bytes message;
+    std::int64_t id = 0;
+    std::int64_t sent_at_ms = 0;
+  };
+  void deliver_all(std::vector<stamped> messages);
 
   // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
   void close_with_notice(std::string code, std::string text);
@@ -150,8 +156,8 @@ class session : public std::enable_shared_from_this<session> {
     std::int64_t direct_message_id = 0;
   };
 
-  void enqueue(bytes message, std::int64_t room_message_id = 0);
-  void enqueue_direct(bytes message, std::int64_t direct_message_id);
+  void enqueue(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0);
+  void enqueue_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();
   // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).

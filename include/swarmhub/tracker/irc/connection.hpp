@@ -32,6 +32,15 @@ namespace swarmhub::tracker::irc {
 inline constexpr std::string_view server_name = "swarmhub";
 inline constexpr std::string_view service_nick = "swarmhub";
 
+// A stored message an event shows: its store id and stored time (0: none), and whether it is
+// a direct message (their ids are a sequence of their own: msgid "d<id>", rooms' "<id>").
+struct stamp {
+  std::int64_t id = 0;
+  std::int64_t sent_at_ms = 0;
+  bool direct = false;
+};
+std::string msgid_of(const stamp& s);
+
 class connection {
  public:
   using bytes = std::shared_ptr<const std::string>;
@@ -43,7 +52,7 @@ class connection {
 
   // An event the tracker queued for this session, in the line protocol's form: the IRC
   // messages that show it, or null for none (dropped, or held until registration ends).
-  bytes translate(const bytes& event, std::int64_t room_message_id);
+  bytes translate(const bytes& event, const stamp& stored);
 
   // A room post's reply, known later (session::fill_reply): what IRC shows of it ("" none).
   std::string deferred_reply(std::uint64_t slot, std::string_view reply_text);
@@ -76,8 +85,10 @@ class connection {
   void fail_error(std::string_view text);  // ERROR, then close
   std::string me() const;                  // the nick, or "*" before registration
   std::string prefix_of(std::string_view nick) const;
+  // The tags the client asked for: time (the message's stored time, else now), msgid
+  // (a stored message's), account (the sender's).
   std::vector<std::pair<std::string, std::string>> tags_for(std::string_view sender,
-                                                            std::int64_t msg_id) const;
+                                                            const stamp& stored = {}) const;
   bool has_cap(std::string_view cap) const;
 
   // --- registration (registration.cpp) ---
@@ -99,7 +110,11 @@ class connection {
   awaitable<void> on_who(const message& m);
   awaitable<void> on_whois(const message& m);
   awaitable<void> on_mode(const message& m);
+  awaitable<void> on_away(const message& m);
+  // --- CHATHISTORY (history.cpp) ---
   awaitable<void> on_chathistory(const message& m);
+  void chathistory_fail(std::string_view code, std::string_view subcommand, std::string_view text,
+                        std::string_view target = {});
   awaitable<void> send_to_room(const std::string& channel, const std::string& room,
                                const std::string& text, bool notice);
   awaitable<void> sync_channels();  // JOIN what the user may read, PART what they no longer may
@@ -114,7 +129,7 @@ class connection {
   awaitable<void> on_service(const std::string& text);
 
   // --- events to IRC (translate.cpp) ---
-  void show_event(std::string_view name, std::string_view text, std::int64_t room_message_id);
+  void show_event(std::string_view name, std::string_view text, const stamp& stored);
 
   session& owner_;
   // registration
@@ -125,8 +140,8 @@ class connection {
   std::string pass_;
   std::set<std::string> caps_;
   std::string sasl_buffer_;
-  bool sasl_plain_ = false;                           // AUTHENTICATE PLAIN said, payload awaited
-  std::vector<std::pair<bytes, std::int64_t>> held_;  // events before the welcome
+  bool sasl_plain_ = false;                    // AUTHENTICATE PLAIN said, payload awaited
+  std::vector<std::pair<bytes, stamp>> held_;  // events before the welcome
   // channels: the rooms shown as joined, lower-case key -> the room's own name
   std::unordered_map<std::string, std::string> channels_;
   std::unordered_map<std::uint64_t, pending_post> posts_;

@@ -45,6 +45,10 @@ std::string format(const message& m, bool trailing = false);
 std::string escape_tag_value(std::string_view value);
 std::string unescape_tag_value(std::string_view value);
 
+// Space-separated words in lines of at most `max_bytes` each (a word longer than that alone
+// on its line); at least one line, empty for no words (CAP LS across several lines).
+std::vector<std::string> split_words(std::string_view words, std::size_t max_bytes);
+
 // True when `line` (a connection's first) is how IRC clients start: CAP, NICK, USER or PASS,
 // in upper case as they send it, followed by a space or the end.
 bool starts_irc(std::string_view line);

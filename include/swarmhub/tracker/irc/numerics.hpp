@@ -12,6 +12,7 @@ inline constexpr std::string_view created = "003";
 inline constexpr std::string_view my_info = "004";
 inline constexpr std::string_view isupport = "005";
 inline constexpr std::string_view umode_is = "221";
+inline constexpr std::string_view away = "301";
 inline constexpr std::string_view unaway = "305";
 inline constexpr std::string_view now_away = "306";
 inline constexpr std::string_view whois_user = "311";
