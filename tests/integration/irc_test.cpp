@@ -615,14 +615,15 @@ TEST(Irc, IrssiOverTlsWithSaslTalksWithASwarmhubClientAndFetchesHistory) {
   temp_dir home;
   const std::string logs = home.file("logs");
   std::filesystem::create_directories(logs);
-  // irssi runs the commands of <home>/startup as it starts; the network's autosendcmd runs
-  // after the welcome, when the tracker has joined #lobby and #crew.
+  // irssi runs the commands of <home>/startup as it starts, expanding `$` (so `$$0`, the log's
+  // target when it opens) and splitting at `;` (so `\;` inside the autosendcmd, which runs
+  // after the welcome, when the tracker has joined #lobby and #crew).
   const std::string startup = fmt::format(
       "/set settings_autosave off\n"
       "/set autolog on\n"
-      "/set autolog_path {}/$0.log\n"
+      "/set autolog_path {}/$$0.log\n"
       "/network add -sasl_mechanism PLAIN -sasl_username alice -sasl_password alice-password "
-      "-nick alice -autosendcmd \"/msg #lobby,#crew hello from irssi;"
+      "-nick alice -autosendcmd \"/msg #lobby,#crew hello from irssi\\;"
       "/quote CHATHISTORY LATEST #lobby * 10\" swarmhub\n"
       "/server add -tls -notls_verify -tls_pinned_cert {} -network swarmhub 127.0.0.1 {}\n"
       "/connect swarmhub\n",
