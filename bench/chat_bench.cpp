@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,8 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
       }
       const bool in =
           run.irc ? line.find(" 366 ") != std::string::npos : line.starts_with("OK logged in as");
+      // A refused setup (a limit of the server, say) would otherwise wait for ever.
+      if (!run.irc && line.starts_with("ERR ")) throw std::runtime_error("refused: " + line);
       if (!in) continue;
       joined = true;
       if (++run.ready == run.clients) run.all_ready->cancel();
@@ -213,8 +216,17 @@ int main(int argc, char** argv) {
                              static_cast<unsigned short>(port));
   long failures = 0;
   for (long i = 0; i < run.clients; ++i) {
-    asio::co_spawn(io, client(run, server, i), [&](const std::exception_ptr& e) {
-      if (e && run.delivered < run.expected) ++failures;
+    asio::co_spawn(io, client(run, server, i), [&, i](const std::exception_ptr& e) {
+      if (!e || run.delivered >= run.expected) return;
+      ++failures;
+      if (run.ready < run.clients) {  // it never joined: the run cannot start
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& what) {
+          std::fprintf(stderr, "chat_bench: client %ld: %s\n", i, what.what());
+        }
+        io.stop();
+      }
     });
   }
   double cpu_before = 0;

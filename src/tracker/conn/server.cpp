@@ -153,10 +153,11 @@ void server::run() {
           });
         });
   }
-  asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
-  asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
   unsigned count = core_.options.threads;
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  core_.fanout.start(io_.get_executor(), count);  // one shard of every room per I/O thread
+  asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
+  asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
   {
     std::vector<std::jthread> pool;
     for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });
