@@ -12,6 +12,7 @@
 #include "swarmhub/tracker/accounts/login_throttle.hpp"
 #include "swarmhub/tracker/accounts/presence.hpp"
 #include "swarmhub/tracker/chat/chat_log.hpp"
+#include "swarmhub/tracker/chat/fanout.hpp"
 #include "swarmhub/tracker/chat/feed_marks.hpp"
 #include "swarmhub/tracker/chat/pairing.hpp"
 #include "swarmhub/tracker/chat/room_posts.hpp"
@@ -60,7 +61,8 @@ struct tracker_core {
   net::offload_pool hashing{2};  // Argon2id is slow on purpose; it never runs on I/O threads
   room_registry rooms;
   room_posts posts{*this};
-  feed_marks marks;  // on the store thread only (see its header)
+  room_fanout fanout;  // started by the server with one shard per I/O thread
+  feed_marks marks;    // on the store thread only (see its header)
   pairing pairs;
   chat_log log;
   swarm_registry swarms;

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
-
 #include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat/relay.hpp"
@@ -15,8 +13,11 @@ std::string room_name(const store::room_message& m) {
   return m.group.empty() ? std::string(room_registry::lobby) : m.group;
 }
 
-std::string room_event(const store::room_message& m) {
-  return proto::format_event("ROOM", fmt::format("{} {} {}", room_name(m), m.sender, m.body));
+std::string room_event(const store::room_message& m, bool with_id) {
+  return proto::format_event(proto::events::room,
+                             with_id
+                                 ? fmt::format("#{} {} {} {}", m.id, room_name(m), m.sender, m.body)
+                                 : fmt::format("{} {} {}", room_name(m), m.sender, m.body));
 }
 
 std::shared_ptr<const std::string> direct_event(const store::direct_message& m) {
@@ -42,37 +43,7 @@ void offer_direct(const std::shared_ptr<session>& to, const store::direct_messag
 }
 
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {
-  const std::string room = room_name(m);
-  auto event = std::make_shared<const std::string>(room_event(m));
-  for (const auto& s : core.rooms.subscribers(room)) {
-    if (s->id() != sender_session) s->deliver(event, m.id, m.sent_at_ms);
-  }
-  core.log.append(m.sent_at_ms, room, m.sender, m.body);
-}
-
-void publish_all(tracker_core& core,
-                 const std::vector<std::pair<store::room_message, std::uint64_t>>& messages) {
-  if (messages.size() == 1) {
-    publish(core, messages[0].first, messages[0].second);
-    return;
-  }
-  using lines = std::vector<session::stamped>;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<session>>> audiences;
-  std::unordered_map<session*, std::pair<std::shared_ptr<session>, lines>> outgoing;
-  for (const auto& [m, sender_session] : messages) {
-    const std::string room = room_name(m);
-    auto it = audiences.find(room);
-    if (it == audiences.end()) it = audiences.emplace(room, core.rooms.subscribers(room)).first;
-    auto event = std::make_shared<const std::string>(room_event(m));
-    for (const auto& s : it->second) {
-      if (s->id() == sender_session) continue;
-      auto& [who, queue] = outgoing[s.get()];
-      if (!who) who = s;
-      queue.push_back({event, m.id, m.sent_at_ms});
-    }
-    core.log.append(m.sent_at_ms, room, m.sender, m.body);
-  }
-  for (auto& [key, target] : outgoing) target.first->deliver_all(std::move(target.second));
+  core.fanout.publish(core, {{m, sender_session}});
 }
 
 void announce(tracker_core& core, std::string_view room, std::string_view event,

@@ -62,17 +62,24 @@ void room_posts::drain(store::backend& db) {
     return;
   }
   // A shared store's feed brings each message back to every tracker, this one too, in
-  // commit order; alone, this tracker publishes the batch now, each session's share at once.
-  if (!relay::shared(core_)) {
-    std::vector<std::pair<store::room_message, std::uint64_t>> stored;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (results[i].result == store::status::ok)
-        stored.emplace_back(results[i].message, batch[i].sender_session);
-    }
-    if (!stored.empty()) chat::publish_all(core_, stored);
+  // commit order; alone, this tracker publishes the batch now, each session's share at once,
+  // and the posters get their replies once it is handed out (room_fanout).
+  const bool shared = relay::shared(core_);
+  std::vector<std::pair<store::room_message, std::uint64_t>> stored;
+  for (std::size_t i = 0; i < batch.size() && !shared; ++i) {
+    if (results[i].result == store::status::ok)
+      stored.emplace_back(results[i].message, batch[i].sender_session);
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i].done->complete(nullptr, std::move(results[i]));
+  auto complete = [results = std::make_shared<std::vector<store::post_result>>(std::move(results)),
+                   batch = std::make_shared<std::vector<entry>>(std::move(batch))] {
+    for (std::size_t i = 0; i < batch->size(); ++i) {
+      (*batch)[i].done->complete(nullptr, std::move((*results)[i]));
+    }
+  };
+  if (shared) {
+    complete();
+  } else {
+    core_.fanout.publish(core_, stored, std::move(complete));
   }
 }
 

@@ -155,11 +155,12 @@ void server::run() {
           });
         });
   }
+  unsigned count = core_.options.threads;
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  core_.fanout.start(io_.get_executor(), count);  // one shard of every room per I/O thread
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
   asio::co_spawn(strand_, trim_memory(), net::detached_logged{"memory trim"});
-  unsigned count = core_.options.threads;
-  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
   {
     std::vector<std::jthread> pool;
     for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });

@@ -31,7 +31,12 @@ session::bytes with_event_id(const session::bytes& event, std::int64_t id) {
 }
 
 constexpr std::size_t read_chunk = 16 * 1024;
-constexpr std::size_t max_gather = 64;  // queued messages written with one call
+// Queued messages written with one call: at most this many, and this many bytes unless one
+// message alone is longer.
+constexpr std::size_t max_gather = 1024;
+constexpr std::size_t max_write = 64 * 1024;
+// The copy buffer a session with more to write keeps; a larger one (a burst's) is given back.
+constexpr std::size_t keep_output = 4 * 1024;
 // Room posts of one session under way at once; the next line waits beyond that.
 constexpr unsigned max_deferred = 64;
 
@@ -225,11 +230,15 @@ void session::fetch_direct_page() {
   });
 }
 
-void session::deliver_all(std::vector<stamped> messages) {
-  asio::dispatch(socket_.get_executor(),
-                 [self = shared_from_this(), m = std::move(messages)]() mutable {
-                   for (auto& s : m) self->enqueue(std::move(s.message), s.id, s.sent_at_ms);
-                 });
+void session::deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64_t rooms) {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), b = std::move(batch), rooms] {
+    for (const auto& m : b->messages) {
+      if (((rooms >> m.room) & 1) == 0 || m.sender_session == self->id_) continue;
+      // An aliasing pointer: it keeps the whole batch alive and allocates nothing.
+      self->enqueue_formatted(bytes(b, self->event_ids_ ? &m.line_with_id : &m.line), m.id,
+                              m.sent_at_ms);
+    }
+  });
 }
 
 void session::close_with_notice(std::string code, std::string text) {
@@ -249,11 +258,16 @@ void session::abort(std::string reason) {
 }
 
 void session::enqueue(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms) {
+  if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
+  enqueue_formatted(std::move(message), room_message_id, sent_at_ms);
+}
+
+void session::enqueue_formatted(bytes message, std::int64_t room_message_id,
+                                std::int64_t sent_at_ms) {
   if (stopped_) return;
   // With a shared store, a message met in the login backlog can come again live (another
   // tracker committed it while the backlog was read): one copy is enough.
   if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
-  if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
   if (irc_ && !(message = irc_->translate(message, {room_message_id, sent_at_ms, false}))) return;
   push_output(outgoing{std::move(message), room_message_id});
 }
@@ -399,7 +413,7 @@ awaitable<void> session::reader() {
     tracker_stats::add(core_.stats.bytes_in, n);
     if (closing_) continue;  // draining until the peer closes or the linger time ends
     while (auto frame = framer_.next()) {
-      co_await wait_for_output_room();
+      if (must_wait_for_output_room()) co_await wait_for_output_room();
       if (stopped_ || closing_) break;
       co_await handle_frame(std::move(*frame));
       if (ws_) co_return co_await websocket_reader();
@@ -407,9 +421,13 @@ awaitable<void> session::reader() {
   }
 }
 
+bool session::must_wait_for_output_room() const {
+  return !stopped_ && (queued_bytes_ > core_.options.read_pause_threshold() ||
+                       deferred_in_flight_ >= max_deferred);
+}
+
 awaitable<void> session::wait_for_output_room() {
-  while (!stopped_ && (queued_bytes_ > core_.options.read_pause_threshold() ||
-                       deferred_in_flight_ >= max_deferred)) {
+  while (must_wait_for_output_room()) {
     drain_signal_.expires_at(clock::time_point::max());
     error_code ec;
     co_await drain_signal_.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -457,10 +475,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
   }
   if (stopped_) co_return;
   tracker_stats::add(core_.stats.requests_total);
-  const std::string text = reply.take();
+  std::string text = reply.take();
   if (!std::exchange(reply_deferred_, false)) {
     if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
-    enqueue(std::make_shared<const std::string>(text));
+    enqueue(std::make_shared<const std::string>(std::move(text)));
   }
   for (auto& event : outcome.follow_ups)
     enqueue(std::make_shared<const std::string>(std::move(event)));
@@ -527,7 +545,8 @@ void session::write_more() {
   // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
   std::size_t count = 0;
   std::size_t total = 0;
-  while (count < std::min(queue_.size(), max_gather) && queue_[count].data) {
+  while (count < std::min(queue_.size(), max_gather) && queue_[count].data &&
+         (count == 0 || total + queue_[count].data->size() <= max_write)) {
     total += queue_[count].data->size();
     ++count;
   }
@@ -547,25 +566,25 @@ void session::write_more() {
     ws_->send(std::move(batch), std::move(written));
     return;
   }
-  if (tls_) {
-    // One TLS record for all of them (a buffer list would make one record each).
-    if (count == 1) {
+  if (count == 1) {  // a reply alone, the usual case: written from where it is
+    if (tls_) {
       asio::async_write(*tls_, asio::buffer(*queue_[0].data), std::move(written));
-      return;
+    } else {
+      asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
     }
-    tls_output_.clear();
-    for (std::size_t i = 0; i < count; ++i) tls_output_ += *queue_[i].data;
-    asio::async_write(*tls_, asio::buffer(tls_output_), std::move(written));
     return;
   }
-  if (count == 1) {  // a reply alone, the usual case: no buffer list to build
-    asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
-    return;
+  // Several: copied into one buffer and written with one call. Lines are short (a reply, a
+  // chat event); a gather write would take at most 64 of them per system call (asio's
+  // limit) and over TLS would make one record each, where the copy costs less than either.
+  output_.clear();
+  output_.reserve(total);
+  for (std::size_t i = 0; i < count; ++i) output_ += *queue_[i].data;
+  if (tls_) {
+    asio::async_write(*tls_, asio::buffer(output_), std::move(written));
+  } else {
+    asio::async_write(socket_, asio::buffer(output_), std::move(written));
   }
-  std::vector<asio::const_buffer> gather;
-  gather.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) gather.emplace_back(asio::buffer(*queue_[i].data));
-  asio::async_write(socket_, gather, std::move(written));
 }
 
 void session::on_written(const error_code& ec, std::size_t count, std::size_t total) {
@@ -577,18 +596,22 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
   }
   tracker_stats::add(core_.stats.bytes_out, total);
   std::vector<std::int64_t> directs;
+  std::uint64_t deliveries = 0;
   for (std::size_t i = 0; i < count; ++i) {
     chat_.note_written(queue_[i].room_message_id);
-    if (queue_[i].room_message_id > 0) tracker_stats::add(core_.stats.deliveries_total);
+    if (queue_[i].room_message_id > 0) ++deliveries;
     if (queue_[i].direct_message_id > 0) directs.push_back(queue_[i].direct_message_id);
   }
+  // One shared counter, one update per write (not per line) from every I/O thread.
+  if (deliveries > 0) tracker_stats::add(core_.stats.deliveries_total, deliveries);
   store_seen_mark(false);
   if (!directs.empty()) {
     core_.store->post([ids = std::move(directs)](store::backend& db) { db.mark_delivered(ids); });
   }
   queue_.pop_front(count);
   queued_bytes_ -= total;
-  if (queue_.empty()) std::string().swap(tls_output_);  // an idle connection keeps no copy
+  // An idle session holds no copy buffer; a busy one keeps a small one from write to write.
+  if (queue_.empty() || output_.capacity() > keep_output) std::string().swap(output_);
   if (queued_bytes_ <= core_.options.read_pause_threshold()) {
     wake(drain_signal_);
     fetch_direct_page();

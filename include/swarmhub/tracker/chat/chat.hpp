@@ -1,7 +1,8 @@
 #pragma once
 // Chat delivery shared by several handlers: formatting of chat events and the fan-out of a
-// stored room message. Room fan-out runs on the store thread right after the commit, so every
-// subscriber sees a room's messages in the order the store gave them ids.
+// stored room message. Room fan-out starts on the store thread right after the commit and
+// goes on over the I/O threads (chat/fanout.hpp), so every subscriber sees a room's messages
+// in the order the store gave them ids.
 
 #include <memory>
 #include <string>
@@ -17,8 +18,8 @@ namespace swarmhub::tracker::chat {
 // The name a room goes by: "lobby" or the group's name.
 std::string room_name(const store::room_message& m);
 
-// `* ROOM <room> <sender> <text>`
-std::string room_event(const store::room_message& m);
+// `* ROOM <room> <sender> <text>`, or `* ROOM #<id> <room> <sender> <text>` (event_ids).
+std::string room_event(const store::room_message& m, bool with_id = false);
 
 // `* MSG <sender> <text>`, ready for session::deliver_direct.
 std::shared_ptr<const std::string> direct_event(const store::direct_message& m);
@@ -34,13 +35,9 @@ void offer_direct(const std::shared_ptr<session>& to, const store::direct_messag
 void deliver_direct_page(tracker_core& core, store::backend& db, const std::shared_ptr<session>& to,
                          const std::string& user, std::int64_t after);
 
-// Sends `m` to every session subscribed to its room except `sender_session`, and logs it.
+// Sends `m` to every session subscribed to its room except `sender_session`, and logs it
+// (room_fanout::publish for one message; a committed batch goes there whole).
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session);
-
-// publish() for several messages at once, in order (a committed batch): each session gets
-// its share of them in one delivery.
-void publish_all(tracker_core& core,
-                 const std::vector<std::pair<store::room_message, std::uint64_t>>& messages);
 
 // Sends an event to every session in `room` but `except` (lobby presence only while the
 // lobby is small).

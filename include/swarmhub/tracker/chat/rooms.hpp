@@ -17,6 +17,8 @@ class session;
 
 class room_registry {
  public:
+  // The one spelling of a room's name that rooms are kept under (case-folded).
+  static std::string key(std::string_view room);
   static constexpr std::string_view lobby = "lobby";
 
   void subscribe(std::string_view room, const std::shared_ptr<session>& s);
@@ -28,8 +30,6 @@ class room_registry {
   std::size_t size(std::string_view room) const;
 
  private:
-  static std::string key(std::string_view room);
-
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::weak_ptr<session>>> rooms_;
   std::unordered_map<std::uint64_t, std::vector<std::string>> rooms_of_;  // for unsubscribe_all

@@ -65,13 +65,10 @@ class session : public std::enable_shared_from_this<session> {
   // come in the order they were sent. Set and read on the store thread.
   void take_live_direct(bool yes) { live_direct_.store(yes, std::memory_order_relaxed); }
   bool takes_live_direct() const { return live_direct_.load(std::memory_order_relaxed); }
-  // The same for several room messages at once, in order: one hop to the session's strand.
-  struct stamped {
-    bytes message;
-    std::int64_t id = 0;
-    std::int64_t sent_at_ms = 0;
-  };
-  void deliver_all(std::vector<stamped> messages);
+  // The messages of a committed batch (chat/fanout.hpp) in the rooms of `rooms` (bit i: the
+  // batch's room i), but this session's own, in order: one hop to the session's strand for
+  // all, and each queued as a view into the batch (no copy). Any thread.
+  void deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64_t rooms);
 
   // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
   void close_with_notice(std::string code, std::string text);
@@ -147,6 +144,8 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> upgrade_to_websocket(const proto::http::request& request);
   awaitable<void> websocket_reader();
   // Backpressure: a client that sends requests faster than it reads replies waits here.
+  // (Asked first, so that a request with room to spare costs no coroutine frame.)
+  bool must_wait_for_output_room() const;
   awaitable<void> wait_for_output_room();
 
   struct outgoing {
@@ -157,6 +156,9 @@ class session : public std::enable_shared_from_this<session> {
   };
 
   void enqueue(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0);
+  // A line already in the session's form (event ids added where asked): into the output,
+  // unless it is a room message queued already.
+  void enqueue_formatted(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms);
   void enqueue_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();
@@ -184,7 +186,6 @@ class session : public std::enable_shared_from_this<session> {
 
   transport transport_ = transport::undecided;
   std::unique_ptr<net::tls_socket> tls_;  // holds the certificate taken at handshake time
-  std::string tls_output_;  // several queued messages in one TLS write, while they are written
   clock::time_point handshake_deadline_;
 
   proto::line_framer framer_;
@@ -205,6 +206,7 @@ class session : public std::enable_shared_from_this<session> {
   bool reply_deferred_ = false;      // the request being handled deferred its reply
 
   util::compact_fifo<outgoing> queue_;
+  std::string output_;  // several queued messages copied together for one write
   std::size_t queued_bytes_ = 0;
   asio::steady_timer drain_signal_;  // cancelled when the queue drains below the pause mark
   asio::steady_timer watchdog_timer_;
