@@ -138,9 +138,13 @@ bool made_for_open_group(const lt::torrent_info& ti) {
 // Rechecks of a finished download that may find pieces missing before it fails.
 constexpr int max_rechecks = 3;
 
-// A multi-file torrent: a folder, its files below its top (named as the torrent).
+// A folder's files sit below its name; a single file is at the top. (Not the file count: a v2
+// or hybrid single file has pad files beside it.)
 bool is_folder(const lt::file_storage& files) {
-  return files.num_files() > 1 || fs::path(files.file_path(lt::file_index_t{0})).has_parent_path();
+  for (const auto index : files.file_range()) {
+    if (!files.pad_file_at(index) && fs::path(files.file_path(index)).has_parent_path()) return true;
+  }
+  return false;
 }
 
 // A folder is shared as it is: only files and folders, none of them a symbolic link (which

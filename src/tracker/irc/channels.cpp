@@ -354,7 +354,9 @@ awaitable<void> connection::on_whois(const message& m) {
 
 awaitable<void> connection::on_away(const message& m) {
   const std::string text = m.params.empty() ? std::string() : m.params[0];
-  const auto r = co_await run(text.empty() ? std::string("away") : "away " + text);
+  // Named, not a temporary inside co_await: GCC 12 destroys such a temporary twice.
+  const std::string request = text.empty() ? std::string("away") : "away " + text;
+  const auto r = co_await run(request);
   if (!r.ok) {
     co_return send(message{{}, std::string(server_name), "FAIL", {"AWAY", r.code, r.text}});
   }
