@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 
@@ -189,6 +190,14 @@ std::string human_size(std::int64_t bytes) {
   std::snprintf(out, sizeof out, "%.1f %.*s", value, static_cast<int>(units[unit].size()),
                 units[unit].data());
   return out;
+}
+
+std::optional<std::int64_t> parse_count(std::string_view text) {
+  std::int64_t n = 0;
+  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return n;
 }
 
 }  // namespace swarmhub::util

@@ -1,6 +1,7 @@
 #include "swarmhub/util/text.hpp"
 
 #include <gtest/gtest.h>
+#include <limits>
 
 #include "swarmhub/util/time.hpp"
 
@@ -96,6 +97,16 @@ TEST(AsciiCase, FoldsAsciiLettersOnly) {
   EXPECT_TRUE(util::iequals_ascii("Content-LENGTH", "content-length"));
   EXPECT_FALSE(util::iequals_ascii("lobby", "lobby "));
   EXPECT_FALSE(util::iequals_ascii("@", "`"));  // differ by 0x20 but are no letters
+}
+
+TEST(ParseCount, DigitsOnlyTheWholeTextWithinRange) {
+  EXPECT_EQ(parse_count("0"), 0);
+  EXPECT_EQ(parse_count("1024"), 1024);
+  EXPECT_EQ(parse_count("9223372036854775807"), std::numeric_limits<std::int64_t>::max());
+  for (const std::string_view bad :
+       {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.5", "9223372036854775808"}) {
+    EXPECT_FALSE(parse_count(bad)) << bad;
+  }
 }
 
 }  // namespace swarmhub::util

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,10 @@ bool is_path_component(std::string_view s);
 // A size for people: "512 B", "4.6 MiB" (binary units, one decimal). Exact byte counts
 // stay where scripts read them (file_info, the tracker's list_files).
 std::string human_size(std::int64_t bytes);
+
+// The whole of `text` as a count (decimal digits only, 0 or more, within int64); nothing for
+// anything else (empty, a sign, a space, too large).
+std::optional<std::int64_t> parse_count(std::string_view text);
 
 // `s` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view s);

@@ -37,9 +37,8 @@ struct reference {
 };
 
 std::optional<std::int64_t> positive_number(std::string_view text) {
-  std::int64_t n = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || ptr != text.data() + text.size() || n <= 0) return std::nullopt;
+  const auto n = util::parse_count(text);
+  if (!n || *n == 0) return std::nullopt;
   return n;
 }
 

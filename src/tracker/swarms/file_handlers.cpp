@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <stdexcept>
 
@@ -94,10 +93,7 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
   const std::string group = ctx.args[0];
   const std::string name = ctx.args[1];
   const std::string& hash = ctx.args[3];
-  std::int64_t size = 0;
-  const auto& size_text = ctx.args[2];
-  const auto [ptr, ec] =
-      std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
+  const auto size_given = util::parse_count(ctx.args[2]);
   if (!valid_name(group)) {
     ctx.reply.error(error_code::bad_name, "not a group name");
     co_return;
@@ -107,10 +103,11 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
                     "file names are 1-255 bytes without / or \\, not . or ..");
     co_return;
   }
-  if (ec != std::errc() || ptr != size_text.data() + size_text.size() || size < 0) {
+  if (!size_given) {
     ctx.reply.error(error_code::bad_arguments, "size must be a number of bytes");
     co_return;
   }
+  const std::int64_t size = *size_given;
   const auto info = util::from_base64(ctx.args[4]);
   if (!info) {
     ctx.reply.error(error_code::bad_file, "the info dictionary must be base64");
@@ -210,18 +207,16 @@ template <>
 awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
   const std::string group = ctx.args[0];
   const std::string name = ctx.args[1];
-  std::int64_t first = -1;
-  const auto& first_text = ctx.args[2];
-  const auto [ptr, ec] =
-      std::from_chars(first_text.data(), first_text.data() + first_text.size(), first);
+  const auto first_piece = util::parse_count(ctx.args[2]);
   if (!valid_name(group)) {
     ctx.reply.error(error_code::bad_name, "not a group name");
     co_return;
   }
-  if (ec != std::errc() || ptr != first_text.data() + first_text.size() || first < 0) {
+  if (!first_piece) {
     ctx.reply.error(error_code::bad_arguments, "first-piece must be a piece number");
     co_return;
   }
+  const std::int64_t first = *first_piece;
   const auto hashes = util::from_base64(ctx.args[3]);
   if (!hashes) {
     ctx.reply.error(error_code::bad_arguments, "the hashes must be base64");
@@ -287,14 +282,14 @@ awaitable<void> handle<command_id::piece_layers>(command_context& ctx) {
   const std::string name = ctx.args[1];
   std::int64_t from = 0;
   if (ctx.args.size() == 3) {
-    const auto& text = ctx.args[2];
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), from);
+    const auto given = util::parse_count(ctx.args[2]);
     const auto chunk = static_cast<std::int64_t>(proto::layer_chunk_hashes);
-    if (ec != std::errc() || ptr != text.data() + text.size() || from < 0 || from % chunk != 0) {
+    if (!given || *given % chunk != 0) {
       ctx.reply.error(error_code::bad_arguments,
                       fmt::format("first-piece must be a multiple of {}", chunk));
       co_return;
     }
+    from = *given;
   }
   if (!valid_name(group)) {
     ctx.reply.error(error_code::bad_name, "not a group name");
