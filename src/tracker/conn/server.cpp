@@ -171,6 +171,7 @@ void server::run() {
   if (core_.feed) core_.feed->stop();
   core_.store->post([id = core_.tracker_id](store::backend& db) { db.release_logins(id); });
   core_.store->stop();
+  core_.fanout.stop();  // its strands belong to io_, which dies before the core
   core_.hashing.stop();
   core_.log.close();
 }

@@ -61,6 +61,9 @@ class room_fanout {
   // `shards` strands on `executor` (one per I/O thread). Until start() is called (unit tests
   // without a server), publish() delivers from the calling thread.
   void start(const asio::any_io_executor& executor, unsigned shards);
+  // Lets the strands go, while their io_context still lives: after the I/O threads and the
+  // store thread (the one caller of publish) have stopped.
+  void stop();
 
   // Sends each stored message (with its sender's session id) to its room's sessions but its
   // sender's, in order, and logs it; then runs `then` (may be empty), on some thread.
