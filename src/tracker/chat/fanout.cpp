@@ -24,7 +24,9 @@ void room_fanout::start(const asio::any_io_executor& executor, unsigned shards) 
     strands_.push_back(asio::make_strand(executor));
 }
 
-void room_fanout::stop() { strands_.clear(); }
+void room_fanout::stop() {
+  strands_.clear();
+}
 
 void room_fanout::publish(
     tracker_core& core, const std::vector<std::pair<store::room_message, std::uint64_t>>& messages,
