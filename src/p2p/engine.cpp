@@ -142,7 +142,8 @@ constexpr int max_rechecks = 3;
 // or hybrid single file has pad files beside it.)
 bool is_folder(const lt::file_storage& files) {
   for (const auto index : files.file_range()) {
-    if (!files.pad_file_at(index) && fs::path(files.file_path(index)).has_parent_path()) return true;
+    if (!files.pad_file_at(index) && fs::path(files.file_path(index)).has_parent_path())
+      return true;
   }
   return false;
 }
