@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <csignal>
+#include <optional>
 #include <vector>
 
 #include "tracker_process.hpp"
@@ -36,6 +38,24 @@ INSTANTIATE_TEST_SUITE_P(Signals, TrackerShutdownSignal,
                                               : info.param == SIGTERM ? "SIGTERM"
                                                                       : "SIGUSR1");
                          });
+
+// More signals while it drains (an impatient operator, a service manager repeating itself):
+// the tracker still exits. One taken just as the drain ended used to start a wait nobody
+// cancelled, and the tracker never exited.
+TEST(TrackerSignals, SignalsDuringTheDrainDoNotKeepTheTrackerRunning) {
+  for (int round = 0; round < 5; ++round) {
+    tracker_process tracker;
+    auto c = tracker.connect();
+    ASSERT_EQ(c.request("ping").text, "pong");
+    std::optional<int> status;
+    for (const auto deadline = std::chrono::steady_clock::now() + 15s;
+         !status && std::chrono::steady_clock::now() < deadline;) {
+      tracker.proc().signal(SIGTERM);
+      status = tracker.proc().wait(0ms);
+    }
+    ASSERT_EQ(status, 0) << "round " << round << "\n" << tracker.log();
+  }
+}
 
 TEST(TrackerSignals, ShutdownDoesNotWaitForAClientThatNeverReads) {
   tracker_process tracker({"--shutdown-grace", "0.5", "--max-output", "65536"});

@@ -99,7 +99,7 @@ void server::handle_signals() {
   asio::co_spawn(
       strand_,
       [this]() -> awaitable<void> {
-        for (;;) {
+        while (!signals_done_) {
           error_code ec;
           const int signo = co_await signals_.async_wait(asio::redirect_error(use_awaitable, ec));
           if (ec) co_return;
@@ -203,6 +203,7 @@ awaitable<void> server::drain_and_finish() {
   // Whoever is still here after the grace period did not read its notice: cut it off.
   for (const auto& s : core_.sessions.snapshot()) s->abort("shutdown grace period over");
   error_code ec;
+  signals_done_ = true;
   signals_.cancel(ec);
   core_.sessions.on_empty(nullptr);
   spdlog::info("stopped accepting; {}", core_.stats.summary());

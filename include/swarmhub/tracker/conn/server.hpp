@@ -61,6 +61,10 @@ class server {
   asio::steady_timer trim_timer_;
   std::atomic<std::uint64_t> next_session_id_{1};
   bool shutting_down_ = false;  // strand only
+  // The drain is over: the signal loop must not wait again (strand only). A signal already
+  // taken when the wait is cancelled would otherwise start a new wait nobody cancels, and
+  // io_.run() would never return.
+  bool signals_done_ = false;
   std::string shutdown_reason_;
 };
 
