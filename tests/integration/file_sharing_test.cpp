@@ -384,7 +384,10 @@ void FileSharing::rotten_pieces_are_rejected(bool open) {
     ASSERT_TRUE(shown.data[0].starts_with("[D] ")) << shown.data[0];
     rejected = field(shown.data[0], "rejected");
   }
-  ASSERT_GT(rejected, 0) << "the downloader should have caught a rotten piece";
+  ASSERT_GT(rejected, 0) << "the downloader should have caught a rotten piece\n"
+                         << leecher.request("show_downloads").data.at(0) << "\nleecher:\n"
+                         << leecher.log_tail() << "\nmiddle:\n"
+                         << middle.log_tail();
   // A sound copy comes back (the same content uploaded again) and the download completes.
   ASSERT_TRUE(owner.request("upload_file " + path("data.bin") + upload_flags).ok);
   ASSERT_TRUE(leecher.request("wait_downloads", 120s).ok);

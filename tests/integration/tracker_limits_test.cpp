@@ -125,5 +125,36 @@ TEST(TrackerLimits, ConnectionsOverTheLimitAreToldAndClosed) {
   EXPECT_EQ(a.request("ping").text, "pong");
 }
 
+// Over TLS the refusal is TLS too (a line in clear would break the handshake), and in
+// the protocol the client speaks: HTTP gets a 503, IRC an ERROR.
+TEST(TrackerLimits, ConnectionsOverTheLimitAreToldInTheirOwnProtocol) {
+  tracker_process tracker({"--max-clients", "2"});
+  auto a = tracker.connect();
+  auto b = tracker.connect();
+  ASSERT_EQ(a.request("ping").text, "pong");
+  ASSERT_EQ(b.request("ping").text, "pong");
+
+  auto silent_tls = tracker.connect_tls();
+  auto e = silent_tls.read_event();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "CLOSING");
+  EXPECT_TRUE(e->text.starts_with("full")) << e->text;
+  EXPECT_TRUE(silent_tls.closed_within());
+  EXPECT_TRUE(silent_tls.close_notify_seen());
+
+  line_client http(tracker.port(), false);
+  http.send_raw("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(http.read_line(), "HTTP/1.1 503 Service Unavailable\r");
+  EXPECT_TRUE(http.closed_within());
+
+  line_client irc(tracker.port(), false);
+  irc.send_raw("NICK somebody\r\n");
+  const auto error = irc.read_line();
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(error->starts_with("ERROR :Closing link: too many clients")) << *error;
+  EXPECT_TRUE(irc.closed_within());
+  EXPECT_EQ(a.request("ping").text, "pong");
+}
+
 }  // namespace
 }  // namespace swarmhub::test

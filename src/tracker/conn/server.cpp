@@ -28,6 +28,10 @@ void raise_descriptor_limit() {
   }
 }
 
+// Connections over --max-clients being told so (session::start's `turned_away`) at once;
+// each lives until its notice is written or a few seconds pass.
+constexpr std::size_t max_turning_away = 64;
+
 // One connection, so one store thread: room messages are fanned out from it in commit order
 // (see tracker/chat/chat.cpp); room_posts refuses a store with more.
 std::unique_ptr<store::async_store> open_store(const store::data_dir& dir,
@@ -250,9 +254,10 @@ awaitable<void> server::accept_loop() {
       continue;
     }
     tracker_stats::add(core_.stats.connections_total);
-    if (core_.sessions.size() >= core_.options.max_clients) {
-      const std::string notice = "* CLOSING full too many clients, try later\n";
-      asio::write(socket, asio::buffer(notice), ec);
+    // Over the limit, a client is still told why in its own protocol (over TLS if it speaks
+    // TLS: a line in clear would break its handshake); a flood beyond that is closed at once.
+    const bool full = core_.sessions.size() >= core_.options.max_clients;
+    if (full && core_.sessions.size() >= core_.options.max_clients + max_turning_away) {
       socket.close(ec);
       continue;
     }
@@ -261,7 +266,8 @@ awaitable<void> server::accept_loop() {
     core_.sessions.add(id, s);
     tracker_stats::add(core_.stats.clients_now);
     s->start(core_.options.server_password.empty() ? proto::session_state::anonymous
-                                                   : proto::session_state::awaiting_password);
+                                                   : proto::session_state::awaiting_password,
+             full);
   }
 }
 

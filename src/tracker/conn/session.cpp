@@ -73,8 +73,9 @@ session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
       watchdog_timer_(socket_.get_executor()),
       last_input_(clock::now()) {}
 
-void session::start(proto::session_state initial_state) {
+void session::start(proto::session_state initial_state, bool turned_away) {
   identity_.set_state(initial_state);
+  turned_away_ = turned_away;
   error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
@@ -95,7 +96,7 @@ void session::choose_line_protocol() {
   protocol_ = protocol::line;
   tracker_stats::add(core_.stats.line_connections_total);
   if (transport_ == transport::undecided) transport_ = transport::plain;  // greeted in clear
-  if (refuse_plaintext(protocol::line)) return;
+  if (refuse_unwelcome(protocol::line)) return;
   greet();
 }
 
@@ -105,17 +106,31 @@ void session::greet() {
       "HELLO", fmt::format("swarmhub 1 auth={}", needs_password ? "required" : "none"))));
 }
 
-bool session::refuse_plaintext(protocol kind) {
-  if (transport_ == transport::tls || plaintext_allowed(remote_address_, core_.options.plaintext))
+bool session::refuse_unwelcome(protocol kind) {
+  // What the client is told: why, in the form the line protocol, HTTP and IRC each use.
+  struct refusal {
+    std::string_view code;  // the line protocol's `* CLOSING <code> <text>`
+    std::string_view text;
+    int http_status;
+    std::string_view http_reason;
+  };
+  refusal why{};
+  if (turned_away_) {
+    why = {"full", "too many clients, try later", 503, "Service Unavailable"};
+  } else if (transport_ == transport::tls ||
+             plaintext_allowed(remote_address_, core_.options.plaintext)) {
     return false;
-  tracker_stats::add(core_.stats.cut_off_total);
+  } else {
+    tracker_stats::add(core_.stats.cut_off_total);
+    why = {"tls", plaintext_refusal, 403, "Forbidden"};
+  }
   enqueue(std::make_shared<const std::string>(
-      kind == protocol::http ? proto::http::response(403, "Forbidden", "text/plain",
-                                                     fmt::format("{}\n", plaintext_refusal), false)
+      kind == protocol::http ? proto::http::response(why.http_status, why.http_reason, "text/plain",
+                                                     fmt::format("{}\n", why.text), false)
       : kind == protocol::irc
-          ? irc::connection::refusal(plaintext_refusal)
-          : proto::format_event("CLOSING", fmt::format("tls {}", plaintext_refusal))));
-  begin_close("plaintext refused");
+          ? irc::connection::refusal(why.text)
+          : proto::format_event("CLOSING", fmt::format("{} {}", why.code, why.text))));
+  begin_close(turned_away_ ? "too many clients" : "plaintext refused");
   return true;
 }
 
@@ -133,8 +148,8 @@ bool session::greets_on_delay() const {
       // Whoever speaks TLS has a program that speaks first (a browser, an IRC client, the
       // swarmhub client, openssl s_client typed into); a browser may also open a connection
       // and use it only seconds later, which a greeting would spoil. It comes with the first
-      // reply instead.
-      return false;
+      // reply instead. One turned away is told at once, as the line protocol.
+      return turned_away_;
   }
   return true;
 }
@@ -439,10 +454,10 @@ awaitable<void> session::handle_frame(proto::frame frame) {
     if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
       protocol_ = protocol::http;
       tracker_stats::add(core_.stats.http_connections_total);
-      if (refuse_plaintext(protocol::http)) co_return;
+      if (refuse_unwelcome(protocol::http)) co_return;
     } else if (frame.what == proto::frame::kind::line && irc::starts_irc(frame.text)) {
       protocol_ = protocol::irc;
-      if (refuse_plaintext(protocol::irc)) co_return;
+      if (refuse_unwelcome(protocol::irc)) co_return;
       irc_ = std::make_unique<irc::connection>(*this);
     } else {
       choose_line_protocol();
@@ -668,6 +683,9 @@ void session::watch() {
   if (stopped_) return;
   const auto& opts = core_.options;
   const auto now = clock::now();
+  // One turned away waits for nothing but its notice: a silent one is not kept long.
+  const std::chrono::milliseconds idle_limit =
+      turned_away_ ? std::min(opts.idle_timeout, opts.tls_handshake_timeout) : opts.idle_timeout;
   if (transport_ == transport::handshaking) {
     if (now >= handshake_deadline_) {
       tracker_stats::add(core_.stats.cut_off_total);
@@ -683,15 +701,15 @@ void session::watch() {
     tracker_stats::add(core_.stats.cut_off_total);
     stop("write timed out (client not reading)");
     return;
-  } else if (now >= last_input_ + opts.idle_timeout) {
+  } else if (now >= last_input_ + idle_limit) {
     tracker_stats::add(core_.stats.cut_off_total);
     enqueue(std::make_shared<const std::string>(proto::format_event(
-        "CLOSING", fmt::format("idle no request for {} ms", opts.idle_timeout.count()))));
+        "CLOSING", fmt::format("idle no request for {} ms", idle_limit.count()))));
     begin_close("idle timeout");
   }
   if (greets_on_delay() && now >= greet_at_) choose_line_protocol();
   if (mark_due_ != clock::time_point{} && now >= mark_due_) store_seen_mark(true);
-  auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + opts.idle_timeout;
+  auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + idle_limit;
   if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
   if (greets_on_delay()) deadline = std::min(deadline, greet_at_);
   if (transport_ == transport::handshaking) deadline = std::min(deadline, handshake_deadline_);

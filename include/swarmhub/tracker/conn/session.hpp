@@ -46,8 +46,10 @@ class session : public std::enable_shared_from_this<session> {
 
   session(tcp::socket socket, tracker_core& core, std::uint64_t id);
 
-  // Starts the coroutines. Call once, right after construction.
-  void start(proto::session_state initial_state);
+  // Starts the coroutines. Call once, right after construction. `turned_away`: the tracker is
+  // full; the client is told so in its own protocol (line, HTTP 503 or IRC ERROR, over TLS
+  // if it speaks TLS) once that is known, then closed.
+  void start(proto::session_state initial_state, bool turned_away = false);
 
   // Queues whole lines (one reply or one event) for the client. Any thread. A room message
   // carries its id, so the session knows which messages the user has been shown, and its
@@ -121,8 +123,9 @@ class session : public std::enable_shared_from_this<session> {
   // Waits for the first byte without taking it; on 0x16, makes the TLS handshake. False when
   // the session ended meanwhile.
   awaitable<bool> choose_transport();
-  // Plaintext from this peer is not served: it is told how to connect with TLS, and closed.
-  bool refuse_plaintext(protocol kind);
+  // The tracker is full (turned away), or plaintext from this peer is not served (it is told
+  // how to connect with TLS): the client is told in the protocol `kind`, and closed.
+  bool refuse_unwelcome(protocol kind);
   // Whether the line protocol's greeting is due once greet_at_ passes.
   bool greets_on_delay() const;
   // The writer: a chain of writes while there is something to write, nothing in between.
@@ -185,6 +188,7 @@ class session : public std::enable_shared_from_this<session> {
   asio::ip::address remote_address_;
 
   transport transport_ = transport::undecided;
+  bool turned_away_ = false;              // the tracker was full when it came (start)
   std::unique_ptr<net::tls_socket> tls_;  // holds the certificate taken at handshake time
   clock::time_point handshake_deadline_;
 
