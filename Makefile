@@ -31,13 +31,10 @@ test-asan: deps
 	cmake --build --preset asan-ubsan
 	scripts/with-postgres ctest --preset asan-ubsan
 
-# A test that fails under TSan runs once more before the run fails: under TSan on 2 cores,
-# a tracker has been seen (once) not to exit after SIGTERM in TrackerTls.EveryOrderlyClose...;
-# the cause is not found yet (see the session 6 note). A real race report fails both runs.
 test-tsan: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan
-	scripts/with-postgres ctest --preset tsan --repeat until-pass:2
+	scripts/with-postgres ctest --preset tsan
 
 # The libFuzzer targets (tests/fuzz), each run FUZZ_SECONDS over its seed corpus; fails on a crash.
 FUZZ_SECONDS ?= 20
