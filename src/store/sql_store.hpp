@@ -334,6 +334,43 @@ class sql_store final : public backend {
     return out;
   }
 
+  listing<history_target> history_targets(std::string_view user,
+                                          const history_page& page) override {
+    const auto uid = user_id(user);
+    if (!uid) return {status::no_such_user};
+    // One row per conversation with its latest message in the span: each group's room (since
+    // the user joined it), the lobby (since the account was made), each correspondent. The
+    // names' column comes first from a name column: it orders names as names (SQLite's
+    // collation of a compound select is its first one's).
+    const std::string sql =
+        std::string(
+            "SELECT * FROM ("
+            "SELECT 0 AS direct, g.name AS name, max(r.sent_at_ms) AS latest "
+            "FROM room_messages r "
+            "JOIN memberships m ON m.group_id = r.group_id JOIN groups g ON g.id = r.group_id "
+            "WHERE m.user_id = $1 AND r.id > m.since_message "
+            "AND r.sent_at_ms > $2 AND r.sent_at_ms < $3 GROUP BY g.id, g.name "
+            "UNION ALL "
+            "SELECT 0, '', max(r.sent_at_ms) FROM room_messages r "
+            "WHERE r.group_id IS NULL AND r.id > (SELECT lobby_since FROM users WHERE id = $1) "
+            "AND r.sent_at_ms > $2 AND r.sent_at_ms < $3 GROUP BY r.group_id "
+            "UNION ALL "
+            "SELECT 1, u.name, max(d.sent_at_ms) FROM direct_messages d JOIN users u "
+            "ON u.id = CASE WHEN d.sender_id = $1 THEN d.recipient_id ELSE d.sender_id END "
+            "WHERE (d.sender_id = $1 OR d.recipient_id = $1) "
+            "AND d.sent_at_ms > $2 AND d.sent_at_ms < $3 GROUP BY u.id, u.name ") +
+        // Equal times: rooms first, then by name; the limit cuts that order from either end.
+        (page.from_newest ? "ORDER BY 3 DESC, 1 DESC, 2 DESC" : "ORDER BY 3, 1, 2") +
+        " LIMIT $4) AS page ORDER BY 3, 1, 2";
+    auto rows = db_.query(sql.c_str(), *uid, page.after_ms, page.before_ms,
+                          static_cast<std::int64_t>(page.limit));
+    listing<history_target> out;
+    while (rows.next()) {
+      out.items.push_back({rows.integer(0) != 0, rows.text(1), rows.integer(2)});
+    }
+    return out;
+  }
+
   backlog unseen_room_messages(std::string_view user, std::size_t limit) override {
     backlog out;
     out.latest_id = single_integer("SELECT coalesce(max(id), 0) FROM room_messages");

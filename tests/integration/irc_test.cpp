@@ -258,8 +258,10 @@ TEST(Irc, LobbyAndGroupChatBetweenIrcAndLineUsers) {
   // Lobby, both ways.
   alice.send("PRIVMSG #lobby :hello from irc");
   EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice hello from irc");
-  EXPECT_EQ(alice.expect("PRIVMSG #lobby"),
-            "@account=alice :alice!alice@swarmhub PRIVMSG #lobby :hello from irc");  // echo
+  const auto echo = alice.expect("PRIVMSG #lobby");
+  EXPECT_TRUE(echo.starts_with("@msgid=")) << echo;
+  EXPECT_TRUE(echo.ends_with(";account=alice :alice!alice@swarmhub PRIVMSG #lobby :hello from irc"))
+      << echo;
   ASSERT_TRUE(bob.request("say hello from the line").ok);
   const auto got = alice.expect("PRIVMSG #lobby");
   EXPECT_TRUE(got.starts_with("@msgid=")) << got;
@@ -455,6 +457,115 @@ TEST(Irc, ChatHistoryPagesByMsgidAndTimestampInChannelsAndDirectMessages) {
   alice.expect("FAIL CHATHISTORY INVALID_TARGET LATEST nobody :");
   alice.send("CHATHISTORY LATEST bad/nick * 10");
   alice.expect("FAIL CHATHISTORY INVALID_TARGET LATEST bad/nick :");
+}
+
+// echo-message with message-tags: the echo of one's own message carries the msgid and time
+// its recipients get, and history gives again.
+TEST(Irc, EchoesCarryTheMsgidAndTimeTheRecipientsGet) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  make_user(tracker, "carol");
+  auto carol = irc_user(tracker, "carol", "message-tags server-time");
+  auto alice =
+      irc_user(tracker, "alice", "echo-message message-tags server-time batch draft/chathistory");
+  const auto same_stamp = [](const std::string& echo, const std::string& got) {
+    EXPECT_FALSE(tag(echo, "msgid").empty()) << echo;
+    EXPECT_EQ(tag(echo, "msgid"), tag(got, "msgid")) << echo << "\n" << got;
+    EXPECT_EQ(tag(echo, "time"), tag(got, "time")) << echo << "\n" << got;
+  };
+  // A channel: PRIVMSG and NOTICE (the channel gets both as PRIVMSG).
+  alice.send("PRIVMSG #lobby :to everyone");
+  const auto echo = alice.expect("PRIVMSG #lobby :to everyone");
+  same_stamp(echo, carol.expect("PRIVMSG #lobby :to everyone"));
+  alice.send("NOTICE #lobby :a notice");
+  const auto notice = alice.expect("NOTICE #lobby :a notice");
+  same_stamp(notice, carol.expect("#lobby :a notice"));
+  EXPECT_NE(tag(notice, "msgid"), tag(echo, "msgid"));
+  // A nick: a direct message's msgid.
+  alice.send("PRIVMSG carol :just you");
+  const auto direct = alice.expect("PRIVMSG carol :just you");
+  same_stamp(direct, carol.expect("PRIVMSG carol :just you"));
+  EXPECT_TRUE(tag(direct, "msgid").starts_with("d")) << direct;
+  alice.send("NOTICE carol :duly noted");
+  same_stamp(alice.expect("NOTICE carol :duly noted"), carol.expect("PRIVMSG carol :duly noted"));
+  // The stored message's: history has it under the same msgid and time.
+  alice.send("CHATHISTORY LATEST #lobby * 1");
+  alice.expect("BATCH +");
+  same_stamp(notice, alice.next());
+  alice.send("CHATHISTORY BEFORE carol timestamp=2100-01-01T00:00:00.000Z 2");
+  alice.expect("BATCH +");
+  same_stamp(direct, alice.next());
+}
+
+// CHATHISTORY TARGETS: the channels and nicks with messages between two times, each with the
+// time of its latest one, oldest first; only what the user may read.
+TEST(Irc, ChatHistoryTargetsListsTheConversationsOneMayRead) {
+  tracker_process tracker;
+  make_user(tracker, "carol");
+  {
+    auto alice = tracker.user("alice");
+    ASSERT_TRUE(alice.request("create_group den").ok);
+    ASSERT_TRUE(alice.request("room den").ok);
+    ASSERT_TRUE(alice.request("say in the den").ok);
+    ASSERT_TRUE(alice.request("logout").ok);
+  }
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(bob.request("create_group crew").ok);  // alice is no member
+  ASSERT_TRUE(bob.request("room crew").ok);
+  ASSERT_TRUE(bob.request("say in the crew").ok);
+  auto alice = irc_user(tracker, "alice", "batch server-time message-tags draft/chathistory");
+  ASSERT_TRUE(bob.request("room lobby").ok);
+  ASSERT_TRUE(bob.request("say in the lobby").ok);
+  const auto lobby = alice.expect("PRIVMSG #lobby");
+  ASSERT_TRUE(bob.request("msg alice just for you").ok);
+  const auto direct = alice.expect("PRIVMSG alice");
+  ASSERT_TRUE(bob.request("msg carol not for alice").ok);
+  alice.send("CHATHISTORY LATEST #den * 1");
+  alice.expect("BATCH +");
+  const auto den = alice.next();
+  alice.next();  // BATCH -
+  // The batch's lines, after its BATCH + line (which must come next).
+  const auto targets = [&](const std::string& request) {
+    alice.send("CHATHISTORY TARGETS " + request);
+    const auto start = alice.expect("BATCH +");
+    EXPECT_TRUE(start.ends_with(" draft/chathistory-targets")) << start;
+    const std::string id =
+        start.substr(start.find('+') + 1, start.rfind(' ') - start.find('+') - 1);
+    std::vector<std::string> lines;
+    for (std::string line = alice.next();
+         !line.empty() && line.find(" BATCH -") == std::string::npos; line = alice.next()) {
+      const std::string prefix = "@batch=" + id + " :swarmhub CHATHISTORY TARGETS ";
+      EXPECT_TRUE(line.starts_with(prefix)) << line;
+      lines.push_back(line.substr(std::min(prefix.size(), line.size())));
+    }
+    return lines;
+  };
+  const std::string early = "timestamp=2000-01-01T00:00:00.000Z";
+  const std::string late = "timestamp=2100-01-01T00:00:00.000Z";
+  using v = std::vector<std::string>;
+  const v all{"#den " + tag(den, "time"), "#lobby " + tag(lobby, "time"),
+              "bob " + tag(direct, "time")};
+  EXPECT_EQ(targets(early + " " + late + " 10"), all);
+  // The limit keeps those nearest the first bound; the times bound strictly.
+  EXPECT_EQ(targets(early + " " + late + " 1"), (v{all[0]}));
+  EXPECT_EQ(targets(late + " " + early + " 2"), (v{all[1], all[2]}));
+  EXPECT_EQ(targets("timestamp=" + tag(den, "time") + " " + late + " 10"), (v{all[1], all[2]}));
+  EXPECT_EQ(targets(early + " timestamp=" + tag(den, "time") + " 10"), v{});
+  // Bad input: each its FAIL.
+  alice.send("CHATHISTORY TARGETS " + early + " 10");
+  alice.expect("FAIL CHATHISTORY NEED_MORE_PARAMS TARGETS :");
+  alice.send("CHATHISTORY TARGETS msgid=1 " + late + " 10");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS TARGETS :");
+  alice.send("CHATHISTORY TARGETS * * 10");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS TARGETS :");
+  alice.send("CHATHISTORY TARGETS " + early + " " + late + " 0");
+  alice.expect("FAIL CHATHISTORY INVALID_PARAMS TARGETS :");
+  // Without batch: the lines alone. carol reads the lobby and her direct messages with bob.
+  auto carol = irc_user(tracker, "carol");
+  carol.send("CHATHISTORY TARGETS " + early + " " + late + " 10");
+  EXPECT_EQ(carol.expect("CHATHISTORY TARGETS"),
+            ":swarmhub CHATHISTORY TARGETS #lobby " + tag(lobby, "time"));
+  EXPECT_TRUE(carol.next().starts_with(":swarmhub CHATHISTORY TARGETS bob 20"));
 }
 
 TEST(Irc, AwayIsSharedWithEveryKindOfConnection) {

@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -327,6 +328,67 @@ TEST_P(StoreTest, HistoryPagesByIdAndTime) {
   after_first.from_newest = false;
   EXPECT_EQ(bodies(db_->direct_history_page("alice", "bob", after_first).items), (v{"b to a"}));
   EXPECT_EQ(db_->direct_history_page("alice", "nobody", {}).result, status::no_such_user);
+}
+
+// CHATHISTORY TARGETS: the conversations a user may read with messages in a span of time,
+// each with its latest message there, oldest first.
+TEST_P(StoreTest, HistoryTargetsAreTheReadableConversationsOfASpan) {
+  make_group_of_three();
+  ASSERT_EQ(db_->create_group("go", "alice"), status::ok);  // bob is no member
+  const auto lobby = db_->post_room_message("", "alice", "l1");
+  const auto r1 = db_->post_room_message("rust", "carol", "r1");
+  ASSERT_EQ(db_->post_room_message("go", "alice", "g1").result, status::ok);
+  const auto ab = db_->send_direct("alice", "bob", "ab");
+  ASSERT_EQ(db_->send_direct("carol", "alice", "ca").result, status::ok);  // not bob's
+  const auto r2 = db_->post_room_message("rust", "bob", "r2");
+  ASSERT_EQ(r2.result, status::ok);
+  struct row {
+    bool direct;
+    std::string name;
+    std::int64_t latest_ms;
+    bool operator==(const row&) const = default;
+  };
+  const auto rows = [&](std::string_view user, const history_page& page) {
+    std::vector<row> out;
+    const auto got = db_->history_targets(user, page);
+    EXPECT_EQ(got.result, status::ok);
+    for (const auto& t : got.items) out.push_back({t.direct, t.name, t.latest_ms});
+    return out;
+  };
+  // Every readable conversation, by its latest message (equal times: rooms, then by name).
+  auto all = rows("BOB", {});
+  const std::vector<row> expected_set{{false, "", lobby.message.sent_at_ms},
+                                      {false, "rust", r2.message.sent_at_ms},
+                                      {true, "alice", ab.message.sent_at_ms}};
+  EXPECT_TRUE(
+      std::is_permutation(all.begin(), all.end(), expected_set.begin(), expected_set.end()));
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end(),
+                             [](const row& a, const row& b) { return a.latest_ms < b.latest_ms; }));
+  ASSERT_EQ(all.size(), 3u);
+  // The limit keeps those nearest the bound the page starts from.
+  history_page page;
+  page.limit = 1;
+  EXPECT_EQ(rows("bob", page), (std::vector<row>{all.back()}));
+  page.from_newest = false;
+  EXPECT_EQ(rows("bob", page), (std::vector<row>{all.front()}));
+  // The latest message within the span, and nothing at or after its upper bound.
+  page = {};
+  page.before_ms = r1.message.sent_at_ms + 1;
+  for (const auto& t : rows("bob", page)) {
+    EXPECT_LT(t.latest_ms, page.before_ms);
+    if (t.name == "rust") {
+      EXPECT_EQ(t.latest_ms, r1.message.sent_at_ms);
+    }
+  }
+  page = {};
+  page.after_ms = r2.message.sent_at_ms;
+  EXPECT_TRUE(rows("bob", page).empty());
+  // The lobby from the account's creation on; a group's room for members only.
+  ASSERT_EQ(db_->create_user("dave", "hash-d"), status::ok);
+  EXPECT_TRUE(rows("dave", {}).empty());
+  auto alices = rows("alice", {});
+  EXPECT_EQ(alices.size(), 5u);  // the lobby, rust, go, bob, carol
+  EXPECT_EQ(db_->history_targets("nobody", {}).result, status::no_such_user);
 }
 
 TEST_P(StoreTest, FilesAndAnnouncePermissions) {

@@ -193,6 +193,15 @@ struct history_page {
   std::size_t limit = 100;
 };
 
+// A conversation with messages in a span of time (IRCv3 CHATHISTORY TARGETS): a room (the
+// lobby when `name` is empty) or the direct messages with the user `name`, and the time of its
+// latest message in that span.
+struct history_target {
+  bool direct = false;
+  std::string name;            // a group's canonical name, "" for the lobby, or the other user's
+  std::int64_t latest_ms = 0;  // unix milliseconds
+};
+
 // Someone logged in, and whether they are away (AWAY, `away`).
 struct presence {
   std::string name;
@@ -264,6 +273,13 @@ class backend {
   // no_such_user when either is unknown.
   virtual listing<direct_message> direct_history_page(std::string_view user, std::string_view peer,
                                                       const history_page& page) = 0;
+  // The conversations `user` may read (as room_history_page and direct_history_page: the
+  // lobby, the rooms of their groups, their direct messages with each other user) that have
+  // messages strictly between page.after_ms and page.before_ms (the page's ids are not used):
+  // the `limit` whose latest message there is nearest the lower bound, or the upper one
+  // (from_newest), returned by that time, oldest first; no_such_user.
+  virtual listing<history_target> history_targets(std::string_view user,
+                                                  const history_page& page) = 0;
   // Messages of `user`'s group rooms newer than both their last seen message and their
   // joining; at most `limit`, the newest ones.
   virtual backlog unseen_room_messages(std::string_view user, std::size_t limit) = 0;

@@ -118,7 +118,9 @@ awaitable<void> handle<command_id::say>(command_context& ctx) {
   const auto slot = client.defer_reply();
   auto committed = [self = client.shared_from_this(), slot, group](std::exception_ptr failure,
                                                                    store::post_result result) {
-    self->fill_reply(slot, post_reply(*self, group, failure, result));
+    const message_stamp stored{result.result == status::ok ? result.message.id : 0,
+                               result.message.sent_at_ms, false};
+    self->fill_reply(slot, post_reply(*self, group, failure, result), stored);
   };
   store::backend::room_post post{group, me, text};
   tracker_stats::add(core.stats.messages_total);
@@ -196,6 +198,7 @@ awaitable<void> handle<command_id::msg>(command_context& ctx) {
     co_return;
   }
   const auto& m = result.message;
+  ctx.stored = {m.id, m.sent_at_ms, true};
   tracker_stats::add(ctx.core.stats.messages_total);
   if (ctx.core.options.log_direct_messages) {
     ctx.core.log.append(m.sent_at_ms, fmt::format("dm:{}>{}", m.sender, m.recipient), m.sender,

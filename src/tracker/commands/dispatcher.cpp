@@ -99,7 +99,7 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
     co_return dispatch_outcome{};
   }
   co_return dispatch_outcome{ctx.close_after_reply, std::move(ctx.close_reason),
-                             std::move(ctx.follow_ups)};
+                             std::move(ctx.follow_ups), ctx.stored};
 }
 
 }  // namespace swarmhub::tracker

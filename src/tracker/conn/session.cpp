@@ -321,7 +321,7 @@ std::uint64_t session::defer_reply() {
   return last_slot_;
 }
 
-void session::fill_reply(std::uint64_t slot, std::string text) {
+void session::fill_reply(std::uint64_t slot, std::string text, const message_stamp& stored) {
   if (stopped_) return;
   --deferred_in_flight_;
   wake(drain_signal_);
@@ -329,7 +329,7 @@ void session::fill_reply(std::uint64_t slot, std::string text) {
   const auto place = std::find_if(queue_.begin(), queue_.end(),
                                   [slot](const outgoing& o) { return o.slot == slot; });
   if (place == queue_.end()) return;
-  if (irc_) text = irc_->deferred_reply(slot, text);
+  if (irc_) text = irc_->deferred_reply(slot, text, stored);
   queued_bytes_ += text.size();
   place->data = std::make_shared<const std::string>(std::move(text));
   place->slot = 0;

@@ -223,7 +223,9 @@ awaitable<void> connection::on_privmsg(const message& m, bool notice) {
     }
     if (r.ok) {
       if (has_cap("echo-message")) {
-        send(message{tags_for(nick_), prefix_of(nick_), std::string(command), {target, text}});
+        // The stored message's msgid and time, as its recipient gets them.
+        send(message{
+            tags_for(nick_, r.stored), prefix_of(nick_), std::string(command), {target, text}});
       }
     } else if (notice) {
       // NOTICE is never answered with an error.
@@ -256,7 +258,8 @@ awaitable<void> connection::send_to_room(const std::string& channel, const std::
   }
 }
 
-std::string connection::deferred_reply(std::uint64_t slot, std::string_view reply_text) {
+std::string connection::deferred_reply(std::uint64_t slot, std::string_view reply_text,
+                                       const stamp& stored) {
   const auto it = posts_.find(slot);
   if (it == posts_.end()) return {};
   const pending_post post = std::move(it->second);
@@ -266,7 +269,7 @@ std::string connection::deferred_reply(std::uint64_t slot, std::string_view repl
   translated_.clear();
   if (reply_text.starts_with("OK")) {
     if (has_cap("echo-message")) {
-      send(message{tags_for(nick_),
+      send(message{tags_for(nick_, stored),  // msgid and time as the channel gets them
                    prefix_of(nick_),
                    post.notice ? "NOTICE" : "PRIVMSG",
                    {post.target, post.text}});

@@ -182,6 +182,7 @@ awaitable<connection::reply> connection::run(std::string line) {
       }
     }
   }
+  r.stored = outcome.stored;
   for (auto& event : outcome.follow_ups)
     owner_.enqueue(std::make_shared<const std::string>(std::move(event)));
   if (outcome.close_after_reply)

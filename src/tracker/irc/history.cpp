@@ -2,7 +2,8 @@
 // `msgid=` or `timestamp=`, of a channel (#lobby, #<group>) or of the direct messages with a
 // nick, read from the store with the rules of `history` (a group's room since one joined it,
 // the lobby since one's account was made). A page is a `chathistory` batch; each message
-// carries its msgid and its stored time.
+// carries its msgid and its stored time. TARGETS lists the channels and nicks with messages
+// between two times, by the same rules, in a `draft/chathistory-targets` batch.
 //
 // Why not through the command table: paging by message reference is IRC's own request, and
 // the store's rules (who may read what) are where every reader meets them (room_history_page).
@@ -93,11 +94,7 @@ awaitable<void> connection::on_chathistory(const message& m) {
   std::string sub = m.params.empty() ? std::string("*") : util::printable(m.params[0], 16);
   for (auto& c : sub) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   const bool between = sub == "BETWEEN";
-  if (sub == "TARGETS") {
-    co_return chathistory_fail("INVALID_PARAMS", sub,
-                               "TARGETS is not served: your channels are joined at connect, "
-                               "direct messages come as PRIVMSG");
-  }
+  if (sub == "TARGETS") co_return co_await chathistory_targets(m);
   if (sub != "BEFORE" && sub != "AFTER" && sub != "LATEST" && sub != "AROUND" && !between) {
     co_return chathistory_fail("INVALID_PARAMS", sub,
                                "use BEFORE, AFTER, LATEST, AROUND or BETWEEN");
@@ -209,6 +206,60 @@ awaitable<void> connection::on_chathistory(const message& m) {
     auto tags = tags_for(s.sender, s.stored);
     if (batched) tags.emplace(tags.begin(), "batch", batch);
     send(message{std::move(tags), prefix_of(s.sender), "PRIVMSG", {s.to, s.body}});
+  }
+  if (batched) send(message{{}, std::string(server_name), "BATCH", {"-" + batch}});
+}
+
+// CHATHISTORY TARGETS <timestamp=...> <timestamp=...> <limit>: the conversations with
+// messages strictly between the two times, each as `CHATHISTORY TARGETS <target> <time of its
+// latest message there>`, oldest first; the limit keeps those nearest the first time (as
+// BETWEEN does).
+awaitable<void> connection::chathistory_targets(const message& m) {
+  constexpr std::string_view sub = "TARGETS";
+  if (m.params.size() < 4)
+    co_return chathistory_fail("NEED_MORE_PARAMS", sub, "Missing parameters");
+  const auto first = parse_reference(m.params[1], false);
+  const auto second = parse_reference(m.params[2], false);
+  if (!first || !second || !first->by_time || !second->by_time) {
+    co_return chathistory_fail("INVALID_PARAMS", sub,
+                               "the bounds are timestamp=<YYYY-MM-DDThh:mm:ss.sssZ>, twice");
+  }
+  const auto limit = positive_number(m.params[3]);
+  if (!limit) co_return chathistory_fail("INVALID_PARAMS", sub, "the limit is a positive number");
+  store::history_page page;
+  page.limit = std::min<std::size_t>(static_cast<std::size_t>(*limit), max_page);
+  const bool backwards = first->value > second->value;
+  after(page, backwards ? *second : *first);
+  before(page, backwards ? *first : *second);
+  page.from_newest = backwards;
+
+  auto read = [me = owner_.identity().user(), page](store::backend& db) {
+    return db.history_targets(me, page);
+  };
+  store::listing<store::history_target> got;
+  try {
+    got = co_await owner_.core().store->run(std::move(read));
+  } catch (const std::exception&) {
+    co_return chathistory_fail("MESSAGE_ERROR", sub, "the tracker failed to read its store");
+  }
+  if (got.result != store::status::ok) {
+    co_return chathistory_fail("MESSAGE_ERROR", sub, "your account is gone");
+  }
+  const std::string batch = fmt::format("h{}", ++next_batch_);
+  const bool batched = has_cap("batch");
+  if (batched) {
+    send(
+        message{{}, std::string(server_name), "BATCH", {"+" + batch, "draft/chathistory-targets"}});
+  }
+  for (const auto& t : got.items) {
+    std::string target =
+        t.direct ? t.name : "#" + (t.name.empty() ? std::string(room_registry::lobby) : t.name);
+    std::vector<std::pair<std::string, std::string>> tags;
+    if (batched) tags.emplace_back("batch", batch);
+    send(message{std::move(tags),
+                 std::string(server_name),
+                 "CHATHISTORY",
+                 {std::string(sub), std::move(target), util::iso_utc_ms(t.latest_ms)}});
   }
   if (batched) send(message{{}, std::string(server_name), "BATCH", {"-" + batch}});
 }

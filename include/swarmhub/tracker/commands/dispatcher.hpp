@@ -10,6 +10,7 @@
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat/message_stamp.hpp"
 
 namespace swarmhub::tracker {
 
@@ -19,6 +20,7 @@ struct dispatch_outcome {
   bool close_after_reply = false;
   std::string close_reason;
   std::vector<std::string> follow_ups;
+  message_stamp stored;  // the message the command stored, if it did (command_context::stored)
 };
 
 // Handles one well-formed (valid UTF-8, no control characters) line.

@@ -16,6 +16,7 @@
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/reply.hpp"
+#include "swarmhub/tracker/chat/message_stamp.hpp"
 
 namespace swarmhub::tracker {
 
@@ -31,6 +32,7 @@ struct command_context {
   std::vector<std::string> follow_ups;  // events sent right after the reply
   bool close_after_reply = false;       // set by `quit`, by too many wrong passwords, by flood
   std::string close_reason;             // for the log; "quit" when empty
+  message_stamp stored;                 // the message the command stored (msg), for IRC's echo
 
   void follow_up(std::string_view event_name, std::string_view text) {
     follow_ups.push_back(proto::format_event(event_name, text));

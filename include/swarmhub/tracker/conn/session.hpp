@@ -103,7 +103,8 @@ class session : public std::enable_shared_from_this<session> {
   // session reads its next line while the post's commit is under way: posts in a row share
   // commits, and their replies still come in order.
   std::uint64_t defer_reply();
-  void fill_reply(std::uint64_t slot, std::string text);
+  // `stored`: the message the request stored, if it did (the IRC adapter's echo shows it).
+  void fill_reply(std::uint64_t slot, std::string text, const message_stamp& stored = {});
   // Waits until every deferred reply is filled: any request but a room post sees the effect
   // of the posts before it (a `room` or `leave_group` after a post, say).
   awaitable<void> settle_deferred();

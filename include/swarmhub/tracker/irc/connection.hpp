@@ -20,6 +20,7 @@
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/proto/line_framer.hpp"
+#include "swarmhub/tracker/chat/message_stamp.hpp"
 #include "swarmhub/tracker/irc/message.hpp"
 
 namespace swarmhub::tracker {
@@ -32,13 +33,9 @@ namespace swarmhub::tracker::irc {
 inline constexpr std::string_view server_name = "swarmhub";
 inline constexpr std::string_view service_nick = "swarmhub";
 
-// A stored message an event shows: its store id and stored time (0: none), and whether it is
-// a direct message (their ids are a sequence of their own: msgid "d<id>", rooms' "<id>").
-struct stamp {
-  std::int64_t id = 0;
-  std::int64_t sent_at_ms = 0;
-  bool direct = false;
-};
+// A stored message an event or an echo shows; a direct message's msgid is "d<id>" (their ids
+// are a sequence of their own), a room message's "<id>".
+using stamp = message_stamp;
 std::string msgid_of(const stamp& s);
 
 class connection {
@@ -54,8 +51,9 @@ class connection {
   // messages that show it, or null for none (dropped, or held until registration ends).
   bytes translate(const bytes& event, const stamp& stored);
 
-  // A room post's reply, known later (session::fill_reply): what IRC shows of it ("" none).
-  std::string deferred_reply(std::uint64_t slot, std::string_view reply_text);
+  // A room post's reply, known later (session::fill_reply), and the message it stored: what
+  // IRC shows of it ("" none).
+  std::string deferred_reply(std::uint64_t slot, std::string_view reply_text, const stamp& stored);
 
   // What a client refused before it is served (plaintext from afar) is told.
   static std::string refusal(std::string_view why);
@@ -67,6 +65,7 @@ class connection {
     std::string text;
     std::vector<std::string> data;
     std::uint64_t deferred_slot = 0;  // the reply comes later (a room post)
+    stamp stored;                     // the message the request stored (msg)
   };
   struct pending_post {
     std::string target;  // as the client named it: "#room" or a nick
@@ -113,6 +112,7 @@ class connection {
   awaitable<void> on_away(const message& m);
   // --- CHATHISTORY (history.cpp) ---
   awaitable<void> on_chathistory(const message& m);
+  awaitable<void> chathistory_targets(const message& m);
   void chathistory_fail(std::string_view code, std::string_view subcommand, std::string_view text,
                         std::string_view target = {});
   awaitable<void> send_to_room(const std::string& channel, const std::string& room,
