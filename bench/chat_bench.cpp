@@ -144,24 +144,24 @@ class connection {
   boost::beast::flat_buffer in_;
 };
 
-// Creates the account over the line protocol (a connection of its own) and waits for the reply.
-awaitable<void> create_account(tcp::endpoint server, const std::string& name) {
-  tcp::socket s(co_await asio::this_coro::executor);
-  co_await s.async_connect(server, use_awaitable);
-  const std::string line = "create_user " + name + " benchpass\nquit\n";
-  co_await asio::async_write(s, asio::buffer(line), use_awaitable);
-  std::string in;
+// Creates the account over the line protocol (a connection of its own, TLS when the run is)
+// and waits for the reply.
+awaitable<void> create_account(const run_state& run, tcp::endpoint server,
+                               const std::string& name) {
+  tcp::socket raw(co_await asio::this_coro::executor);
+  co_await raw.async_connect(server, use_awaitable);
+  connection c(std::move(raw), false, run.tls);
+  co_await c.open(server);
+  co_await c.write("create_user " + name + " benchpass\nquit\n");
   for (;;) {  // past the greeting to the reply
-    const std::size_t n =
-        co_await asio::async_read_until(s, asio::dynamic_buffer(in), '\n', use_awaitable);
-    if (in.starts_with("OK") || in.starts_with("ERR")) co_return;
-    in.erase(0, n);
+    const std::string line = co_await c.read_line();
+    if (line.starts_with("OK") || line.starts_with("ERR")) co_return;
   }
 }
 
 awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
   const std::string name = "b" + std::to_string(index);
-  if (run.accounts) co_await create_account(server, name);
+  if (run.accounts) co_await create_account(run, server, name);
   // The tracker counts the password attempts under way per address (its guessing defence
   // takes a slot before checking): a thousand at once from 127.0.0.1 would be refused. (It connects
   // only then: a connection waiting without a request would meet the idle limit.)

@@ -3,12 +3,15 @@
 // tracker's memory per connection.
 //
 //   idle_bench --port P --clients N --server-pid PID [--addresses K] [--timeout SECONDS]
-//              [--tls 1] [--proto swarmhub|irc] [--settle SECONDS]
+//              [--tls 1] [--proto swarmhub|irc] [--settle SECONDS] [--accounts 1]
 //
 // --tls 1: each connection is TLS (the certificate is not checked: only memory is measured).
 // --proto irc: registers with NICK/USER and waits for 001 instead of create_user/login, so
 // that an IRC server (InspIRCd) is measured the same way. --settle: the connections stay
 // idle this long before the server's memory is read (a server may give memory back later).
+// --accounts 1 (IRC on swarmhub, which admits account holders only): the accounts are made
+// first over one line-protocol connection, before the memory is read, and each IRC client
+// then registers with PASS name:password.
 
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -37,8 +40,13 @@ struct run_options {
   tcp::endpoint server;
   long addresses = 16;
   bool irc = false;
+  bool accounts = false;
   asio::ssl::context* tls = nullptr;  // null: plaintext
 };
+
+std::string name_of(long index) {
+  return "idle" + std::to_string(index);
+}
 
 // What a client holds open until the run ends: its socket, or its TLS stream.
 struct held_connection {
@@ -48,10 +56,11 @@ struct held_connection {
 
 // Logs in (or registers, for IRC) and reads until it is in; false when refused.
 template <class Stream>
-awaitable<bool> log_in(Stream& stream, long index, bool irc) {
-  const std::string name = "idle" + std::to_string(index);
+awaitable<bool> log_in(Stream& stream, long index, bool irc, bool accounts) {
+  const std::string name = name_of(index);
+  const std::string pass = accounts ? "PASS " + name + ":idlepass\r\n" : std::string();
   const std::string setup =
-      irc ? "NICK " + name + "\r\nUSER " + name + " 0 * :" + name + "\r\n"
+      irc ? pass + "NICK " + name + "\r\nUSER " + name + " 0 * :" + name + "\r\n"
           : "create_user " + name + " idlepass\nlogin " + name + " idlepass\n";
   co_await asio::async_write(stream, asio::buffer(setup), use_awaitable);
   std::string buffer;
@@ -85,14 +94,43 @@ awaitable<void> client(const run_options& options, long index, std::vector<held_
   if (options.tls) {
     connection.secure = std::make_unique<tls_stream>(std::move(*socket), *options.tls);
     co_await connection.secure->async_handshake(asio::ssl::stream_base::client, use_awaitable);
-    in = co_await log_in(*connection.secure, index, options.irc);
+    in = co_await log_in(*connection.secure, index, options.irc, options.accounts);
   } else {
-    in = co_await log_in(*socket, index, options.irc);
+    in = co_await log_in(*socket, index, options.irc, options.accounts);
     connection.plain = std::move(socket);
   }
   ++(in ? logged_in : failed);
   held.push_back(std::move(connection));
   if (logged_in + failed == total) all_in.cancel();
+}
+
+// Makes accounts idle0..idle<count-1> over one connection, the requests pipelined; returns
+// how many the server made (or had already).
+template <class Stream>
+awaitable<long> make_accounts_on(Stream& stream, long count) {
+  std::string requests;
+  for (long i = 0; i < count; ++i) requests += "create_user " + name_of(i) + " idlepass\n";
+  co_await asio::async_write(stream, asio::buffer(requests), use_awaitable);
+  std::string buffer;
+  long made = 0;
+  for (long replies = 0; replies < count;) {
+    const std::size_t n =
+        co_await asio::async_read_until(stream, asio::dynamic_buffer(buffer), '\n', use_awaitable);
+    const std::string line = buffer.substr(0, n);
+    buffer.erase(0, n);
+    if (line.starts_with("OK") || line.starts_with("ERR")) ++replies;
+    if (line.starts_with("OK") || line.starts_with("ERR USER_EXISTS")) ++made;
+  }
+  co_return made;
+}
+
+awaitable<long> make_accounts(const run_options& options, long count) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  co_await socket.async_connect(options.server, use_awaitable);
+  if (!options.tls) co_return co_await make_accounts_on(socket, count);
+  tls_stream secure(std::move(socket), *options.tls);
+  co_await secure.async_handshake(asio::ssl::stream_base::client, use_awaitable);
+  co_return co_await make_accounts_on(secure, count);
 }
 
 }  // namespace
@@ -110,6 +148,19 @@ int main(int argc, char** argv) {
   options.addresses = flag_number(argc, argv, "addresses", 16);
   options.irc = flag(argc, argv, "proto", "swarmhub") == "irc";
   if (flag_number(argc, argv, "tls", 0) != 0) options.tls = &tls;
+  options.accounts = flag_number(argc, argv, "accounts", 0) != 0;
+  if (options.accounts) {
+    long made = 0;
+    asio::co_spawn(io, make_accounts(options, clients), [&](std::exception_ptr e, long n) {
+      if (!e) made = n;
+    });
+    io.run();
+    io.restart();
+    if (made != clients) {
+      std::fprintf(stderr, "idle_bench: only %ld of %ld accounts were made\n", made, clients);
+      return 1;
+    }
+  }
   std::vector<held_connection> held;
   held.reserve(static_cast<std::size_t>(clients));
   long logged_in = 0;

@@ -4,8 +4,10 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -29,8 +31,18 @@ inline std::string flag(int argc, char** argv, const std::string& name, std::str
   return fallback;
 }
 
+// A number flag; anything else (an empty port from a server that did not start, say) ends
+// the program with a message naming the flag.
 inline long flag_number(int argc, char** argv, const std::string& name, long fallback) {
-  return std::stol(flag(argc, argv, name, std::to_string(fallback)));
+  const std::string text = flag(argc, argv, name, std::to_string(fallback));
+  long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    std::fprintf(stderr, "%s: --%s wants a number, got '%s'\n", argv[0], name.c_str(),
+                 text.c_str());
+    std::exit(2);
+  }
+  return value;
 }
 
 // The p-th percentile (0..100) of `values`, which it sorts.
