@@ -226,16 +226,21 @@ awaitable<void> server::renew_logins() {
 }
 
 awaitable<void> server::trim_memory() {
-  std::uint64_t handshakes_seen = 0;
+  // Once a run of handshakes is over (none in the last period), not in the middle of one:
+  // the pages freed by the last of them are given back too.
+  std::uint64_t seen = 0;
+  std::uint64_t trimmed = 0;
   while (!shutting_down_) {
-    trim_timer_.expires_after(std::chrono::seconds(10));
+    trim_timer_.expires_after(std::chrono::seconds(5));
     error_code ec;
     co_await trim_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
     if (shutting_down_) co_return;
     const auto handshakes = core_.stats.tls_connections_total.load(std::memory_order_relaxed);
-    if (handshakes == handshakes_seen) continue;
-    handshakes_seen = handshakes;
-    ::malloc_trim(0);
+    if (handshakes == seen && handshakes != trimmed) {
+      ::malloc_trim(0);
+      trimmed = handshakes;
+    }
+    seen = handshakes;
   }
 }
 

@@ -44,7 +44,7 @@ class server {
   awaitable<void> drain_and_finish();
   // Keeps this tracker's logins alive in the store (see tracker_options::login_lease).
   awaitable<void> renew_logins();
-  // Every 10 s after TLS handshakes: gives the heap's free pages back to the system
+  // 5-10 s after a run of TLS handshakes ends: gives the heap's free pages back to the system
   // (malloc_trim). A handshake's short-lived allocations fall between long-lived ones and
   // leave holes that stay resident otherwise: 2000 idle TLS connections held 20 KiB each
   // of RSS, 9.2 KiB of it live.
