@@ -544,17 +544,23 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
 void session::schedule_write() {
   if (writing_ || write_scheduled_ || writer_done_ || stopped_) return;
   write_scheduled_ = true;
-  // Posted twice, not called: whatever else this turn of the strand queues, and what was
-  // already queued behind it (a fan-out's batches reach the session as handlers of their
-  // own), goes in the same write. Fewer, fuller writes: fewer system calls here, and over
-  // TLS fewer records for the client to decrypt (chat fan-out over TLS, 100 clients: 6x
-  // the deliveries per second of one post; docs/benchmarks.md).
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
-    asio::post(self->socket_.get_executor(), [self] {
-      self->write_scheduled_ = false;
-      self->write_more();
+  auto write = [self = shared_from_this()] {
+    self->write_scheduled_ = false;
+    self->write_more();
+  };
+  // Posted, not called: whatever else this turn of the strand queues goes in the same write.
+  // A room message waits one turn more, so that the fan-out's batches already queued behind
+  // it on the strand (each comes as a handler of its own) go in the same write too: fewer
+  // system calls, and over TLS fewer records for the client to decrypt (fan-out over TLS,
+  // 100 clients: 58k -> 681k deliveries/s, docs/benchmarks.md). A reply does not wait: a
+  // client waiting for it would see the extra turn (ping, 50 clients: 10% fewer per second).
+  if (!queue_.empty() && queue_[queue_.size() - 1].room_message_id > 0) {
+    asio::post(socket_.get_executor(), [self = shared_from_this(), write = std::move(write)] {
+      asio::post(self->socket_.get_executor(), write);
     });
-  });
+    return;
+  }
+  asio::post(socket_.get_executor(), std::move(write));
 }
 
 void session::write_more() {
