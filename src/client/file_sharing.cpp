@@ -210,18 +210,23 @@ awaitable<proto::reply> file_sharing::upload(const std::string& path, const std:
   const std::string request =
       fmt::format("add_file {} {} {} {} {}", group, proto::quote_argument(meta.name), meta.size,
                   meta.info_hash, util::to_base64(meta.info));
-  // Seed first (which also checks the metadata), register second; undo if the tracker says no.
+  // Seed first (which also checks the metadata), held until the tracker has registered the
+  // file (engine::seed); undo if the tracker says no.
   try {
-    engine_.seed(group, meta, where);
+    engine_.seed(group, meta, where, true);
   } catch (const std::exception& e) {
     co_return error_reply(code::bad_file, e.what());
   }
   auto reply = co_await link_.request(request);
-  if (!reply) co_return connection_lost_reply();
+  if (!reply) {
+    engine_.release(meta);  // the tracker may have registered it before the line broke
+    co_return connection_lost_reply();
+  }
   if (!reply->ok) {
     engine_.unseed(group, meta);
     co_return *reply;
   }
+  engine_.release(meta);
   // Leechers then start with every piece hash (client/piece_layers.hpp). Without it they
   // ask peers, as before: a notice, not a failure of the upload.
   if (const auto layer = p2p::piece_layer_of(meta); !layer.empty()) {

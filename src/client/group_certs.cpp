@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "swarmhub/net/detached_logged.hpp"
+#include "swarmhub/proto/error_code.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
 
@@ -12,6 +13,13 @@ namespace swarmhub::client {
 namespace {
 
 constexpr std::chrono::seconds retry_after{5};  // a lost connection (failover) or a slow tracker
+
+// The refusals that say the user has no place in the group (left, or it is gone): the only
+// failures not tried again.
+bool not_a_member(const proto::reply& reply) {
+  return reply.code == proto::wire_name(proto::error_code::not_member) ||
+         reply.code == proto::wire_name(proto::error_code::no_such_group);
+}
 
 }  // namespace
 
@@ -24,9 +32,14 @@ group_certs::~group_certs() {
 }
 
 awaitable<std::optional<group_certs::grant>> group_certs::fetch(const std::string& group) {
+  co_return (co_await ask(group)).granted;
+}
+
+awaitable<group_certs::answer> group_certs::ask(const std::string& group) {
   const std::string line = "group_cert " + group + " " + util::to_base64(key_.public_der);
   const auto reply = co_await link_.request(line);
-  if (!reply || !reply->ok) co_return std::nullopt;
+  if (!reply) co_return answer{};
+  if (!reply->ok) co_return answer{std::nullopt, not_a_member(*reply)};
   grant out;
   for (const auto& data : reply->data) {
     const auto [key, value] = proto::split_verb(data);
@@ -40,9 +53,9 @@ awaitable<std::optional<group_certs::grant>> group_certs::fetch(const std::strin
       std::from_chars(value.data(), value.data() + value.size(), out.expires);
     }
   }
-  if (out.ca_pem.empty() || out.cert_pem.empty()) co_return std::nullopt;
+  if (out.ca_pem.empty() || out.cert_pem.empty()) co_return answer{};
   engine_.set_certificate(group, out.cert_pem, key_.private_pem);
-  co_return out;
+  co_return answer{std::move(out), false};
 }
 
 void group_certs::want(const std::string& group) {
@@ -64,8 +77,9 @@ void group_certs::forget(const std::string& group) {
   }
 }
 
-// Fetches, then sleeps until half the certificate's life is gone, while `group` is still
-// kept by this loop (a forget, or a later want, ends it).
+// Fetches, then sleeps until half the certificate's life is gone (or retry_after after a
+// failure), while `group` is still kept by this loop (a forget, or a later want, ends it) and
+// the tracker does not say the user is no member.
 awaitable<void> group_certs::keep(std::weak_ptr<bool> alive, std::string group,
                                   std::uint64_t generation,
                                   std::shared_ptr<asio::steady_timer> timer) {
@@ -75,15 +89,14 @@ awaitable<void> group_certs::keep(std::weak_ptr<bool> alive, std::string group,
     return it != kept_.end() && it->second.generation == generation;
   };
   while (still_mine()) {
-    const bool open = link_.is_open();
-    const auto got = co_await fetch(group);
+    const auto got = co_await ask(group);
     if (!still_mine()) co_return;
     std::chrono::seconds wait = retry_after;
-    if (got) {
-      const auto left = got->expires - static_cast<std::int64_t>(std::time(nullptr));
+    if (got.granted) {
+      const auto left = got.granted->expires - static_cast<std::int64_t>(std::time(nullptr));
       wait = std::max(retry_after, std::chrono::seconds(left / 2));
-    } else if (open && link_.is_open()) {
-      kept_.erase(group);  // refused: no longer a member
+    } else if (got.refused) {
+      kept_.erase(group);
       co_return;
     }
     timer->expires_after(wait);

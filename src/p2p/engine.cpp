@@ -275,6 +275,15 @@ struct engine::impl {
     std::vector<verify_handler> verify_waiters;
     std::int64_t done_bytes = -1;  // verified bytes at last_progress
     clock::time_point last_progress = clock::now();
+    // A torrent added stopped is handed to libtorrent's queue once neither holds it back:
+    // a sealed one's certificate (without it, every TLS handshake with a member fails, and
+    // libtorrent then waits a minute or more before it tries that peer again:
+    // docs/architecture.md, sealed swarms), and an upload's registration (engine::seed).
+    bool awaiting_certificate = false;
+    bool held = false;
+    // libtorrent made the torrent's TLS context (torrent_need_cert_alert): a certificate
+    // given from now on is taken (before, libtorrent drops it).
+    bool ssl_ready = false;
   };
   struct certificate {
     std::string cert_pem;
@@ -329,9 +338,10 @@ struct engine::impl {
     for (auto& [key, t] : torrents) {
       if (!t.handle.is_valid() || !downloading(t)) continue;
       const auto st = t.handle.status();
-      // Checking, or waiting in libtorrent's queue (paused), is not stalling.
-      if (t.rechecking || (st.flags & lt::torrent_flags::paused) ||
-          st.state == lt::torrent_status::checking_files ||
+      // Checking, or waiting in libtorrent's queue (paused), is not stalling; waiting for
+      // the group's certificate is, once it lasts.
+      const bool queued = (st.flags & lt::torrent_flags::paused) && !t.awaiting_certificate;
+      if (t.rechecking || queued || st.state == lt::torrent_status::checking_files ||
           st.state == lt::torrent_status::checking_resume_data ||
           st.total_wanted_done > t.done_bytes) {
         t.done_bytes = st.total_wanted_done;
@@ -344,12 +354,15 @@ struct engine::impl {
       if (t.rejected > 0) {
         why = "no progress for " + std::to_string(seconds) + " s: " + std::to_string(t.rejected) +
               " pieces from peers failed their hash check";
+      } else if (t.awaiting_certificate) {
+        why = "no certificate of its group from the tracker for " + std::to_string(seconds) + " s";
       } else if (st.num_peers == 0) {
         why = "no peer for " + std::to_string(seconds) + " s";
       } else {
         why = "no data for " + std::to_string(seconds) + " s from " + std::to_string(st.num_peers) +
               " peers";
       }
+      t.awaiting_certificate = false;  // failed: a certificate coming later starts nothing
       stalled.emplace_back(t.handle, why);
     }
     for (const auto& [h, why] : stalled) {
@@ -455,24 +468,34 @@ struct engine::impl {
     } else if (lt::alert_cast<lt::hash_failed_alert>(a) != nullptr) {
       ++t->rejected;
     } else if (lt::alert_cast<lt::torrent_need_cert_alert>(a) != nullptr) {
+      t->ssl_ready = true;
       provide_certificate(*t);
     }
   }
 
   // A sealed torrent's certificate: the one of its group if this client has it, else asked
-  // for (set_certificate brings it).
+  // for (set_certificate brings it). The first one may start the torrent.
   void provide_certificate(torrent& t) {
-    if (!t.sealed || !t.handle.is_valid()) return;
+    if (!t.sealed || !t.ssl_ready || !t.handle.is_valid()) return;
     for (const auto& group : groups_of(t)) {
       if (const auto it = certificates.find(group); it != certificates.end()) {
         t.handle.set_ssl_certificate_buffer(it->second.cert_pem, it->second.key_pem,
                                             net::dh_params_pem());
+        if (std::exchange(t.awaiting_certificate, false)) start_if_ready(t);
         return;
       }
     }
     if (on_certificate_wanted) {
       for (const auto& group : groups_of(t)) on_certificate_wanted(group);
     }
+  }
+
+  // The first certificate, or the release, of a torrent added stopped: libtorrent's queue
+  // then starts it like any other (it runs calls on a handle in order, so a certificate
+  // given before is in place before the torrent announces or meets a peer).
+  void start_if_ready(torrent& t) {
+    if (t.awaiting_certificate || t.held || !t.handle.is_valid()) return;
+    t.handle.set_flags(lt::torrent_flags::auto_managed);
   }
 
   void finish(const lt::torrent_handle& h, const std::string& error) {
@@ -489,7 +512,8 @@ struct engine::impl {
     for (const auto& [group, name] : done) on_finished(group, name, error);
   }
 
-  void add(const std::string& group, const metadata& meta, const std::string& path, bool download) {
+  void add(const std::string& group, const metadata& meta, const std::string& path, bool download,
+           bool held = false) {
     if (meta.size == 0) {
       add_empty(group, meta, path, download);
       return;
@@ -537,6 +561,12 @@ struct engine::impl {
     }
     torrent t;
     t.sealed = !ti->ssl_cert().empty();
+    t.awaiting_certificate = t.sealed;  // provide_certificate starts it
+    t.held = held;                      // release() starts it
+    if (t.awaiting_certificate || t.held) {
+      params.flags |= lt::torrent_flags::paused;
+      params.flags &= ~lt::torrent_flags::auto_managed;
+    }
     // A v2 file of more than one piece needs its piece layer to know every piece's hash.
     const auto layered = [](const lt::torrent_info& info) {
       const auto& files = info.files();
@@ -657,8 +687,15 @@ void engine::set_certificate(const std::string& group, const std::string& cert_p
   }
 }
 
-void engine::seed(const std::string& group, const metadata& meta, const std::string& path) {
-  impl_->add(group, meta, path, false);
+void engine::seed(const std::string& group, const metadata& meta, const std::string& path,
+                  bool held) {
+  impl_->add(group, meta, path, false, held);
+}
+
+void engine::release(const metadata& meta) {
+  const auto it = impl_->torrents.find(meta.info_hash);
+  if (it != impl_->torrents.end() && std::exchange(it->second.held, false))
+    impl_->start_if_ready(it->second);
 }
 
 void engine::download(const std::string& group, const metadata& meta, const std::string& path) {

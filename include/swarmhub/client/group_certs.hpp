@@ -2,8 +2,9 @@
 // The client's member certificates for sealed groups (docs/protocol.md, sealed groups). The
 // client makes one key pair when it starts; its private key never leaves the process. The
 // tracker signs the public key per group (group_cert) for a short time; this keeps each
-// certificate the engine needs renewed at half its lifetime, and stops when the tracker
-// refuses (the user left the group) or the user leaves or logs out.
+// certificate the engine needs renewed at half its lifetime, and stops when the tracker says
+// the user is no member (left the group, or it is gone) or the user leaves or logs out; any
+// other failure is tried again a few seconds later.
 //
 // Single-threaded: construct, call and destroy on the client's executor.
 
@@ -44,6 +45,14 @@ class group_certs {
   void forget(const std::string& group = {});
 
  private:
+  // What the tracker said: a certificate (handed to the engine), or none, `refused` when
+  // the user is no member of `group`.
+  struct answer {
+    std::optional<grant> granted;
+    bool refused = false;
+  };
+  awaitable<answer> ask(const std::string& group);
+
   // Its arguments are copies: the loop may wake after this object is gone (`alive` tells).
   awaitable<void> keep(std::weak_ptr<bool> alive, std::string group, std::uint64_t generation,
                        std::shared_ptr<asio::steady_timer> timer);

@@ -129,17 +129,24 @@ class engine {
   void set_announce_urls(announce_urls_for urls);
 
   // Sealed torrents accept and reach peers only with this client's certificate for their
-  // group. `wanted(group)` runs when a sealed torrent of `group` has none (yet); the answer,
-  // and each renewal, comes with set_certificate, which applies it to every sealed torrent of
-  // the group (to connections made from then on).
+  // group, and start (announce, connect) only once they have it. `wanted(group)` runs when a
+  // sealed torrent of `group` has none (yet); the answer, and each renewal, comes with
+  // set_certificate, which applies it to every sealed torrent of the group (to connections
+  // made from then on). A download that waits for it longer than the stall timeout fails.
   using certificate_wanted = std::function<void(const std::string& group)>;
   void set_certificate_wanted(certificate_wanted wanted);
   void set_certificate(const std::string& group, const std::string& cert_pem,
                        const std::string& key_pem);
 
   // Seeds the file (or folder) at `path`, described by `meta`, in `group`. Throws on bad
-  // metadata.
-  void seed(const std::string& group, const metadata& meta, const std::string& path);
+  // metadata. `held`: the torrent neither announces nor meets peers before release(): an
+  // upload seeds before the tracker has registered the file, and an announce refused then
+  // ("unknown torrent") would make libtorrent wait a minute or more before the next one.
+  void seed(const std::string& group, const metadata& meta, const std::string& path,
+            bool held = false);
+  // Starts the torrent of `meta` that seed() held (a sealed one, once it has its
+  // certificate too); nothing for any other.
+  void release(const metadata& meta);
 
   // Downloads `meta` to the file `path` for `group` (a folder: to the folder `path`, its tree
   // below it). Throws on bad metadata, a path component that is not a plain name among them
