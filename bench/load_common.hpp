@@ -45,6 +45,29 @@ inline long flag_number(int argc, char** argv, const std::string& name, long fal
   return value;
 }
 
+// A list of numbers, "7070" or "7070,7071,7072" (the servers of one cluster, say); checked as
+// flag_number checks one.
+inline std::vector<long> flag_numbers(int argc, char** argv, const std::string& name,
+                                      long fallback) {
+  const std::string text = flag(argc, argv, name, std::to_string(fallback));
+  std::vector<long> values;
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = text.find(',', start);
+    const std::string one = text.substr(start, comma - start);
+    long value = 0;
+    const auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), value);
+    if (ec != std::errc() || end != one.data() + one.size() || one.empty()) {
+      std::fprintf(stderr, "%s: --%s wants numbers separated by commas, got '%s'\n", argv[0],
+                   name.c_str(), text.c_str());
+      std::exit(2);
+    }
+    values.push_back(value);
+    if (comma == std::string::npos) return values;
+    start = comma + 1;
+  }
+}
+
 // The p-th percentile (0..100) of `values`, which it sorts.
 inline double percentile(std::vector<double>& values, double p) {
   if (values.empty()) return 0;

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   // Every path as the shell would have expanded it, `~` included (quoted, or after `=`).
   data_dir = util::expand_tilde(data_dir);
   password_file = util::expand_tilde(password_file);
+  ca_file = util::expand_tilde(ca_file);
 
   auto targets = client::resolve_trackers(tracker_arg, pin);
   if (!targets.error.empty()) {

@@ -167,7 +167,9 @@ std::string clock_now() {
 }
 
 bool colour_wanted() {
-  return std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO) == 1;
+  // no-color.org: set and not empty, whatever its value.
+  const char* no_color = std::getenv("NO_COLOR");
+  return (no_color == nullptr || *no_color == '\0') && ::isatty(STDOUT_FILENO) == 1;
 }
 
 }  // namespace swarmhub::client

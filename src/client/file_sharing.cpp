@@ -295,6 +295,19 @@ awaitable<proto::reply> file_sharing::copy_local(const std::string& group, const
         code::file_exists,
         fmt::format("{} is being downloaded to {}; ask again once it is done", name, here.path));
   }
+  // What is copied is reported done, so it is read back first, as a download is before DONE.
+  const auto checked = co_await check_share(here.group, here.name);
+  if (!checked || !checked->whole) {
+    const std::string why = !checked ? std::string("it is no longer shared here")
+                            : !checked->error.empty()
+                                ? checked->error
+                                : fmt::format("{} of {} pieces good; it is fetched again",
+                                              checked->have, checked->pieces);
+    co_return error_reply(code::bad_file,
+                          fmt::format("the copy of {} here ({}) is not whole: {}; ask again once "
+                                      "it is",
+                                      name, here.path, why));
+  }
   auto clone = [from = here.path, target] {
     std::error_code ec;
     return fs::is_directory(fs::symlink_status(from, ec)) ? util::clone_tree(from, target)
@@ -370,7 +383,8 @@ awaitable<proto::reply> file_sharing::wait_downloads(std::chrono::seconds limit)
   co_return ok_reply("every download is complete");
 }
 
-awaitable<proto::reply> file_sharing::verify(const std::string& group, const std::string& name) {
+awaitable<std::optional<p2p::verify_result>> file_sharing::check_share(const std::string& group,
+                                                                       const std::string& name) {
   auto result = std::make_shared<std::optional<p2p::verify_result>>();
   auto signal = std::make_shared<asio::steady_timer>(downloads_changed_.get_executor(),
                                                      asio::steady_timer::time_point::max());
@@ -378,12 +392,18 @@ awaitable<proto::reply> file_sharing::verify(const std::string& group, const std
     *result = r;
     signal->cancel();
   });
-  if (!shared) co_return error_reply(code::no_such_file, "this client does not share that file");
+  if (!shared) co_return std::nullopt;
   while (!*result) {
     error_code ec;
     co_await signal->async_wait(asio::redirect_error(use_awaitable, ec));
   }
-  const auto& r = **result;
+  co_return *result;
+}
+
+awaitable<proto::reply> file_sharing::verify(const std::string& group, const std::string& name) {
+  const auto checked = co_await check_share(group, name);
+  if (!checked) co_return error_reply(code::no_such_file, "this client does not share that file");
+  const auto& r = *checked;
   const std::string what = proto::quote_argument(name);
   if (!r.error.empty()) {
     co_return error_reply(code::bad_file, fmt::format("{} in {}: {}", what, group, r.error));

@@ -757,6 +757,16 @@ bool engine::verify(const std::string& group, const std::string& name, verify_ha
       });
       return true;
     }
+    // libtorrent checks a stopped torrent only once it starts, and these start later.
+    if (t.awaiting_certificate || t.held) {
+      const std::string why = t.held ? "the tracker has not registered it yet; try again soon"
+                                     : "it waits for its group's certificate from the tracker, "
+                                       "verify it again once it has it";
+      asio::post(impl_->executor, [done = std::move(done), why] {
+        done(verify_result{false, 0, 0, why});
+      });
+      return true;
+    }
     t.verify_waiters.push_back(std::move(done));
     impl_->recheck(t);
     return true;
@@ -808,7 +818,8 @@ std::optional<engine::local_content> engine::have(const std::string& info_hash) 
   const auto it = impl_->torrents.find(info_hash);
   if (it == impl_->torrents.end() || it->second.shares.empty()) return std::nullopt;
   const auto& t = it->second;
-  if (!t.handle.is_valid()) return local_content{t.shares.front().path, true};  // empty file
+  const auto& first = t.shares.front();
+  if (!t.handle.is_valid()) return local_content{first.path, true, first.group, first.name};
   // The torrent's one file, or its folder's top, where libtorrent keeps it (a share's path
   // may only name it).
   const auto st = t.handle.status(lt::torrent_handle::query_save_path);
@@ -820,9 +831,8 @@ std::optional<engine::local_content> engine::have(const std::string& info_hash) 
     return s.downloading || !s.error.empty();
   });
   // A folder's top is where the first share put it (its path: add() named the top after it).
-  return local_content{
-      folder ? t.shares.front().path : files.file_path(lt::file_index_t{0}, st.save_path),
-      st.is_seeding && !downloading};
+  return local_content{folder ? first.path : files.file_path(lt::file_index_t{0}, st.save_path),
+                       st.is_seeding && !downloading, first.group, first.name};
 }
 
 bool engine::busy() const {

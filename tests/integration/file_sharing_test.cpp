@@ -215,6 +215,28 @@ TEST_F(FileSharing, TildePathsAndALocalCopyOfContentAlreadyHere) {
   EXPECT_TRUE(shown.data[0].starts_with("[S] [g] f.bin 68.4 KiB sent=0 B ")) << shown.data[0];
 }
 
+// A local copy is reported done like a download: only once what is copied reads back whole.
+TEST_F(FileSharing, ALocalCopyOfContentThatChangedOnDiskIsRefused) {
+  client_process alice(tracker_.client_address());
+  alice.log_in("alice");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  make_file(path("f.bin"), 300'000);
+  ASSERT_TRUE(alice.request("upload_file " + path("f.bin") + " g").ok);
+  {  // the shared file changes behind the client's back, size kept
+    std::fstream f(path("f.bin"), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100'000);
+    f.write(std::string(5000, 'x').data(), 5000);
+  }
+  fs::create_directories(path("copies"));
+  const auto copy = alice.request("download_file g f.bin " + path("copies"));
+  EXPECT_EQ(copy.code, "BAD_FILE") << copy.text;
+  EXPECT_NE(copy.text.find("is not whole"), std::string::npos) << copy.text;
+  EXPECT_FALSE(fs::exists(path("copies/f.bin")));
+  for (const auto& e : alice.events()) EXPECT_NE(e.name, "DOWNLOAD_DONE") << e.text;
+  const auto verified = alice.request("verify g f.bin");
+  EXPECT_EQ(verified.code, "BAD_FILE") << verified.text;  // still not whole, and fetched again
+}
+
 TEST_F(FileSharing, DestinationRulesAndErrors) {
   client_process alice(tracker_.client_address());
   client_process eve(tracker_.client_address());

@@ -312,6 +312,53 @@ TEST(Irc, LobbyAndGroupChatBetweenIrcAndLineUsers) {
   alice.expect(":bob!bob@swarmhub QUIT :went offline");
 }
 
+// The service nick's other words, each answering as its line-protocol command does: pair
+// chat both ways, a group's mode, its files, the passkey, and leave, which parts the channel.
+TEST(Irc, ServiceNickPairChatModeFilesPasskeyAndLeave) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  auto bob = tracker.user("bob");
+  auto alice = irc_user(tracker, "alice");
+  alice.send("PRIVMSG swarmhub :pair");
+  alice.expect("NOTICE alice :waiting for a partner");
+  EXPECT_EQ(bob.request("/pair").text, "paired with alice; plain lines go to them");
+  alice.expect("NOTICE alice :paired with bob: /msg swarmhub say <text> talks to them");
+  alice.send("PRIVMSG swarmhub :say hello, pair");
+  alice.expect("NOTICE alice :sent to bob");
+  EXPECT_EQ(bob.next_event("PAIR").text, "alice hello, pair");
+  EXPECT_EQ(bob.request("and back").text, "sent to alice");
+  EXPECT_EQ(alice.expect("PRIVMSG alice"),
+            ":swarmhub!swarmhub@swarmhub PRIVMSG alice :<bob> and back");
+  alice.send("PRIVMSG swarmhub :unpair");
+  alice.expect("NOTICE alice :left the pair with bob");
+  EXPECT_EQ(bob.next_event("PAIR_ENDED").text, "alice left");
+
+  alice.send("PRIVMSG swarmhub :create crew");
+  alice.expect("NOTICE alice :group crew created");
+  alice.expect("JOIN #crew");
+  ASSERT_TRUE(bob.request("join_group crew").ok);
+  alice.expect("bob asks to join crew");
+  alice.send("PRIVMSG swarmhub :accept crew bob");
+  alice.expect("NOTICE alice :bob is now a member of crew");
+  alice.send("PRIVMSG swarmhub :mode crew open");
+  alice.expect("NOTICE alice :");
+  EXPECT_EQ(bob.request("list_groups").data.at(0), "crew owner=alice members=2 mode=open");
+  alice.send("PRIVMSG swarmhub :files crew");
+  EXPECT_EQ(alice.expect("NOTICE alice :"),
+            ":swarmhub!swarmhub@swarmhub NOTICE alice :" + bob.request("list_files crew").text);
+  alice.send("PRIVMSG swarmhub :passkey");
+  const auto key = alice.expect("NOTICE alice ");  // one word: no colon before it
+  const auto shown = key.substr(key.rfind(' ') + 1);
+  EXPECT_GE(shown.size(), 16u) << key;
+  EXPECT_TRUE(std::all_of(shown.begin(), shown.end(), [](unsigned char ch) {
+    return std::isxdigit(ch) != 0;
+  })) << key;
+  alice.send("PRIVMSG swarmhub :leave crew");
+  alice.expect("NOTICE alice :you left crew; bob owns it now");
+  alice.seen_or_expect("PART #crew");
+  EXPECT_EQ(bob.request("list_groups").data.at(0), "crew owner=bob members=1 mode=open");
+}
+
 TEST(Irc, DirectMessagesBothWaysAndOfflineOnesAtConnect) {
   tracker_process tracker;
   make_user(tracker, "alice");

@@ -11,7 +11,7 @@
 namespace swarmhub::client {
 
 struct chat_look {
-  bool colour = false;  // SGR colours (never with NO_COLOR or when stdout is no terminal)
+  bool colour = false;  // SGR colours (see colour_wanted)
   std::string me;       // the user logged in, "" before a login
 };
 
@@ -27,7 +27,7 @@ shown_line render_event(const proto::event& event, const chat_look& look, std::s
 // The local time as HH:MM.
 std::string clock_now();
 
-// True unless NO_COLOR is set (to anything) or stdout is not a terminal.
+// True unless NO_COLOR is set to a non-empty value or stdout is not a terminal.
 bool colour_wanted();
 
 }  // namespace swarmhub::client

@@ -60,6 +60,9 @@ class file_sharing {
   proto::reply stop_share(const std::string& group, const std::string& name);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   awaitable<proto::reply> verify(const std::string& group, const std::string& name);
+  // The engine's check of a share, read back from disk; nothing when it is not shared here.
+  awaitable<std::optional<p2p::verify_result>> check_share(const std::string& group,
+                                                           const std::string& name);
   // `key` (the tracker's reply to passkey or new_passkey) in every announce URL from now on.
   void use_passkey(const std::string& key);
   void finished(const std::string& group, const std::string& name, const std::string& error);

@@ -167,6 +167,7 @@ class engine {
   struct local_content {
     std::string path;
     bool complete = false;
+    std::string group, name;  // the share it belongs to, for verify()
   };
   std::optional<local_content> have(const std::string& info_hash) const;
 
