@@ -459,6 +459,22 @@ class sql_store final : public backend {
     });
   }
 
+  std::vector<std::string> waiting_direct_recipients(std::string_view tracker,
+                                                     std::int64_t after) override {
+    std::vector<std::string> out;
+    auto r = db_.query(
+        "SELECT DISTINCT u.name FROM logins l JOIN users u ON u.id = l.user_id "
+        "JOIN direct_messages d ON d.recipient_id = l.user_id "
+        "WHERE l.tracker = $1 AND d.delivered = false AND d.id > $2",
+        tracker, after);
+    while (r.next()) out.push_back(r.text(0));
+    return out;
+  }
+
+  std::int64_t latest_direct_message() override {
+    return single_integer("SELECT coalesce(max(id), 0) FROM direct_messages");
+  }
+
   add_file_result add_file(const file_record& file, std::string_view user) override {
     return transact([&]() -> add_file_result {
       auto g = find_group(file.group);

@@ -1,5 +1,5 @@
-// Room messages reach each member exactly once across the faults of a tracker (its event
-// feed cut, its crash, a failover), and a client leaves a hung tracker. Several trackers on
+// Room and direct messages reach each member exactly once across the faults of a tracker (its
+// event feed cut, its crash, a failover), and a client leaves a hung tracker. Several trackers on
 // one PostgreSQL database (scripts/with-postgres).
 
 #include <gtest/gtest.h>
@@ -104,15 +104,19 @@ class Delivery : public ::testing::Test {
     ASSERT_TRUE(owner.request("room g").ok);
     ASSERT_TRUE(listener.request("room g").ok);
   }
-  // The texts of the next `n` ROOM events (fewer if they stop coming).
-  static std::vector<std::string> room_events(line_client& c, std::size_t n) {
+  // The texts of the next `n` events called `name` (fewer if they stop coming).
+  static std::vector<std::string> next_events(line_client& c, const std::string& name,
+                                              std::size_t n) {
     std::vector<std::string> out;
     while (out.size() < n) {
       const auto e = c.read_event(15s);
       if (!e) break;
-      if (e->name == "ROOM") out.push_back(e->text);
+      if (e->name == name) out.push_back(e->text);
     }
     return out;
+  }
+  static std::vector<std::string> room_events(line_client& c, std::size_t n) {
+    return next_events(c, "ROOM", n);
   }
   static std::vector<std::string> posts(int from, int to) {
     std::vector<std::string> out;
@@ -136,6 +140,29 @@ TEST_F(Delivery, ACutListenConnectionLosesNoRoomMessage) {
   // Nothing twice: the next event after the 60 is the one asked for now.
   ASSERT_TRUE(alice.request("say last").ok);
   EXPECT_EQ(bob.next_event("ROOM").text, "g alice last");
+}
+
+// Direct messages committed while the recipient's tracker was not listening come from the
+// store once it listens again: each once, in order, without a new login.
+TEST_F(Delivery, ACutListenConnectionLosesNoDirectMessage) {
+  tracker_process one(args());
+  tracker_process two(args());
+  auto alice = one.user("alice");
+  auto bob = two.user("bob");
+  std::vector<std::string> sent;
+  const auto send = [&](int from, int to) {
+    for (int k = from; k < to; ++k) {
+      ASSERT_TRUE(alice.request("msg bob d" + std::to_string(k)).ok);
+      sent.push_back("alice d" + std::to_string(k));
+    }
+  };
+  send(0, 20);
+  ASSERT_GE(database_->cut_listeners(), 2);  // mid-burst, one per tracker
+  send(20, 60);
+  EXPECT_EQ(next_events(bob, "MSG", 60), sent);
+  // Nothing twice: the next message after the 60 is the one sent now.
+  ASSERT_TRUE(alice.request("msg bob last").ok);
+  EXPECT_EQ(bob.next_event("MSG").text, "alice last");
 }
 
 TEST_F(Delivery, ACrashDoesNotRepeatWhatWasSeenLiveAtTheNextLogin) {
@@ -256,6 +283,39 @@ TEST_F(Delivery, AHungTrackerMidBurstGivesEachMessageOnceInOneOrder) {
   auto expected = posts(0, 60);
   expected.push_back("g alice last");
   EXPECT_EQ(room_texts(bob), expected) << bob.log_tail();
+  EXPECT_TRUE(bob.request("whoami").ok);
+}
+
+TEST_F(Delivery, AHungTrackerMidBurstGivesEachDirectMessageOnceInOneOrder) {
+  temp_dir dir;
+  const auto list = two_tracker_list(dir);
+  auto start = [&](const char* n) { return listed(list, n, lease_of(3)); };
+  auto one = start("1");
+  auto two = start("2");
+  client_process bob(list);  // on tracker 1, the first of the list
+  bob.log_in("bob");
+  auto alice = two->user("alice");
+  std::vector<std::string> expected;
+  const auto send = [&](int from, int to) {
+    for (int k = from; k < to; ++k) {
+      ASSERT_TRUE(alice.request("msg bob d" + std::to_string(k)).ok);
+      expected.push_back("alice d" + std::to_string(k));
+    }
+  };
+  send(0, 30);
+  one->proc().signal(SIGSTOP);  // mid-burst: Bob's client gives up on it and moves to 2
+  send(30, 60);
+  for (const auto end = std::chrono::steady_clock::now() + 40s;
+       event_texts(bob, "MSG").size() < 60 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping", 30s);  // the first waits for the timeout and the failover
+  }
+  one->proc().signal(SIGCONT);
+  send(60, 61);
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       event_texts(bob, "MSG").size() < 61 && std::chrono::steady_clock::now() < end;) {
+    bob.request("ping");
+  }
+  EXPECT_EQ(event_texts(bob, "MSG"), expected) << other_events(bob) << bob.log_tail();
   EXPECT_TRUE(bob.request("whoami").ok);
 }
 

@@ -126,12 +126,29 @@ TEST(ResumeTokens, ChangePasswordRevokesEveryToken) {
   EXPECT_EQ(alice.request("change_password alice-password 123").code, "BAD_PASSWORD");
   const auto changed = alice.request("change_password alice-password new-secret");
   ASSERT_TRUE(changed.ok) << changed.text;
-  ASSERT_TRUE(alice.request("logout").ok);
+  const auto after = alice.request("resume_token");
+  ASSERT_TRUE(after.ok);
+  // The connection just ends: a logout would drop the tokens by itself.
+  close_and_wait(tracker, alice, 0);
   auto c = tracker.connect();
   EXPECT_EQ(c.request("resume alice " + one.text).code, "LOGIN_FAILED");
   EXPECT_EQ(c.request("resume alice " + two.text).code, "LOGIN_FAILED");
   EXPECT_EQ(c.request("login alice alice-password").code, "LOGIN_FAILED");
+  // A token taken after the change still works: the refusals above were the revocation.
+  const auto resumed = c.request("resume alice " + after.text);
+  EXPECT_TRUE(resumed.ok) << resumed.code << " " << resumed.text;
+  ASSERT_TRUE(c.request("logout").ok);
   EXPECT_TRUE(c.request("login alice new-secret").ok);
+}
+
+TEST(ResumeTokens, LogoutRevokesEveryToken) {
+  tracker_process tracker;
+  auto alice = tracker.user("alice");
+  const auto token = alice.request("resume_token");  // fresh, never used
+  ASSERT_TRUE(token.ok);
+  ASSERT_TRUE(alice.request("logout").ok);
+  EXPECT_EQ(alice.request("resume alice " + token.text).code, "LOGIN_FAILED");
+  EXPECT_EQ(tracker.connect().request("resume alice " + token.text).code, "LOGIN_FAILED");
 }
 
 TEST(ResumeTokens, AResumeWhileLoggedInIsRefused) {

@@ -303,9 +303,39 @@ TEST_F(SeveralTrackers, AResumeTokenTakesTheLoginOverFromADeadTracker) {
   ASSERT_TRUE(resumed.ok) << resumed.text;
   EXPECT_EQ(resumed.text, "logged in as alice");
   EXPECT_EQ(c.read_line(), "* LOGGED_IN alice");  // as after a login
-  // A deliberate logout ends the session: its tokens no longer work.
+  // A deliberate logout ends the session: its tokens no longer work, not even the next one
+  // this reply carried and nobody used.
+  ASSERT_EQ(resumed.data.size(), 1u);
   ASSERT_TRUE(c.request("logout").ok);
-  EXPECT_EQ(c.request("resume alice " + token.text).code, "LOGIN_FAILED");
+  EXPECT_EQ(c.request("resume alice " + resumed.data[0]).code, "LOGIN_FAILED");
+}
+
+// Tokens revoked on one tracker are refused by the other: the revocation is in the store.
+TEST_F(SeveralTrackers, LogoutAndChangePasswordRevokeTokensOnEveryTracker) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  const auto before_logout = alice.request("resume_token");
+  ASSERT_TRUE(before_logout.ok);
+  ASSERT_TRUE(alice.request("logout").ok);
+  EXPECT_EQ(two.connect().request("resume alice " + before_logout.text).code, "LOGIN_FAILED");
+
+  ASSERT_TRUE(alice.request("login alice alice-password").ok);
+  const auto before_change = alice.request("resume_token");
+  ASSERT_TRUE(before_change.ok);
+  ASSERT_TRUE(alice.request("change_password alice-password new-secret").ok);
+  const auto after_change = alice.request("resume_token");
+  ASSERT_TRUE(after_change.ok);
+  // The connection just ends (a logout would drop the tokens by itself), and tracker one
+  // lets the login go.
+  alice.close();
+  ASSERT_TRUE(one.eventually_stats(
+      [](const std::string& line) { return tracker_process::counter(line, "clients") == 0; }));
+  auto c = two.connect();
+  EXPECT_EQ(c.request("resume alice " + before_change.text).code, "LOGIN_FAILED");
+  // A token taken after the change works there: the refusal above was the revocation.
+  const auto resumed = c.request("resume alice " + after_change.text);
+  EXPECT_TRUE(resumed.ok) << resumed.code << " " << resumed.text;
 }
 
 TEST_F(SeveralTrackers, AResumeCannotLogInTwiceWhileTheFirstTrackerLives) {

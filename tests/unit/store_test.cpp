@@ -274,6 +274,26 @@ TEST_P(StoreTest, DirectMessagesWaitUntilMarkedDelivered) {
   EXPECT_TRUE(db_->undelivered_direct("bob").empty());
 }
 
+// After a gap in its event feed, a tracker asks which of its users have direct messages
+// waiting above the last id it saw.
+TEST_P(StoreTest, DirectMessagesWaitingForTheUsersOfOneTracker) {
+  EXPECT_EQ(db_->latest_direct_message(), 0);
+  const auto to_bob = db_->send_direct("alice", "bob", "one");
+  const auto to_carol = db_->send_direct("alice", "carol", "two");
+  const auto to_alice = db_->send_direct("bob", "alice", "three");
+  EXPECT_EQ(db_->latest_direct_message(), to_alice.message.id);
+  ASSERT_TRUE(db_->claim_login("bob", "t1", 1000, 2000));
+  ASSERT_TRUE(db_->claim_login("carol", "t1", 1000, 2000));
+  ASSERT_TRUE(db_->claim_login("alice", "t2", 1000, 2000));
+  auto here = db_->waiting_direct_recipients("t1", 0);
+  std::sort(here.begin(), here.end());
+  EXPECT_EQ(here, (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_EQ(db_->waiting_direct_recipients("t1", to_bob.message.id),
+            (std::vector<std::string>{"carol"}));
+  db_->mark_delivered({to_carol.message.id});
+  EXPECT_TRUE(db_->waiting_direct_recipients("t1", to_bob.message.id).empty());
+}
+
 TEST_P(StoreTest, HistoryPagesByIdAndTime) {
   make_group_of_three();
   std::vector<room_message> posted;

@@ -303,6 +303,13 @@ class backend {
                                                          std::size_t limit = 1000) = 0;
   // Marks direct messages delivered (written to their recipient's connection).
   virtual void mark_delivered(const std::vector<std::int64_t>& message_ids) = 0;
+  // The users whose login `tracker` holds (claim_login) with direct messages not delivered
+  // yet above `after`: whom a tracker's event feed may have missed some for while it
+  // reconnected.
+  virtual std::vector<std::string> waiting_direct_recipients(std::string_view tracker,
+                                                             std::int64_t after) = 0;
+  // The newest direct message id, 0 when there is none.
+  virtual std::int64_t latest_direct_message() = 0;
 
   // --- files ---
   // Registers a file in a group for a member. The same name with other content is

@@ -62,7 +62,10 @@ struct tracker_core {
   room_registry rooms;
   room_posts posts{*this};
   room_fanout fanout;  // started by the server with one shard per I/O thread
-  feed_marks marks;    // on the store thread only (see its header)
+  // Room and direct messages the event feed brought lately (ids of two sequences); on the
+  // store thread only (see its header).
+  feed_marks room_marks;
+  feed_marks direct_marks;
   pairing pairs;
   chat_log log;
   swarm_registry swarms;

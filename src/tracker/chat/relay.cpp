@@ -30,6 +30,36 @@ void publish_stored(tracker_core& core, const store::room_message& m) {
   chat::publish(core, m, sender ? sender->id() : 0);
 }
 
+// The room messages committed meanwhile that the feed did not bring, published as it would
+// have, in id order.
+void refill_rooms(tracker_core& core, store::backend& db) {
+  // Twice the marks' window: what they remember comes back too, and is skipped.
+  constexpr std::size_t most = 8192;
+  std::size_t filled = 0;
+  for (const auto& m : db.room_messages_after(core.room_marks.refill_after(), most)) {
+    if (!core.room_marks.first_time(m.id)) continue;
+    publish_stored(core, m);
+    ++filled;
+  }
+  if (filled > 0) spdlog::warn("event feed: {} room messages it missed were published", filled);
+}
+
+// The direct messages not delivered yet to the users logged in here, from where the feed
+// stopped: each user's come as a login's backlog does, a page at a time in id order, and
+// the session drops any it was given already (queued, not yet written and marked).
+void refill_direct(tracker_core& core, store::backend& db) {
+  const auto after = core.direct_marks.refill_after();
+  std::size_t users = 0;
+  for (const auto& user : db.waiting_direct_recipients(core.tracker_id, after)) {
+    const auto s = core.online.find(user);
+    // A session still paging through its login backlog reads the store anyway.
+    if (!s || !s->takes_live_direct()) continue;
+    chat::deliver_direct_page(core, db, s, user, after);
+    ++users;
+  }
+  if (users > 0) spdlog::warn("event feed: direct messages it missed went to {} users", users);
+}
+
 }  // namespace
 
 bool shared(const tracker_core& core) {
@@ -78,15 +108,8 @@ void passkey(tracker_core& core, std::string_view user, std::uint64_t tag) {
 }
 
 void refill(tracker_core& core, store::backend& db) {
-  // Twice the marks' window: what they remember comes back too, and is skipped.
-  constexpr std::size_t most = 8192;
-  std::size_t filled = 0;
-  for (const auto& m : db.room_messages_after(core.marks.refill_after(), most)) {
-    if (!core.marks.first_time(m.id)) continue;
-    publish_stored(core, m);
-    ++filled;
-  }
-  if (filled > 0) spdlog::warn("event feed: {} room messages it missed were published", filled);
+  refill_rooms(core, db);
+  refill_direct(core, db);
 }
 
 void handle(tracker_core& core, std::string_view payload) {
@@ -103,11 +126,12 @@ void handle(tracker_core& core, std::string_view payload) {
         if constexpr (std::is_same_v<kind, store::room_stored>) {
           core.stats.feed_lag_ms.store(util::unix_ms_now() - e.message.sent_at_ms,
                                        std::memory_order_relaxed);
-          if (core.marks.first_time(e.message.id)) publish_stored(core, e.message);
+          if (core.room_marks.first_time(e.message.id)) publish_stored(core, e.message);
         } else if constexpr (std::is_same_v<kind, store::direct_stored>) {
           // The recipient's tracker delivers it (the recipient's session drops a second
-          // copy, from the sender's own tracker or from the login backlog).
-          if (const auto recipient = core.online.find(e.message.recipient)) {
+          // copy, from the sender's own tracker, the login backlog or a refill).
+          const auto recipient = core.online.find(e.message.recipient);
+          if (core.direct_marks.first_time(e.message.id) && recipient) {
             chat::offer_direct(recipient, e.message);
           }
         } else if constexpr (std::is_same_v<kind, store::room_event>) {

@@ -140,8 +140,10 @@ void server::run() {
   }
   if (core_.feed) {
     // A refill after a loss reads only what was committed after this point.
-    core_.store->post(
-        [this](store::backend& db) { core_.marks.start_at(db.latest_room_message()); });
+    core_.store->post([this](store::backend& db) {
+      core_.room_marks.start_at(db.latest_room_message());
+      core_.direct_marks.start_at(db.latest_direct_message());
+    });
     // Events go to the store thread, one after the other as they came, so that they keep
     // the commit order and meet logins and fan-outs there in one sequence.
     core_.feed->start(

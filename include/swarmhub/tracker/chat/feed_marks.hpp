@@ -1,7 +1,8 @@
 #pragma once
-// Which room messages the event feed brought to this tracker lately, so that a gap in the
-// feed (its connection lost for a while) is filled from the store without publishing any
-// message twice. Read and changed on the store thread only (relay::handle, relay::refill).
+// Which messages of one kind (room or direct: each has its own ids) the event feed brought to
+// this tracker lately, so that a gap in the feed (its connection lost for a while) is filled
+// from the store without publishing any message twice. Read and changed on the store thread
+// only (relay::handle, relay::refill).
 
 #include <cstdint>
 

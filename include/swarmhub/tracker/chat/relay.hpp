@@ -32,8 +32,9 @@ void file_removed(tracker_core& core, store::backend& db, std::string_view group
                   std::string_view swarm_key);
 void passkey(tracker_core& core, std::string_view user, std::uint64_t tag);
 
-// After the feed lost events: publishes, on the store thread, the room messages committed
-// meanwhile that it did not bring (feed_marks), in id order.
+// After the feed lost events, on the store thread: publishes the room messages committed
+// meanwhile that it did not bring (feed_marks), in id order, and gives the users logged in
+// here the direct messages not delivered to them yet (each once, in id order).
 void refill(tracker_core& core, store::backend& db);
 
 // One event from the feed, on the store thread (in commit order).
