@@ -281,6 +281,7 @@ void client_app::on_event(const proto::event& event) {
   }
   user_->show_event(event);
   if (event.name == events::file_removed && files_) files_->file_removed(event.text);
+  if (event.name == events::removed_from && files_) files_->removed_from(event.text);
   if (event.name == events::closing) {
     user_->show_notice(fmt::format("the tracker is closing the connection: {}", event.text));
   }

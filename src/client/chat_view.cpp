@@ -139,6 +139,9 @@ shown_line render_event(const proto::event& e, const chat_look& look, std::strin
     out.text = "-- you are now a member of " + p.named(e.text);
   } else if (e.name == events::request_rejected) {
     out.text = "-- your request to join " + p.named(e.text) + " was turned down";
+  } else if (e.name == events::removed_from && w1.size() == 2) {
+    out.text = "-- " + p.named(w1[1]) + " removed you from " + p.named(w1[0]) +
+               "; this client stops sharing its files";
   } else if (e.name == events::owner && w1.size() == 2) {
     out.text = "-- you now own " + p.named(w1[0]);
   } else if (e.name == events::file_added && file_event(e.text, 4)) {

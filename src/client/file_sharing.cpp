@@ -161,11 +161,19 @@ void file_sharing::after_reply(const command_line& command, const proto::reply& 
   } else if (command.is(proto::command_id::remove_file) && command.args.values.size() == 2) {
     forget_share(command.args.values[0], command.args.values[1]);
   } else if (command.is(proto::command_id::leave_group) && command.args.values.size() == 1) {
-    const std::string& group = command.args.values[0];
-    engine_.stop_all(group);
-    certs_.forget(group);
-    if (book_) book_->erase_group(group);
+    left_group(command.args.values[0]);
   }
+}
+
+void file_sharing::left_group(const std::string& group) {
+  engine_.stop_all(group);
+  certs_.forget(group);
+  if (book_) book_->erase_group(group);
+}
+
+void file_sharing::removed_from(const std::string& event_text) {
+  const auto f = proto::split_arguments(event_text, 2, false);
+  if (f.error.empty() && f.values.size() == 2) left_group(f.values[0]);
 }
 
 void file_sharing::file_removed(const std::string& event_text) {

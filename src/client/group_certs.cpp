@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 #include "swarmhub/net/detached_logged.hpp"
 #include "swarmhub/proto/error_code.hpp"
@@ -32,7 +33,10 @@ group_certs::~group_certs() {
 }
 
 awaitable<std::optional<group_certs::grant>> group_certs::fetch(const std::string& group) {
-  co_return (co_await ask(group)).granted;
+  auto got = co_await ask(group);
+  // The engine now has the certificate and will not want it: its renewal starts here.
+  if (got.granted) keep_from(group, got.granted->expires);
+  co_return std::move(got.granted);
 }
 
 awaitable<group_certs::answer> group_certs::ask(const std::string& group) {
@@ -59,10 +63,14 @@ awaitable<group_certs::answer> group_certs::ask(const std::string& group) {
 }
 
 void group_certs::want(const std::string& group) {
+  keep_from(group, std::nullopt);
+}
+
+void group_certs::keep_from(const std::string& group, std::optional<std::int64_t> expires) {
   if (kept_.contains(group)) return;
   auto timer = std::make_shared<asio::steady_timer>(executor_);
   kept_[group] = {++generation_, timer};
-  asio::co_spawn(executor_, keep(alive_, group, generation_, std::move(timer)),
+  asio::co_spawn(executor_, keep(alive_, group, generation_, std::move(timer), expires),
                  net::detached_logged{"group_cert"});
 }
 
@@ -77,27 +85,34 @@ void group_certs::forget(const std::string& group) {
   }
 }
 
-// Fetches, then sleeps until half the certificate's life is gone (or retry_after after a
-// failure), while `group` is still kept by this loop (a forget, or a later want, ends it) and
-// the tracker does not say the user is no member.
+// Fetches (unless a certificate that expires at `expires` was just fetched), then sleeps until
+// half the certificate's life is gone (or retry_after after a failure), while `group` is still
+// kept by this loop (a forget, or a later want, ends it) and the tracker does not say the user
+// is no member.
 awaitable<void> group_certs::keep(std::weak_ptr<bool> alive, std::string group,
                                   std::uint64_t generation,
-                                  std::shared_ptr<asio::steady_timer> timer) {
+                                  std::shared_ptr<asio::steady_timer> timer,
+                                  std::optional<std::int64_t> expires) {
   const auto still_mine = [&] {
     if (alive.expired()) return false;
     const auto it = kept_.find(group);
     return it != kept_.end() && it->second.generation == generation;
   };
   while (still_mine()) {
-    const auto got = co_await ask(group);
-    if (!still_mine()) co_return;
+    if (!expires) {
+      const auto got = co_await ask(group);
+      if (!still_mine()) co_return;
+      if (got.refused) {
+        kept_.erase(group);
+        co_return;
+      }
+      if (got.granted) expires = got.granted->expires;
+    }
     std::chrono::seconds wait = retry_after;
-    if (got.granted) {
-      const auto left = got.granted->expires - static_cast<std::int64_t>(std::time(nullptr));
+    if (expires) {
+      const auto left =
+          *std::exchange(expires, std::nullopt) - static_cast<std::int64_t>(std::time(nullptr));
       wait = std::max(retry_after, std::chrono::seconds(left / 2));
-    } else if (got.refused) {
-      kept_.erase(group);
-      co_return;
     }
     timer->expires_after(wait);
     error_code ec;

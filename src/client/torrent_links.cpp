@@ -39,6 +39,12 @@ awaitable<std::variant<p2p::metadata, proto::reply>> torrent_links::open_file(
   // The .torrent goes to other programs: a folder's paths are checked here as for a download.
   if (const auto content = proto::read_info_files(meta->info); !content.error.empty())
     co_return error_reply(code::bad_file, content.error);
+  if (proto::ssl_cert_of(meta->info)) {
+    co_return error_reply(code::group_sealed,
+                          fmt::format("{} was shared while {} was sealed: it is for swarmhub "
+                                      "clients only (download_file fetches it)",
+                                      meta->name, group));
+  }
   co_return std::move(*meta);
 }
 

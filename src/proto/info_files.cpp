@@ -173,4 +173,11 @@ info_content read_info_files(std::string_view info) {
   return out;
 }
 
+std::optional<std::string> ssl_cert_of(std::string_view info) {
+  const auto root = bencode::parse(info);
+  const auto* cert = root ? root->find("ssl-cert") : nullptr;
+  if (cert == nullptr || !cert->as_string()) return std::nullopt;
+  return std::string(*cert->as_string());
+}
+
 }  // namespace swarmhub::proto

@@ -151,6 +151,25 @@ class sql_store final : public backend {
     return decide(group, owner, user, false);
   }
 
+  decision_result remove_member(std::string_view group, std::string_view owner,
+                                std::string_view user) override {
+    return transact([&]() -> decision_result {
+      auto g = find_group(group);
+      if (!g) return {status::no_such_group};
+      if (!util::iequals_ascii(g->owner, owner)) return {status::not_owner, g->name};
+      auto who = db_.query("SELECT id, name FROM users WHERE name = $1", user);
+      if (!who.next()) return {status::no_such_user, g->name};
+      const auto uid = who.integer(0);
+      std::string canonical = who.text(1);
+      if (uid == g->owner_id) return {status::is_owner, g->name, canonical};
+      if (db_.execute("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2", g->id, uid) ==
+          0) {
+        return {status::not_member, g->name, canonical};
+      }
+      return {status::ok, g->name, canonical};
+    });
+  }
+
   leave_result leave_group(std::string_view group, std::string_view user) override {
     return transact([&]() -> leave_result {
       auto g = find_group(group);
@@ -505,8 +524,9 @@ class sql_store final : public backend {
     const auto uid = user_id(user);
     if (!uid || !membership(g->id, *uid)) return {status::not_member};
     auto r = db_.query(
-        "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at, f.file_count "
-        "FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 ORDER BY f.name",
+        "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at, f.file_count, "
+        "f.info FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 "
+        "ORDER BY f.name",
         g->id);
     listing<file_record> out;
     while (r.next()) {
@@ -515,7 +535,7 @@ class sql_store final : public backend {
                            r.integer(1),
                            r.text(2),
                            r.text(3),
-                           {},
+                           r.blob(7),
                            r.text(4),
                            r.integer(5),
                            {},

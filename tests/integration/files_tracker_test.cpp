@@ -4,11 +4,14 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "postgres.hpp"
+#include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/proto/http.hpp"
+#include "swarmhub/util/base64.hpp"
 #include "tracker_process.hpp"
 
 namespace swarmhub::test {
@@ -187,7 +190,8 @@ TEST_F(FilesTracker, RegisterListAndFetchMetadata) {
   auto list = bob_.request("list_files g");
   ASSERT_TRUE(list.ok);
   ASSERT_EQ(list.data.size(), 1u);
-  EXPECT_EQ(list.data[0], "\"notes one.txt\" size=1234 uploader=alice seeders=0 leechers=0");
+  EXPECT_EQ(list.data[0],
+            "\"notes one.txt\" size=1234 uploader=alice mode=open seeders=0 leechers=0");
 
   auto meta = bob_.request("file_info g \"notes one.txt\"");
   ASSERT_TRUE(meta.ok);
@@ -359,7 +363,7 @@ TEST_F(FilesTracker, AnnounceGivesMembersEachOtherAndNobodyElse) {
             "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
                 alice_peer + "6:peers60:e");
   auto list = alice_.request("list_files g");
-  EXPECT_EQ(list.data.at(0), "movie.mkv size=5000 uploader=alice seeders=1 leechers=1");
+  EXPECT_EQ(list.data.at(0), "movie.mkv size=5000 uploader=alice mode=open seeders=1 leechers=1");
 
   // Eve has a passkey but is no member; strangers and unknown torrents get nothing either.
   auto refused = get(http_a, announce_target(passkey(eve_), info, 'e', 7001, 5000));
@@ -381,7 +385,7 @@ TEST_F(FilesTracker, AnnounceGivesMembersEachOtherAndNobodyElse) {
   // A stopped peer leaves the swarm.
   get(http_a, announce_target(passkey(alice_), info, 'a', 6881, 0, "stopped"));
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "movie.mkv size=5000 uploader=alice seeders=0 leechers=1");
+            "movie.mkv size=5000 uploader=alice mode=open seeders=0 leechers=1");
 }
 
 TEST_F(FilesTracker, HybridTorrentIsOneSwarmUnderEitherHash) {
@@ -397,7 +401,7 @@ TEST_F(FilesTracker, HybridTorrentIsOneSwarmUnderEitherHash) {
   EXPECT_EQ(v1.body, "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
                          alice_peer + "6:peers60:e");
   EXPECT_EQ(bob_.request("list_files g").data.at(0),
-            "both.iso size=40000 uploader=alice seeders=1 leechers=1");
+            "both.iso size=40000 uploader=alice mode=open seeders=1 leechers=1");
   // The membership rule holds under the v1 hash too.
   auto refused = get(http_b, announce_to("g", passkey(eve_), v1_announce_hash(info), 'e', 7001, 1));
   EXPECT_NE(refused.body.find("only members"), std::string::npos);
@@ -427,7 +431,7 @@ TEST_F(FilesTracker, V1TorrentIsOneSwarmUnderItsSha1) {
             "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
                 alice_peer + "6:peers60:e");
   EXPECT_EQ(bob_.request("list_files g").data.at(0),
-            "old.iso size=40000 uploader=alice seeders=1 leechers=1");
+            "old.iso size=40000 uploader=alice mode=open seeders=1 leechers=1");
   // Its truncated SHA-256 is no swarm of it.
   EXPECT_NE(get(http_b, announce_in("g", passkey(bob_), info, 'c', 7001, 1)).body.find("unknown"),
             std::string::npos);
@@ -480,9 +484,9 @@ TEST_F(FilesTracker, SameContentInAnotherGroupIsAnotherSwarm) {
   EXPECT_EQ(eves.body,
             "d8:completei0e10:incompletei1e8:intervali120e12:min intervali30e5:peers0:6:peers60:e");
   EXPECT_EQ(eve_.request("list_files e").data.at(0),
-            "secret.bin size=5000 uploader=eve seeders=0 leechers=1");
+            "secret.bin size=5000 uploader=eve mode=open seeders=0 leechers=1");
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "secret.bin size=5000 uploader=alice seeders=1 leechers=0");
+            "secret.bin size=5000 uploader=alice mode=open seeders=1 leechers=0");
   // Naming the secret group does not help her either.
   auto named = get(http, announce_in("g", passkey(eve_), info, 'e', 7001, 5000, "started"));
   EXPECT_NE(named.body.find("only members"), std::string::npos);
@@ -497,27 +501,43 @@ TEST_F(FilesTracker, NobodyElseCanStopOrReplaceMyPeer) {
   get(http, announce_in("g", passkey(bob_), info, 'a', 6881, 0, "stopped"));
   get(http, announce_in("g", passkey(bob_), info, 'a', 7000, 5000));
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "mine.bin size=5000 uploader=alice seeders=1 leechers=1");
+            "mine.bin size=5000 uploader=alice mode=open seeders=1 leechers=1");
+}
+
+// bob, a seeder of kept.bin beside alice, stops being a member of g by `going` (leaving or
+// being removed): he leaves the counts at once, his other announces are refused and his
+// `stopped` is still taken.
+void expect_dropped_at_once_and_only_stopping(std::uint16_t tracker_port, line_client& alice,
+                                              line_client& bob,
+                                              const std::function<void()>& going) {
+  const std::string info = info_dict("kept.bin", 5000);
+  ASSERT_TRUE(alice.request(add_file_line("g", "kept.bin", 5000, info)).ok);
+  line_client http(tracker_port, false);
+  const std::string bobs_key = bob.request("passkey").text;
+  get(http, announce_in("g", alice.request("passkey").text, info, 'a', 6881, 0, "started"));
+  get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "started"));
+  EXPECT_EQ(alice.request("list_files g").data.at(0),
+            "kept.bin size=5000 uploader=alice mode=open seeders=2 leechers=0");
+  going();
+  EXPECT_EQ(alice.request("list_files g").data.at(0),
+            "kept.bin size=5000 uploader=alice mode=open seeders=1 leechers=0");
+  auto again = get(http, announce_in("g", bobs_key, info, 'b', 7000, 0));
+  EXPECT_NE(again.body.find("only members"), std::string::npos);
+  EXPECT_EQ(alice.request("list_files g").data.at(0),
+            "kept.bin size=5000 uploader=alice mode=open seeders=1 leechers=0");
+  auto stopped = get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "stopped"));
+  EXPECT_EQ(stopped.body.find("failure reason"), std::string::npos) << stopped.body;
 }
 
 TEST_F(FilesTracker, LeaverIsDroppedAtOnceAndMayOnlyStop) {
-  const std::string info = info_dict("kept.bin", 5000);
-  ASSERT_TRUE(alice_.request(add_file_line("g", "kept.bin", 5000, info)).ok);
-  line_client http(tracker_.port(), false);
-  const std::string bobs_key = passkey(bob_);
-  get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0, "started"));
-  get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "started"));
-  EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "kept.bin size=5000 uploader=alice seeders=2 leechers=0");
-  ASSERT_TRUE(bob_.request("leave_group g").ok);
-  EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "kept.bin size=5000 uploader=alice seeders=1 leechers=0");
-  auto again = get(http, announce_in("g", bobs_key, info, 'b', 7000, 0));
-  EXPECT_NE(again.body.find("only members"), std::string::npos);
-  EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "kept.bin size=5000 uploader=alice seeders=1 leechers=0");
-  auto stopped = get(http, announce_in("g", bobs_key, info, 'b', 7000, 0, "stopped"));
-  EXPECT_EQ(stopped.body.find("failure reason"), std::string::npos) << stopped.body;
+  expect_dropped_at_once_and_only_stopping(tracker_.port(), alice_, bob_,
+                                           [&] { ASSERT_TRUE(bob_.request("leave_group g").ok); });
+}
+
+TEST_F(FilesTracker, RemovedMemberIsDroppedAtOnceAndMayOnlyStop) {
+  expect_dropped_at_once_and_only_stopping(tracker_.port(), alice_, bob_, [&] {
+    ASSERT_TRUE(alice_.request("remove_member g bob").ok);
+  });
 }
 
 TEST_F(FilesTracker, AnnouncesFasterThanTheMinimumIntervalAreRefusedAfterABurst) {
@@ -602,7 +622,7 @@ TEST(FilesTrackersSharingAStore, MembershipChangedElsewhereIsSeenAtOnce) {
   }
   ASSERT_TRUE(admitted);
   EXPECT_EQ(bob.request("list_files g").data.at(0),
-            "shared.bin size=5000 uploader=alice seeders=1 leechers=1");
+            "shared.bin size=5000 uploader=alice mode=open seeders=1 leechers=1");
   // She leaves on tracker two: tracker one drops her peer and refuses her.
   ASSERT_TRUE(eve.request("leave_group g").ok);
   bool dropped = false;
@@ -626,7 +646,7 @@ TEST_F(FilesTracker, NewPasskeyRefusesTheOldOneAtOnce) {
   get(http, announce_in("g", old_key, info, 'b', 7000, 0, "started"));
   EXPECT_EQ(get(http, "/torrents/g/keyed.bin?pk=" + old_key).status, 200);
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "keyed.bin size=5000 uploader=alice seeders=1 leechers=0");
+            "keyed.bin size=5000 uploader=alice mode=open seeders=1 leechers=0");
 
   const auto fresh = bob_.request("new_passkey");
   ASSERT_TRUE(fresh.ok) << fresh.text;
@@ -635,7 +655,7 @@ TEST_F(FilesTracker, NewPasskeyRefusesTheOldOneAtOnce) {
   EXPECT_NE(new_key, old_key);
   EXPECT_EQ(passkey(bob_), new_key);
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "keyed.bin size=5000 uploader=alice seeders=0 leechers=0");
+            "keyed.bin size=5000 uploader=alice mode=open seeders=0 leechers=0");
   EXPECT_NE(get(http, announce_in("g", old_key, info, 'b', 7000, 0)).body.find("unknown passkey"),
             std::string::npos);
   EXPECT_NE(get(http, announce_in("g", old_key, info, 'b', 7000, 0, "stopped"))
@@ -646,7 +666,7 @@ TEST_F(FilesTracker, NewPasskeyRefusesTheOldOneAtOnce) {
   EXPECT_EQ(again.body.find("failure"), std::string::npos) << again.body;
   EXPECT_EQ(get(http, "/torrents/g/keyed.bin?pk=" + new_key).status, 200);
   EXPECT_EQ(alice_.request("list_files g").data.at(0),
-            "keyed.bin size=5000 uploader=alice seeders=1 leechers=0");
+            "keyed.bin size=5000 uploader=alice mode=open seeders=1 leechers=0");
   // Alice's key is hers alone: bob's rotation left it as it was.
   EXPECT_EQ(get(http, announce_in("g", passkey(alice_), info, 'a', 6881, 0)).body.find("failure"),
             std::string::npos);
@@ -676,7 +696,7 @@ TEST(FilesTrackersSharingAStore, NewPasskeyIsRefusedOnEveryTracker) {
   ASSERT_TRUE(on_two.request("join_group g").ok);
   ASSERT_TRUE(alice.request("accept_request g bob").ok);
   ASSERT_EQ(on_two.request("list_files g").data.at(0),
-            "shared.bin size=5000 uploader=alice seeders=1 leechers=0");
+            "shared.bin size=5000 uploader=alice mode=open seeders=1 leechers=0");
 
   const auto fresh = alice.request("new_passkey");
   ASSERT_TRUE(fresh.ok) << fresh.text;
@@ -718,6 +738,33 @@ TEST_F(FilesTracker, OwnerChoosesGroupModeAndListingsShowIt) {
   EXPECT_EQ(bob_.request("list_groups").data[0], "g owner=alice members=2 mode=open");
   ASSERT_TRUE(alice_.request("group_mode g sealed").ok);
   EXPECT_EQ(bob_.request("list_groups").data[0], "g owner=alice members=2 mode=sealed");
+}
+
+// Each file keeps the mode it was shared with: sealed when its info dictionary carries the
+// group's ssl-cert, whatever the group's mode is now.
+TEST_F(FilesTracker, ListingsShowEachFilesModeAndASealedFileGetsNoTorrent) {
+  const auto member_key = util::to_base64(net::make_member_key().public_der);
+  std::string ca;
+  for (const auto& line : alice_.request("group_cert g " + member_key).data) {
+    if (line.starts_with("ca ")) ca = util::from_base64(line.substr(3)).value_or("");
+  }
+  ASSERT_FALSE(ca.empty());
+  std::string sealed = info_dict("sealed.bin", 5000);
+  sealed.insert(sealed.size() - 1, bencode::string("ssl-cert") + bencode::string(ca));
+  ASSERT_TRUE(alice_.request(add_file_line("g", "sealed.bin", 5000, sealed)).ok);
+  ASSERT_TRUE(alice_.request("group_mode g open").ok);
+  ASSERT_TRUE(
+      alice_.request(add_file_line("g", "open.bin", 5000, v1_info_dict("open.bin", 5000, 1))).ok);
+  EXPECT_EQ(bob_.request("list_files g").data,
+            (std::vector<std::string>{
+                "open.bin size=5000 uploader=alice mode=open seeders=0 leechers=0",
+                "sealed.bin size=5000 uploader=alice mode=sealed seeders=0 leechers=0"}));
+  line_client http(tracker_.port(), false);
+  const auto refused = get(http, "/torrents/g/sealed.bin?pk=" + passkey(bob_));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.body,
+            "the file was shared while the group was sealed: swarmhub clients only\n");
+  EXPECT_EQ(get(http, "/torrents/g/open.bin?pk=" + passkey(bob_)).status, 200);
 }
 
 TEST_F(FilesTracker, OpenGroupsGiveMembersATorrentWithTheirPasskey) {
@@ -791,7 +838,7 @@ TEST_F(FilesTracker, FolderIsRegisteredWithItsFileCountAndUnsafePathsAreNot) {
   EXPECT_TRUE(alice_.request(add_file_line("g", "other", 6000, folder_info("other", tree))).ok);
   auto list = bob_.request("list_files g");
   ASSERT_EQ(list.data.size(), 2u);
-  EXPECT_EQ(list.data[1], "photos size=6000 uploader=alice seeders=0 leechers=0 files=3");
+  EXPECT_EQ(list.data[1], "photos size=6000 uploader=alice mode=open seeders=0 leechers=0 files=3");
   EXPECT_EQ(alice_.request(add_file_line("g", "photos2", 5999, folder_info("photos2", tree))).code,
             "BAD_FILE");  // the total is wrong
 
@@ -864,7 +911,7 @@ TEST_F(FilesTracker, RemoveFileOnlyByItsSharerOrTheOwner) {
   EXPECT_EQ(get(http, announce_target(bobs_key, b, 'b', 7000, 0)).body.find("failure"),
             std::string::npos);
   EXPECT_EQ(bob_.request("list_files g").data.at(0),
-            "b.bin size=5000 uploader=carol seeders=1 leechers=0");
+            "b.bin size=5000 uploader=carol mode=open seeders=1 leechers=0");
 }
 
 TEST(FilesTrackersSharingAStore, FileRemovedOnOneTrackerIsGoneOnTheOther) {

@@ -88,6 +88,45 @@ TEST(Groups, OwnerLeavingHandsOverAndLastOneOutRemovesTheGroup) {
   EXPECT_TRUE(carol.request("list_groups").data.empty());
 }
 
+TEST(Groups, OwnerRemovesAMemberAsIfTheyHadLeft) {
+  tracker_process tracker;
+  auto alice = tracker.user("alice");
+  auto bob = tracker.user("bob");
+  auto carol = tracker.user("carol");
+  ASSERT_TRUE(alice.request("create_group rust").ok);
+  for (auto* who : {&bob, &carol}) {
+    ASSERT_TRUE(who->request("join_group rust").ok);
+    alice.next_event("JOIN_REQUEST");
+  }
+  ASSERT_TRUE(alice.request("accept_request rust bob").ok);
+  ASSERT_TRUE(alice.request("accept_request rust carol").ok);
+  bob.next_event("REQUEST_ACCEPTED");
+  carol.next_event("REQUEST_ACCEPTED");
+
+  EXPECT_EQ(alice.request("remove_member rust BOB").text, "bob is no longer a member of rust");
+  EXPECT_EQ(bob.next_event("REMOVED_FROM").text, "rust alice");
+  EXPECT_EQ(carol.next_event("LEFT").text, "rust bob");  // as if bob had left
+  // bob is out of the room at once: carol's post there does not reach him, her next one in
+  // the lobby does (and would come after the first).
+  ASSERT_TRUE(carol.request("room rust").ok);
+  ASSERT_TRUE(carol.request("say only for members").ok);
+  ASSERT_TRUE(carol.request("room lobby").ok);
+  ASSERT_TRUE(carol.request("say done").ok);
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby carol done");
+  EXPECT_EQ(bob.request("list_members rust").code, "NOT_MEMBER");
+  EXPECT_EQ(bob.request("history rust").code, "NOT_MEMBER");
+  EXPECT_EQ(carol.request("list_groups").data.at(0), "rust owner=alice members=2 mode=sealed");
+
+  auto again = alice.request("remove_member rust bob");
+  EXPECT_EQ(again.code, "NOT_MEMBER");
+  EXPECT_EQ(again.text, "bob is not a member of rust");
+  auto self = alice.request("remove_member rust alice");
+  EXPECT_EQ(self.code, "BAD_ARGUMENTS");
+  EXPECT_EQ(self.text, "alice owns rust: an owner leaves with leave_group");
+  EXPECT_EQ(carol.request("remove_member rust alice").code, "NOT_OWNER");
+  EXPECT_TRUE(bob.request("join_group rust").ok);  // he may ask again
+}
+
 TEST(Groups, EveryMisuseHasItsOwnError) {
   tracker_process tracker;
   auto owner = tracker.user("owner");
@@ -104,6 +143,7 @@ TEST(Groups, EveryMisuseHasItsOwnError) {
     EXPECT_EQ(who->request("list_requests g").code, "NOT_OWNER");
     EXPECT_EQ(who->request("accept_request g asker").code, "NOT_OWNER");
     EXPECT_EQ(who->request("reject_request g asker").code, "NOT_OWNER");
+    EXPECT_EQ(who->request("remove_member g member").code, "NOT_OWNER");
   }
   // Member-only commands, by an outsider and by someone whose request waits.
   for (auto* who : {&outsider, &asker})
@@ -115,11 +155,16 @@ TEST(Groups, EveryMisuseHasItsOwnError) {
   }
   EXPECT_EQ(owner.request("accept_request nogroup asker").code, "NO_SUCH_GROUP");
   EXPECT_EQ(owner.request("reject_request nogroup asker").code, "NO_SUCH_GROUP");
+  EXPECT_EQ(owner.request("remove_member nogroup member").code, "NO_SUCH_GROUP");
   // Wrong users and wrong states of requests.
   EXPECT_EQ(owner.request("accept_request g nobody").code, "NO_SUCH_USER");
   EXPECT_EQ(owner.request("accept_request g outsider").code, "NO_SUCH_REQUEST");
   EXPECT_EQ(owner.request("reject_request g outsider").code, "NO_SUCH_REQUEST");
   EXPECT_EQ(owner.request("accept_request g member").code, "ALREADY_MEMBER");
+  EXPECT_EQ(owner.request("remove_member g nobody").code, "NO_SUCH_USER");
+  EXPECT_EQ(owner.request("remove_member g asker").code, "NOT_MEMBER");  // asked, not in
+  EXPECT_EQ(owner.request("remove_member g outsider").code, "NOT_MEMBER");
+  EXPECT_EQ(owner.request("remove_member g owner").code, "BAD_ARGUMENTS");
   EXPECT_EQ(owner.request("join_group g").code, "ALREADY_MEMBER");
   EXPECT_EQ(member.request("join_group g").code, "ALREADY_MEMBER");
   EXPECT_EQ(asker.request("join_group g").code, "REQUEST_PENDING");
@@ -130,12 +175,16 @@ TEST(Groups, EveryMisuseHasItsOwnError) {
   EXPECT_EQ(owner.request("create_group").code, "BAD_ARGUMENTS");
   EXPECT_EQ(owner.request("create_group a b").code, "BAD_ARGUMENTS");
   EXPECT_EQ(owner.request("accept_request g").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(owner.request("remove_member g").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(owner.request("remove_member g member asker").code, "BAD_ARGUMENTS");
+  EXPECT_EQ(owner.request("remove_member g ../x").code, "BAD_NAME");
   EXPECT_EQ(owner.request("list_groups extra").code, "BAD_ARGUMENTS");
   // Logged out, none of it.
   auto anon = tracker.connect();
-  for (const std::string cmd : {"create_group x", "list_groups", "join_group g", "list_requests g",
-                                "accept_request g asker", "reject_request g asker", "leave_group g",
-                                "list_members g", "logout"}) {
+  for (const std::string cmd :
+       {"create_group x", "list_groups", "join_group g", "list_requests g",
+        "accept_request g asker", "reject_request g asker", "remove_member g member",
+        "leave_group g", "list_members g", "logout"}) {
     EXPECT_EQ(anon.request(cmd).code, "NOT_LOGGED_IN") << cmd;
   }
   // And nothing of the above changed what was stored.

@@ -359,6 +359,31 @@ TEST(Irc, ServiceNickPairChatModeFilesPasskeyAndLeave) {
   EXPECT_EQ(bob.request("list_groups").data.at(0), "crew owner=bob members=1 mode=open");
 }
 
+TEST(Irc, TheOwnerRemovesAMemberThroughTheServiceNickAndTheirChannelIsParted) {
+  tracker_process tracker;
+  make_user(tracker, "alice");
+  make_user(tracker, "carol");
+  auto alice = irc_user(tracker, "alice");
+  auto carol = irc_user(tracker, "carol");
+  alice.send("PRIVMSG swarmhub :create crew");
+  alice.expect("JOIN #crew");
+  carol.send("JOIN #crew");
+  carol.expect(" 473 ");
+  alice.expect("carol asks to join crew");
+  alice.send("PRIVMSG swarmhub :accept crew carol");
+  carol.expect(":carol!carol@swarmhub JOIN #crew");
+  alice.expect(":carol!carol@swarmhub JOIN #crew");
+  alice.send("PRIVMSG swarmhub :remove crew carol");
+  alice.expect("NOTICE alice :carol is no longer a member of crew");
+  alice.seen_or_expect(":carol!carol@swarmhub PART #crew :left the group");  // as a leave
+  EXPECT_EQ(carol.expect("removed you"),
+            ":swarmhub!swarmhub@swarmhub NOTICE carol :alice removed you from crew");
+  EXPECT_EQ(carol.expect(" PART "), ":carol!carol@swarmhub PART #crew :removed from the group");
+  alice.send("PRIVMSG #crew :members only");
+  alice.send("PRIVMSG #lobby :to everyone");
+  EXPECT_EQ(carol.expect("PRIVMSG"), ":alice!alice@swarmhub PRIVMSG #lobby :to everyone");
+}
+
 TEST(Irc, DirectMessagesBothWaysAndOfflineOnesAtConnect) {
   tracker_process tracker;
   make_user(tracker, "alice");

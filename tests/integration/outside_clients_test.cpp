@@ -18,6 +18,7 @@
 
 #include "client_process.hpp"
 #include "line_client.hpp"
+#include "swarmhub/util/base64.hpp"
 #include "tracker_process.hpp"
 
 namespace swarmhub::test {
@@ -252,6 +253,7 @@ TEST_F(OutsideClients, TorrentFileAndMagnetAreForOpenGroupsOnly) {
   ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " g").ok);
   const auto key = bob_.request("passkey").text;
   const auto url = "http://" + tracker_.address() + "/announce/g?pk=" + key;
+  EXPECT_NE(bob_.request("list_files g").data.at(0).find(" mode=open "), std::string::npos);
 
   ASSERT_TRUE(bob_.request("torrent_file g f.bin " + path("out")).ok);
   const auto torrent = read_file(path("out/f.bin.torrent"));
@@ -291,17 +293,33 @@ TEST_F(OutsideClients, TorrentFileAndMagnetAreForOpenGroupsOnly) {
   EXPECT_EQ(eve.request("magnet g").code, "BAD_ARGUMENTS");
 }
 
-// Sealed groups keep v2 (or hybrid, when asked): only open ones get v1.
-TEST_F(OutsideClients, UploadsIntoSealedGroupsStayV2) {
+// Sealed groups keep v2 (or hybrid, when asked), with the group's ssl-cert: only open ones
+// get v1. Such a file stays sealed when its group is opened: listed so, and no .torrent or
+// magnet link, which no BitTorrent client outside the group could use.
+TEST_F(OutsideClients, FilesSharedWhileSealedStaySealed) {
   ASSERT_TRUE(alice_.request("create_group s").ok);
   ASSERT_TRUE(alice_.request("upload_file " + path("alice/f.bin") + " s").ok);
   ASSERT_TRUE(alice_.request("group_mode s open").ok);  // existing files keep their format
-  ASSERT_TRUE(alice_.request("torrent_file s f.bin " + path("out")).ok);
-  const auto torrent = read_file(path("out/f.bin.torrent"));
-  EXPECT_NE(torrent.find("12:meta versioni2e"), std::string::npos);
-  const auto magnet = alice_.request("magnet s f.bin");
-  ASSERT_TRUE(magnet.ok) << magnet.text;
-  EXPECT_TRUE(magnet.data.at(0).starts_with("magnet:?xt=urn:btmh:1220")) << magnet.data.at(0);
+  const auto listed = alice_.request("list_files s");
+  ASSERT_TRUE(listed.ok) << listed.text;
+  EXPECT_NE(listed.data.at(0).find(" mode=sealed "), std::string::npos) << listed.data.at(0);
+  std::string info;
+  for (const auto& line : alice_.request("file_info s f.bin").data) {
+    if (line.starts_with("info ")) info = util::from_base64(line.substr(5)).value_or("");
+  }
+  EXPECT_NE(info.find("12:meta versioni2e"), std::string::npos);
+  EXPECT_NE(info.find("8:ssl-cert"), std::string::npos);
+
+  const auto torrent = alice_.request("torrent_file s f.bin " + path("out"));
+  EXPECT_EQ(torrent.code, "GROUP_SEALED");
+  EXPECT_EQ(torrent.text,
+            "f.bin was shared while s was sealed: it is for swarmhub clients only (download_file "
+            "fetches it)");
+  EXPECT_FALSE(fs::exists(path("out/f.bin.torrent")));
+  EXPECT_EQ(alice_.request("magnet s f.bin").code, "GROUP_SEALED");
+  const auto key = alice_.request("passkey").text;
+  EXPECT_EQ(http_get(tracker_.port(), "/torrents/s/f.bin?pk=" + key),
+            "the file was shared while the group was sealed: swarmhub clients only\n");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "client_process.hpp"
 #include "line_client.hpp"
@@ -159,6 +160,9 @@ outsider_result outsider(const file_meta& meta, const std::vector<std::uint16_t>
 
 class SealedGroups : public ::testing::Test {
  protected:
+  explicit SealedGroups(std::vector<std::string> tracker_args = {})
+      : tracker_(std::move(tracker_args)) {}
+
   // Group "g" (sealed, the default) owned by alice with bob in it.
   void SetUp() override {
     alice_.log_in("alice");
@@ -179,6 +183,38 @@ class SealedGroups : public ::testing::Test {
       ports = listening_ports(alice_.proc().pid());
     }
     return ports;
+  }
+
+  // The certificate the tracker gives `member` for g and `key`, and when it expires (unix
+  // seconds); empty when refused.
+  struct granted_certificate {
+    std::string cert_pem;
+    std::int64_t expires = 0;
+  };
+  granted_certificate certificate_for(client_process& member, const net::member_key& key) {
+    const auto granted = member.request("group_cert g " + util::to_base64(key.public_der));
+    EXPECT_TRUE(granted.ok) << granted.text;
+    granted_certificate out;
+    for (const auto& line : granted.data) {
+      const auto [k, v] = proto::split_verb(line);
+      if (k == "cert") out.cert_pem = util::from_base64(v).value_or("");
+      if (k == "expires") out.expires = std::stoll(std::string(v));
+    }
+    return out;
+  }
+
+  // An outsider learns no address from the tracker: it waits, as a member's peer would,
+  // until the seeder has announced, i.e. started (libtorrent's queue starts a torrent up to
+  // a second after it was added, and a sealed one only once it has its certificate). Until
+  // then the seeder refuses connections, and libtorrent waits a minute before it tries a
+  // peer again.
+  bool seeded() {
+    for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+         std::chrono::steady_clock::now() < deadline;) {
+      if (alice_.request("list_files g").data.at(0).find("seeders=1") != std::string::npos)
+        return true;
+    }
+    return false;
   }
 
   temp_dir dir_;
@@ -207,24 +243,9 @@ TEST_F(SealedGroups, OutsidersPeersAreRefusedByAMembersSeeder) {
   // A libtorrent peer with a certificate the tracker gave a member downloads (and so the
   // seeder is serving): what refuses the next ones is their certificate.
   const auto key = net::make_member_key();
-  const auto granted = bob_.request("group_cert g " + util::to_base64(key.public_der));
-  ASSERT_TRUE(granted.ok) << granted.text;
-  std::string cert;
-  for (const auto& line : granted.data) {
-    const auto [k, v] = proto::split_verb(line);
-    if (k == "cert") cert = util::from_base64(v).value_or("");
-  }
-  // The outsider learns no address from the tracker: it waits, as a member's peer would,
-  // until the seeder has announced, i.e. started (libtorrent's queue starts a torrent up to
-  // a second after it was added, and a sealed one only once it has its certificate). Until
-  // then the seeder refuses connections, and libtorrent waits a minute before it tries a
-  // peer again.
-  bool announced = false;
-  for (const auto deadline = std::chrono::steady_clock::now() + 30s;
-       !announced && std::chrono::steady_clock::now() < deadline;) {
-    announced = bob_.request("list_files g").data.at(0).find("seeders=1") != std::string::npos;
-  }
-  ASSERT_TRUE(announced) << alice_.log_tail();
+  const auto cert = certificate_for(bob_, key).cert_pem;
+  ASSERT_FALSE(cert.empty());
+  ASSERT_TRUE(seeded()) << alice_.log_tail();
   const auto member = outsider(meta, ports, dir_.file("z"), cert, key.private_pem);
   ASSERT_TRUE(member.complete) << member.events << alice_.log_tail();
   EXPECT_TRUE(read_file(dir_.file("z/f.bin")) == read_file(dir_.file("f.bin")));
@@ -400,6 +421,51 @@ TEST_F(SealedGroups, ALeaverGetsNoNewCertificate) {
   eve.log_in("eve");
   EXPECT_EQ(eve.request("group_cert g " + key).code, "NOT_MEMBER");
   EXPECT_EQ(alice_.request("group_cert g bm90IGEga2V5").code, "BAD_ARGUMENTS");
+}
+
+TEST_F(SealedGroups, ARemovedMemberGetsNoNewCertificate) {
+  const auto key = net::make_member_key();
+  EXPECT_FALSE(certificate_for(bob_, key).cert_pem.empty());
+  ASSERT_TRUE(alice_.request("remove_member g bob").ok);
+  EXPECT_EQ(bob_.request("group_cert g " + util::to_base64(key.public_der)).code, "NOT_MEMBER");
+}
+
+// Certificates that live 10 s, the shortest --member-cert-lifetime.
+class SealedGroupsWithShortCertificates : public SealedGroups {
+ protected:
+  SealedGroupsWithShortCertificates() : SealedGroups({"--member-cert-lifetime", "10"}) {}
+};
+
+// A removed member keeps the certificate they hold until it expires (the lifetime is the
+// bound), gets no new one, and is then refused by a member's seeder.
+TEST_F(SealedGroupsWithShortCertificates, ARemovedMemberIsShutOutOnceTheirCertificateExpires) {
+  const auto meta = meta_of(bob_, "g", "f.bin");
+  const auto ports = alice_ports();
+  ASSERT_EQ(ports.size(), 2u);
+  ASSERT_TRUE(seeded()) << alice_.log_tail();
+  const auto key = net::make_member_key();
+  const auto bobs = certificate_for(bob_, key);
+  ASSERT_FALSE(bobs.cert_pem.empty());
+  ASSERT_TRUE(alice_.request("remove_member g bob").ok);
+  EXPECT_EQ(bob_.request("group_cert g " + util::to_base64(key.public_der)).code, "NOT_MEMBER");
+  // Still valid: the seeder serves it (so what refuses it below is its age, not the rest).
+  fs::create_directories(dir_.file("before"));
+  const auto before = outsider(meta, ports, dir_.file("before"), bobs.cert_pem, key.private_pem);
+  ASSERT_TRUE(before.complete) << before.events << alice_.log_tail();
+  // What is tested is the passing of the certificate's own end, a time on the clock: nothing
+  // to wait for but the clock. Meanwhile alice's client renews hers (at half the lifetime).
+  std::this_thread::sleep_until(std::chrono::system_clock::from_time_t(bobs.expires) + 1s);
+  fs::create_directories(dir_.file("after"));
+  const auto after = outsider(meta, ports, dir_.file("after"), bobs.cert_pem, key.private_pem);
+  EXPECT_EQ(after.payload, 0) << after.events;
+  EXPECT_FALSE(after.complete);
+  // And a member with a fresh certificate still gets the file from the same seeder.
+  ASSERT_TRUE(bob_.request("join_group g").ok);
+  ASSERT_TRUE(alice_.request("accept_request g bob").ok);
+  const auto again = certificate_for(bob_, key);
+  fs::create_directories(dir_.file("again"));
+  const auto renewed = outsider(meta, ports, dir_.file("again"), again.cert_pem, key.private_pem);
+  EXPECT_TRUE(renewed.complete) << renewed.events << alice_.log_tail();
 }
 
 }  // namespace

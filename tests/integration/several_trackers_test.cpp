@@ -225,6 +225,30 @@ TEST_F(SeveralTrackers, ChatReachesUsersOnTheOtherTracker) {
   EXPECT_EQ(alice.next_event("LEFT").text, "lobby carol");
 }
 
+// remove_member on one tracker takes the member's session on another out of the room at
+// once, as their own leave_group would.
+TEST_F(SeveralTrackers, AMemberRemovedOnOneTrackerLeavesTheRoomOnTheOther) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  auto alice = one.user("alice");
+  auto bob = two.user("bob");
+  ASSERT_TRUE(alice.request("create_group rust").ok);
+  ASSERT_TRUE(bob.request("join_group rust").ok);
+  EXPECT_EQ(alice.next_event("JOIN_REQUEST").text, "rust bob");
+  ASSERT_TRUE(alice.request("accept_request rust bob").ok);
+  EXPECT_EQ(bob.next_event("REQUEST_ACCEPTED").text, "rust");
+  ASSERT_TRUE(alice.request("room rust").ok);
+  ASSERT_TRUE(alice.request("say before").ok);
+  EXPECT_EQ(bob.next_event("ROOM").text, "rust alice before");
+  EXPECT_EQ(alice.request("remove_member rust bob").text, "bob is no longer a member of rust");
+  EXPECT_EQ(bob.next_event("REMOVED_FROM").text, "rust alice");
+  // Events of the store reach tracker two in commit order: "after" would come before "done".
+  ASSERT_TRUE(alice.request("say after").ok);
+  ASSERT_TRUE(alice.request("room lobby").ok);
+  ASSERT_TRUE(alice.request("say done").ok);
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice done");
+}
+
 TEST_F(SeveralTrackers, EveryListenerSeesOneOrderWhateverTheTracker) {
   tracker_process one(store_args());
   tracker_process two(store_args());

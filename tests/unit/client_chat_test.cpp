@@ -100,6 +100,8 @@ TEST(ClientChat, EventsReadLikeIrssi) {
   EXPECT_EQ(removed.text,
             "[10:00] -- alice removed a.bin from rust; this client stops sharing it (your copy "
             "stays)");
+  EXPECT_EQ(render_event(proto::event{"REMOVED_FROM", "rust bob"}, look, "10:00").text,
+            "[10:00] -- bob removed you from rust; this client stops sharing its files");
   // A peer's text never moves the cursor, colours or not.
   look.colour = true;
   const auto evil = render_event(proto::event{"ROOM", "lobby bob \x1b[2J"}, look, "10:00");

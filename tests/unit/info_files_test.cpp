@@ -64,6 +64,17 @@ TEST(InfoFiles, SingleV2File) {
   EXPECT_EQ(c.size, 100);
 }
 
+TEST(InfoFiles, ASealedFileCarriesItsGroupsCertificate) {
+  const std::string open = v2_info("a.bin", "d5:a.bin" + leaf(5) + "e");
+  EXPECT_FALSE(ssl_cert_of(open).has_value());
+  std::string sealed = open;
+  sealed.insert(sealed.size() - 1, "8:ssl-cert" + str("-----BEGIN CERTIFICATE-----"));
+  EXPECT_EQ(ssl_cert_of(sealed).value_or(""), "-----BEGIN CERTIFICATE-----");
+  // Only the dictionary's own key counts, not those bytes in a name.
+  EXPECT_FALSE(ssl_cert_of(v2_info("8:ssl-cert", "d10:8:ssl-cert" + leaf(5) + "e")).has_value());
+  EXPECT_FALSE(ssl_cert_of("not bencode").has_value());
+}
+
 TEST(InfoFiles, NestedV2Folder) {
   const auto tree =
       "d5:a.txt" + leaf(3) + "3:subd5:b.txt" + leaf(4) + "4:deepd5:c.txt" + leaf(5) + "eee";

@@ -200,6 +200,26 @@ TEST_P(StoreTest, LeavingWithoutMembershipWithdrawsARequestOrFails) {
   EXPECT_EQ(db_->leave_group("nope", "bob").result, status::no_such_group);
 }
 
+TEST_P(StoreTest, TheOwnerRemovesAMemberAsTheMemberWouldLeave) {
+  make_group_of_three();
+  EXPECT_EQ(db_->remove_member("rust", "bob", "carol").result, status::not_owner);
+  EXPECT_EQ(db_->remove_member("nope", "alice", "bob").result, status::no_such_group);
+  EXPECT_EQ(db_->remove_member("rust", "alice", "nobody").result, status::no_such_user);
+  EXPECT_EQ(db_->remove_member("rust", "alice", "ALICE").result, status::is_owner);
+  const auto removed = db_->remove_member("RUST", "Alice", "BOB");
+  EXPECT_EQ(removed.result, status::ok);
+  EXPECT_EQ(removed.group, "rust");
+  EXPECT_EQ(removed.user, "bob");
+  EXPECT_FALSE(db_->is_member("rust", "bob"));
+  EXPECT_EQ(db_->list_members("rust", "carol").items.size(), 2u);
+  EXPECT_EQ(db_->list_groups().at(0).members, 2);
+  EXPECT_EQ(db_->remove_member("rust", "alice", "bob").result, status::not_member);
+  // A waiting request is no membership: the owner turns it down instead.
+  ASSERT_EQ(db_->join_group("rust", "bob").result, status::ok);
+  EXPECT_EQ(db_->remove_member("rust", "alice", "bob").result, status::not_member);
+  EXPECT_EQ(db_->list_requests("rust", "alice").items.size(), 1u);
+}
+
 TEST_P(StoreTest, EverythingSurvivesReopening) {
   make_group_of_three();
   ASSERT_EQ(db_->create_user("dave", "hash-d"), status::ok);

@@ -176,6 +176,11 @@ function onEvent({ name, text }) {
       refreshRooms();
       refreshGroups();
       break;
+    case 'REMOVED_FROM':
+      note(`${rest[0]} removed you from ${first}`);
+      refreshRooms();
+      refreshGroups();
+      break;
     case 'REQUEST_REJECTED': note(`your request to join ${first} was turned down`); refreshGroups(); break;
     case 'OWNER': note(`you own ${first} now`); refreshGroups(); break;
     case 'NOTICE': note(text); break;
@@ -374,7 +379,8 @@ async function refreshFiles() {
   const rows = [];
   for (const f of r.data.map(parseFileLine).filter(Boolean)) {
     const get = el('td');
-    if (open) {
+    // A file shared while the group was sealed stays sealed: no .torrent or magnet for it.
+    if (open && f.mode === 'open') {
       const key = `${group}/${f.name}`;
       if (!state.fileInfo.has(key)) {
         const fi = await send(`file_info ${quote(group)} ${quote(f.name)}`);
@@ -390,7 +396,8 @@ async function refreshFiles() {
       get.append(el('code', {}, `download_file ${quote(group)} ${quote(f.name)} <dir>`));
     }
     rows.push(el('tr', { dataset: { file: f.name } },
-      el('td', {}, f.files ? `${f.name}/ (folder, ${f.files} files)` : f.name),
+      el('td', {}, (f.files ? `${f.name}/ (folder, ${f.files} files)` : f.name) +
+        (open && f.mode === 'sealed' ? ' (sealed)' : '')),
       el('td', {}, formatSize(f.size)),
       el('td', {}, `${f.seeders}${f.leechers ? ` (+${f.leechers} leeching)` : ''}`), get));
   }

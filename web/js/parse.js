@@ -25,12 +25,13 @@ function fields(text) {
   return out;
 }
 
-/** `name size=N uploader=U seeders=S leechers=L [files=K]` (list_files; files= for a folder). */
+/** `name size=N uploader=U mode=M seeders=S leechers=L [files=K]` (list_files; files= for a folder). */
 export function parseFileLine(line) {
   const [name, rest] = firstArgument(line);
   const f = fields(rest);
   if (!name || f.size === undefined) return null;
-  return { name, size: Number(f.size), uploader: f.uploader, seeders: Number(f.seeders) || 0,
+  return { name, size: Number(f.size), uploader: f.uploader, mode: f.mode || 'sealed',
+    seeders: Number(f.seeders) || 0,
     leechers: Number(f.leechers) || 0, files: Number(f.files) || 0 };
 }
 

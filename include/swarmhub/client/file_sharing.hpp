@@ -45,6 +45,9 @@ class file_sharing {
   // `* FILE_REMOVED <group> <file> <by>`: the file's swarm is gone; stops sharing it (the
   // file itself stays where it is).
   void file_removed(const std::string& event_text);
+  // `* REMOVED_FROM <group> <owner>`: the owner took the user out of the group; stops sharing
+  // its files as leave_group does.
+  void removed_from(const std::string& event_text);
 
   bool busy() const { return engine_.busy(); }
   std::vector<p2p::transfer> transfers() const { return engine_.transfers(); }
@@ -58,6 +61,9 @@ class file_sharing {
                                      const std::string& target);
   proto::reply show_downloads() const;
   proto::reply stop_share(const std::string& group, const std::string& name);
+  // The user is no member of `group` any more: its torrents stop and nothing of it is shared
+  // again at the next login.
+  void left_group(const std::string& group);
   awaitable<proto::reply> wait_downloads(std::chrono::seconds limit);
   awaitable<proto::reply> verify(const std::string& group, const std::string& name);
   // The engine's check of a share, read back from disk; nothing when it is not shared here.

@@ -35,7 +35,8 @@ class group_certs {
   group_certs(const group_certs&) = delete;
   group_certs& operator=(const group_certs&) = delete;
 
-  // Asks the tracker for a certificate for `group` and hands it to the engine; nothing when
+  // Asks the tracker for a certificate for `group` and hands it to the engine, and renews it
+  // from then on (an upload's: the engine has it before any torrent wants it); nothing when
   // the tracker refuses (not a member) or the connection is lost.
   awaitable<std::optional<grant>> fetch(const std::string& group);
 
@@ -53,9 +54,13 @@ class group_certs {
   };
   awaitable<answer> ask(const std::string& group);
 
+  // Starts `group`'s renewal loop unless it runs: fetching at once, or at half the life of
+  // a certificate just fetched that expires at `expires` (unix seconds).
+  void keep_from(const std::string& group, std::optional<std::int64_t> expires);
   // Its arguments are copies: the loop may wake after this object is gone (`alive` tells).
   awaitable<void> keep(std::weak_ptr<bool> alive, std::string group, std::uint64_t generation,
-                       std::shared_ptr<asio::steady_timer> timer);
+                       std::shared_ptr<asio::steady_timer> timer,
+                       std::optional<std::int64_t> expires);
 
   asio::any_io_executor executor_;
   tracker_link& link_;

@@ -15,6 +15,9 @@ inline constexpr std::string_view join_request = "JOIN_REQUEST";
 inline constexpr std::string_view pending_requests = "PENDING_REQUESTS";
 inline constexpr std::string_view request_accepted = "REQUEST_ACCEPTED";
 inline constexpr std::string_view request_rejected = "REQUEST_REJECTED";
+// The owner took you out of a group (remove_member): `<group> <owner>`. The group's members
+// see it as LEFT.
+inline constexpr std::string_view removed_from = "REMOVED_FROM";
 inline constexpr std::string_view owner = "OWNER";
 inline constexpr std::string_view room = "ROOM";
 inline constexpr std::string_view msg = "MSG";

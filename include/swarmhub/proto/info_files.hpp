@@ -9,6 +9,7 @@
 // written below its destination and nowhere else.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,5 +37,12 @@ inline constexpr std::size_t max_info_files = 100000;
 inline constexpr int max_info_depth = 24;
 
 info_content read_info_files(std::string_view info);
+
+// The root certificate a sealed file's info dictionary carries as `ssl-cert` (libtorrent's
+// SSL torrents: its peers must show a certificate signed by it, which only the members of
+// its group get), or nothing for a file any BitTorrent client may use. A file keeps the mode
+// it was shared with whatever its group's mode is later, since the certificate is part of
+// its info-hash.
+std::optional<std::string> ssl_cert_of(std::string_view info);
 
 }  // namespace swarmhub::proto

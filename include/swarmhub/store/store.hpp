@@ -36,6 +36,7 @@ enum class status {
   file_exists,  // the name is taken in that group by other content
   no_such_file,
   group_sealed,  // the group is sealed: its files are for swarmhub clients only
+  is_owner,      // the group's owner cannot be removed (they leave with leave_group)
 };
 
 // How a group's files may be fetched: by swarmhub clients only (sealed), or also by any
@@ -232,6 +233,10 @@ class backend {
   virtual decision_result reject_request(std::string_view group, std::string_view owner,
                                          std::string_view user) = 0;
   virtual leave_result leave_group(std::string_view group, std::string_view user) = 0;
+  // The owner takes `user` out of the group: their membership goes, as with leave_group
+  // (the owner is `is_owner`, a user who is no member `not_member`).
+  virtual decision_result remove_member(std::string_view group, std::string_view owner,
+                                        std::string_view user) = 0;
   virtual listing<member_info> list_members(std::string_view group, std::string_view requester) = 0;
   virtual bool is_member(std::string_view group, std::string_view user) = 0;
   // Groups owned by `owner` that have requests waiting, with how many.
@@ -315,7 +320,7 @@ class backend {
   // Registers a file in a group for a member. The same name with other content is
   // file_exists; the same content again is fine (already_there).
   virtual add_file_result add_file(const file_record& file, std::string_view user) = 0;
-  // The files of a group, for a member (without their info dictionaries).
+  // The files of a group, for a member (with their info dictionaries, which tell their mode).
   virtual listing<file_record> list_files(std::string_view group, std::string_view user) = 0;
   virtual file_result find_file(std::string_view group, std::string_view name,
                                 std::string_view user) = 0;

@@ -1,9 +1,11 @@
 // create_group, list_groups, join_group, list_requests, accept_request, reject_request,
-// leave_group, list_members, group_mode. Every rule (who may, what exists) is decided by the store
-// inside one transaction; these handlers translate outcomes into replies and notify who is online.
+// remove_member, leave_group, list_members, group_mode. Every rule (who may, what exists) is
+// decided by the store inside one transaction; these handlers translate outcomes into replies and
+// notify who is online.
 
 #include <fmt/format.h>
 
+#include "swarmhub/proto/events.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/chat/chat.hpp"
@@ -34,6 +36,15 @@ void notify(tracker_core& core, std::string_view user, std::string_view event,
 void changed(tracker_core& core, std::string_view user, std::string_view group, bool member) {
   membership_changed(core, user, group, member);
   relay::membership(core, user, group, member);
+}
+
+// `user` is no member of `group` any more (they left or were removed), in the store job that
+// made it so and after their session here left the group's room: the swarms and the access
+// caches follow, here and on the other trackers (which also take the room from the user's
+// session if they hold it), and the group's members online see them leave.
+void member_gone(tracker_core& core, std::string_view group, std::string_view user) {
+  changed(core, user, group, false);
+  chat::announce_everywhere(core, group, proto::events::left, fmt::format("{} {}", group, user));
 }
 
 // Checks every name argument; writes BAD_NAME and returns false for the first bad one.
@@ -155,6 +166,36 @@ awaitable<void> handle<command_id::reject_request>(command_context& ctx) {
   return decide(ctx, false);
 }
 
+// The owner's side of a leave: the member's leave, done for them.
+template <>
+awaitable<void> handle<command_id::remove_member>(command_context& ctx) {
+  if (!names_ok(ctx)) co_return;
+  const std::string group = ctx.args[0];
+  const std::string user = ctx.args[1];
+  const std::string owner = ctx.client.identity().user();
+  tracker_core& core = ctx.core;
+  auto removal = [&core, group, owner, user](store::backend& db) {
+    auto result = db.remove_member(group, owner, user);
+    if (result.result == status::ok) {
+      if (auto s = core.online.find(result.user)) core.rooms.unsubscribe(result.group, s->id());
+      member_gone(core, result.group, result.user);
+    }
+    return result;
+  };
+  const auto result = co_await ctx.core.store->run(std::move(removal));
+  const std::string& named_group = result.group.empty() ? group : result.group;
+  const std::string& named_user = result.user.empty() ? user : result.user;
+  if (result.result == status::not_member) {
+    ctx.reply.error(error_code::not_member,
+                    fmt::format("{} is not a member of {}", named_user, named_group));
+    co_return;
+  }
+  if (result.result != status::ok) co_return refuse(ctx, result.result, named_group, named_user);
+  notify(ctx.core, result.user, proto::events::removed_from,
+         fmt::format("{} {}", result.group, owner));
+  ctx.reply.ok(fmt::format("{} is no longer a member of {}", result.user, result.group));
+}
+
 template <>
 awaitable<void> handle<command_id::leave_group>(command_context& ctx) {
   if (!names_ok(ctx)) co_return;
@@ -171,9 +212,7 @@ awaitable<void> handle<command_id::leave_group>(command_context& ctx) {
         changed(core, {}, result.group, false);
         core.rooms.remove_room(result.group);
       } else {
-        changed(core, user, result.group, false);
-        chat::announce_everywhere(core, result.group, "LEFT",
-                                  fmt::format("{} {}", result.group, user));
+        member_gone(core, result.group, user);
       }
     }
     return result;

@@ -140,7 +140,12 @@ void handle(tracker_core& core, std::string_view payload) {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin))
             deliver(s, e.event, e.text);
         } else if constexpr (std::is_same_v<kind, store::membership_change>) {
-          if (not_ours(e.origin)) membership_changed(core, e.user, e.group, e.member);
+          if (!not_ours(e.origin)) return;
+          membership_changed(core, e.user, e.group, e.member);
+          // A member removed by the owner on another tracker may be logged in here.
+          if (auto s = core.online.find(e.user); s && !e.member) {
+            core.rooms.unsubscribe(e.group, s->id());
+          }
         } else if constexpr (std::is_same_v<kind, store::file_removal>) {
           if (not_ours(e.origin)) tracker::file_removed(core, e.group, e.swarm_key);
         } else if constexpr (std::is_same_v<kind, store::passkey_change>) {

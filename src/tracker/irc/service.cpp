@@ -33,6 +33,7 @@ constexpr std::array service_words{
     service_word{"requests", "list_requests", "requests <group>: join requests of your group"},
     service_word{"accept", "accept_request", "accept <group> <user>: let a user in"},
     service_word{"reject", "reject_request", "reject <group> <user>: turn a user down"},
+    service_word{"remove", "remove_member", "remove <group> <user>: take a member out"},
     service_word{"files", "list_files", "files <group>: a group's files"},
     service_word{"mode", "group_mode", "mode <group> sealed|open: set a group's mode"},
     service_word{"passkey", "passkey", "passkey: your BitTorrent announce key"},

@@ -86,6 +86,13 @@ void connection::show_event(std::string_view name, std::string_view text, const 
   } else if (name == events::request_accepted) {
     notice_from_service(fmt::format("you are now a member of {}", text));
     if (!channels_.contains(util::ascii_lower(text))) show_join(std::string(text));
+  } else if (name == events::removed_from) {
+    const auto [group, owner] = split_first(text);
+    notice_from_service(fmt::format("{} removed you from {}", owner, group));
+    if (const auto it = channels_.find(util::ascii_lower(group)); it != channels_.end()) {
+      send(message{{}, prefix_of(nick_), "PART", {"#" + it->second, "removed from the group"}});
+      channels_.erase(it);
+    }
   } else if (name == events::join_request) {
     const auto [group, user] = split_first(text);
     notice_from_service(fmt::format("{} asks to join {}: /msg swarmhub accept {} {} (or reject)",

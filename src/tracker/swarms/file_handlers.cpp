@@ -60,14 +60,6 @@ std::string metadata_problem(std::string_view info, std::string_view name, std::
   return {};
 }
 
-// The root certificate a sealed torrent carries (libtorrent's SSL torrents), if any.
-std::optional<std::string> ssl_cert_of(std::string_view info) {
-  const auto root = proto::bencode::parse(info);
-  const auto* cert = root ? root->find("ssl-cert") : nullptr;
-  if (cert == nullptr || !cert->as_string()) return std::nullopt;
-  return std::string(*cert->as_string());
-}
-
 // The 20 bytes (hex) peers announce for `info` and, for a hybrid, the v1 hash they may
 // announce instead. v2 and hybrid: the v2 hash truncated; v1 only: its SHA-1.
 std::pair<std::string, std::string> swarm_keys(std::string_view info,
@@ -126,7 +118,7 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
   }
   // A sealed file is for one group only: its root must be that group's authority, or its
   // members could not prove themselves to each other (and another group's could).
-  if (const auto cert = ssl_cert_of(*info)) {
+  if (const auto cert = proto::ssl_cert_of(*info)) {
     const auto fresh = net::make_group_ca(group);
     const std::string member = ctx.client.identity().user();
     auto query = [group, member, fresh](store::backend& db) {
@@ -173,10 +165,14 @@ awaitable<void> handle<command_id::list_files>(command_context& ctx) {
   for (const auto& f : result.items) {
     const auto swarm = ctx.core.swarms.count(f.group, f.swarm_key);
     // A folder's count last: readers of the fields before it need not know of folders.
-    ctx.reply.data(fmt::format("{} size={} uploader={} seeders={} leechers={}{}",
-                               proto::quote_argument(f.name), f.size, f.uploader, swarm.seeders,
-                               swarm.leechers,
-                               f.file_count > 0 ? fmt::format(" files={}", f.file_count) : ""));
+    // The mode the file was shared with, which may not be its group's any more.
+    const bool sealed = proto::ssl_cert_of(f.info).has_value();
+    ctx.reply.data(
+        fmt::format("{} size={} uploader={} mode={} seeders={} leechers={}{}",
+                    proto::quote_argument(f.name), f.size, f.uploader,
+                    store::mode_name(sealed ? store::group_mode::sealed : store::group_mode::open),
+                    swarm.seeders, swarm.leechers,
+                    f.file_count > 0 ? fmt::format(" files={}", f.file_count) : ""));
   }
   ctx.reply.ok(fmt::format("{} file{}", result.items.size(), result.items.size() == 1 ? "" : "s"));
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <charconv>
 
+#include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/proto/torrent_links.hpp"
 #include "swarmhub/tracker/accounts/names.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
@@ -162,7 +163,8 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
 }
 
 // GET /torrents/<group>/<file>?pk=<passkey>: a member's .torrent of a file of an open group,
-// announcing with their passkey to this tracker under the name the request used (Host).
+// announcing with their passkey to this tracker under the name the request used (Host). A
+// file shared while the group was sealed stays sealed (proto::ssl_cert_of): no .torrent.
 awaitable<std::string> torrent_file(session& client, const proto::http::request& request,
                                     std::string_view path_rest) {
   const auto refuse = [&](int code, std::string_view status, std::string_view why) {
@@ -192,6 +194,10 @@ awaitable<std::string> torrent_file(session& client, const proto::http::request&
     co_return refuse(403, "Forbidden", "the group is sealed: swarmhub clients only");
   }
   if (found.result != status::ok) co_return refuse(404, "Not Found", "no such group or file");
+  if (proto::ssl_cert_of(found.file.info)) {
+    co_return refuse(403, "Forbidden",
+                     "the file was shared while the group was sealed: swarmhub clients only");
+  }
   if (request.host.empty()) co_return refuse(400, "Bad Request", "the request has no Host");
   const std::string announce_url = (client.over_tls() ? "https://" : "http://") + request.host +
                                    std::string(announce_path) + "/" + found.file.group +
