@@ -305,16 +305,22 @@ awaitable<proto::reply> file_sharing::copy_local(const std::string& group, const
   }
   // What is copied is reported done, so it is read back first, as a download is before DONE.
   const auto checked = co_await check_share(here.group, here.name);
-  if (!checked || !checked->whole) {
-    const std::string why = !checked ? std::string("it is no longer shared here")
-                            : !checked->error.empty()
-                                ? checked->error
-                                : fmt::format("{} of {} pieces good; it is fetched again",
-                                              checked->have, checked->pieces);
+  if (!checked) {
+    co_return error_reply(code::bad_file, fmt::format("{} is no longer shared here", name));
+  }
+  if (!checked->error.empty()) {
     co_return error_reply(code::bad_file,
-                          fmt::format("the copy of {} here ({}) is not whole: {}; ask again once "
-                                      "it is",
-                                      name, here.path, why));
+                          fmt::format("cannot read {} back: {}", here.path, checked->error));
+  }
+  if (!checked->whole) {
+    // Changed on disk since it was shared (edited, say): the user's file is theirs, never
+    // "repaired" from the swarm, so it is no longer shared, as at a login (restore()).
+    forget_share(here.group, here.name);
+    co_return error_reply(
+        code::bad_file,
+        fmt::format("{} changed since it was shared ({} of {} pieces as shared): no longer "
+                    "shared from there; download_file again to fetch it from the group",
+                    here.path, checked->have, checked->pieces));
   }
   auto clone = [from = here.path, target] {
     std::error_code ec;
@@ -466,7 +472,7 @@ void file_sharing::finished(const std::string& group, const std::string& name,
                             const std::string& error_text) {
   if (book_) {
     for (const auto& e : book_->entries()) {
-      if (e.group != group || e.name != name) continue;
+      if (!util::iequals_ascii(e.group, group) || e.name != name) continue;
       if (error_text.empty()) {
         book_->mark_complete(group, name, share_book::mtime_of(e.path));
       } else {

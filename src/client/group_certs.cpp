@@ -9,6 +9,7 @@
 #include "swarmhub/proto/error_code.hpp"
 #include "swarmhub/proto/request.hpp"
 #include "swarmhub/util/base64.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -76,7 +77,7 @@ void group_certs::keep_from(const std::string& group, std::optional<std::int64_t
 
 void group_certs::forget(const std::string& group) {
   for (auto it = kept_.begin(); it != kept_.end();) {
-    if (group.empty() || it->first == group) {
+    if (group.empty() || util::iequals_ascii(it->first, group)) {
       it->second.timer->cancel();
       it = kept_.erase(it);
     } else {

@@ -7,6 +7,7 @@
 
 #include "swarmhub/net/secure_files.hpp"
 #include "swarmhub/util/base64.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -40,21 +41,22 @@ void share_book::put(share_entry entry) {
 }
 
 void share_book::erase(const std::string& group, const std::string& name) {
-  const auto removed = std::erase_if(
-      entries_, [&](const share_entry& e) { return e.group == group && e.name == name; });
+  const auto removed = std::erase_if(entries_, [&](const share_entry& e) {
+    return util::iequals_ascii(e.group, group) && e.name == name;
+  });
   if (removed > 0) save();
 }
 
 void share_book::erase_group(const std::string& group) {
-  const auto removed =
-      std::erase_if(entries_, [&](const share_entry& e) { return e.group == group; });
+  const auto removed = std::erase_if(
+      entries_, [&](const share_entry& e) { return util::iequals_ascii(e.group, group); });
   if (removed > 0) save();
 }
 
 void share_book::mark_complete(const std::string& group, const std::string& name,
                                std::int64_t mtime) {
   for (auto& e : entries_) {
-    if (e.group == group && e.name == name) {
+    if (util::iequals_ascii(e.group, group) && e.name == name) {
       e.complete = true;
       e.mtime = mtime;
     }

@@ -21,11 +21,18 @@
 #include "swarmhub/net/group_ca.hpp"
 #include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/util/hex.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::p2p {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Group names are the tracker's, which folds their case: `Rust` typed by the user and `rust`
+// in a tracker's event are one group.
+bool same_group(std::string_view a, std::string_view b) {
+  return util::iequals_ascii(a, b);
+}
 
 std::string hex_of(const lt::sha256_hash& hash) {
   return util::to_hex(std::string_view(hash.data(), static_cast<std::size_t>(hash.size())));
@@ -523,7 +530,7 @@ struct engine::impl {
     if (it != torrents.end()) {
       // The same content again (another group, or uploaded twice): one torrent, more shares.
       for (const auto& s : it->second.shares) {
-        if (s.group == group && s.name == meta.name) return;
+        if (same_group(s.group, group) && s.name == meta.name) return;
       }
       const auto before = groups_of(it->second);
       it->second.shares.push_back({group, meta.name, path, download, false, {}});
@@ -596,7 +603,7 @@ struct engine::impl {
     }
     auto& t = torrents[meta.info_hash];  // no handle: nothing to exchange
     for (const auto& s : t.shares) {
-      if (s.group == group && s.name == meta.name) return;
+      if (same_group(s.group, group) && s.name == meta.name) return;
     }
     t.shares.push_back({group, meta.name, where.string(), false, download, {}});
     if (download) {
@@ -717,7 +724,7 @@ void engine::download(const std::string& group, const metadata& meta, const std:
 bool engine::stop(const std::string& group, const std::string& name) {
   bool found = false;
   impl_->remove_if([&](const impl::share& s) {
-    const bool match = s.group == group && s.name == name;
+    const bool match = same_group(s.group, group) && s.name == name;
     found = found || match;
     return match;
   });
@@ -727,8 +734,9 @@ bool engine::stop(const std::string& group, const std::string& name) {
 void engine::unseed(const std::string& group, const metadata& meta) {
   const auto it = impl_->torrents.find(meta.info_hash);
   if (it == impl_->torrents.end()) return;
-  std::erase_if(it->second.shares,
-                [&](const impl::share& s) { return s.group == group && s.name == meta.name; });
+  std::erase_if(it->second.shares, [&](const impl::share& s) {
+    return same_group(s.group, group) && s.name == meta.name;
+  });
   if (it->second.shares.empty()) {
     impl_->verify_failed(it->second, "no longer shared");
     if (it->second.handle.is_valid()) impl_->session.remove_torrent(it->second.handle);
@@ -739,13 +747,14 @@ void engine::unseed(const std::string& group, const metadata& meta) {
 }
 
 void engine::stop_all(const std::string& group) {
-  impl_->remove_if([&](const impl::share& s) { return group.empty() || s.group == group; });
+  impl_->remove_if(
+      [&](const impl::share& s) { return group.empty() || same_group(s.group, group); });
 }
 
 bool engine::verify(const std::string& group, const std::string& name, verify_handler done) {
   for (auto& [key, t] : impl_->torrents) {
     const bool match = std::any_of(t.shares.begin(), t.shares.end(), [&](const impl::share& s) {
-      return s.group == group && s.name == name;
+      return same_group(s.group, group) && s.name == name;
     });
     if (!match) continue;
     if (!t.handle.is_valid()) {  // an empty file: whole when it is there, empty

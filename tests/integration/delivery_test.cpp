@@ -160,6 +160,8 @@ TEST_F(Delivery, ACutListenConnectionLosesNoDirectMessage) {
   ASSERT_GE(database_->cut_listeners(), 2);  // mid-burst, one per tracker
   send(20, 60);
   EXPECT_EQ(next_events(bob, "MSG", 60), sent);
+  // Through the refill (d20 at least was sent while bob's tracker was not listening).
+  EXPECT_NE(two.log().find("direct messages it missed went to"), std::string::npos) << two.log();
   // Nothing twice: the next message after the 60 is the one sent now.
   ASSERT_TRUE(alice.request("msg bob last").ok);
   EXPECT_EQ(bob.next_event("MSG").text, "alice last");

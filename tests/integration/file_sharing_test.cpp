@@ -230,11 +230,35 @@ TEST_F(FileSharing, ALocalCopyOfContentThatChangedOnDiskIsRefused) {
   fs::create_directories(path("copies"));
   const auto copy = alice.request("download_file g f.bin " + path("copies"));
   EXPECT_EQ(copy.code, "BAD_FILE") << copy.text;
-  EXPECT_NE(copy.text.find("is not whole"), std::string::npos) << copy.text;
+  EXPECT_NE(copy.text.find("changed since it was shared"), std::string::npos) << copy.text;
   EXPECT_FALSE(fs::exists(path("copies/f.bin")));
   for (const auto& e : alice.events()) EXPECT_NE(e.name, "DOWNLOAD_DONE") << e.text;
-  const auto verified = alice.request("verify g f.bin");
-  EXPECT_EQ(verified.code, "BAD_FILE") << verified.text;  // still not whole, and fetched again
+  // The edited file is the user's: no longer shared, and never rewritten from the swarm.
+  EXPECT_EQ(alice.request("verify g f.bin").code, "NO_SUCH_FILE");
+  std::ifstream edited(path("f.bin"), std::ios::binary);
+  edited.seekg(100'000);
+  std::string back(5000, '\0');
+  edited.read(back.data(), 5000);
+  EXPECT_EQ(back, std::string(5000, 'x'));
+}
+
+// A member the owner removes stops sharing the group's files at once, in whatever case they
+// typed the group's name (the tracker's event names it as the tracker spells it).
+TEST_F(FileSharing, ARemovedMemberStopsSharingTheGroupsFiles) {
+  client_process alice(tracker_.client_address());
+  client_process bob(tracker_.client_address());
+  alice.log_in("alice");
+  bob.log_in("bob");
+  ASSERT_TRUE(alice.request("create_group crew").ok);
+  ASSERT_TRUE(bob.request("join_group Crew").ok);
+  ASSERT_TRUE(alice.request("accept_request crew bob").ok);
+  make_file(path("b.bin"), 100'000);
+  ASSERT_TRUE(bob.request("upload_file " + path("b.bin") + " Crew").ok);
+  ASSERT_EQ(bob.show_count(), 1u);
+  ASSERT_TRUE(alice.request("remove_member crew bob").ok);
+  ASSERT_TRUE(bob.wait_for_event("REMOVED_FROM"));
+  EXPECT_EQ(bob.show_count(), 0u);
+  EXPECT_EQ(bob.request("verify Crew b.bin").code, "NO_SUCH_FILE");
 }
 
 TEST_F(FileSharing, DestinationRulesAndErrors) {
