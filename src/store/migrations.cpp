@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 13> all{
+constexpr std::array<std::string_view, 14> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -151,6 +151,11 @@ CREATE TABLE piece_layers (
     // 13: a live login's away text (AWAY, `away`): '' while present; a new login starts present
     R"sql(
 ALTER TABLE logins ADD COLUMN away TEXT NOT NULL DEFAULT '';
+)sql",
+    // 14: whether a file was shared sealed (its info dictionary has an ssl-cert), so that a
+    // listing need not read every info dictionary; NULL for files registered before
+    R"sql(
+ALTER TABLE files ADD COLUMN sealed {bool};
 )sql",
 };
 

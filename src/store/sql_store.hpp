@@ -511,9 +511,10 @@ class sql_store final : public backend {
                                     : std::optional<std::string_view>(file.v1_swarm_key);
       db_.execute(
           "INSERT INTO files(group_id, name, size, info_hash, swarm_key, info, uploader_id, "
-          "created_at, v1_swarm_key, file_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          "created_at, v1_swarm_key, file_count, sealed) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
           g->id, file.name, file.size, file.info_hash, file.swarm_key, blob{file.info}, *uid,
-          now_seconds(), v1_key, file.file_count);
+          now_seconds(), v1_key, file.file_count, file.sealed);
       return {status::ok, false};
     });
   }
@@ -525,7 +526,8 @@ class sql_store final : public backend {
     if (!uid || !membership(g->id, *uid)) return {status::not_member};
     auto r = db_.query(
         "SELECT f.name, f.size, f.info_hash, f.swarm_key, u.name, f.created_at, f.file_count, "
-        "f.info FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 "
+        "CASE WHEN f.sealed IS NULL THEN f.info END, f.sealed "
+        "FROM files f JOIN users u ON u.id = f.uploader_id WHERE f.group_id = $1 "
         "ORDER BY f.name",
         g->id);
     listing<file_record> out;
@@ -535,11 +537,12 @@ class sql_store final : public backend {
                            r.integer(1),
                            r.text(2),
                            r.text(3),
-                           r.blob(7),
+                           r.is_null(7) ? std::string() : r.blob(7),
                            r.text(4),
                            r.integer(5),
                            {},
-                           r.integer(6)});
+                           r.integer(6),
+                           r.is_null(8) ? std::nullopt : std::optional<bool>(r.boolean(8))});
     }
     return out;
   }

@@ -450,6 +450,19 @@ TEST_P(StoreTest, FilesAndAnnouncePermissions) {
   const auto listed = db_->list_files("rust", "alice");
   ASSERT_EQ(listed.items.size(), 1u);
   EXPECT_EQ(listed.items[0].uploader, "bob");
+  EXPECT_EQ(listed.items[0].sealed, std::nullopt);  // not said when added: `info` says it
+  EXPECT_EQ(listed.items[0].info, info);
+  auto sealed = file;
+  sealed.name = "s.bin";
+  sealed.info_hash = std::string(64, 'd');
+  sealed.swarm_key = std::string(40, 'd');
+  sealed.v1_swarm_key.clear();
+  sealed.sealed = true;
+  ASSERT_EQ(db_->add_file(sealed, "bob").result, status::ok);
+  const auto both = db_->list_files("rust", "alice");
+  ASSERT_EQ(both.items.size(), 2u);
+  EXPECT_EQ(both.items[1].sealed, std::optional<bool>(true));
+  EXPECT_TRUE(both.items[1].info.empty());  // a listing reads no info dictionary it need not
   EXPECT_EQ(db_->list_files("rust", "eve").result, status::not_member);
   const auto found = db_->find_file("rust", "a.bin", "carol");
   ASSERT_EQ(found.result, status::ok);

@@ -142,6 +142,9 @@ struct file_record {
   std::int64_t created_at = 0;  // unix seconds
   std::string v1_swarm_key;     // hybrid v1+v2 torrents: hex SHA-1 of `info`; else empty
   std::int64_t file_count = 0;  // a folder's files (`size` is their total); 0: a single file
+  // Shared sealed (an ssl-cert in `info`). Unknown for files registered before the store
+  // kept it: list_files then gives `info` instead, which says it (and else leaves it empty).
+  std::optional<bool> sealed;
 };
 
 struct add_file_result {

@@ -135,6 +135,7 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
   const auto [swarm_key, v1_swarm_key] = swarm_keys(*info, info_hash);
   store::file_record file{group, name, size, info_hash,    swarm_key,
                           *info, {},   0,    v1_swarm_key, files};
+  file.sealed = proto::ssl_cert_of(*info).has_value();
   const std::string user = ctx.client.identity().user();
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));
@@ -166,7 +167,7 @@ awaitable<void> handle<command_id::list_files>(command_context& ctx) {
     const auto swarm = ctx.core.swarms.count(f.group, f.swarm_key);
     // A folder's count last: readers of the fields before it need not know of folders.
     // The mode the file was shared with, which may not be its group's any more.
-    const bool sealed = proto::ssl_cert_of(f.info).has_value();
+    const bool sealed = f.sealed ? *f.sealed : proto::ssl_cert_of(f.info).has_value();
     ctx.reply.data(
         fmt::format("{} size={} uploader={} mode={} seeders={} leechers={}{}",
                     proto::quote_argument(f.name), f.size, f.uploader,
