@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 14> all{
+constexpr std::array<std::string_view, 15> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -156,6 +156,15 @@ ALTER TABLE logins ADD COLUMN away TEXT NOT NULL DEFAULT '';
     // listing need not read every info dictionary; NULL for files registered before
     R"sql(
 ALTER TABLE files ADD COLUMN sealed {bool};
+)sql",
+    // 15: how far each member was shown their group's room, one mark per room (it was one
+    // per user: messages of different rooms can commit out of id order, and a mark past one
+    // committed later hid it from the backlog); each room starts where the user's mark was
+    R"sql(
+ALTER TABLE memberships ADD COLUMN seen_message {int} NOT NULL DEFAULT 0;
+UPDATE memberships SET seen_message =
+  (SELECT u.seen_message FROM users u WHERE u.id = memberships.user_id);
+ALTER TABLE users DROP COLUMN seen_message;
 )sql",
 };
 

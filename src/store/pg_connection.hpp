@@ -81,6 +81,9 @@ class connection {
   void commit() { script("COMMIT"); }
   void rollback() { script("ROLLBACK"); }
   void notify(std::string_view payload);
+  // Holds chat room `room` (a group's id, 0 for the lobby) until the transaction ends: posts
+  // to one room from several trackers then take their ids in commit order.
+  void hold_room(std::int64_t room);
   migration_lock lock_migrations() { return migration_lock(conn_); }
 
  private:

@@ -15,7 +15,9 @@
 //   void notify(payload)          sends an event to every tracker's feed at commit
 //                                 (PostgreSQL NOTIFY; nothing for SQLite: one tracker)
 //   static constexpr bool carries_events   whether notify sends anything (so that the store
-//                                 encodes events only for an engine that carries them)
+//                                 encodes events only for an engine that carries them); an
+//                                 engine that does (several trackers write it) also offers
+//   void hold_room(room)          holds a chat room (group id, 0: the lobby) until commit
 //   migration_lock lock_migrations()   keeps trackers starting together from migrating at once
 //   static constexpr dialect kind
 // and rows offer next(), integer(column), text(column), blob(column), boolean(column) and

@@ -243,12 +243,19 @@ class sql_store final : public backend {
 
   post_result post_room_message(std::string_view group, std::string_view sender,
                                 std::string_view body) override {
-    return transact([&] { return post_one(group, sender, body); });
+    return transact([&] {
+      hold_rooms({group});
+      return post_one(group, sender, body);
+    });
   }
 
   // Group commit: one transaction, so one durable commit, for the whole batch.
   std::vector<post_result> post_room_messages(const std::vector<room_post>& posts) override {
     return transact([&] {
+      std::vector<std::string_view> rooms;
+      rooms.reserve(posts.size());
+      for (const auto& p : posts) rooms.push_back(p.group);
+      hold_rooms(std::move(rooms));
       std::vector<post_result> out;
       out.reserve(posts.size());
       for (const auto& p : posts) out.push_back(post_one(p.group, p.sender, p.body));
@@ -392,12 +399,11 @@ class sql_store final : public backend {
 
   backlog unseen_room_messages(std::string_view user, std::size_t limit) override {
     backlog out;
-    out.latest_id = single_integer("SELECT coalesce(max(id), 0) FROM room_messages");
     // Unseen: in one of the user's groups, newer than their joining and than what they saw.
     const auto total = single_integer(
         "SELECT count(*) FROM room_messages r JOIN memberships m ON m.group_id = r.group_id "
         "JOIN users me ON me.id = m.user_id "
-        "WHERE me.name = $1 AND r.id > m.since_message AND r.id > me.seen_message",
+        "WHERE me.name = $1 AND r.id > m.since_message AND r.id > m.seen_message",
         user);
     out.more = std::max<std::int64_t>(0, total - static_cast<std::int64_t>(limit));
     auto r = db_.query(
@@ -405,7 +411,7 @@ class sql_store final : public backend {
         "FROM room_messages r JOIN memberships m ON m.group_id = r.group_id "
         "JOIN users me ON me.id = m.user_id JOIN groups g ON g.id = r.group_id "
         "JOIN users u ON u.id = r.sender_id "
-        "WHERE me.name = $1 AND r.id > m.since_message AND r.id > me.seen_message "
+        "WHERE me.name = $1 AND r.id > m.since_message AND r.id > m.seen_message "
         "ORDER BY r.id DESC LIMIT $2) AS newest ORDER BY 1",
         user, static_cast<std::int64_t>(limit));
     while (r.next()) {
@@ -414,9 +420,17 @@ class sql_store final : public backend {
     return out;
   }
 
-  void mark_seen(std::string_view user, std::int64_t message_id) override {
-    db_.execute("UPDATE users SET seen_message = $2 WHERE name = $1 AND seen_message < $2", user,
-                message_id);
+  void mark_seen(std::string_view user, const std::vector<room_mark>& marks) override {
+    if (marks.empty()) return;
+    transact([&] {
+      for (const auto& mark : marks) {
+        db_.execute(
+            "UPDATE memberships SET seen_message = $3 "
+            "WHERE user_id = (SELECT id FROM users WHERE name = $1) "
+            "AND group_id = (SELECT id FROM groups WHERE name = $2) AND seen_message < $3",
+            user, mark.group, mark.message_id);
+      }
+    });
   }
 
   std::vector<room_message> room_messages_after(std::int64_t after, std::size_t limit) override {
@@ -887,6 +901,28 @@ class sql_store final : public backend {
     std::vector<std::string> out;
     while (r.next()) out.push_back(r.text(0));
     return out;
+  }
+
+  // Holds the rooms named (the lobby: empty) until commit, in id order so that trackers
+  // holding several never wait on each other: a room's messages then take their ids in
+  // commit order, which a reader's mark in that room relies on (mark_seen). Only a store
+  // several trackers write needs it; SQLite has one writer at a time (BEGIN IMMEDIATE).
+  void hold_rooms(std::vector<std::string_view> names) {
+    if constexpr (Connection::carries_events) {
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      std::vector<std::int64_t> ids;
+      for (const auto name : names) {
+        if (name.empty()) {
+          ids.push_back(0);
+        } else if (auto r = db_.query("SELECT id FROM groups WHERE name = $1", name); r.next()) {
+          ids.push_back(r.integer(0));
+        }
+      }
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      for (const auto id : ids) db_.hold_room(id);
+    }
   }
 
   // One room post, inside the caller's transaction.

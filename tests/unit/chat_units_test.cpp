@@ -107,14 +107,15 @@ TEST(ChatPresence, RepeatsAreDroppedOnlyWithASharedStore) {
 TEST(ChatPresence, SeenCountsQueuedOnlyWhenFlushingAndLogoutForgetsIt) {
   chat_presence p(10, 10);
   p.set_room("rust");
-  p.note_queued(5, false);
-  p.note_queued(9, false);
-  p.note_written(5);
-  EXPECT_EQ(p.seen(false), 5);
-  EXPECT_EQ(p.seen(true), 9);
+  const auto rust = p.room_slot("rust");
+  p.note_queued(5, false, rust);
+  p.note_queued(9, false, rust);
+  p.note_written(rust, 5);
+  EXPECT_EQ(p.seen(false).at(0).message_id, 5);
+  EXPECT_EQ(p.seen(true).at(0).message_id, 9);
   p.reset();
   EXPECT_EQ(p.room(), "lobby");
-  EXPECT_EQ(p.seen(true), 0);
+  EXPECT_TRUE(p.seen(true).empty());
 }
 
 TEST(ChatPresence, FloodingCountsRefusalsInARowOnly) {

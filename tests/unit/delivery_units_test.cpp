@@ -58,18 +58,45 @@ TEST(FeedMarks, EachIdOnceAndARefillFromBelowTheOldestRemembered) {
   EXPECT_EQ(marks.refill_after(), 10);
 }
 
-TEST(ChatPresence, TheReadMarkIsTakenByTheBatchOrWhenDue) {
-  tracker::chat_presence p(10, 10);
-  for (int id = 1; id <= 3; ++id) p.note_written(id);
-  EXPECT_EQ(p.take_mark(false, 4), 0);  // not a batch yet
-  EXPECT_TRUE(p.mark_pending());
-  p.note_written(4);
-  EXPECT_EQ(p.take_mark(false, 4), 4);
-  EXPECT_FALSE(p.mark_pending());
-  p.note_written(5);
-  EXPECT_EQ(p.take_mark(true, 4), 5);  // due: whatever was written
-  EXPECT_EQ(p.take_mark(true, 4), 0);  // nothing new
+std::vector<std::pair<std::string, std::int64_t>> marks_of(
+    const std::vector<store::room_mark>& marks) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& m : marks) out.emplace_back(m.group, m.message_id);
+  return out;
 }
 
+TEST(ChatPresence, TheReadMarksAreTakenByTheBatchOrWhenDue) {
+  tracker::chat_presence p(10, 10);
+  const auto rust = p.room_slot("rust");
+  for (int id = 1; id <= 3; ++id) p.note_written(rust, id);
+  EXPECT_TRUE(p.take_marks(false, 4).empty());  // not a batch yet
+  EXPECT_TRUE(p.mark_pending());
+  p.note_written(rust, 4);
+  EXPECT_EQ(marks_of(p.take_marks(false, 4)), (decltype(marks_of({})){{"rust", 4}}));
+  EXPECT_FALSE(p.mark_pending());
+  p.note_written(rust, 5);
+  EXPECT_EQ(marks_of(p.take_marks(true, 4)), (decltype(marks_of({})){{"rust", 5}}));
+  EXPECT_TRUE(p.take_marks(true, 4).empty());  // nothing new
+}
+
+// Issue 16: one mark per room, so that a room's mark never passes another room's message.
+TEST(ChatPresence, EachRoomHasItsOwnMarkAndTheLobbyNone) {
+  tracker::chat_presence p(10, 10);
+  const auto rust = p.room_slot("rust");
+  const auto go = p.room_slot("go");
+  EXPECT_NE(rust, go);
+  EXPECT_EQ(p.room_slot("RUST"), rust);  // names without case
+  EXPECT_EQ(p.room_slot("lobby"), 0u);
+  EXPECT_EQ(p.room_slot(""), 0u);
+  EXPECT_TRUE(p.note_queued(7, false, go));
+  EXPECT_TRUE(p.note_queued(9, false, rust));
+  p.note_written(rust, 9);
+  p.note_written(0, 10);  // the lobby's: no mark
+  EXPECT_EQ(marks_of(p.seen(false)), (decltype(marks_of({})){{"rust", 9}}));
+  EXPECT_EQ(marks_of(p.seen(true)), (decltype(marks_of({})){{"rust", 9}, {"go", 7}}));
+  EXPECT_EQ(marks_of(p.take_marks(true, 64)), (decltype(marks_of({})){{"rust", 9}}));
+  p.reset();
+  EXPECT_TRUE(p.seen(true).empty());
+}
 }  // namespace
 }  // namespace swarmhub

@@ -124,10 +124,15 @@ struct direct_result {
 };
 
 // Group-room messages a user has not seen yet, oldest first.
+// How far a user was shown one group room's messages: up to `message_id`, that one included.
+struct room_mark {
+  std::string group;
+  std::int64_t message_id = 0;
+};
+
 struct backlog {
   std::vector<room_message> messages;
-  std::int64_t latest_id = 0;  // the newest room message id at the time of the call
-  std::int64_t more = 0;       // unseen messages left out past the limit (the oldest ones)
+  std::int64_t more = 0;  // unseen messages left out past the limit (the oldest ones)
 };
 
 // A file registered in a group: its metadata, never its bytes.
@@ -288,11 +293,14 @@ class backend {
   // (from_newest), returned by that time, oldest first; no_such_user.
   virtual listing<history_target> history_targets(std::string_view user,
                                                   const history_page& page) = 0;
-  // Messages of `user`'s group rooms newer than both their last seen message and their
-  // joining; at most `limit`, the newest ones.
+  // Messages of `user`'s group rooms newer than both their joining and what they were shown
+  // of that room (mark_seen); at most `limit`, the newest ones.
   virtual backlog unseen_room_messages(std::string_view user, std::size_t limit) = 0;
-  // Records that `user` has seen room messages up to `message_id` (never moves back).
-  virtual void mark_seen(std::string_view user, std::int64_t message_id) = 0;
+  // Records, room by room, how far `user` was shown each group room's messages (a mark never
+  // moves back; the lobby keeps none, nor a room they are no member of). One mark per room,
+  // not one for all: messages of different rooms can commit out of id order (several
+  // trackers), but those of one room cannot (post_room_message holds the room until commit).
+  virtual void mark_seen(std::string_view user, const std::vector<room_mark>& marks) = 0;
   // Every room's messages (the lobby's too) with an id above `after`, oldest first, at most
   // `limit`: what a tracker's event feed may have missed while it reconnected.
   virtual std::vector<room_message> room_messages_after(std::int64_t after, std::size_t limit) = 0;

@@ -227,7 +227,8 @@ awaitable<void> complete_login(command_context& ctx, std::string user, bool leas
                                     missed.more));
     }
     for (const auto& m : missed.messages) {
-      self->deliver(std::make_shared<const std::string>(chat::room_event(m)), m.id, m.sent_at_ms);
+      self->deliver(std::make_shared<const std::string>(chat::room_event(m)), m.id, m.sent_at_ms,
+                    m.group);
     }
     return missed.messages.size();
   };

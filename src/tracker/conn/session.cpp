@@ -180,8 +180,9 @@ void session::depart(std::string_view why, bool flushing) {
   if (auto gone = core_.pairs.leave(id_)) chat::end_pair(core_, *gone, user, why);
   chat::announce_everywhere(core_, room_registry::lobby, "LEFT",
                             fmt::format("{} {}", room_registry::lobby, user));
-  if (const auto seen = chat_.seen(flushing); seen > 0) {
-    core_.store->post([user, seen](store::backend& db) { db.mark_seen(user, seen); });
+  if (auto seen = chat_.seen(flushing); !seen.empty()) {
+    core_.store->post(
+        [user, seen = std::move(seen)](store::backend& db) { db.mark_seen(user, seen); });
   }
 }
 
@@ -210,11 +211,13 @@ std::string session::remote_ip() const {
   return ip;
 }
 
-void session::deliver(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms) {
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this(), m = std::move(message),
-                                          room_message_id, sent_at_ms]() mutable {
-    self->enqueue(std::move(m), room_message_id, sent_at_ms);
-  });
+void session::deliver(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms,
+                      std::string room) {
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), m = std::move(message), room_message_id, sent_at_ms,
+                  r = std::move(room)]() mutable {
+                   self->enqueue(std::move(m), room_message_id, sent_at_ms, r);
+                 });
 }
 
 void session::deliver_direct(bytes message, std::int64_t direct_message_id,
@@ -251,7 +254,7 @@ void session::deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64
       if (((rooms >> m.room) & 1) == 0 || m.sender_session == self->id_) continue;
       // An aliasing pointer: it keeps the whole batch alive and allocates nothing.
       self->enqueue_formatted(bytes(b, self->event_ids_ ? &m.line_with_id : &m.line), m.id,
-                              m.sent_at_ms);
+                              m.sent_at_ms, b->rooms[m.room].key);
     }
   });
 }
@@ -272,19 +275,23 @@ void session::abort(std::string reason) {
       [self = shared_from_this(), r = std::move(reason)]() mutable { self->stop(std::move(r)); });
 }
 
-void session::enqueue(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms) {
+void session::enqueue(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms,
+                      std::string_view room) {
   if (event_ids_ && room_message_id > 0) message = with_event_id(message, room_message_id);
-  enqueue_formatted(std::move(message), room_message_id, sent_at_ms);
+  enqueue_formatted(std::move(message), room_message_id, sent_at_ms, room);
 }
 
 void session::enqueue_formatted(bytes message, std::int64_t room_message_id,
-                                std::int64_t sent_at_ms) {
+                                std::int64_t sent_at_ms, std::string_view room) {
   if (stopped_) return;
+  const std::uint32_t slot = room_message_id > 0 ? chat_.room_slot(room) : 0;
   // With a shared store, a message met in the login backlog can come again live (another
   // tracker committed it while the backlog was read): one copy is enough.
-  if (!chat_.note_queued(room_message_id, core_.feed != nullptr)) return;
-  if (irc_ && !(message = irc_->translate(message, {room_message_id, sent_at_ms, false}))) return;
-  push_output(outgoing{std::move(message), room_message_id});
+  if (!chat_.note_queued(room_message_id, core_.feed != nullptr, slot)) return;
+  if (irc_ && !(message = irc_->translate(message, {room_message_id, sent_at_ms, false, slot}))) {
+    return;
+  }
+  push_output(outgoing{std::move(message), room_message_id, 0, 0, slot});
 }
 
 void session::enqueue_direct(bytes message, std::int64_t direct_message_id,
@@ -297,9 +304,9 @@ void session::enqueue_direct(bytes message, std::int64_t direct_message_id,
   push_output(outgoing{std::move(message), 0, 0, direct_message_id});
 }
 
-void session::queue_output(bytes message, std::int64_t room_message_id) {
+void session::queue_output(bytes message, std::int64_t room_message_id, std::uint32_t room_slot) {
   if (stopped_) return;
-  push_output(outgoing{std::move(message), room_message_id});
+  push_output(outgoing{std::move(message), room_message_id, 0, 0, room_slot});
 }
 
 bool session::push_output(outgoing out) {
@@ -625,7 +632,7 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
   std::vector<std::int64_t> directs;
   std::uint64_t deliveries = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    chat_.note_written(queue_[i].room_message_id);
+    chat_.note_written(queue_[i].room_slot, queue_[i].room_message_id);
     if (queue_[i].room_message_id > 0) ++deliveries;
     if (queue_[i].direct_message_id > 0) directs.push_back(queue_[i].direct_message_id);
   }
@@ -655,8 +662,9 @@ void session::store_seen_mark(bool now) {
     mark_due_ = {};
     return;
   }
-  if (const auto mark = chat_.take_mark(now, batch); mark > 0) {
-    core_.store->post([user, mark](store::backend& db) { db.mark_seen(user, mark); });
+  if (auto marks = chat_.take_marks(now, batch); !marks.empty()) {
+    core_.store->post(
+        [user, marks = std::move(marks)](store::backend& db) { db.mark_seen(user, marks); });
   }
   if (!chat_.mark_pending()) {
     mark_due_ = {};

@@ -286,7 +286,7 @@ awaitable<void> connection::welcome() {
     if (stored.direct)
       owner_.push_output(session::outgoing{std::move(lines), 0, 0, stored.id});
     else
-      owner_.queue_output(std::move(lines), stored.id);
+      owner_.queue_output(std::move(lines), stored.id, stored.room_slot);
   }
 }
 

@@ -11,6 +11,7 @@ struct message_stamp {
   std::int64_t id = 0;          // 0: no stored message
   std::int64_t sent_at_ms = 0;  // unix milliseconds; 0: unknown
   bool direct = false;
+  std::uint32_t room_slot = 0;  // a room message's room in its session (chat_presence)
 };
 
 }  // namespace swarmhub::tracker

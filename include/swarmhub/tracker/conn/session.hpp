@@ -52,9 +52,10 @@ class session : public std::enable_shared_from_this<session> {
   void start(proto::session_state initial_state, bool turned_away = false);
 
   // Queues whole lines (one reply or one event) for the client. Any thread. A room message
-  // carries its id, so the session knows which messages the user has been shown, and its
-  // stored time (unix ms), which IRC clients are shown (server-time).
-  void deliver(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0);
+  // carries its id and its room, so the session knows how far the user has been shown each
+  // room, and its stored time (unix ms), which IRC clients are shown (server-time).
+  void deliver(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0,
+               std::string room = {});
   // A direct message's MSG event: once it is written, the message is marked delivered in the
   // store (until then the next login gives it again). Any thread.
   void deliver_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms = 0);
@@ -157,25 +158,28 @@ class session : public std::enable_shared_from_this<session> {
     std::int64_t room_message_id = 0;
     std::uint64_t slot = 0;  // the deferred reply this is the place of, or 0
     std::int64_t direct_message_id = 0;
+    std::uint32_t room_slot = 0;  // a room message's room (chat_presence::room_slot)
   };
 
-  void enqueue(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0);
+  void enqueue(bytes message, std::int64_t room_message_id = 0, std::int64_t sent_at_ms = 0,
+               std::string_view room = {});
   // A line already in the session's form (event ids added where asked): into the output,
   // unless it is a room message queued already.
-  void enqueue_formatted(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms);
+  void enqueue_formatted(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms,
+                         std::string_view room);
   void enqueue_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();
   // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).
-  void queue_output(bytes message, std::int64_t room_message_id = 0);
+  void queue_output(bytes message, std::int64_t room_message_id = 0, std::uint32_t room_slot = 0);
   // Adds the line to the output queue; false when the client was cut off for not reading.
   bool push_output(outgoing out);
   // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
   // `flushing`: what is queued will still be written (logout, graceful close), so it counts
   // as seen; otherwise only what was written does.
   void depart(std::string_view why, bool flushing);
-  // Stores the seen mark as it advances (chat_presence::take_mark): at once after a batch,
-  // else when cursor_due_ passes, so that a crash repeats at most that little at the next
+  // Stores the rooms' seen marks as they advance (chat_presence::take_marks): at once after a
+  // batch, else when cursor_due_ passes, so that a crash repeats at most that little at the next
   // login. `now`: whatever was written since the last one.
   void store_seen_mark(bool now);
   void begin_close(std::string reason);
