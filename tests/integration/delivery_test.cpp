@@ -167,6 +167,24 @@ TEST_F(Delivery, ACutListenConnectionLosesNoDirectMessage) {
   EXPECT_EQ(bob.next_event("MSG").text, "alice last");
 }
 
+// A member the owner removes while the member's tracker is not listening is removed there too
+// once it listens again: told so, out of the room, before the room's next message.
+TEST_F(Delivery, AMemberRemovedWhileTheFeedIsCutLeavesTheRoomWhenItComesBack) {
+  tracker_process one(args());
+  tracker_process two(args());
+  auto alice = one.user("alice");
+  auto bob = two.user("bob");
+  share_room(alice, bob, "bob");
+  ASSERT_GE(database_->cut_listeners(), 2);
+  ASSERT_TRUE(alice.request("remove_member g bob").ok);  // while bob's tracker reconnects
+  EXPECT_EQ(bob.next_event("REMOVED_FROM").text, "g alice");
+  ASSERT_TRUE(alice.request("say secret").ok);  // in g, alice's room
+  ASSERT_TRUE(alice.request("room lobby").ok);
+  ASSERT_TRUE(alice.request("say public").ok);
+  EXPECT_EQ(bob.next_event("ROOM").text, "lobby alice public");
+  EXPECT_NE(two.log().find("memberships it missed were applied"), std::string::npos) << two.log();
+}
+
 TEST_F(Delivery, ACrashDoesNotRepeatWhatWasSeenLiveAtTheNextLogin) {
   tracker_process one(args({"--login-lease", "1"}));
   tracker_process two(args({"--login-lease", "1"}));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <variant>
 
@@ -60,6 +62,43 @@ void refill_direct(tracker_core& core, store::backend& db) {
   if (users > 0) spdlog::warn("event feed: direct messages it missed went to {} users", users);
 }
 
+// The group rooms of the users logged in here, read again from the store: a membership that
+// changed on another tracker while the feed was away reached nobody here. A member the owner
+// removed meanwhile leaves the room and its swarms and is told so, as the feed would have
+// done (REMOVED_FROM); one admitted meanwhile enters the room.
+void resync_rooms(tracker_core& core, store::backend& db) {
+  std::optional<std::vector<store::group_summary>> groups;  // read once, if anyone was removed
+  std::size_t changed = 0;
+  for (const auto& user : core.online.users()) {
+    const auto s = core.online.find(user);
+    if (!s) continue;
+    const auto now = db.groups_of(user);
+    const auto before = core.rooms.rooms_of(s->id());
+    for (const auto& key : before) {
+      const bool still = std::any_of(now.begin(), now.end(), [&](const std::string& g) {
+        return room_registry::key(g) == key;
+      });
+      if (still || key == room_registry::lobby) continue;
+      if (!groups) groups = db.list_groups();
+      const auto g = std::find_if(groups->begin(), groups->end(), [&](const auto& summary) {
+        return room_registry::key(summary.name) == key;
+      });
+      core.rooms.unsubscribe(key, s->id());
+      membership_changed(core, user, g == groups->end() ? key : g->name, false);
+      if (g != groups->end()) {
+        deliver(s, proto::events::removed_from, fmt::format("{} {}", g->name, g->owner));
+      }
+      ++changed;
+    }
+    for (const auto& g : now) {
+      if (std::find(before.begin(), before.end(), room_registry::key(g)) != before.end()) continue;
+      core.rooms.subscribe(g, s);
+      ++changed;
+    }
+  }
+  if (changed > 0) spdlog::warn("event feed: {} memberships it missed were applied", changed);
+}
+
 }  // namespace
 
 bool shared(const tracker_core& core) {
@@ -108,6 +147,7 @@ void passkey(tracker_core& core, std::string_view user, std::uint64_t tag) {
 }
 
 void refill(tracker_core& core, store::backend& db) {
+  resync_rooms(core, db);  // first: a room's refilled messages go to its members of now
   refill_rooms(core, db);
   refill_direct(core, db);
 }

@@ -69,6 +69,12 @@ std::vector<std::shared_ptr<session>> room_registry::subscribers(std::string_vie
   return out;
 }
 
+std::vector<std::string> room_registry::rooms_of(std::uint64_t session_id) const {
+  const std::lock_guard lock(mutex_);
+  const auto it = rooms_of_.find(session_id);
+  return it == rooms_of_.end() ? std::vector<std::string>{} : it->second;
+}
+
 std::size_t room_registry::size(std::string_view room) const {
   const std::lock_guard lock(mutex_);
   const auto it = rooms_.find(key(room));

@@ -27,6 +27,8 @@ class room_registry {
   void remove_room(std::string_view room);
 
   std::vector<std::shared_ptr<session>> subscribers(std::string_view room) const;
+  // The rooms a session is in, by key.
+  std::vector<std::string> rooms_of(std::uint64_t session_id) const;
   std::size_t size(std::string_view room) const;
 
  private:
