@@ -62,6 +62,9 @@ struct encoder {
   void operator()(const file_removal& e) {
     append_fields(out, {"file", e.origin, e.group, e.swarm_key});
   }
+  void operator()(const throttle_change& e) {
+    append_fields(out, {"throttle", e.origin, e.throttle, e.change, e.key});
+  }
   void operator()(const passkey_change& e) {
     append_fields(out, {"passkey", e.origin, e.user, fmt::format("{:016x}", e.tag)});
   }
@@ -107,6 +110,11 @@ std::optional<feed_event> decode_event(std::string_view payload) {
     const auto f = fields(payload, 5);
     if (f.empty() || (f[4] != "in" && f[4] != "out")) return std::nullopt;
     return membership_change{text(f[1]), text(f[2]), text(f[3]), f[4] == "in"};
+  }
+  if (kind == "throttle") {
+    const auto f = fields(payload, 5);
+    if (f.empty()) return std::nullopt;
+    return throttle_change{text(f[1]), text(f[2]), text(f[3]), text(f[4])};
   }
   if (kind == "passkey") {
     const auto f = fields(payload, 4);

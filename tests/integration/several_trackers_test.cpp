@@ -433,5 +433,29 @@ TEST(TrackerInfo, BadListsAndNumbersAreRefused) {
             std::string::npos);
 }
 
+// Issue 16: password guesses spread over the trackers of one store count together, and the
+// address a user logged in from is known to every tracker.
+TEST_F(SeveralTrackers, PasswordGuessesCountTogetherOnEveryTracker) {
+  tracker_process one(store_args());
+  tracker_process two(store_args());
+  ASSERT_TRUE(one.user("alice").request("logout").ok);  // alice used 127.0.0.1, on one
+  auto dave = one.user("dave");
+  auto carol = two.user("carol");
+  const std::string stranger_address = "127.0.0.2";
+  line_client stranger(one.host(), one.port(), stranger_address);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(stranger.request("login alice guess" + std::to_string(i)).code, "LOGIN_FAILED");
+  }
+  // The feed keeps commit order: once carol has dave's message on two, two has counted the
+  // five guesses (and learnt alice's address) too.
+  ASSERT_TRUE(dave.request("msg carol sync").ok);
+  EXPECT_EQ(carol.next_event("MSG").text, "dave sync");
+  line_client elsewhere(two.host(), two.port(), stranger_address);
+  EXPECT_EQ(elsewhere.request("login alice guess5").code, "RATE_LIMITED");
+  auto own = two.connect();
+  const auto r = own.request("login alice alice-password");
+  EXPECT_TRUE(r.ok) << r.code << " " << r.text;
+}
+
 }  // namespace
 }  // namespace swarmhub::test

@@ -55,6 +55,27 @@ TEST(Passwords, SameSecret) {
   EXPECT_FALSE(same_secret("abc", "abcd"));
 }
 
+TEST(LoginThrottle, ChangesAreToldAndThoseOfOthersAppliedSilently) {
+  login_throttle here({.free_failures = 2});
+  login_throttle there({.free_failures = 2});
+  std::vector<std::string> told;
+  here.observe([&](std::string_view change, const std::string& key) {
+    told.push_back(std::string(change) + " " + key);
+    there.apply(change, key);
+  });
+  there.observe([&](std::string_view, const std::string&) { ADD_FAILURE() << "apply told"; });
+  EXPECT_EQ(here.take("user:alice").count(), 0);
+  EXPECT_EQ(here.take("user:alice").count(), 0);
+  EXPECT_GT(there.wait_time("user:alice").count(), 0);  // locked there too
+  here.give_back("user:alice");
+  EXPECT_EQ(there.wait_time("user:alice").count(), 0);
+  here.success("user:alice");
+  here.success("user:alice");  // nothing left to clear: not told again
+  EXPECT_EQ(told, (std::vector<std::string>{"fail user:alice", "fail user:alice", "undo user:alice",
+                                            "clear user:alice"}));
+  EXPECT_EQ(there.size(), 0u);
+}
+
 TEST(LoginThrottle, FreeFailuresThenDoublingLockout) {
   login_throttle t({.free_failures = 3, .first_delay = 1000ms, .max_delay = 5000ms});
   const auto t0 = login_throttle::clock::now();

@@ -63,6 +63,12 @@ TEST(EventText, TrackerEventsCarryTheirOrigin) {
   EXPECT_EQ(key.origin, "t5");
   EXPECT_EQ(key.user, "erin");
   EXPECT_EQ(key.tag, 0x0123456789abcdefULL);
+  const auto counted = std::get<throttle_change>(
+      round_trip(throttle_change{"t6", "login", "fail", "pair:alice 127.0.0.1"}));
+  EXPECT_EQ(counted.origin, "t6");
+  EXPECT_EQ(counted.throttle, "login");
+  EXPECT_EQ(counted.change, "fail");
+  EXPECT_EQ(counted.key, "pair:alice 127.0.0.1");
 }
 
 TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
@@ -77,6 +83,7 @@ TEST(EventText, UnknownKindsAndMissingFieldsAreRefused) {
   EXPECT_FALSE(decode_event("passkey\tt1\tbob"));
   EXPECT_FALSE(decode_event("passkey\tt1\tbob\t12"));
   EXPECT_FALSE(decode_event("passkey\tt1\tbob\t0123456789abcdeg"));
+  EXPECT_FALSE(decode_event("throttle\tt1\tlogin\tfail"));
 }
 
 }  // namespace

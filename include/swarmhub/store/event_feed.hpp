@@ -19,6 +19,9 @@
 //   passkey <origin> <user> <tag>                           passkey_change: the user's
 //                                                           passkey was replaced by the one
 //                                                           whose passkey_tag is <tag> (hex)
+//   throttle <origin> <throttle> <change> <key>            throttle_change: a login
+//                                                           throttle's count changed
+//                                                           (tracker/accounts/login_throttle.hpp)
 // `origin` is the sending tracker's id, so it can skip its own.
 
 #include <cstdint>
@@ -62,8 +65,15 @@ struct passkey_change {
   std::string origin, user;
   std::uint64_t tag = 0;  // of the new passkey (tracker/swarms/swarms.hpp, passkey_tag)
 };
+struct throttle_change {
+  std::string origin;
+  std::string throttle;  // which of the tracker's throttles
+  std::string change;    // what happened to the key (the throttle's own words)
+  std::string key;
+};
+
 using feed_event = std::variant<room_stored, direct_stored, user_event, room_event, subscription,
-                                membership_change, file_removal, passkey_change>;
+                                membership_change, file_removal, passkey_change, throttle_change>;
 
 // The one text of each event, and back. decode_event gives nothing for a payload of an
 // unknown kind or with missing fields.

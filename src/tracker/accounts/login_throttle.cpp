@@ -20,13 +20,34 @@ std::chrono::milliseconds login_throttle::wait_locked(const std::string& key,
 }
 
 std::chrono::milliseconds login_throttle::take(const std::string& key, clock::time_point now) {
-  const std::lock_guard lock(mutex_);
-  const auto wait = wait_locked(key, now);
-  if (wait.count() == 0) count_failure(key, now);
+  std::chrono::milliseconds wait{0};
+  {
+    const std::lock_guard lock(mutex_);
+    wait = wait_locked(key, now);
+    if (wait.count() == 0) count_failure(key, now);
+  }
+  if (wait.count() == 0) tell(failed, key);
   return wait;
 }
 
 void login_throttle::give_back(const std::string& key) {
+  undo_one(key);
+  tell(given_back, key);
+}
+
+void login_throttle::apply(std::string_view change, const std::string& key, clock::time_point now) {
+  if (change == failed) {
+    const std::lock_guard lock(mutex_);
+    count_failure(key, now);
+  } else if (change == given_back) {
+    undo_one(key);
+  } else if (change == cleared) {
+    const std::lock_guard lock(mutex_);
+    entries_.erase(key);
+  }
+}
+
+void login_throttle::undo_one(const std::string& key) {
   const std::lock_guard lock(mutex_);
   const auto it = entries_.find(key);
   if (it == entries_.end()) return;
@@ -39,8 +60,11 @@ void login_throttle::give_back(const std::string& key) {
 }
 
 void login_throttle::failure(const std::string& key, clock::time_point now) {
-  const std::lock_guard lock(mutex_);
-  count_failure(key, now);
+  {
+    const std::lock_guard lock(mutex_);
+    count_failure(key, now);
+  }
+  tell(failed, key);
 }
 
 void login_throttle::count_failure(const std::string& key, clock::time_point now) {
@@ -64,8 +88,11 @@ void login_throttle::lock_for(entry& e) const {
 }
 
 void login_throttle::success(const std::string& key) {
-  const std::lock_guard lock(mutex_);
-  entries_.erase(key);
+  {
+    const std::lock_guard lock(mutex_);
+    if (entries_.erase(key) == 0) return;  // nothing to clear, here or (so far) elsewhere
+  }
+  tell(cleared, key);
 }
 
 std::size_t login_throttle::size() const {
@@ -94,6 +121,12 @@ std::string known_addresses::key(const std::string& user, const std::string& add
 
 void known_addresses::remember(const std::string& user, const std::string& address,
                                clock::time_point now) {
+  apply(user, address, now);
+  if (observer_) observer_(user, address);
+}
+
+void known_addresses::apply(const std::string& user, const std::string& address,
+                            clock::time_point now) {
   const std::lock_guard lock(mutex_);
   seen_[key(user, address)] = now;
   if (seen_.size() <= max_entries_) return;

@@ -146,6 +146,45 @@ void passkey(tracker_core& core, std::string_view user, std::uint64_t tag) {
   if (shared(core)) send(core, store::passkey_change{core.tracker_id, std::string(user), tag});
 }
 
+namespace {
+
+// The throttles the trackers share, by the name they go by on the feed; "known" is the
+// known addresses (key: "<user> <address>").
+constexpr std::string_view known_addresses_name = "known";
+
+login_throttle* throttle_named(tracker_core& core, std::string_view name) {
+  if (name == "login") return &core.throttle;
+  if (name == "address") return &core.address_throttle;
+  if (name == "create") return &core.new_users;
+  return nullptr;
+}
+
+void apply_throttle_change(tracker_core& core, const store::throttle_change& e) {
+  if (e.throttle == known_addresses_name) {
+    const auto space = e.key.find(' ');
+    if (space != std::string::npos)
+      core.known.apply(e.key.substr(0, space), e.key.substr(space + 1));
+  } else if (auto* t = throttle_named(core, e.throttle)) {
+    t->apply(e.change, e.key);
+  }
+}
+
+}  // namespace
+
+void share_throttles(tracker_core& core) {
+  if (!shared(core)) return;
+  for (const char* name : {"login", "address", "create"}) {
+    throttle_named(core, name)
+        ->observe([&core, name](std::string_view change, const std::string& key) {
+          send(core, store::throttle_change{core.tracker_id, name, std::string(change), key});
+        });
+  }
+  core.known.observe([&core](const std::string& user, const std::string& address) {
+    send(core, store::throttle_change{core.tracker_id, std::string(known_addresses_name), "",
+                                      user + " " + address});
+  });
+}
+
 void refill(tracker_core& core, store::backend& db) {
   resync_rooms(core, db);  // first: a room's refilled messages go to its members of now
   refill_rooms(core, db);
@@ -190,6 +229,8 @@ void handle(tracker_core& core, std::string_view payload) {
           if (not_ours(e.origin)) tracker::file_removed(core, e.group, e.swarm_key);
         } else if constexpr (std::is_same_v<kind, store::passkey_change>) {
           if (not_ours(e.origin)) passkey_replaced(core, e.user, e.tag);
+        } else if constexpr (std::is_same_v<kind, store::throttle_change>) {
+          if (not_ours(e.origin)) apply_throttle_change(core, e);
         } else {
           if (auto s = core.online.find(e.user); s && not_ours(e.origin)) {
             core.rooms.subscribe(e.group, s);

@@ -139,6 +139,7 @@ void server::run() {
     core_.sessions.on_empty([this] { shutdown("the last client left"); });
   }
   if (core_.feed) {
+    relay::share_throttles(core_);
     // A refill after a loss reads only what was committed after this point.
     core_.store->post([this](store::backend& db) {
       core_.room_marks.start_at(db.latest_room_message());

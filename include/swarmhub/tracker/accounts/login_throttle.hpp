@@ -7,11 +7,17 @@
 // An attempt takes its failure slot with take() BEFORE its password is checked, so attempts
 // running at the same time cannot all pass a check made before any of them failed; a success
 // clears the slot (success()) or returns it (give_back()).
+//
+// Several trackers of one store count together: each change made here is told to an
+// observer (which sends it to the other trackers), and a change another tracker made is
+// applied with apply(), which tells nobody.
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace swarmhub::tracker {
@@ -43,6 +49,17 @@ class login_throttle {
   void failure(const std::string& key, clock::time_point now = clock::now());
   void success(const std::string& key);
 
+  // What a change is called between trackers: a failure counted (take, failure), one given
+  // back, or the key cleared by a success.
+  static constexpr std::string_view failed = "fail";
+  static constexpr std::string_view given_back = "undo";
+  static constexpr std::string_view cleared = "clear";
+  // Set once, before any other call. Called outside the throttle's lock.
+  using observer = std::function<void(std::string_view change, const std::string& key)>;
+  void observe(observer o) { observer_ = std::move(o); }
+  // A change another tracker made (failed, given_back or cleared; anything else is ignored).
+  void apply(std::string_view change, const std::string& key, clock::time_point now = clock::now());
+
   std::size_t size() const;
 
  private:
@@ -53,11 +70,17 @@ class login_throttle {
   };
 
   std::chrono::milliseconds wait_locked(const std::string& key, clock::time_point now) const;
+  void undo_one(const std::string& key);
   void count_failure(const std::string& key, clock::time_point now);
   void lock_for(entry& e) const;
   void trim(clock::time_point now);
 
+  void tell(std::string_view change, const std::string& key) const {
+    if (observer_) observer_(change, key);
+  }
+
   policy policy_;
+  observer observer_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> entries_;
 };
@@ -75,12 +98,18 @@ class known_addresses {
 
   void remember(const std::string& user, const std::string& address,
                 clock::time_point now = clock::now());
+  // As login_throttle: told of each remember(); apply() is one another tracker made.
+  using observer = std::function<void(const std::string& user, const std::string& address)>;
+  void observe(observer o) { observer_ = std::move(o); }
+  void apply(const std::string& user, const std::string& address,
+             clock::time_point now = clock::now());
   bool knows(const std::string& user, const std::string& address,
              clock::time_point now = clock::now()) const;
 
  private:
   static std::string key(const std::string& user, const std::string& address);
 
+  observer observer_;
   std::chrono::milliseconds keep_;
   std::size_t max_entries_;
   mutable std::mutex mutex_;

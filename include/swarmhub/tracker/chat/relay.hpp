@@ -10,6 +10,7 @@
 //   access <origin> <user> <group> <in|out>    a membership changed (swarms/membership.hpp)
 //   file <origin> <group> <swarm key>          a file left a group (swarms/membership.hpp)
 //   passkey <origin> <user> <tag>              the user's passkey was replaced (likewise)
+//   throttle <origin> <which> <change> <key>   a login throttle counted (share_throttles)
 
 #include <cstdint>
 #include <string_view>
@@ -31,6 +32,11 @@ void membership(tracker_core& core, std::string_view user, std::string_view grou
 void file_removed(tracker_core& core, store::backend& db, std::string_view group,
                   std::string_view swarm_key);
 void passkey(tracker_core& core, std::string_view user, std::uint64_t tag);
+
+// Makes the login throttles and the known addresses count together with those of the other
+// trackers: each change here is sent to them, and theirs applied here (handle). Call once,
+// before the tracker serves.
+void share_throttles(tracker_core& core);
 
 // After the feed lost events, on the store thread: publishes the room messages committed
 // meanwhile that it did not bring (feed_marks), in id order, and gives the users logged in
