@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -44,6 +45,36 @@ bool has_event(client_process& c, std::string_view name, std::string_view text_p
     if (e.name == name && e.text.find(text_part) != std::string::npos) return true;
   }
   return false;
+}
+
+// The stress test's size: 3 files for each of 3 leechers, 20 MiB each (what CI runs), unless
+// SWARMHUB_STRESS="<files>,<leechers>,<MiB>" asks for more: "19,8,64" is 152 downloads of
+// 64 MiB, the size of the stress issue 16 reports. Run it alone, e.g.
+//   SWARMHUB_STRESS=19,8,64 build/dev/tests/integration_tests \
+//     --gtest_filter='*StressPausedSeeder*'
+struct stress_size {
+  int files = 3;
+  int leechers = 3;
+  std::size_t mib = 20;
+  // Seconds for each leecher's wait: two minutes for the CI size, more in proportion.
+  int wait_seconds() const {
+    const auto scale = static_cast<double>(files * leechers) * static_cast<double>(mib) / 180.0;
+    return static_cast<int>(120 * std::max(1.0, scale));
+  }
+};
+
+stress_size stress_size_from_environment() {
+  stress_size size;
+  if (const char* asked = std::getenv("SWARMHUB_STRESS")) {
+    unsigned long long mib = 0;
+    if (std::sscanf(asked, "%d,%d,%llu", &size.files, &size.leechers, &mib) != 3 ||
+        size.files < 1 || size.leechers < 1 || mib < 1) {
+      ADD_FAILURE() << "SWARMHUB_STRESS is <files>,<leechers>,<MiB>, not '" << asked << "'";
+      return {};
+    }
+    size.mib = static_cast<std::size_t>(mib);
+  }
+  return size;
 }
 
 class DownloadIntegrity : public ::testing::Test {
@@ -183,8 +214,11 @@ TEST_F(DownloadIntegrity, StressPausedSeederLateLeechersEveryByteRight) {
   // run of this test would time out rather than find a race the shorter tests do not.
   GTEST_SKIP() << "a stress test of timing; the other file-sharing tests run under TSan";
 #endif
-  constexpr int files = 3;
-  constexpr int leechers = 3;
+  const stress_size size = stress_size_from_environment();
+  const int files = size.files;
+  const int leechers = size.leechers;
+  std::printf("stress: %d files of about %zu MiB for each of %d leechers\n", files, size.mib,
+              leechers);
   client_process seeder(tracker_.client_address());
   seeder.log_in("seeder");
   std::vector<std::unique_ptr<client_process>> peers;
@@ -212,7 +246,7 @@ TEST_F(DownloadIntegrity, StressPausedSeederLateLeechersEveryByteRight) {
   fs::create_directories(path("src"));
   for (int f = 0; f < files; ++f) {
     const std::string name = "f" + std::to_string(f) + ".bin";
-    make_file(path("src/" + name), 20 * mib + 4096 * static_cast<std::size_t>(f) + 7,
+    make_file(path("src/" + name), size.mib * mib + 4096 * static_cast<std::size_t>(f) + 7,
               100 + static_cast<unsigned>(f));
     ASSERT_TRUE(seeder.request("upload_file " + path("src/" + name) + " g").ok);
   }
@@ -240,7 +274,9 @@ TEST_F(DownloadIntegrity, StressPausedSeederLateLeechersEveryByteRight) {
     }
   }
   for (auto& p : peers) {
-    const auto waited = p->request("wait_downloads 120", 130s);
+    const int seconds = size.wait_seconds();
+    const auto waited =
+        p->request("wait_downloads " + std::to_string(seconds), std::chrono::seconds(seconds + 10));
     EXPECT_TRUE(waited.ok) << waited.text;
   }
   stop_cycling = true;
