@@ -11,6 +11,19 @@
 namespace swarmhub::test {
 namespace {
 
+// A group named "lobby" had the lobby's room: its members' posts went to everyone logged in.
+TEST(Groups, TheLobbyAndThePairRoomAreNoGroupNames) {
+  tracker_process tracker;
+  auto alice = tracker.user("alice");
+  for (const char* name : {"lobby", "Lobby", "pair", "PAIR"}) {
+    const auto r = alice.request(std::string("create_group ") + name);
+    EXPECT_EQ(r.code, "BAD_NAME") << name;
+    EXPECT_NE(r.text.find("reserved"), std::string::npos) << r.text;
+  }
+  EXPECT_TRUE(alice.request("create_group lobby2").ok);
+  EXPECT_EQ(alice.request("list_groups").data.size(), 1u);
+}
+
 TEST(Groups, RequestAcceptRejectWithLiveNotices) {
   tracker_process tracker;
   auto alice = tracker.user("alice");

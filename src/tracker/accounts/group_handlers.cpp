@@ -14,6 +14,7 @@
 #include "swarmhub/tracker/commands/refusals.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/tracker/swarms/membership.hpp"
+#include "swarmhub/util/text.hpp"
 #include "swarmhub/util/time.hpp"
 
 namespace swarmhub::tracker {
@@ -66,6 +67,16 @@ template <>
 awaitable<void> handle<command_id::create_group>(command_context& ctx) {
   if (!names_ok(ctx)) co_return;
   const std::string group = ctx.args[0];
+  // The chat's own rooms: a group of that name would share the lobby's room (every user
+  // logged in) or be out of reach of `room`.
+  for (const std::string_view own : {room_registry::lobby, room_registry::pair}) {
+    if (util::iequals_ascii(group, own)) {
+      ctx.reply.error(
+          error_code::bad_name,
+          fmt::format("'{}' is reserved for the chat's own room; choose another name", group));
+      co_return;
+    }
+  }
   const std::string owner = ctx.client.identity().user();
   tracker_core& core = ctx.core;
   auto self = ctx.client.shared_from_this();

@@ -20,7 +20,7 @@ namespace {
 using proto::error_code;
 using store::status;
 
-constexpr std::string_view pair_room = "pair";
+constexpr std::string_view pair_room = room_registry::pair;
 // ISUPPORT AWAYLEN for IRC clients (irc/registration.cpp) says the same.
 constexpr std::size_t max_away_text = 200;
 

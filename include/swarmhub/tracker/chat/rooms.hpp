@@ -20,6 +20,8 @@ class room_registry {
   // The one spelling of a room's name that rooms are kept under (case-folded).
   static std::string key(std::string_view room);
   static constexpr std::string_view lobby = "lobby";
+  // Two users' private room (chat/pairing.hpp); no group may take either name.
+  static constexpr std::string_view pair = "pair";
 
   void subscribe(std::string_view room, const std::shared_ptr<session>& s);
   void unsubscribe(std::string_view room, std::uint64_t session_id);
