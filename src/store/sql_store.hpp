@@ -420,7 +420,7 @@ class sql_store final : public backend {
     return out;
   }
 
-  void mark_seen(std::string_view user, const std::vector<room_mark>& marks) override {
+  void mark_seen(const std::vector<room_mark>& marks) override {
     if (marks.empty()) return;
     transact([&] {
       for (const auto& mark : marks) {
@@ -428,7 +428,7 @@ class sql_store final : public backend {
             "UPDATE memberships SET seen_message = $3 "
             "WHERE user_id = (SELECT id FROM users WHERE name = $1) "
             "AND group_id = (SELECT id FROM groups WHERE name = $2) AND seen_message < $3",
-            user, mark.group, mark.message_id);
+            mark.user, mark.group, mark.message_id);
       }
     });
   }

@@ -264,8 +264,8 @@ TEST_P(StoreTest, RoomMessagesHistoryAndBacklog) {
   EXPECT_EQ(unseen.messages[1].sender, "carol");
   EXPECT_EQ(unseen.more, 0);
   EXPECT_EQ(db_->unseen_room_messages("alice", 1).more, 1);
-  db_->mark_seen("alice", {{"RUST", unseen.messages.back().id}});
-  db_->mark_seen("alice", {{"rust", 0}});  // never moves back
+  db_->mark_seen({{"alice", "RUST", unseen.messages.back().id}});
+  db_->mark_seen({{"alice", "rust", 0}});  // never moves back
   EXPECT_TRUE(db_->unseen_room_messages("alice", 10).messages.empty());
 
   // A new member sees nothing from before they joined.
@@ -286,15 +286,15 @@ TEST_P(StoreTest, ReadMarksAreKeptRoomByRoom) {
   ASSERT_EQ(in_rust.result, status::ok);
   ASSERT_LT(in_go.message.id, in_rust.message.id);
   // Alice was shown rust's message (the higher id) but not go's yet.
-  db_->mark_seen("alice", {{"rust", in_rust.message.id}});
+  db_->mark_seen({{"alice", "rust", in_rust.message.id}});
   const auto unseen = db_->unseen_room_messages("alice", 10);
   ASSERT_EQ(unseen.messages.size(), 1u);
   EXPECT_EQ(unseen.messages[0].body, "go first");
   // A mark for the lobby, a room she is no member of or an unknown one changes nothing.
-  db_->mark_seen("alice", {{"", 99}, {"nope", 99}});
-  db_->mark_seen("dave", {{"go", 99}});
+  db_->mark_seen({{"alice", "", 99}, {"alice", "nope", 99}});
+  db_->mark_seen({{"dave", "go", 99}});
   EXPECT_EQ(db_->unseen_room_messages("alice", 10).messages.size(), 1u);
-  db_->mark_seen("alice", {{"go", in_go.message.id}, {"rust", in_rust.message.id}});
+  db_->mark_seen({{"alice", "go", in_go.message.id}, {"alice", "rust", in_rust.message.id}});
   EXPECT_TRUE(db_->unseen_room_messages("alice", 10).messages.empty());
   // The marks are the store's: they survive reopening, and a later message is unseen.
   reopen();

@@ -126,6 +126,7 @@ struct direct_result {
 // Group-room messages a user has not seen yet, oldest first.
 // How far a user was shown one group room's messages: up to `message_id`, that one included.
 struct room_mark {
+  std::string user;
   std::string group;
   std::int64_t message_id = 0;
 };
@@ -296,11 +297,12 @@ class backend {
   // Messages of `user`'s group rooms newer than both their joining and what they were shown
   // of that room (mark_seen); at most `limit`, the newest ones.
   virtual backlog unseen_room_messages(std::string_view user, std::size_t limit) = 0;
-  // Records, room by room, how far `user` was shown each group room's messages (a mark never
-  // moves back; the lobby keeps none, nor a room they are no member of). One mark per room,
-  // not one for all: messages of different rooms can commit out of id order (several
-  // trackers), but those of one room cannot (post_room_message holds the room until commit).
-  virtual void mark_seen(std::string_view user, const std::vector<room_mark>& marks) = 0;
+  // Records how far each user was shown each group room's messages (a mark never moves
+  // back; the lobby keeps none, nor a room its user is no member of), all in one transaction
+  // (one durable commit). One mark per user and room, not per user: messages of different
+  // rooms can commit out of id order (several trackers), but those of one room cannot
+  // (post_room_message holds the room until commit).
+  virtual void mark_seen(const std::vector<room_mark>& marks) = 0;
   // Every room's messages (the lobby's too) with an id above `after`, oldest first, at most
   // `limit`: what a tracker's event feed may have missed while it reconnected.
   virtual std::vector<room_message> room_messages_after(std::int64_t after, std::size_t limit) = 0;

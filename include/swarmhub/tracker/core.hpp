@@ -17,6 +17,7 @@
 #include "swarmhub/tracker/chat/pairing.hpp"
 #include "swarmhub/tracker/chat/room_posts.hpp"
 #include "swarmhub/tracker/chat/rooms.hpp"
+#include "swarmhub/tracker/chat/seen_marks.hpp"
 #include "swarmhub/tracker/conn/session_registry.hpp"
 #include "swarmhub/tracker/options.hpp"
 #include "swarmhub/tracker/stats.hpp"
@@ -61,7 +62,8 @@ struct tracker_core {
   net::offload_pool hashing{2};  // Argon2id is slow on purpose; it never runs on I/O threads
   room_registry rooms;
   room_posts posts{*this};
-  room_fanout fanout;  // started by the server with one shard per I/O thread
+  room_fanout fanout;      // started by the server with one shard per I/O thread
+  seen_marks seen{*this};  // users' read marks, stored in batches
   // Room and direct messages the event feed brought lately (ids of two sequences); on the
   // store thread only (see its header).
   feed_marks room_marks;

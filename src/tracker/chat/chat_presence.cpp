@@ -50,7 +50,7 @@ std::vector<store::room_mark> chat_presence::take_marks(bool now, unsigned batch
   for (auto& r : rooms_) {
     if (r.written <= r.taken) continue;
     r.taken = r.written;
-    out.push_back({r.name, r.taken});
+    out.push_back({{}, r.name, r.taken});
   }
   unstored_ = 0;
   return out;
@@ -60,7 +60,7 @@ std::vector<store::room_mark> chat_presence::seen(bool flushing) const {
   std::vector<store::room_mark> out;
   for (const auto& r : rooms_) {
     const auto mark = flushing ? std::max(r.written, r.queued) : r.written;
-    if (mark > 0) out.push_back({r.name, mark});
+    if (mark > 0) out.push_back({{}, r.name, mark});
   }
   return out;
 }

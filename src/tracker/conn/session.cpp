@@ -180,10 +180,7 @@ void session::depart(std::string_view why, bool flushing) {
   if (auto gone = core_.pairs.leave(id_)) chat::end_pair(core_, *gone, user, why);
   chat::announce_everywhere(core_, room_registry::lobby, "LEFT",
                             fmt::format("{} {}", room_registry::lobby, user));
-  if (auto seen = chat_.seen(flushing); !seen.empty()) {
-    core_.store->post(
-        [user, seen = std::move(seen)](store::backend& db) { db.mark_seen(user, seen); });
-  }
+  core_.seen.store(user, chat_.seen(flushing));
 }
 
 void session::enter_pair(std::string partner) {
@@ -662,10 +659,7 @@ void session::store_seen_mark(bool now) {
     mark_due_ = {};
     return;
   }
-  if (auto marks = chat_.take_marks(now, batch); !marks.empty()) {
-    core_.store->post(
-        [user, marks = std::move(marks)](store::backend& db) { db.mark_seen(user, marks); });
-  }
+  core_.seen.store(user, chat_.take_marks(now, batch));
   if (!chat_.mark_pending()) {
     mark_due_ = {};
   } else if (mark_due_ == clock::time_point{}) {
