@@ -247,12 +247,17 @@ void session::fetch_direct_page() {
 
 void session::deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64_t rooms) {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), b = std::move(batch), rooms] {
+    self->delivering_batch_ = true;
     for (const auto& m : b->messages) {
       if (((rooms >> m.room) & 1) == 0 || m.sender_session == self->id_) continue;
       // An aliasing pointer: it keeps the whole batch alive and allocates nothing.
       self->enqueue_formatted(bytes(b, self->event_ids_ ? &m.line_with_id : &m.line), m.id,
                               m.sent_at_ms, b->rooms[m.room].key);
     }
+    self->delivering_batch_ = false;
+    // The batch is whole: written now, not two strand turns later (schedule_write). Batches
+    // that come while this write is under way go together in the next one.
+    self->write_more();
   });
 }
 
@@ -546,7 +551,7 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
 }
 
 void session::schedule_write() {
-  if (writing_ || write_scheduled_ || writer_done_ || stopped_) return;
+  if (writing_ || write_scheduled_ || writer_done_ || stopped_ || delivering_batch_) return;
   write_scheduled_ = true;
   auto write = [self = shared_from_this()] {
     self->write_scheduled_ = false;

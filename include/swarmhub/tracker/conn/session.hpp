@@ -226,9 +226,10 @@ class session : public std::enable_shared_from_this<session> {
   clock::time_point mark_due_;  // when the pending seen mark is stored; {} none pending
   bool writing_ = false;
   bool write_scheduled_ = false;
-  bool closing_ = false;      // no more requests; flush, then close
-  bool peer_done_ = false;    // the peer closed its side
-  bool writer_done_ = false;  // everything was written and our side is shut
+  bool delivering_batch_ = false;  // deliver_batch writes when it has queued the batch
+  bool closing_ = false;           // no more requests; flush, then close
+  bool peer_done_ = false;         // the peer closed its side
+  bool writer_done_ = false;       // everything was written and our side is shut
   bool stopped_ = false;
   std::string close_reason_;
 };
