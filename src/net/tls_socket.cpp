@@ -109,11 +109,12 @@ tls_socket::~tls_socket() {
   SSL_free(ssl_);
 }
 
+std::optional<tcp::socket::wait_type> tls_socket::readable_wait() {
+  if (SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1) return std::nullopt;
+  return std::exchange(read_wants_write_, false) ? tcp::socket::wait_write : tcp::socket::wait_read;
+}
+
 tls_socket::outcome tls_socket::attempt(step what, void* data, std::size_t size) {
-  if (what == step::wait_readable) {
-    if (SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1) return {};
-    return {std::exchange(read_wants_write_, false) ? want::write : want::read, {}, 0};
-  }
   ERR_clear_error();
   errno = 0;
   int result = 0;
@@ -133,8 +134,6 @@ tls_socket::outcome tls_socket::attempt(step what, void* data, std::size_t size)
     case step::shutdown:
       result = SSL_shutdown(ssl_);
       if (result >= 0) return {};  // sent (0: the peer's has not come, nor is awaited)
-      break;
-    case step::wait_readable:
       break;
   }
   if (result > 0) return {want::nothing, {}, done};

@@ -402,11 +402,8 @@ awaitable<void> session::reader() {
   for (;;) {
     error_code ec;
     std::size_t n = 0;
-    if (tls_) {
-      co_await tls_->async_wait_readable(asio::redirect_error(use_awaitable, ec));
-    } else {
-      co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
-    }
+    const auto wait = tls_ ? tls_->readable_wait() : tcp::socket::wait_read;
+    if (wait) co_await socket_.async_wait(*wait, asio::redirect_error(use_awaitable, ec));
     if (stopped_) co_return;
     if (!ec) {
       static thread_local std::array<char, read_chunk> buffer;
