@@ -44,8 +44,9 @@ class chat_presence {
   bool note_direct_queued(std::int64_t id);
   // Room message `id` of the room in `slot` was written to the socket.
   void note_written(std::uint32_t slot, std::int64_t id);
-  // The marks to store now (each room whose mark moved; their user left empty), or none: once `batch` room
-  // messages were written since marks were last taken, or with `now` whatever was written.
+  // The marks to store now (each room whose mark moved; their user left empty), or none: once
+  // `batch` room messages were written since marks were last taken, or with `now` whatever was
+  // written.
   std::vector<store::room_mark> take_marks(bool now, unsigned batch);
   // Something written is not in a mark taken yet.
   bool mark_pending() const { return unstored_ > 0; }
