@@ -294,8 +294,13 @@ TEST_P(StoreTest, ReadMarksAreKeptRoomByRoom) {
   db_->mark_seen({{"alice", "", 99}, {"alice", "nope", 99}});
   db_->mark_seen({{"dave", "go", 99}});
   EXPECT_EQ(db_->unseen_room_messages("alice", 10).messages.size(), 1u);
-  db_->mark_seen({{"alice", "go", in_go.message.id}, {"alice", "rust", in_rust.message.id}});
+  // One call marks several users' rooms (one transaction: seen_marks' batches).
+  db_->mark_seen({{"alice", "go", in_go.message.id},
+                  {"alice", "rust", in_rust.message.id},
+                  {"carol", "rust", in_rust.message.id}});
   EXPECT_TRUE(db_->unseen_room_messages("alice", 10).messages.empty());
+  EXPECT_TRUE(db_->unseen_room_messages("carol", 10).messages.empty());
+  EXPECT_EQ(db_->unseen_room_messages("bob", 10).messages.size(), 1u);  // nobody marked his
   // The marks are the store's: they survive reopening, and a later message is unseen.
   reopen();
   EXPECT_TRUE(db_->unseen_room_messages("alice", 10).messages.empty());
