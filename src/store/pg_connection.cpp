@@ -139,6 +139,16 @@ void connection::params::add(const sql::value& value) {
       value);
 }
 
+const std::string& connection::prepared(const char* sql, int parameters) {
+  const auto found = prepared_.find(sql);
+  if (found != prepared_.end()) return found->second;
+  std::string name = "s" + std::to_string(prepared_.size());
+  PGresult* r = PQprepare(conn_, name.c_str(), sql, parameters, nullptr);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, conn_);  // not kept: prepared again next
+  PQclear(r);
+  return prepared_.emplace(sql, std::move(name)).first->second;
+}
+
 rows connection::run(const char* sql, const params& p) {
   std::vector<const char*> values;
   std::vector<int> lengths;
@@ -148,8 +158,9 @@ rows connection::run(const char* sql, const params& p) {
     values.push_back(v ? v->data() : nullptr);
     lengths.push_back(v ? static_cast<int>(v->size()) : 0);
   }
-  PGresult* r = PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(),
-                             lengths.data(), p.formats.data(), 0);
+  PGresult* r = PQexecPrepared(conn_, prepared(sql, static_cast<int>(values.size())).c_str(),
+                               static_cast<int>(values.size()), values.data(), lengths.data(),
+                               p.formats.data(), 0);
   const auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, conn_);
   return rows(r);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sql_connection.hpp"
@@ -95,8 +96,14 @@ class connection {
   };
 
   rows run(const char* sql, const params& p);
+  // The name of `sql` prepared on this connection (once, at its first use): PostgreSQL
+  // parses and plans an unnamed statement at every call, about 1.8 ms of a login's 15
+  // statements on a store of 1M users (docs/benchmarks.md, session 9). A prepared statement
+  // outlives transactions, rolled back or not.
+  const std::string& prepared(const char* sql, int parameters);
 
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 
 static_assert(sql::connection<connection>);
