@@ -123,7 +123,6 @@ struct direct_result {
   direct_message message;
 };
 
-// Group-room messages a user has not seen yet, oldest first.
 // How far a user was shown one group room's messages: up to `message_id`, that one included.
 struct room_mark {
   std::string user;
@@ -131,6 +130,7 @@ struct room_mark {
   std::int64_t message_id = 0;
 };
 
+// Group-room messages a user has not seen yet, oldest first.
 struct backlog {
   std::vector<room_message> messages;
   std::int64_t more = 0;  // unseen messages left out past the limit (the oldest ones)
