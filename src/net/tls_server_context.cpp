@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "swarmhub/net/tls_certificate.hpp"
+#include "swarmhub/net/tls_socket.hpp"
 
 namespace swarmhub::net {
 namespace {
@@ -56,6 +57,9 @@ tls_server_context::loaded tls_server_context::load() const {
   SSL_CTX_set_options(native, SSL_OP_PRIORITIZE_CHACHA);
   if (SSL_CTX_set_ciphersuites(native, tls13_suites) != 1)
     throw std::runtime_error("OpenSSL refused the TLS 1.3 suites");
+  // TLS 1.3 connections leave OpenSSL after their handshake (an idle one keeps about 0.3 KiB
+  // of TLS state instead of 14).
+  tls_socket::prepare(native);
   error_code ec;
   context->use_certificate_chain_file(cert_path_, ec);
   if (ec) throw std::runtime_error("TLS certificate " + cert_path_ + ": " + ec.message());

@@ -229,6 +229,48 @@ TEST(TrackerTls, OpensslSClientIsGreetedAndServed) {
   EXPECT_EQ(s_client.read_line(), "OK pong");
 }
 
+// After the handshake the tracker protects records itself (net::tls13_records). OpenSSL's
+// s_client asks for a key update ("K"): the tracker follows the client's new key and answers
+// with a KeyUpdate of its own before its next reply, which the client reads under the new key.
+TEST(TrackerTls, OpensslSClientKeyUpdatesAreFollowedAndAnswered) {
+  const std::string openssl = find_program("openssl");
+  if (openssl.empty()) GTEST_SKIP() << "openssl is not installed; nothing to run s_client with";
+  tracker_process tracker;
+  temp_dir dir;
+  process s_client(
+      {openssl, "s_client", "-msg", "-connect", "127.0.0.1:" + std::to_string(tracker.port())},
+      dir.file("s_client.err"));
+  // Lines until `last` (or, for "sent", until s_client shows the KeyUpdate it sent); how many
+  // of them were KeyUpdates received (s_client marks what it reads "<<<", what it sends ">>>").
+  const auto key_updates_until = [&](const std::string& last) {
+    int updates = 0;
+    for (int i = 0; i < 400; ++i) {
+      const auto line = s_client.read_line();
+      if (!line) break;
+      if (*line == last) return updates;
+      if (last == "sent" && contains(*line, ">>>") && contains(*line, "KeyUpdate")) return updates;
+      if (contains(*line, "<<<") && contains(*line, "KeyUpdate")) ++updates;
+    }
+    ADD_FAILURE() << "no " << last;
+    return updates;
+  };
+  s_client.write("ping\n");
+  EXPECT_EQ(key_updates_until("OK pong"), 0);
+  // A command is a read of its own for s_client: the next line waits until it is sent.
+  for (int round = 0; round < 3; ++round) {
+    s_client.write("K\n");  // s_client's command: KeyUpdate, update_requested
+    int updates = key_updates_until("sent");
+    s_client.write("ping\n");
+    updates += key_updates_until("OK pong");
+    EXPECT_EQ(updates, 1) << "round " << round;
+  }
+  s_client.write("k\n");  // KeyUpdate, update_not_requested: followed, not answered
+  int updates = key_updates_until("sent");
+  s_client.write("ping\n");
+  updates += key_updates_until("OK pong");
+  EXPECT_EQ(updates, 0);
+}
+
 // An orderly close ends TLS in order too: close_notify before the TCP end, whether the
 // client quit, was refused or the tracker shut down.
 TEST(TrackerTls, EveryOrderlyCloseSendsCloseNotify) {

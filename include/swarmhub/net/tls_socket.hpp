@@ -2,27 +2,38 @@
 // The tracker's server side of TLS: OpenSSL straight on a TCP socket's descriptor, waiting for
 // readiness with asio. asio::ssl::stream keeps two 17 KiB buffers of its own and a BIO pair
 // for every connection, idle or not (about 50 KiB each); here OpenSSL reads and writes the
-// socket itself, and with SSL_MODE_RELEASE_BUFFERS an idle connection holds no record buffer
-// at all, only OpenSSL's per-connection state.
+// socket itself, and with SSL_MODE_RELEASE_BUFFERS an idle connection holds no record buffer.
 //
-// Each operation calls OpenSSL once; on WANT_READ/WANT_WRITE it waits for the socket to be
-// readable/writable (async_wait) and calls it again with the same arguments, as OpenSSL
-// requires. The socket must be non-blocking (the constructor makes it so). One read, one
-// write (or shutdown) and no more may be under way at once, all on one strand; the first byte
-// (0x16) may have been peeked at (MSG_PEEK), never taken.
+// Once a TLS 1.3 handshake is done, the connection's `SSL` (about 14 KiB in OpenSSL 3.0) is
+// freed and its records are protected here (tls13_records) with the two application traffic
+// secrets, which OpenSSL's key log hands over during the handshake (prepare() sets that up on
+// the context). The handshake ends before OpenSSL reads any application record (no read-ahead)
+// and the server sends none during it (no tickets), so both sequence numbers start at 0.
+// KeyUpdate is answered; alerts end the connection; anything else after the handshake is
+// unexpected_message. A TLS 1.2 connection, or a context without prepare(), stays with OpenSSL
+// throughout.
+//
+// Each operation tries once; when the socket would block it waits for it to be readable or
+// writable (async_wait) and tries again with the same arguments. One read, one write (or
+// shutdown) and no more may be under way at once, all on one strand; the first byte (0x16)
+// may have been peeked at (MSG_PEEK), never taken.
 //
 // It is an AsyncReadStream and AsyncWriteStream, so asio::async_write and Boost.Beast's
 // websocket::stream take it (the teardown below closes it as Beast expects). The socket and
-// the context must outlive it (it holds the context).
+// the context must outlive it (it holds the context until the handshake is done).
 //
 // Writing goes through send(MSG_NOSIGNAL): a peer that went away is an error, not SIGPIPE.
 
 #include <openssl/ssl.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
 
 #include "swarmhub/net/asio.hpp"
+#include "swarmhub/net/tls13_records.hpp"
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
@@ -39,9 +50,18 @@ class tls_socket {
   tls_socket(const tls_socket&) = delete;
   tls_socket& operator=(const tls_socket&) = delete;
 
+  // What a server context needs for connections to leave OpenSSL after a TLS 1.3 handshake:
+  // its key log handed to the connection. Once per context, before its first connection.
+  static void prepare(SSL_CTX* context);
+
   executor_type get_executor() { return socket_.get_executor(); }
   tcp::socket& next_layer() { return socket_; }
-  SSL* native_handle() { return ssl_; }
+
+  // Whether the records are ours now (the SSL freed after a TLS 1.3 handshake).
+  bool own_records() const { return own_ != nullptr; }
+
+  // Whether the peer ended TLS in order (its close_notify came).
+  bool peer_sent_close_notify() const;
 
   // The server's handshake.
   template <class Token>
@@ -64,11 +84,15 @@ class tls_socket {
     return start(step::write, const_cast<void*>(b.data()), b.size(), std::forward<Token>(token));
   }
 
-  // Sends close_notify (the orderly end of TLS); it does not wait for the peer's.
+  // Sends close_notify (the orderly end of TLS); it does not wait for the peer's. Once only.
   template <class Token>
   auto async_shutdown(Token&& token) {
     return start(step::shutdown, nullptr, 0, std::forward<Token>(token));
   }
+
+  // Sends close_notify once without waiting (what the socket takes now), for a synchronous
+  // teardown.
+  void shutdown_now();
 
   // What to wait for before read_some may have something: nothing (OpenSSL holds decrypted
   // bytes already), the socket readable, or writable (the last read_some must write first).
@@ -90,8 +114,28 @@ class tls_socket {
     std::size_t bytes = 0;
   };
 
-  // One call into OpenSSL.
+  struct own_state;
+  struct secrets;
+
+  // One try: a call into OpenSSL, or our own records once they have taken over.
   outcome attempt(step what, void* data, std::size_t size);
+  outcome attempt_own(step what, void* data, std::size_t size);
+  outcome read_own(std::uint8_t* data, std::size_t size);
+  outcome write_own(const std::uint8_t* data, std::size_t size);
+  outcome shut_down_own();
+  // Sends what is sealed and not yet sent; want::write while the socket is full.
+  outcome flush_own();
+  // Seals a record of ours that is not application data (an alert, a KeyUpdate) behind what
+  // waits to be sent.
+  void queue_own(tls13::content type, std::string_view body);
+  // Sends the alert (best effort) and ends the connection with its error.
+  outcome fail_own(tls13::alert a);
+  // A post-handshake message from the peer: KeyUpdate and nothing else.
+  std::optional<tls13::alert> on_handshake_message(std::span<const std::uint8_t> messages);
+
+  // After the handshake: our own records in place of the SSL, when possible.
+  void take_over_records();
+  static void on_key_log(const SSL* ssl, const char* line);
 
   template <class Buffers>
   static auto first_non_empty(const Buffers& buffers) {
@@ -138,7 +182,9 @@ class tls_socket {
 
   tcp::socket& socket_;
   std::shared_ptr<asio::ssl::context> context_;
-  SSL* ssl_ = nullptr;
+  SSL* ssl_ = nullptr;                // null once our own records have taken over
+  std::unique_ptr<secrets> secrets_;  // during the handshake only
+  std::unique_ptr<own_state> own_;
   bool read_wants_write_ = false;  // the last read_some needs the socket writable first
 };
 

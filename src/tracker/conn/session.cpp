@@ -755,9 +755,7 @@ void session::stop(std::string reason) {
   // Over TLS, whether the peer ended it in order (its close_notify came).
   const char* tls_end = "";
   if (transport_ == transport::tls) {
-    tls_end = (SSL_get_shutdown(tls_->native_handle()) & SSL_RECEIVED_SHUTDOWN) != 0
-                  ? " peer_close_notify=yes"
-                  : " peer_close_notify=no";
+    tls_end = tls_->peer_sent_close_notify() ? " peer_close_notify=yes" : " peer_close_notify=no";
   }
   spdlog::info("disconnect {} id={} reason=\"{}\"{}{}", remote_, id_, reason,
                identity_.user().empty() ? "" : " user=" + identity_.user(), tls_end);
