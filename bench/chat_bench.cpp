@@ -5,11 +5,15 @@
 //
 //   chat_bench --proto swarmhub|ws|irc --port P[,P...] --clients N --senders S --messages M
 //              [--interval-ms I] [--server-pid PID[,PID...]] [--timeout SECONDS] [--tls 1]
+//              [--joining J]
 //
 // Several ports: the trackers of one cluster; client i connects to the (i mod n)-th, so the
 // senders are on different trackers and most deliveries cross between them.
 //
 // --tls 1: every connection is TLS (swarmhub and irc; the certificate is not checked).
+//
+// --joining J: at most J clients log in at once (8: what the tracker's guessing defence
+// takes from one address). Only the setup; the measured part starts once all are in.
 //
 // Each sender sends its messages as fast as the socket takes them, or one every I ms: a
 // burst measures throughput (and its latency is the queue the burst builds), a paced run
@@ -26,8 +30,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -46,7 +53,9 @@ namespace {
 
 namespace websocket = boost::beast::websocket;
 
-constexpr long max_joining = 8;
+// Logins under way at once (--joining); the tracker's guessing defence refuses many more
+// from one address.
+long max_joining = 8;
 
 struct run_state {
   bool irc = false;
@@ -117,37 +126,60 @@ class connection {
       start = end + 1;
     }
   }
-  // The next line, without its end.
-  awaitable<std::string> read_line() {
-    std::string line;
+  // The next whole line already read, without its end, or false: fill() reads more. The
+  // view lasts until the next fill(). Lines are taken in place from a read of many at once,
+  // without a copy or a trip through the executor per line: the load generator, which reads
+  // every line of every client, must cost as little as it can (it shares the cores with the
+  // server it measures).
+  bool next_line(std::string_view& line) {
+    if (ws_) {
+      if (!ws_ready_) return false;
+      ws_ready_ = false;
+      line = ws_line_;
+    } else {
+      const char* begin = buffer_.get() + consumed_;
+      const auto* end = static_cast<const char*>(std::memchr(begin, '\n', filled_ - consumed_));
+      if (end == nullptr) return false;
+      consumed_ = static_cast<std::size_t>(end - buffer_.get()) + 1;
+      line = std::string_view(begin, static_cast<std::size_t>(end - begin));
+    }
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    return true;
+  }
+  // Reads what has come (up to 64 KiB at once: a server's write is up to that), keeping an
+  // unfinished line; notes when it came (read_at_ns).
+  awaitable<void> fill() {
     if (ws_) {
       in_.clear();
       co_await ws_->async_read(in_, use_awaitable);
-      line = boost::beast::buffers_to_string(in_.data());
-    } else {
-      // Lines are taken from a read of many at once without moving the rest each time (an
-      // erase per line is quadratic in the size of a server's write) and without a trip
-      // through the executor per line: the load generator must not be what is measured.
-      for (;;) {
-        const auto end = buffer_.find('\n', consumed_);
-        if (end != std::string::npos) {
-          line.assign(buffer_, consumed_, end + 1 - consumed_);
-          consumed_ = end + 1;
-          break;
-        }
-        buffer_.erase(0, consumed_);
-        consumed_ = 0;
-        std::size_t n = 0;
-        if (tls_) {
-          n = co_await tls_->async_read_some(asio::buffer(chunk_), use_awaitable);
-        } else {
-          n = co_await socket_.async_read_some(asio::buffer(chunk_), use_awaitable);
-        }
-        buffer_.append(chunk_.data(), n);
-      }
+      ws_line_ = boost::beast::buffers_to_string(in_.data());
+      ws_ready_ = true;
+      read_at_ns_ = now_ns();
+      co_return;
     }
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    co_return line;
+    if (!buffer_) buffer_ = std::make_unique<char[]>(read_size);
+    const std::size_t rest = filled_ - consumed_;  // an unfinished line
+    if (rest == read_size) throw std::runtime_error("line longer than the read buffer");
+    if (rest > 0 && consumed_ > 0) std::memmove(buffer_.get(), buffer_.get() + consumed_, rest);
+    consumed_ = 0;
+    filled_ = rest;
+    const auto space = asio::buffer(buffer_.get() + rest, read_size - rest);
+    std::size_t n = 0;
+    if (tls_) {
+      n = co_await tls_->async_read_some(space, use_awaitable);
+    } else {
+      n = co_await socket_.async_read_some(space, use_awaitable);
+    }
+    filled_ += n;
+    read_at_ns_ = now_ns();
+  }
+  // When the last fill() returned: the receipt time of every line it brought.
+  std::int64_t read_at_ns() const { return read_at_ns_; }
+  // The next line, without its end (a copy; for the setup, not the measured part).
+  awaitable<std::string> read_line() {
+    std::string_view line;
+    while (!next_line(line)) co_await fill();
+    co_return std::string(line);
   }
   tcp::socket& socket() { return socket_; }
 
@@ -155,10 +187,14 @@ class connection {
   tcp::socket socket_;
   std::unique_ptr<websocket::stream<tcp::socket&>> ws_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
-  std::array<char, 16 * 1024> chunk_{};
-  std::string buffer_;
-  std::size_t consumed_ = 0;  // buffer_'s lines already returned
+  static constexpr std::size_t read_size = 64 * 1024;
+  std::unique_ptr<char[]> buffer_;  // allocated at the first read
+  std::size_t filled_ = 0;          // bytes read into buffer_
+  std::size_t consumed_ = 0;        // buffer_'s lines already returned
+  std::int64_t read_at_ns_ = 0;
   boost::beast::flat_buffer in_;
+  std::string ws_line_;  // the last WebSocket message, until next_line takes it
+  bool ws_ready_ = false;
 };
 
 // Creates the account over the line protocol (a connection of its own, TLS when the run is)
@@ -201,9 +237,13 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
   const bool sender = index < run.senders;
   bool sending_started = false;
   for (;;) {
-    const std::string line = co_await socket.read_line();
+    std::string_view line;
+    if (!socket.next_line(line)) {
+      co_await socket.fill();
+      continue;
+    }
     if (run.irc && line.starts_with("PING ")) {
-      std::string pong = "PONG " + line.substr(5) + "\r\n";
+      std::string pong = "PONG " + std::string(line.substr(5)) + "\r\n";
       co_await socket.write(pong);
       continue;
     }
@@ -215,7 +255,8 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
       const bool in =
           run.irc ? line.find(" 366 ") != std::string::npos : line.starts_with("OK logged in as");
       // A refused setup (a limit of the server, say) would otherwise wait for ever.
-      if (!run.irc && line.starts_with("ERR ")) throw std::runtime_error("refused: " + line);
+      if (!run.irc && line.starts_with("ERR "))
+        throw std::runtime_error("refused: " + std::string(line));
       if (!in) continue;
       joined = true;
       --run.joining;
@@ -250,10 +291,13 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
     if (payload.empty()) continue;
     const auto last = payload.rfind(':');
     if (last == std::string_view::npos) continue;
-    const auto sent = std::stoll(std::string(payload.substr(last + 1)));
-    const auto now = now_ns();
+    std::int64_t sent = 0;
+    std::from_chars(payload.data() + last + 1, payload.data() + payload.size(), sent);
+    // Received when the read that brought it returned (one clock reading per read, not per
+    // line: a line's place in the read does not delay it).
+    const auto now = socket.read_at_ns();
     run.latency_ms.push_back(static_cast<double>(now - sent) / 1e6);
-    run.last_receipt_ns = now;
+    run.last_receipt_ns = std::max(run.last_receipt_ns, now);
     if (++run.delivered == run.expected) run.all_done->cancel();
   }
 }
@@ -266,6 +310,7 @@ int main(int argc, char** argv) {
   run.irc = proto == "irc";
   run.ws = proto == "ws";
   run.accounts = flag_number(argc, argv, "accounts", 0) != 0;
+  max_joining = std::max(1L, flag_number(argc, argv, "joining", max_joining));
   run.clients = flag_number(argc, argv, "clients", 100);
   run.senders = flag_number(argc, argv, "senders", 4);
   run.messages = flag_number(argc, argv, "messages", 100);

@@ -247,18 +247,46 @@ void session::fetch_direct_page() {
 
 void session::deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64_t rooms) {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), b = std::move(batch), rooms] {
-    self->delivering_batch_ = true;
-    for (const auto& m : b->messages) {
-      if (((rooms >> m.room) & 1) == 0 || m.sender_session == self->id_) continue;
-      // An aliasing pointer: it keeps the whole batch alive and allocates nothing.
-      self->enqueue_formatted(bytes(b, self->event_ids_ ? &m.line_with_id : &m.line), m.id,
-                              m.sent_at_ms, b->rooms[m.room].key);
-    }
-    self->delivering_batch_ = false;
-    // The batch is whole: written now, not two strand turns later (schedule_write). Batches
-    // that come while this write is under way go together in the next one.
-    self->write_more();
+    self->queue_batch(b, rooms);
   });
+}
+
+void session::queue_batch(const std::shared_ptr<const room_batch>& b, std::uint64_t rooms) {
+  if (stopped_) return;
+  // The line protocol's lines are queued as borrowed pointers into the batch (a shared_ptr
+  // with no owner: copying it touches no reference count, which every I/O thread would
+  // otherwise increment and decrement on the same cache line, once per delivery); the last
+  // of them then owns the batch. The queue is written and emptied in order, so the batch
+  // outlives every line borrowed from it. IRC (which translates the line) and the WebSocket
+  // (whose writer keeps its own copies) own a reference per line, as before.
+  const bool borrow = !irc_ && !ws_;
+  const bool shared_store = core_.feed != nullptr;
+  const std::size_t start = queue_.size();
+  // Each room's slot once per batch, not once per message.
+  std::array<std::uint32_t, room_batch::max_rooms> slots{};
+  for (unsigned r = 0; r < b->rooms.size(); ++r) {
+    if (((rooms >> r) & 1) != 0) slots[r] = chat_.room_slot(b->rooms[r].key);
+  }
+  delivering_batch_ = true;
+  for (const auto& m : b->messages) {
+    if (((rooms >> m.room) & 1) == 0 || m.sender_session == id_) continue;
+    const std::uint32_t slot = slots[m.room];
+    // With a shared store, a message met in the login backlog can come again live.
+    if (!chat_.note_queued(m.id, shared_store, slot)) continue;
+    const std::string* line = event_ids_ ? &m.line_with_id : &m.line;
+    bytes out = borrow ? bytes(bytes(), line) : bytes(b, line);  // aliasing: no allocation
+    if (irc_ && !(out = irc_->translate(out, {m.id, m.sent_at_ms, false, slot}))) continue;
+    if (!push_output(outgoing{std::move(out), m.id, 0, 0, slot})) break;  // cut off: stopped
+  }
+  delivering_batch_ = false;
+  if (stopped_) return;
+  if (borrow && queue_.size() > start) {
+    auto& last = queue_[queue_.size() - 1];
+    last.data = bytes(b, last.data.get());
+  }
+  // The batch is whole: written now, not two strand turns later (schedule_write). Batches
+  // that come while this write is under way go together in the next one.
+  write_more();
 }
 
 void session::close_with_notice(std::string code, std::string text) {

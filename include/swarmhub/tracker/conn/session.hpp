@@ -154,7 +154,9 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> wait_for_output_room();
 
   struct outgoing {
-    bytes data;  // null while it is a deferred reply's place
+    // Null while it is a deferred reply's place. A room batch's line may be borrowed (no
+    // owner; the batch's last line in the queue owns it: queue_batch).
+    bytes data;
     std::int64_t room_message_id = 0;
     std::uint64_t slot = 0;  // the deferred reply this is the place of, or 0
     std::int64_t direct_message_id = 0;
@@ -168,6 +170,8 @@ class session : public std::enable_shared_from_this<session> {
   void enqueue_formatted(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms,
                          std::string_view room);
   void enqueue_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms);
+  // deliver_batch's work, on the strand.
+  void queue_batch(const std::shared_ptr<const room_batch>& batch, std::uint64_t rooms);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();
   // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).
