@@ -302,6 +302,42 @@ TEST_F(OwnRecords, EverySuiteLeavesOpenSslAfterTheHandshakeAndCarriesDataBothWay
   }
 }
 
+// More than the socket takes at once: the write waits for it mid-way, keeps only the sealed
+// rest, and a KeyUpdate asked for meanwhile goes behind it.
+TEST_F(OwnRecords, AWriteLargerThanTheSocketTakesArrivesWholeAcrossAKeyUpdate) {
+  connect();
+  ASSERT_TRUE(server_tls_->own_records());
+  // A small send buffer: the server's socket is full long before 8 MiB are in (the one
+  // thread runs the client's reads only while the server waits).
+  server_socket_->set_option(asio::socket_base::send_buffer_size(8192));
+  std::string big(8 << 20, 'b');
+  for (std::size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>('a' + i % 26);
+  std::string tail = "and the tail\n";
+  std::optional<error_code> first;
+  std::optional<error_code> second;
+  std::string got;
+  asio::async_write(*server_tls_, asio::buffer(big), [&](error_code ec, std::size_t) {
+    first = ec;
+    asio::async_write(*server_tls_, asio::buffer(tail),
+                      [&](error_code e, std::size_t) { second = e; });
+  });
+  ASSERT_EQ(SSL_key_update(client_->native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+  asio::async_write(*client_, asio::buffer(std::string("x")), [](error_code, std::size_t) {});
+  std::vector<char> one(1);
+  server_tls_->async_read_some(
+      asio::buffer(one), [](error_code ec, std::size_t) { EXPECT_FALSE(ec) << ec.message(); });
+  asio::async_read(*client_, asio::dynamic_buffer(got),
+                   asio::transfer_exactly(big.size() + tail.size()),
+                   [](error_code ec, std::size_t) { EXPECT_FALSE(ec) << ec.message(); });
+  run();
+  ASSERT_TRUE(first && second);
+  EXPECT_FALSE(*first);
+  EXPECT_FALSE(*second);
+  EXPECT_EQ(got.size(), big.size() + tail.size());
+  EXPECT_TRUE(got == big + tail) << "the bytes differ";
+  EXPECT_EQ(key_updates_received_, 1);
+}
+
 TEST_F(OwnRecords, ATinyReadBufferGetsEveryByteInOrder) {
   connect();
   ASSERT_TRUE(server_tls_->own_records());

@@ -125,6 +125,8 @@ class tls_socket {
   outcome shut_down_own();
   // Sends what is sealed and not yet sent; want::write while the socket is full.
   outcome flush_own();
+  // Sends `sealed` (nothing waiting before it); keeps what the socket does not take.
+  outcome send_now(std::string_view sealed);
   // Seals a record of ours that is not application data (an alert, a KeyUpdate) behind what
   // waits to be sent.
   void queue_own(tls13::content type, std::string_view body);
