@@ -197,7 +197,7 @@ std::array<std::uint8_t, 12> traffic::nonce() const {
   return n;
 }
 
-void seal(traffic& t, content type, std::string_view data, std::string& out) {
+bool seal(traffic& t, content type, std::string_view data, std::string& out) {
   const std::span<const std::uint8_t> key(t.key_.data(), traits(t.suite_).key_size);
   aead& cipher = aead::of(t.suite_, true);
   for (std::size_t at = 0; at < data.size();) {
@@ -216,11 +216,15 @@ void seal(traffic& t, content type, std::string_view data, std::string& out) {
     inner[fragment] = static_cast<std::uint8_t>(type);
     const auto nonce = t.nonce();
     if (!cipher.begin(key, nonce, record) || !cipher.update(inner, fragment + 1) ||
-        !cipher.finish_sealing(inner + fragment + 1))
-      throw std::runtime_error("OpenSSL: sealing a TLS record failed");
+        !cipher.finish_sealing(inner + fragment + 1)) {
+      OPENSSL_cleanse(record, header_size + body);
+      out.resize(start);
+      return false;
+    }
     ++t.sequence_;
     at += fragment;
   }
+  return true;
 }
 
 record_size size_of_record(std::span<const std::uint8_t> input) {
@@ -243,7 +247,9 @@ opened open(traffic& t, std::span<std::uint8_t> record) {
       !cipher.finish_opening(inner + sealed))
     return {content::application_data, {}, alert::bad_record_mac};
   ++t.sequence_;
-  // TLSInnerPlaintext: the content, its type, then zeros (padding).
+  // TLSInnerPlaintext: the content, its type, then zeros (padding); 2^14 + 1 at most, padding
+  // included (5.4).
+  if (sealed > max_plaintext + 1) return {content::application_data, {}, alert::record_overflow};
   std::size_t end = sealed;
   while (end > 0 && inner[end - 1] == 0) --end;
   if (end == 0) return {content::application_data, {}, alert::unexpected_message};
@@ -273,7 +279,12 @@ boost::system::error_code make_error(alert a, bool ours) {
       case alert::decode_error:
         reason = SSL_R_LENGTH_MISMATCH;
         break;
+      case alert::illegal_parameter:
+        reason = SSL_R_BAD_KEY_UPDATE;
+        break;
       case alert::close_notify:
+      case alert::internal_error:
+      case alert::user_canceled:
         break;
     }
   }

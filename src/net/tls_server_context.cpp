@@ -49,6 +49,7 @@ tls_server_context::loaded tls_server_context::load() const {
   // each of the two tickets it would send) and the context caches none: less memory per idle
   // connection and less work per handshake.
   SSL_CTX_set_num_tickets(native, 0);
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);  // TLS 1.2's tickets too
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   // TLS 1.3: AES-128-GCM with SHA-256 first (OpenSSL's default puts AES-256-GCM-SHA384
   // first). It is as safe for our use and cheaper to hold: an idle connection keeps its

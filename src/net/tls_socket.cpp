@@ -139,7 +139,8 @@ struct tls_socket::own_state {
   bool writing = false;  // a write (or shutdown) is under way; its records are in `unsent`
   bool peer_closed = false;
   bool sent_close = false;
-  error_code failure;  // set once an alert was sent or received: the connection is over
+  bool owe_key_update = false;  // the peer asked; ours precedes our next application data
+  error_code failure;           // set once an alert was sent or received: the connection is over
 };
 
 void tls_socket::prepare(SSL_CTX* context) {
@@ -200,7 +201,10 @@ std::optional<tcp::socket::wait_type> tls_socket::readable_wait() {
     // can be read without waiting.
     if (own_->held_at < own_->held.size() || own_->failure || own_->peer_closed)
       return std::nullopt;
-  } else if (SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1) {
+  } else if (SSL_pending(ssl_) > 0) {
+    // Decrypted bytes only: SSL_has_pending is also true for part of a record, which needs
+    // the socket (not waiting then would spin: a TLS 1.2 peer sending 1 to 4 bytes of a
+    // record froze its I/O thread).
     return std::nullopt;
   }
   return std::exchange(read_wants_write_, false) ? tcp::socket::wait_write : tcp::socket::wait_read;
@@ -216,6 +220,14 @@ void tls_socket::take_over_records() {
   // OpenSSL holding bytes past the handshake would make our sequence numbers wrong: it keeps
   // such a connection (it never happens without read-ahead).
   if (!suite || SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1) return;
+  // What makes both sequence numbers 0 and our records valid for this peer, checked here
+  // rather than trusted from the context's settings: no ticket sent, no read-ahead, no early
+  // data, and 2^14-byte records (a client may have negotiated max_fragment_length).
+  if (SSL_get_num_tickets(ssl_) != 0 || SSL_get_read_ahead(ssl_) != 0 ||
+      SSL_get_early_data_status(ssl_) == SSL_EARLY_DATA_ACCEPTED ||
+      SSL_SESSION_get_max_fragment_length(SSL_get_session(ssl_)) !=
+          TLSEXT_max_fragment_length_DISABLED)
+    return;
   try {
     own_ = std::make_unique<own_state>(*suite,
                                        std::span(captured->client.data(), captured->client_size),
@@ -295,17 +307,27 @@ tls_socket::outcome tls_socket::flush_own() {
   return {};
 }
 
-void tls_socket::queue_own(tls13::content type, std::string_view body) {
-  tls13::seal(own_->write, type, body, own_->unsent);
+bool tls_socket::queue_own(tls13::content type, std::string_view body) {
+  return tls13::seal(own_->write, type, body, own_->unsent);
+}
+
+tls_socket::outcome tls_socket::fail_unsealable() {
+  auto& own = *own_;
+  own.failure = tls13::make_error(tls13::alert::internal_error, true);
+  own.sent_close = true;
+  own.unsent = std::string();
+  own.unsent_at = 0;
+  own.writing = false;
+  return {want::nothing, own.failure, 0};
 }
 
 tls_socket::outcome tls_socket::fail_own(tls13::alert a) {
   auto& own = *own_;
   if (!own.failure && !own.sent_close) {
     const char alert[] = {static_cast<char>(alert_level_fatal), static_cast<char>(a)};
-    queue_own(tls13::content::alert, {alert, 2});
     own.sent_close = true;
-    (void)flush_own();  // best effort: the connection ends whether or not it is taken
+    // Best effort: the connection ends whether or not the alert is sealed and taken.
+    if (queue_own(tls13::content::alert, {alert, 2})) (void)flush_own();
   }
   if (!own.failure) own.failure = tls13::make_error(a, true);
   own.partial = std::string();
@@ -325,14 +347,12 @@ std::optional<tls13::alert> tls_socket::on_handshake_message(
   if (length != 1 || messages.size() < 5) return tls13::alert::decode_error;
   if (messages.size() > 5) return tls13::alert::unexpected_message;
   const std::uint8_t request = messages[4];
-  if (request > 1) return tls13::alert::decode_error;  // illegal_parameter's kin
+  if (request > 1) return tls13::alert::illegal_parameter;
   auto& own = *own_;
   own.read.update();
-  if (request == 1) {  // update_requested: ours comes before our next application data
-    const char update[] = {static_cast<char>(key_update_message), 0, 0, 1, 0};
-    queue_own(tls13::content::handshake, {update, sizeof update});
-    own.write.update();
-  }
+  // update_requested: ours goes before our next application data (write_own), one for any
+  // number of requests (4.6.3), so a peer asking again and again queues nothing here.
+  if (request == 1) own.owe_key_update = true;
   return std::nullopt;
 }
 
@@ -367,6 +387,13 @@ tls_socket::outcome tls_socket::read_own(std::uint8_t* data, std::size_t size) {
   }
   if (n == 0) return {want::nothing, asio::ssl::error::stream_truncated, 0};
   have += static_cast<std::size_t>(n);
+  // Records are opened in place: their plaintext is wiped from the thread's buffer however
+  // this read ends.
+  struct wipe {
+    std::uint8_t* data;
+    const std::size_t& size;
+    ~wipe() { OPENSSL_cleanse(data, size); }
+  } wipe_input{input.data(), have};
 
   std::size_t given = 0;
   std::size_t at = 0;
@@ -381,6 +408,8 @@ tls_socket::outcome tls_socket::read_own(std::uint8_t* data, std::size_t size) {
       if (const auto wrong = on_handshake_message(record.data)) return fail_own(*wrong);
     } else if (record.type == tls13::content::alert) {
       if (record.data.size() != 2) return fail_own(tls13::alert::decode_error);
+      // user_canceled is a warning that close_notify follows (6.1): nothing to do yet.
+      if (record.data[1] == static_cast<std::uint8_t>(tls13::alert::user_canceled)) continue;
       if (record.data[1] != static_cast<std::uint8_t>(tls13::alert::close_notify)) {
         own.failure = tls13::make_error(static_cast<tls13::alert>(record.data[1]), false);
         break;
@@ -401,6 +430,7 @@ tls_socket::outcome tls_socket::read_own(std::uint8_t* data, std::size_t size) {
   } else {
     own.partial.assign(reinterpret_cast<const char*>(input.data()) + at, have - at);
   }
+
   if (given > 0) return {want::nothing, {}, given};
   if (own.failure) return {want::nothing, own.failure, 0};
   if (own.peer_closed) return {want::nothing, asio::error::eof, 0};
@@ -427,13 +457,16 @@ tls_socket::outcome tls_socket::write_own(const std::uint8_t* data, std::size_t 
   // heap fragmented: 40 KiB per idle connection after 5,000 logins.)
   static thread_local std::string sealed;
   sealed.clear();
-  if (own.write.sequence() >= records_per_key) {
+  bool sealed_all = true;
+  if (own.owe_key_update || own.write.sequence() >= records_per_key) {
     const char update[] = {static_cast<char>(key_update_message), 0, 0, 1, 0};
-    tls13::seal(own.write, tls13::content::handshake, {update, sizeof update}, sealed);
+    sealed_all = tls13::seal(own.write, tls13::content::handshake, {update, sizeof update}, sealed);
     own.write.update();
+    own.owe_key_update = false;
   }
-  tls13::seal(own.write, tls13::content::application_data,
-              {reinterpret_cast<const char*>(data), size}, sealed);
+  sealed_all = sealed_all && tls13::seal(own.write, tls13::content::application_data,
+                                         {reinterpret_cast<const char*>(data), size}, sealed);
+  if (!sealed_all) return fail_unsealable();
   outcome sent;
   if (own.unsent_at < own.unsent.size()) {  // behind what waits (a KeyUpdate's answer)
     own.unsent += sealed;
@@ -474,8 +507,8 @@ tls_socket::outcome tls_socket::shut_down_own() {
     if (own.sent_close || own.failure) return {};
     const char alert[] = {static_cast<char>(alert_level_warning),
                           static_cast<char>(tls13::alert::close_notify)};
-    queue_own(tls13::content::alert, {alert, 2});
     own.sent_close = true;
+    if (!queue_own(tls13::content::alert, {alert, 2})) return fail_unsealable();
     own.writing = true;
   }
   const auto sent = flush_own();

@@ -356,6 +356,23 @@ TEST_F(OwnRecords, Tls12StaysWithOpenSsl) {
   EXPECT_EQ(client_reads(5), "pong\n");
 }
 
+// Part of a record is in OpenSSL's buffer: the reader must wait for the socket, not spin
+// (SSL_has_pending is true for a partial record; it froze the I/O thread).
+TEST_F(OwnRecords, PartOfATls12RecordMakesTheReaderWaitForTheSocket) {
+  connect("", true);
+  ASSERT_FALSE(server_tls_->own_records());
+  client_sends_raw(std::string{23, 3, 3});
+  server_socket_->wait(tcp::socket::wait_read);  // the three bytes are in
+  std::vector<char> buffer(16);
+  error_code ec;
+  EXPECT_EQ(server_tls_->read_some(asio::buffer(buffer), ec), 0u);
+  ASSERT_EQ(ec, asio::error::would_block);
+  EXPECT_EQ(SSL_has_pending(server_tls_->native_handle()), 1) << "OpenSSL holds the bytes";
+  const auto wait = server_tls_->readable_wait();
+  ASSERT_TRUE(wait) << "the reader would spin";
+  EXPECT_EQ(*wait, tcp::socket::wait_read);
+}
+
 TEST_F(OwnRecords, AKeyUpdateIsFollowedAndAnsweredWhenAsked) {
   connect();
   ASSERT_TRUE(server_tls_->own_records());
@@ -373,6 +390,21 @@ TEST_F(OwnRecords, AKeyUpdateIsFollowedAndAnsweredWhenAsked) {
   EXPECT_EQ(server_reads(10), "after two\n");
   server_writes("answer two\n");
   EXPECT_EQ(client_reads(11), "answer two\n");
+  EXPECT_EQ(key_updates_received_, 1);
+}
+
+// Asked again and again, the server answers once, before its next record (RFC 8446, 4.6.3):
+// requests queue nothing, however many come while it has nothing to send.
+TEST_F(OwnRecords, ManyKeyUpdateRequestsGetOneAnswer) {
+  connect();
+  ASSERT_TRUE(server_tls_->own_records());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(SSL_key_update(client_->native_handle(), SSL_KEY_UPDATE_REQUESTED), 1);
+    client_writes("x");
+  }
+  EXPECT_EQ(server_reads(5), "xxxxx");
+  server_writes("answer\n");
+  EXPECT_EQ(client_reads(7), "answer\n");
   EXPECT_EQ(key_updates_received_, 1);
 }
 

@@ -41,7 +41,10 @@ enum class alert : std::uint8_t {
   unexpected_message = 10,
   bad_record_mac = 20,
   record_overflow = 22,
+  illegal_parameter = 47,
   decode_error = 50,
+  internal_error = 80,
+  user_canceled = 90,
 };
 
 constexpr std::size_t header_size = 5;
@@ -62,7 +65,7 @@ struct opened {
 };
 
 class traffic;
-void seal(traffic& t, content type, std::string_view data, std::string& out);
+bool seal(traffic& t, content type, std::string_view data, std::string& out);
 opened open(traffic& t, std::span<std::uint8_t> record);
 
 // One direction's protection: the traffic secret (kept for key updates), the key and IV
@@ -82,7 +85,7 @@ class traffic {
   suite cipher() const { return suite_; }
 
  private:
-  friend void seal(traffic&, content, std::string_view, std::string&);
+  friend bool seal(traffic&, content, std::string_view, std::string&);
   friend opened open(traffic&, std::span<std::uint8_t>);
   void derive();
   std::array<std::uint8_t, 12> nonce() const;
@@ -96,8 +99,9 @@ class traffic {
 };
 
 // Appends `data` to `out` as protected records of type `type`, each at most 2^14 bytes of
-// plaintext, with no padding. Nothing for empty data.
-void seal(traffic& t, content type, std::string_view data, std::string& out);
+// plaintext, with no padding. Nothing for empty data. False when OpenSSL failed: `out` then
+// ends with the records sealed before the failure, each at its own sequence number.
+bool seal(traffic& t, content type, std::string_view data, std::string& out);
 
 // The whole size of the record that starts `input` (header included), once its header is in;
 // 0 while fewer than 5 bytes are. An outer type other than application_data (a record in

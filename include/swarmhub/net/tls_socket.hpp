@@ -57,6 +57,9 @@ class tls_socket {
   executor_type get_executor() { return socket_.get_executor(); }
   tcp::socket& next_layer() { return socket_; }
 
+  // OpenSSL's connection; null once the records are ours.
+  SSL* native_handle() { return ssl_; }
+
   // Whether the records are ours now (the SSL freed after a TLS 1.3 handshake).
   bool own_records() const { return own_ != nullptr; }
 
@@ -127,9 +130,11 @@ class tls_socket {
   outcome flush_own();
   // Sends `sealed` (nothing waiting before it); keeps what the socket does not take.
   outcome send_now(std::string_view sealed);
-  // Seals a record of ours that is not application data (an alert, a KeyUpdate) behind what
-  // waits to be sent.
-  void queue_own(tls13::content type, std::string_view body);
+  // Seals a record of ours that is not application data (an alert) behind what waits to be
+  // sent; false when sealing failed.
+  bool queue_own(tls13::content type, std::string_view body);
+  // Sealing failed (OpenSSL): the connection is over, nothing more is sealed or sent.
+  outcome fail_unsealable();
   // Sends the alert (best effort) and ends the connection with its error.
   outcome fail_own(tls13::alert a);
   // A post-handshake message from the peer: KeyUpdate and nothing else.

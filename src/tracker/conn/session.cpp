@@ -427,6 +427,7 @@ awaitable<void> session::reader() {
   // once (no suspension in between). 100k idle clients would otherwise keep 100k buffers.
   error_code mode_ec;
   socket_.non_blocking(true, mode_ec);
+  bool truncated = false;  // over TLS, the peer ended without close_notify
   for (;;) {
     error_code ec;
     std::size_t n = 0;
@@ -438,8 +439,12 @@ awaitable<void> session::reader() {
       n = tls_ ? tls_->read_some(asio::buffer(buffer), ec)
                : socket_.read_some(asio::buffer(buffer), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-      // A peer that closes without TLS's close_notify has still closed.
-      if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
+      // A peer that closes without TLS's close_notify has still closed; but its unterminated
+      // last line may be a longer line cut at a record's end by someone on the path: dropped.
+      if (ec == asio::ssl::error::stream_truncated) {
+        ec = asio::error::eof;
+        truncated = true;
+      }
       if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
     }
     if (ec) {
@@ -449,8 +454,8 @@ awaitable<void> session::reader() {
       }
       if (!closing_ && framer_.buffered() > 0) {
         // The peer is done sending; what it sent still deserves replies, including an
-        // unterminated last line.
-        framer_.append("\n");
+        // unterminated last line if the end was TLS's orderly one (or TCP's, in clear).
+        framer_.append(truncated ? std::string_view() : "\n");
         while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
       }
       peer_done_ = true;
