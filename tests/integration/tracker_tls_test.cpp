@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -273,6 +274,23 @@ TEST(TrackerTls, OpensslSClientKeyUpdatesAreFollowedAndAnswered) {
 
 // An orderly close ends TLS in order too: close_notify before the TCP end, whether the
 // client quit, was refused or the tracker shut down.
+// A TLS connection that just stops (no close_notify) may have been cut on the way: its
+// unterminated last line is not run. (In clear, or after close_notify, it is.)
+TEST(TrackerTls, AnUnterminatedLineCutWithoutCloseNotifyIsDropped) {
+  tracker_process tracker;
+  auto cut = tracker.connect_tls();
+  EXPECT_EQ(cut.request("ping").text, "pong");
+  cut.send_raw("create_user carol carol-password");  // no line end
+  cut.close();                                       // TCP's end, without TLS's
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!contains(tracker.log(), "peer_close_notify=no") &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);  // the tracker's log is the event to wait for
+  ASSERT_TRUE(contains(tracker.log(), "peer_close_notify=no"));
+  auto c = tracker.connect_tls();
+  EXPECT_EQ(c.request("login carol carol-password").code, "LOGIN_FAILED");
+}
+
 TEST(TrackerTls, EveryOrderlyCloseSendsCloseNotify) {
   tracker_process tracker;
   auto quitting = tracker.connect_tls();
