@@ -40,6 +40,15 @@ constexpr std::size_t keep_output = 4 * 1024;
 // Room posts of one session under way at once; the next line waits beyond that.
 constexpr unsigned max_deferred = 64;
 
+// Printable ASCII and TAB only: valid UTF-8 without control characters, known without
+// decoding (most request lines).
+bool plain_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b >= 0x20 && b < 0x7F) || b == '\t';
+  });
+}
+
 std::string describe_remote(const tcp::socket& socket) {
   error_code ec;
   const auto ep = socket.remote_endpoint(ec);
@@ -339,7 +348,52 @@ void session::queue_output(bytes message, std::int64_t room_message_id, std::uin
   push_output(outgoing{std::move(message), room_message_id, 0, 0, room_slot});
 }
 
+void session::queue_reply(std::string text) {
+  if (stopped_) return;
+  if (protocol_ != protocol::line) {  // over a WebSocket, each is a message of its own
+    enqueue(std::make_shared<const std::string>(std::move(text)));
+    return;
+  }
+  if (queued_bytes_ + text.size() > core_.options.max_output) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
+    return;
+  }
+  queued_bytes_ += text.size();
+  // A read's short replies in one allocation, not one per doubling of the buffer.
+  constexpr std::size_t replies_block = 512;
+  if (replies_.size() + text.size() > replies_.capacity() && replies_.capacity() < replies_block) {
+    replies_.reserve(std::max(replies_block, replies_.size() + text.size()));
+  }
+  replies_ += text;
+}
+
+void session::flush_replies() {
+  if (requests_unpublished_ > 0) {
+    tracker_stats::add(core_.stats.requests_total, requests_unpublished_);
+    requests_unpublished_ = 0;
+  }
+  if (errors_unpublished_ > 0) {
+    tracker_stats::add(core_.stats.errors_total, errors_unpublished_);
+    errors_unpublished_ = 0;
+  }
+  if (replies_.empty()) return;
+  if (stopped_) {
+    replies_.clear();
+    return;
+  }
+  // Counted in queued_bytes_ already (queue_reply).
+  queue_.push_back(outgoing{std::make_shared<const std::string>(std::move(replies_))});
+  replies_.clear();
+}
+
+void session::send_replies() {
+  flush_replies();
+  write_more();
+}
+
 bool session::push_output(outgoing out) {
+  flush_replies();  // the replies gathered so far come first
   if (queued_bytes_ + out.data->size() > core_.options.max_output) {
     tracker_stats::add(core_.stats.cut_off_total);
     stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
@@ -352,6 +406,7 @@ bool session::push_output(outgoing out) {
 }
 
 std::uint64_t session::defer_reply() {
+  flush_replies();  // the replies before it come before its place
   reply_deferred_ = true;
   ++deferred_in_flight_;
   queue_.push_back(outgoing{nullptr, 0, ++last_slot_});
@@ -457,6 +512,7 @@ awaitable<void> session::reader() {
         // unterminated last line if the end was TLS's orderly one (or TCP's, in clear).
         framer_.append(truncated ? std::string_view() : "\n");
         while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
+        send_replies();
       }
       peer_done_ = true;
       begin_close("peer closed");
@@ -467,11 +523,23 @@ awaitable<void> session::reader() {
     tracker_stats::add(core_.stats.bytes_in, n);
     if (closing_) continue;  // draining until the peer closes or the linger time ends
     while (auto frame = framer_.next()) {
-      if (must_wait_for_output_room()) co_await wait_for_output_room();
+      if (must_wait_for_output_room()) {
+        send_replies();
+        co_await wait_for_output_room();
+      }
       if (stopped_ || closing_) break;
+      if (protocol_ == protocol::line) {
+        // A request that needs no waiting (ping, a refusal, ...) is answered here without a
+        // coroutine frame, its reply appended to the read's others (replies_).
+        checked_request request;
+        if (!line_request_now(*frame, request)) co_await line_request_later(std::move(request));
+        continue;
+      }
       co_await handle_frame(std::move(*frame));
       if (ws_) co_return co_await websocket_reader();
     }
+    // The read's replies are whole: written now, in one piece (pipelined requests).
+    send_replies();
   }
 }
 
@@ -511,38 +579,69 @@ awaitable<void> session::handle_frame(proto::frame frame) {
     co_await irc_->handle(std::move(frame));
     co_return;
   }
+  checked_request request;
+  if (!line_request_now(frame, request)) co_await line_request_later(std::move(request));
+}
+
+bool session::line_request_now(const proto::frame& frame, checked_request& request) {
   proto::reply_builder reply;
   dispatch_outcome outcome;
   bool malformed = true;
+  const bool plain = frame.what == proto::frame::kind::line && plain_ascii(frame.text);
   if (frame.what == proto::frame::kind::too_long) {
     reply.error(proto::error_code::line_too_long,
                 fmt::format("line longer than {} bytes; it was dropped", core_.options.max_line));
-  } else if (!util::is_valid_utf8(frame.text)) {
+  } else if (!plain && !util::is_valid_utf8(frame.text)) {
     reply.error(proto::error_code::bad_encoding, "line is not valid UTF-8; it was dropped");
-  } else if (util::has_control_chars(frame.text)) {
+  } else if (!plain && util::has_control_chars(frame.text)) {
     reply.error(
         proto::error_code::bad_encoding,
         "line holds control characters (NUL, escape, C1, bidi overrides, ...); it was dropped");
   } else {
     malformed = false;
-    outcome = co_await dispatch(*this, frame.text, reply);
+    if (!dispatch_now(*this, frame.text, reply, outcome, request)) return false;
   }
-  if (stopped_) co_return;
-  tracker_stats::add(core_.stats.requests_total);
+  finish_request(reply, outcome, malformed);
+  return true;
+}
+
+awaitable<void> session::line_request_later(checked_request request) {
+  send_replies();  // the replies before it do not wait for it
+  proto::reply_builder reply;
+  dispatch_outcome outcome = co_await dispatch_rest(*this, std::move(request), reply);
+  finish_request(reply, outcome, false);
+}
+
+void session::finish_request(proto::reply_builder& reply, dispatch_outcome& outcome,
+                             bool malformed) {
+  if (stopped_) return;
+  // The line protocol's counts are published with its replies (flush_replies): one update of
+  // the shared counters per read, not per request.
+  const bool batched = protocol_ == protocol::line;
+  if (batched) {
+    ++requests_unpublished_;
+  } else {
+    tracker_stats::add(core_.stats.requests_total);
+  }
   std::string text = reply.take();
   if (!std::exchange(reply_deferred_, false)) {
-    if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
-    enqueue(std::make_shared<const std::string>(std::move(text)));
+    if (text.starts_with("ERR ")) {
+      if (batched) {
+        ++errors_unpublished_;
+      } else {
+        tracker_stats::add(core_.stats.errors_total);
+      }
+    }
+    queue_reply(std::move(text));
   }
-  for (auto& event : outcome.follow_ups)
-    enqueue(std::make_shared<const std::string>(std::move(event)));
+  for (auto& event : outcome.follow_ups) queue_reply(std::move(event));
   malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
   if (outcome.close_after_reply) {
     begin_close(outcome.close_reason.empty() ? "quit" : outcome.close_reason);
   } else if (malformed_in_a_row_ >= core_.options.max_malformed) {
     tracker_stats::add(core_.stats.cut_off_total);
-    enqueue(std::make_shared<const std::string>(proto::format_event(
-        "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_))));
+    queue_reply(proto::format_event(
+        "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_)));
     begin_close("too many malformed lines");
   }
 }
@@ -604,7 +703,9 @@ void session::schedule_write() {
 }
 
 void session::write_more() {
-  if (stopped_ || writing_ || writer_done_ || transport_ == transport::handshaking) return;
+  if (stopped_) return;
+  flush_replies();
+  if (writing_ || writer_done_ || transport_ == transport::handshaking) return;
   if (queue_.empty()) {
     if (closing_) finish_writing();
     return;
@@ -770,6 +871,7 @@ void session::watch() {
 }
 
 void session::begin_close(std::string reason) {
+  flush_replies();  // what was answered is written before the end
   if (closing_ || stopped_) return;
   closing_ = true;
   // No request is handled after this point, so the user is free to log in elsewhere now.
@@ -798,7 +900,9 @@ void session::stop(std::string reason) {
   drain_signal_.cancel();
   watchdog_timer_.cancel();
   queue_.clear();
+  replies_.clear();
   queued_bytes_ = 0;
+  flush_replies();  // the counts only
   if (!closing_) depart(reason, false);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);
