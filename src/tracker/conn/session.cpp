@@ -703,55 +703,83 @@ void session::schedule_write() {
 }
 
 void session::write_more() {
-  if (stopped_) return;
-  flush_replies();
-  if (writing_ || writer_done_ || transport_ == transport::handshaking) return;
-  if (queue_.empty()) {
-    if (closing_) finish_writing();
+  // Over plain TCP the first write is tried at once (the socket is non-blocking): written
+  // whole, as a reply to a read's requests usually is, it is done without a completion
+  // handler's trip through the scheduler and the strand (pipelined requests, issue 20).
+  // What follows it, or what did not fit, is written asynchronously as before.
+  bool try_now = !tls_ && !ws_ && socket_.non_blocking();
+  for (;;) {
+    if (stopped_) return;
+    flush_replies();
+    if (writing_ || writer_done_ || transport_ == transport::handshaking) return;
+    if (queue_.empty()) {
+      if (closing_) finish_writing();
+      return;
+    }
+    // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
+    std::size_t count = 0;
+    std::size_t total = 0;
+    while (count < std::min(queue_.size(), max_gather) && queue_[count].data &&
+           (count == 0 || total + queue_[count].data->size() <= max_write)) {
+      total += queue_[count].data->size();
+      ++count;
+    }
+    if (count == 0) return;
+    const auto written = [this, count, total] {
+      return [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
+        self->on_written(ec, count, total);
+      };
+    };
+    if (ws_) {
+      start_write_watch();
+      std::vector<bytes> batch;
+      batch.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_[i].data);
+      ws_->send(std::move(batch), written());
+      return;
+    }
+    // A reply alone, the usual case, is written from where it is. Several are copied into one
+    // buffer and written with one call. Lines are short (a reply, a chat event); a gather
+    // write would take at most 64 of them per system call (asio's limit) and over TLS would
+    // make one record each, where the copy costs less than either.
+    std::string_view out;
+    if (count == 1) {
+      out = *queue_[0].data;
+    } else {
+      output_.clear();
+      output_.reserve(total);
+      for (std::size_t i = 0; i < count; ++i) output_ += *queue_[i].data;
+      out = output_;
+    }
+    if (try_now) {
+      try_now = false;
+      error_code ec;
+      const std::size_t n = socket_.write_some(asio::buffer(out.data(), out.size()), ec);
+      if (!ec && n == total) {
+        note_written(count, total);
+        continue;
+      }
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+        on_written(ec, count, total);
+        return;
+      }
+      if (!ec) out.remove_prefix(n);
+    }
+    start_write_watch();
+    if (tls_) {
+      asio::async_write(*tls_, asio::buffer(out.data(), out.size()), written());
+    } else {
+      asio::async_write(socket_, asio::buffer(out.data(), out.size()), written());
+    }
     return;
   }
-  // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
-  std::size_t count = 0;
-  std::size_t total = 0;
-  while (count < std::min(queue_.size(), max_gather) && queue_[count].data &&
-         (count == 0 || total + queue_[count].data->size() <= max_write)) {
-    total += queue_[count].data->size();
-    ++count;
-  }
-  if (count == 0) return;
+}
+
+void session::start_write_watch() {
   writing_ = true;
   write_started_ = clock::now();
   if (watchdog_timer_.expiry() > write_started_ + core_.options.write_timeout) {
     wake(watchdog_timer_);
-  }
-  auto written = [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
-    self->on_written(ec, count, total);
-  };
-  if (ws_) {
-    std::vector<bytes> batch;
-    batch.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_[i].data);
-    ws_->send(std::move(batch), std::move(written));
-    return;
-  }
-  if (count == 1) {  // a reply alone, the usual case: written from where it is
-    if (tls_) {
-      asio::async_write(*tls_, asio::buffer(*queue_[0].data), std::move(written));
-    } else {
-      asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
-    }
-    return;
-  }
-  // Several: copied into one buffer and written with one call. Lines are short (a reply, a
-  // chat event); a gather write would take at most 64 of them per system call (asio's
-  // limit) and over TLS would make one record each, where the copy costs less than either.
-  output_.clear();
-  output_.reserve(total);
-  for (std::size_t i = 0; i < count; ++i) output_ += *queue_[i].data;
-  if (tls_) {
-    asio::async_write(*tls_, asio::buffer(output_), std::move(written));
-  } else {
-    asio::async_write(socket_, asio::buffer(output_), std::move(written));
   }
 }
 
@@ -762,6 +790,11 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
     stop(fmt::format("write failed: {}", ec.message()));
     return;
   }
+  note_written(count, total);
+  write_more();
+}
+
+void session::note_written(std::size_t count, std::size_t total) {
   tracker_stats::add(core_.stats.bytes_out, total);
   std::vector<std::int64_t> directs;
   std::uint64_t deliveries = 0;
@@ -784,7 +817,6 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
     wake(drain_signal_);
     fetch_direct_page();
   }
-  write_more();
 }
 
 void session::store_seen_mark(bool now) {

@@ -137,6 +137,10 @@ class session : public std::enable_shared_from_this<session> {
   void schedule_write();
   void write_more();
   void on_written(const error_code& ec, std::size_t count, std::size_t total);
+  // The first `count` queued messages (`total` bytes) are written: out of the queue.
+  void note_written(std::size_t count, std::size_t total);
+  // A write is under way: the watchdog times it.
+  void start_write_watch();
   void finish_writing();
   // Shuts the TCP send side; stops if the peer is done too.
   void shut_send_side();
