@@ -607,6 +607,9 @@ bool session::line_request_now(const proto::frame& frame, checked_request& reque
 
 awaitable<void> session::line_request_later(checked_request request) {
   send_replies();  // the replies before it do not wait for it
+  // That write may have failed and stopped the session: no handler runs for a client gone
+  // (a post by a user already announced as left, say).
+  if (stopped_) co_return;
   proto::reply_builder reply;
   dispatch_outcome outcome = co_await dispatch_rest(*this, std::move(request), reply);
   finish_request(reply, outcome, false);
