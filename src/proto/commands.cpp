@@ -18,10 +18,16 @@ bool names_command(std::string_view typed, std::string_view name) {
 }
 
 const command_spec* find_command(std::string_view typed) {
+  // As names_command, with the slash taken off once and the lengths compared first: this
+  // runs for every request line.
+  if (typed.starts_with('/')) typed.remove_prefix(1);
+  const auto named = [typed](std::string_view name) {
+    return name.size() == typed.size() && !name.empty() && util::iequals_ascii(typed, name);
+  };
   for (const auto& spec : command_rows) {
-    if (names_command(typed, spec.name)) return &spec;
+    if (named(spec.name)) return &spec;
     for (auto alias : spec.aliases) {
-      if (names_command(typed, alias)) return &spec;
+      if (named(alias)) return &spec;
     }
   }
   return nullptr;

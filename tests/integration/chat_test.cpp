@@ -210,6 +210,31 @@ TEST(Chat, PipelinedPostsAreAnsweredInOrderAndCommandsWaitForThem) {
   }
 }
 
+// Requests answered at once (ping, refusals) and a deferred room post in one read: each
+// reply keeps its line's place, a ping after the post waits for it, and quit ends the
+// replies (issue 20: a read's replies are gathered into one buffer).
+TEST(Chat, PipelinedRepliesKeepTheirPlaceAroundADeferredPostAndEndAtQuit) {
+  tracker_process tracker({"--chat-rate", "1000", "--chat-burst", "1000"});
+  auto alice = tracker.user("alice");
+  auto bob = tracker.user("bob");
+  const long errors = tracker_process::counter(tracker.stats(), "errors_total");
+  bob.send_raw("ping\nhello lobby\nping\n/nope\nhelp quit\nsecond\nping\nquit\nping\n");
+  EXPECT_EQ(bob.read_reply().text, "pong");
+  EXPECT_EQ(bob.read_reply().text, "posted to lobby");
+  EXPECT_EQ(bob.read_reply().text, "pong");
+  EXPECT_EQ(bob.read_reply().code, "UNKNOWN_COMMAND");
+  EXPECT_EQ(bob.read_reply().data.at(0), "usage: quit");
+  EXPECT_EQ(bob.read_reply().text, "posted to lobby");
+  EXPECT_EQ(bob.read_reply().text, "pong");
+  EXPECT_EQ(bob.read_reply().text, "Bye.");
+  EXPECT_TRUE(bob.closed_within());
+  EXPECT_EQ(alice.next_event("ROOM").text, "lobby bob hello lobby");
+  EXPECT_EQ(alice.next_event("ROOM").text, "lobby bob second");
+  EXPECT_TRUE(tracker.eventually_stats([errors](const std::string& s) {
+    return tracker_process::counter(s, "errors_total") == errors + 1;
+  }));
+}
+
 TEST(Chat, RoomsAndSwitching) {
   tracker_process tracker;
   auto alice = tracker.user("alice");

@@ -17,13 +17,35 @@ using proto::error_code;
 using proto::session_state;
 
 using handler = awaitable<void> (*)(command_context&);
+using handler_now = void (*)(command_context&);
 
-// Every row's handler, in row order: handle<row.id> (see commands/handler.hpp).
+// Every row's handler, in row order: handle<row.id>, or handle_now<row.id> for a row that
+// answers now (see commands/handler.hpp); the other table's entry is null.
 template <std::size_t... Row>
 constexpr std::array<handler, sizeof...(Row)> bind_handlers(std::index_sequence<Row...>) {
-  return {&handle<proto::command_rows[Row].id>...};
+  return {[] {
+    constexpr command_id id = proto::command_rows[Row].id;
+    if constexpr (answers_now<id>) {
+      return handler{nullptr};
+    } else {
+      return handler{&handle<id>};
+    }
+  }()...};
 }
-constexpr auto handlers = bind_handlers(std::make_index_sequence<proto::command_rows.size()>{});
+template <std::size_t... Row>
+constexpr std::array<handler_now, sizeof...(Row)> bind_handlers_now(std::index_sequence<Row...>) {
+  return {[] {
+    constexpr command_id id = proto::command_rows[Row].id;
+    if constexpr (answers_now<id>) {
+      return handler_now{&handle_now<id>};
+    } else {
+      return handler_now{nullptr};
+    }
+  }()...};
+}
+constexpr auto rows = std::make_index_sequence<proto::command_rows.size()>{};
+constexpr auto handlers = bind_handlers(rows);
+constexpr auto handlers_now = bind_handlers_now(rows);
 
 // The error for a command that exists but is not allowed in the connection's state.
 void refuse_for_state(const proto::command_spec& spec, session_state state,
@@ -42,12 +64,12 @@ void refuse_for_state(const proto::command_spec& spec, session_state state,
 
 }  // namespace
 
-awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
-                                     proto::reply_builder& reply) {
+bool dispatch_now(session& client, std::string_view line, proto::reply_builder& reply,
+                  dispatch_outcome& outcome, checked_request& request) {
   auto [verb, rest] = proto::split_verb(line);
   if (verb.empty()) {
     reply.ok("empty line ignored");
-    co_return dispatch_outcome{};
+    return true;
   }
   const session_state state = client.identity().state();
   const proto::command_spec* spec = proto::find_command(verb);
@@ -55,12 +77,12 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
     if (verb.starts_with('/')) {
       reply.error(error_code::unknown_command,
                   fmt::format("unknown command '{}' (try help)", util::printable(verb)));
-      co_return dispatch_outcome{};
+      return true;
     }
     // Nobody to post as: acknowledged, as the first seed did, and dropped.
     if (state == session_state::anonymous) {
       reply.ok("Received your msg.");
-      co_return dispatch_outcome{};
+      return true;
     }
     // A line that names no command is a chat message: `say` with the whole line.
     spec = &proto::spec_of(command_id::say);
@@ -68,29 +90,57 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
   }
   if ((spec->allowed & proto::mask(state)) == 0) {
     refuse_for_state(*spec, state, reply);
-    co_return dispatch_outcome{};
+    return true;
   }
   auto parsed = proto::split_arguments(rest, spec->max_args, spec->text_tail);
   if (!parsed.error.empty()) {
     reply.error(error_code::bad_arguments, fmt::format("{}; usage: {}", parsed.error, spec->usage));
-    co_return dispatch_outcome{};
+    return true;
   }
   const auto count = static_cast<int>(parsed.values.size());
   if (count < spec->min_args || count > spec->max_args) {
     reply.error(error_code::bad_arguments,
                 fmt::format("{} arguments; usage: {}",
                             count < spec->min_args ? "missing" : "too many", spec->usage));
-    co_return dispatch_outcome{};
+    return true;
+  }
+  const handler_now now = handlers_now[proto::row_index(spec->id)];
+  // A room post may overtake the posts before it (their replies are deferred); anything
+  // else sees their effect, so waits for them (dispatch_rest).
+  if (now == nullptr || (spec->id != command_id::say && client.deferred_pending())) {
+    request = checked_request{spec, std::move(parsed.values)};
+    return false;
   }
   command_context ctx{client, client.core(), *spec, std::move(parsed.values), reply, {}};
+  try {
+    now(ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed for {} id={}: {}", spec->name, client.remote(), client.id(), e.what());
+    reply = proto::reply_builder{};
+    reply.error(error_code::internal, "the tracker failed; nothing was changed");
+    return true;
+  }
+  outcome = dispatch_outcome{ctx.close_after_reply, std::move(ctx.close_reason),
+                             std::move(ctx.follow_ups), ctx.stored};
+  return true;
+}
+
+awaitable<dispatch_outcome> dispatch_rest(session& client, checked_request request,
+                                          proto::reply_builder& reply) {
+  const proto::command_spec& spec = *request.spec;
+  command_context ctx{client, client.core(), spec, std::move(request.args), reply, {}};
   bool failed = false;
   try {
     // A room post may overtake the posts before it (their replies are deferred); anything
     // else sees their effect.
-    if (spec->id != command_id::say) co_await client.settle_deferred();
-    co_await handlers[proto::row_index(spec->id)](ctx);
+    if (spec.id != command_id::say) co_await client.settle_deferred();
+    if (const handler_now now = handlers_now[proto::row_index(spec.id)]) {
+      now(ctx);
+    } else {
+      co_await handlers[proto::row_index(spec.id)](ctx);
+    }
   } catch (const std::exception& e) {
-    spdlog::error("{} failed for {} id={}: {}", spec->name, client.remote(), client.id(), e.what());
+    spdlog::error("{} failed for {} id={}: {}", spec.name, client.remote(), client.id(), e.what());
     failed = true;
   }
   if (failed) {
@@ -100,6 +150,14 @@ awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
   }
   co_return dispatch_outcome{ctx.close_after_reply, std::move(ctx.close_reason),
                              std::move(ctx.follow_ups), ctx.stored};
+}
+
+awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
+                                     proto::reply_builder& reply) {
+  dispatch_outcome outcome;
+  checked_request request;
+  if (dispatch_now(client, line, reply, outcome, request)) co_return outcome;
+  co_return co_await dispatch_rest(client, std::move(request), reply);
 }
 
 }  // namespace swarmhub::tracker

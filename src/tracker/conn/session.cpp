@@ -40,6 +40,15 @@ constexpr std::size_t keep_output = 4 * 1024;
 // Room posts of one session under way at once; the next line waits beyond that.
 constexpr unsigned max_deferred = 64;
 
+// Printable ASCII and TAB only: valid UTF-8 without control characters, known without
+// decoding (most request lines).
+bool plain_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b >= 0x20 && b < 0x7F) || b == '\t';
+  });
+}
+
 std::string describe_remote(const tcp::socket& socket) {
   error_code ec;
   const auto ep = socket.remote_endpoint(ec);
@@ -339,7 +348,52 @@ void session::queue_output(bytes message, std::int64_t room_message_id, std::uin
   push_output(outgoing{std::move(message), room_message_id, 0, 0, room_slot});
 }
 
+void session::queue_reply(std::string text) {
+  if (stopped_) return;
+  if (protocol_ != protocol::line) {  // over a WebSocket, each is a message of its own
+    enqueue(std::make_shared<const std::string>(std::move(text)));
+    return;
+  }
+  if (queued_bytes_ + text.size() > core_.options.max_output) {
+    tracker_stats::add(core_.stats.cut_off_total);
+    stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
+    return;
+  }
+  queued_bytes_ += text.size();
+  // A read's short replies in one allocation, not one per doubling of the buffer.
+  constexpr std::size_t replies_block = 512;
+  if (replies_.size() + text.size() > replies_.capacity() && replies_.capacity() < replies_block) {
+    replies_.reserve(std::max(replies_block, replies_.size() + text.size()));
+  }
+  replies_ += text;
+}
+
+void session::flush_replies() {
+  if (requests_unpublished_ > 0) {
+    tracker_stats::add(core_.stats.requests_total, requests_unpublished_);
+    requests_unpublished_ = 0;
+  }
+  if (errors_unpublished_ > 0) {
+    tracker_stats::add(core_.stats.errors_total, errors_unpublished_);
+    errors_unpublished_ = 0;
+  }
+  if (replies_.empty()) return;
+  if (stopped_) {
+    replies_.clear();
+    return;
+  }
+  // Counted in queued_bytes_ already (queue_reply).
+  queue_.push_back(outgoing{std::make_shared<const std::string>(std::move(replies_))});
+  replies_.clear();
+}
+
+void session::send_replies() {
+  flush_replies();
+  write_more();
+}
+
 bool session::push_output(outgoing out) {
+  flush_replies();  // the replies gathered so far come first
   if (queued_bytes_ + out.data->size() > core_.options.max_output) {
     tracker_stats::add(core_.stats.cut_off_total);
     stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
@@ -352,6 +406,7 @@ bool session::push_output(outgoing out) {
 }
 
 std::uint64_t session::defer_reply() {
+  flush_replies();  // the replies before it come before its place
   reply_deferred_ = true;
   ++deferred_in_flight_;
   queue_.push_back(outgoing{nullptr, 0, ++last_slot_});
@@ -457,6 +512,7 @@ awaitable<void> session::reader() {
         // unterminated last line if the end was TLS's orderly one (or TCP's, in clear).
         framer_.append(truncated ? std::string_view() : "\n");
         while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
+        send_replies();
       }
       peer_done_ = true;
       begin_close("peer closed");
@@ -467,11 +523,23 @@ awaitable<void> session::reader() {
     tracker_stats::add(core_.stats.bytes_in, n);
     if (closing_) continue;  // draining until the peer closes or the linger time ends
     while (auto frame = framer_.next()) {
-      if (must_wait_for_output_room()) co_await wait_for_output_room();
+      if (must_wait_for_output_room()) {
+        send_replies();
+        co_await wait_for_output_room();
+      }
       if (stopped_ || closing_) break;
+      if (protocol_ == protocol::line) {
+        // A request that needs no waiting (ping, a refusal, ...) is answered here without a
+        // coroutine frame, its reply appended to the read's others (replies_).
+        checked_request request;
+        if (!line_request_now(*frame, request)) co_await line_request_later(std::move(request));
+        continue;
+      }
       co_await handle_frame(std::move(*frame));
       if (ws_) co_return co_await websocket_reader();
     }
+    // The read's replies are whole: written now, in one piece (pipelined requests).
+    send_replies();
   }
 }
 
@@ -511,38 +579,72 @@ awaitable<void> session::handle_frame(proto::frame frame) {
     co_await irc_->handle(std::move(frame));
     co_return;
   }
+  checked_request request;
+  if (!line_request_now(frame, request)) co_await line_request_later(std::move(request));
+}
+
+bool session::line_request_now(const proto::frame& frame, checked_request& request) {
   proto::reply_builder reply;
   dispatch_outcome outcome;
   bool malformed = true;
+  const bool plain = frame.what == proto::frame::kind::line && plain_ascii(frame.text);
   if (frame.what == proto::frame::kind::too_long) {
     reply.error(proto::error_code::line_too_long,
                 fmt::format("line longer than {} bytes; it was dropped", core_.options.max_line));
-  } else if (!util::is_valid_utf8(frame.text)) {
+  } else if (!plain && !util::is_valid_utf8(frame.text)) {
     reply.error(proto::error_code::bad_encoding, "line is not valid UTF-8; it was dropped");
-  } else if (util::has_control_chars(frame.text)) {
+  } else if (!plain && util::has_control_chars(frame.text)) {
     reply.error(
         proto::error_code::bad_encoding,
         "line holds control characters (NUL, escape, C1, bidi overrides, ...); it was dropped");
   } else {
     malformed = false;
-    outcome = co_await dispatch(*this, frame.text, reply);
+    if (!dispatch_now(*this, frame.text, reply, outcome, request)) return false;
   }
+  finish_request(reply, outcome, malformed);
+  return true;
+}
+
+awaitable<void> session::line_request_later(checked_request request) {
+  send_replies();  // the replies before it do not wait for it
+  // That write may have failed and stopped the session: no handler runs for a client gone
+  // (a post by a user already announced as left, say).
   if (stopped_) co_return;
-  tracker_stats::add(core_.stats.requests_total);
+  proto::reply_builder reply;
+  dispatch_outcome outcome = co_await dispatch_rest(*this, std::move(request), reply);
+  finish_request(reply, outcome, false);
+}
+
+void session::finish_request(proto::reply_builder& reply, dispatch_outcome& outcome,
+                             bool malformed) {
+  if (stopped_) return;
+  // The line protocol's counts are published with its replies (flush_replies): one update of
+  // the shared counters per read, not per request.
+  const bool batched = protocol_ == protocol::line;
+  if (batched) {
+    ++requests_unpublished_;
+  } else {
+    tracker_stats::add(core_.stats.requests_total);
+  }
   std::string text = reply.take();
   if (!std::exchange(reply_deferred_, false)) {
-    if (text.starts_with("ERR ")) tracker_stats::add(core_.stats.errors_total);
-    enqueue(std::make_shared<const std::string>(std::move(text)));
+    if (text.starts_with("ERR ")) {
+      if (batched) {
+        ++errors_unpublished_;
+      } else {
+        tracker_stats::add(core_.stats.errors_total);
+      }
+    }
+    queue_reply(std::move(text));
   }
-  for (auto& event : outcome.follow_ups)
-    enqueue(std::make_shared<const std::string>(std::move(event)));
+  for (auto& event : outcome.follow_ups) queue_reply(std::move(event));
   malformed_in_a_row_ = malformed ? malformed_in_a_row_ + 1 : 0;
   if (outcome.close_after_reply) {
     begin_close(outcome.close_reason.empty() ? "quit" : outcome.close_reason);
   } else if (malformed_in_a_row_ >= core_.options.max_malformed) {
     tracker_stats::add(core_.stats.cut_off_total);
-    enqueue(std::make_shared<const std::string>(proto::format_event(
-        "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_))));
+    queue_reply(proto::format_event(
+        "CLOSING", fmt::format("malformed {} malformed lines in a row", malformed_in_a_row_)));
     begin_close("too many malformed lines");
   }
 }
@@ -604,53 +706,83 @@ void session::schedule_write() {
 }
 
 void session::write_more() {
-  if (stopped_ || writing_ || writer_done_ || transport_ == transport::handshaking) return;
-  if (queue_.empty()) {
-    if (closing_) finish_writing();
+  // Over plain TCP the first write is tried at once (the socket is non-blocking): written
+  // whole, as a reply to a read's requests usually is, it is done without a completion
+  // handler's trip through the scheduler and the strand (pipelined requests, issue 20).
+  // What follows it, or what did not fit, is written asynchronously as before.
+  bool try_now = !tls_ && !ws_ && socket_.non_blocking();
+  for (;;) {
+    if (stopped_) return;
+    flush_replies();
+    if (writing_ || writer_done_ || transport_ == transport::handshaking) return;
+    if (queue_.empty()) {
+      if (closing_) finish_writing();
+      return;
+    }
+    // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
+    std::size_t count = 0;
+    std::size_t total = 0;
+    while (count < std::min(queue_.size(), max_gather) && queue_[count].data &&
+           (count == 0 || total + queue_[count].data->size() <= max_write)) {
+      total += queue_[count].data->size();
+      ++count;
+    }
+    if (count == 0) return;
+    const auto written = [this, count, total] {
+      return [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
+        self->on_written(ec, count, total);
+      };
+    };
+    if (ws_) {
+      start_write_watch();
+      std::vector<bytes> batch;
+      batch.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_[i].data);
+      ws_->send(std::move(batch), written());
+      return;
+    }
+    // A reply alone, the usual case, is written from where it is. Several are copied into one
+    // buffer and written with one call. Lines are short (a reply, a chat event); a gather
+    // write would take at most 64 of them per system call (asio's limit) and over TLS would
+    // make one record each, where the copy costs less than either.
+    std::string_view out;
+    if (count == 1) {
+      out = *queue_[0].data;
+    } else {
+      output_.clear();
+      output_.reserve(total);
+      for (std::size_t i = 0; i < count; ++i) output_ += *queue_[i].data;
+      out = output_;
+    }
+    if (try_now) {
+      try_now = false;
+      error_code ec;
+      const std::size_t n = socket_.write_some(asio::buffer(out.data(), out.size()), ec);
+      if (!ec && n == total) {
+        note_written(count, total);
+        continue;
+      }
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+        on_written(ec, count, total);
+        return;
+      }
+      if (!ec) out.remove_prefix(n);
+    }
+    start_write_watch();
+    if (tls_) {
+      asio::async_write(*tls_, asio::buffer(out.data(), out.size()), written());
+    } else {
+      asio::async_write(socket_, asio::buffer(out.data(), out.size()), written());
+    }
     return;
   }
-  // Up to the first deferred reply still unknown: what follows it waits for fill_reply.
-  std::size_t count = 0;
-  std::size_t total = 0;
-  while (count < std::min(queue_.size(), max_gather) && queue_[count].data &&
-         (count == 0 || total + queue_[count].data->size() <= max_write)) {
-    total += queue_[count].data->size();
-    ++count;
-  }
-  if (count == 0) return;
+}
+
+void session::start_write_watch() {
   writing_ = true;
   write_started_ = clock::now();
   if (watchdog_timer_.expiry() > write_started_ + core_.options.write_timeout) {
     wake(watchdog_timer_);
-  }
-  auto written = [self = shared_from_this(), count, total](const error_code& ec, std::size_t) {
-    self->on_written(ec, count, total);
-  };
-  if (ws_) {
-    std::vector<bytes> batch;
-    batch.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) batch.push_back(queue_[i].data);
-    ws_->send(std::move(batch), std::move(written));
-    return;
-  }
-  if (count == 1) {  // a reply alone, the usual case: written from where it is
-    if (tls_) {
-      asio::async_write(*tls_, asio::buffer(*queue_[0].data), std::move(written));
-    } else {
-      asio::async_write(socket_, asio::buffer(*queue_[0].data), std::move(written));
-    }
-    return;
-  }
-  // Several: copied into one buffer and written with one call. Lines are short (a reply, a
-  // chat event); a gather write would take at most 64 of them per system call (asio's
-  // limit) and over TLS would make one record each, where the copy costs less than either.
-  output_.clear();
-  output_.reserve(total);
-  for (std::size_t i = 0; i < count; ++i) output_ += *queue_[i].data;
-  if (tls_) {
-    asio::async_write(*tls_, asio::buffer(output_), std::move(written));
-  } else {
-    asio::async_write(socket_, asio::buffer(output_), std::move(written));
   }
 }
 
@@ -661,6 +793,11 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
     stop(fmt::format("write failed: {}", ec.message()));
     return;
   }
+  note_written(count, total);
+  write_more();
+}
+
+void session::note_written(std::size_t count, std::size_t total) {
   tracker_stats::add(core_.stats.bytes_out, total);
   std::vector<std::int64_t> directs;
   std::uint64_t deliveries = 0;
@@ -683,7 +820,6 @@ void session::on_written(const error_code& ec, std::size_t count, std::size_t to
     wake(drain_signal_);
     fetch_direct_page();
   }
-  write_more();
 }
 
 void session::store_seen_mark(bool now) {
@@ -770,6 +906,7 @@ void session::watch() {
 }
 
 void session::begin_close(std::string reason) {
+  flush_replies();  // what was answered is written before the end
   if (closing_ || stopped_) return;
   closing_ = true;
   // No request is handled after this point, so the user is free to log in elsewhere now.
@@ -798,7 +935,9 @@ void session::stop(std::string reason) {
   drain_signal_.cancel();
   watchdog_timer_.cancel();
   queue_.clear();
+  replies_.clear();
   queued_bytes_ = 0;
+  flush_replies();  // the counts only
   if (!closing_) depart(reason, false);
   core_.stats.clients_now.fetch_sub(1, std::memory_order_relaxed);
   core_.sessions.remove(id_);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "swarmhub/net/asio.hpp"
+#include "swarmhub/proto/commands.hpp"
 #include "swarmhub/proto/reply.hpp"
 #include "swarmhub/tracker/chat/message_stamp.hpp"
 
@@ -26,5 +27,22 @@ struct dispatch_outcome {
 // Handles one well-formed (valid UTF-8, no control characters) line.
 awaitable<dispatch_outcome> dispatch(session& client, std::string_view line,
                                      proto::reply_builder& reply);
+
+// dispatch in two halves, so that a request that needs no waiting costs no coroutine frame
+// (pipelined requests, issue 20).
+struct checked_request {
+  const proto::command_spec* spec = nullptr;
+  std::vector<std::string> args;
+};
+
+// The half that never waits: every refusal, and a command whose handler answers now
+// (commands/handler.hpp) when no deferred reply is before it. True when the line is
+// answered (`reply` and `outcome` set); false when its handler must run as a coroutine, with
+// `request` the checked command for dispatch_rest and nothing else changed.
+bool dispatch_now(session& client, std::string_view line, proto::reply_builder& reply,
+                  dispatch_outcome& outcome, checked_request& request);
+// The other half: the handler of a request dispatch_now left.
+awaitable<dispatch_outcome> dispatch_rest(session& client, checked_request request,
+                                          proto::reply_builder& reply);
 
 }  // namespace swarmhub::tracker

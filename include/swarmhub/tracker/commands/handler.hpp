@@ -44,4 +44,20 @@ using proto::command_id;
 template <command_id Id>
 awaitable<void> handle(command_context& ctx);
 
+// A command whose handler never waits may say so here and be given as `handle_now<id>`, a
+// plain function, instead of `handle<id>`: its request is then answered without a coroutine
+// frame or a suspension (pipelined requests, issue 20). A row marked here without a
+// handle_now fails the link as a missing handle<id> does.
+template <command_id Id>
+inline constexpr bool answers_now = false;
+template <>
+inline constexpr bool answers_now<command_id::help> = true;
+template <>
+inline constexpr bool answers_now<command_id::quit> = true;
+template <>
+inline constexpr bool answers_now<command_id::ping> = true;
+
+template <command_id Id>
+void handle_now(command_context& ctx);
+
 }  // namespace swarmhub::tracker

@@ -32,6 +32,7 @@
 #include "swarmhub/proto/line_framer.hpp"
 #include "swarmhub/tracker/accounts/session_identity.hpp"
 #include "swarmhub/tracker/chat/chat_presence.hpp"
+#include "swarmhub/tracker/commands/dispatcher.hpp"
 #include "swarmhub/tracker/core.hpp"
 #include "swarmhub/tracker/irc/connection.hpp"
 #include "swarmhub/tracker/web/ws_channel.hpp"
@@ -109,6 +110,8 @@ class session : public std::enable_shared_from_this<session> {
   // Waits until every deferred reply is filled: any request but a room post sees the effect
   // of the posts before it (a `room` or `leave_group` after a post, say).
   awaitable<void> settle_deferred();
+  // Whether a deferred reply is still unknown (settle_deferred would wait).
+  bool deferred_pending() const { return deferred_in_flight_ > 0; }
   asio::any_io_executor executor() { return socket_.get_executor(); }
 
   const std::string& remote() const { return remote_; }
@@ -134,12 +137,23 @@ class session : public std::enable_shared_from_this<session> {
   void schedule_write();
   void write_more();
   void on_written(const error_code& ec, std::size_t count, std::size_t total);
+  // The first `count` queued messages (`total` bytes) are written: out of the queue.
+  void note_written(std::size_t count, std::size_t total);
+  // A write is under way: the watchdog times it.
+  void start_write_watch();
   void finish_writing();
   // Shuts the TCP send side; stops if the peer is done too.
   void shut_send_side();
   // The watchdog: a timer that looks at the timeouts whenever it fires or is woken.
   void watch();
   awaitable<void> handle_frame(proto::frame frame);
+  // A line-protocol (or WebSocket) request: answered at once when nothing in it waits (true;
+  // the reply is queued), else false with `request` checked for line_request_later, which
+  // runs its handler.
+  bool line_request_now(const proto::frame& frame, checked_request& request);
+  awaitable<void> line_request_later(checked_request request);
+  // A request's reply, follow-up events and consequences (closing), in the output.
+  void finish_request(proto::reply_builder& reply, dispatch_outcome& outcome, bool malformed);
   awaitable<void> handle_http_frame(proto::frame frame);
   // The connection speaks the line protocol: greet it (once).
   void choose_line_protocol();
@@ -178,6 +192,13 @@ class session : public std::enable_shared_from_this<session> {
   void queue_output(bytes message, std::int64_t room_message_id = 0, std::uint32_t room_slot = 0);
   // Adds the line to the output queue; false when the client was cut off for not reading.
   bool push_output(outgoing out);
+  // A reply (or an event following one) of the request being handled. Over the line
+  // protocol, appended to replies_ (cut off as push_output would); else queued as it is.
+  void queue_reply(std::string text);
+  // replies_ into the queue as one message (and the request counts into the shared stats).
+  void flush_replies();
+  // flush_replies, and the writer started if it is idle.
+  void send_replies();
   // The user is going offline (logout, quit, disconnect): rooms, pair, presence, seen mark.
   // `flushing`: what is queued will still be written (logout, graceful close), so it counts
   // as seen; otherwise only what was written does.
@@ -219,6 +240,13 @@ class session : public std::enable_shared_from_this<session> {
   bool reply_deferred_ = false;      // the request being handled deferred its reply
 
   util::compact_fifo<outgoing> queue_;
+  // The line protocol's replies since the last flush_replies: the queue's tail, not yet a
+  // message of its own. A read's pipelined requests are answered into this one buffer and
+  // queued as one message (push_output, defer_reply, the writer and begin_close flush it
+  // first, so that it keeps its place). Counted in queued_bytes_.
+  std::string replies_;
+  std::uint64_t requests_unpublished_ = 0;  // requests_total and errors_total still to add
+  std::uint64_t errors_unpublished_ = 0;
   std::string output_;  // several queued messages copied together for one write
   std::size_t queued_bytes_ = 0;
   asio::steady_timer drain_signal_;  // cancelled when the queue drains below the pause mark
