@@ -92,6 +92,12 @@ int main(int argc, char** argv) {
                  "seconds without a request before a client is cut off")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  std::int64_t greeting_ms = options.greeting_delay.count();
+  app.add_option("--greeting-delay", greeting_ms,
+                 "milliseconds a silent connection waits before it is greeted as a line client "
+                 "(one that speaks first chooses its protocol: line, IRC, HTTP or TLS)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{60'000}));
   app.add_option("--write-timeout", write_seconds,
                  "seconds a write to a client may stall before it is cut off")
       ->capture_default_str()
@@ -235,6 +241,7 @@ int main(int argc, char** argv) {
   options.chat_log_path =
       chat_log == "<data-dir>/chat.log" ? options.data_dir + "/chat.log" : chat_log;
   options.idle_timeout = seconds_to_ms(idle_seconds);
+  options.greeting_delay = std::chrono::milliseconds(greeting_ms);
   options.write_timeout = seconds_to_ms(write_seconds);
   options.shutdown_grace = seconds_to_ms(grace_seconds);
   options.login_lease = seconds_to_ms(lease_seconds);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -120,6 +121,41 @@ TEST(Irc, RegistersWithPassUserPassword) {
   c.send("QUIT :bye");
   EXPECT_EQ(c.expect("ERROR"), "ERROR :Closing link: quit");
   EXPECT_TRUE(c.closed());
+}
+
+// Waits until every thread of `pid` is stopped (SIGSTOP), reading its state in /proc.
+void wait_until_stopped(pid_t pid) {
+  for (const auto end = std::chrono::steady_clock::now() + 10s;
+       std::chrono::steady_clock::now() < end;) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto after_name = line.rfind(')');
+    if (after_name != std::string::npos && line.compare(after_name, 3, ") T") == 0) return;
+  }
+  FAIL() << "the tracker did not stop";
+}
+
+// A client whose first lines are there before the tracker gets to its connection (a loaded
+// tracker; here a stopped one, greeting at once) chooses its protocol with them: the greeting
+// on delay is for connections that say nothing (a loaded CI run failed the IRC tests so).
+TEST(Irc, AClientThatSpokeBeforeTheTrackerLookedIsNotGreetedAsALineClient) {
+  tracker_process tracker({"--greeting-delay", "0"});
+  make_user(tracker, "alice");
+  tracker.proc().signal(SIGSTOP);
+  wait_until_stopped(tracker.proc().pid());
+  irc_client c(tracker.connect());  // the kernel completes the connection meanwhile
+  c.send("PASS alice:alice-password");
+  c.send("NICK alice");
+  c.send("USER alice 0 * :Alice");
+  tracker.proc().signal(SIGCONT);
+  EXPECT_EQ(c.expect(" 001 "), ":swarmhub 001 alice :Welcome to swarmhub, alice")
+      << ::testing::PrintToString(c.passed());
+  // One that says nothing is still greeted, at once with this delay.
+  auto quiet = line_client(tracker.host(), tracker.port(), false);
+  const auto hello = quiet.read_line();
+  ASSERT_TRUE(hello.has_value());
+  EXPECT_TRUE(hello->starts_with("* HELLO swarmhub 1")) << *hello;
 }
 
 TEST(Irc, CapNegotiationAndSasl) {

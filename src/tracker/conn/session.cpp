@@ -163,6 +163,11 @@ bool session::greets_on_delay() const {
   return true;
 }
 
+bool session::peer_has_spoken() const {
+  error_code ec;
+  return framer_.buffered() > 0 || (socket_.available(ec) > 0 && !ec);
+}
+
 void session::log_in(std::string user) {
   identity_.log_in(std::move(user));
   tracker_stats::add(core_.stats.logins_total);
@@ -893,11 +898,15 @@ void session::watch() {
         "CLOSING", fmt::format("idle no request for {} ms", idle_limit.count()))));
     begin_close("idle timeout");
   }
-  if (greets_on_delay() && now >= greet_at_) choose_line_protocol();
+  // A peer whose first bytes are here but not yet read (a loaded tracker's reader can be
+  // later than the delay) is not greeted: those bytes choose (an IRC client's NICK, a TLS
+  // ClientHello), and the reader is about to take them.
+  const bool greeting_pending = greets_on_delay() && !peer_has_spoken();
+  if (greeting_pending && now >= greet_at_) choose_line_protocol();
   if (mark_due_ != clock::time_point{} && now >= mark_due_) store_seen_mark(true);
   auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + idle_limit;
   if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
-  if (greets_on_delay()) deadline = std::min(deadline, greet_at_);
+  if (greeting_pending && greets_on_delay()) deadline = std::min(deadline, greet_at_);
   if (transport_ == transport::handshaking) deadline = std::min(deadline, handshake_deadline_);
   if (mark_due_ != clock::time_point{}) deadline = std::min(deadline, mark_due_);
   // A wake (cancel) or the deadline: either way, look again.

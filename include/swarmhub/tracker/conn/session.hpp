@@ -133,6 +133,9 @@ class session : public std::enable_shared_from_this<session> {
   bool refuse_unwelcome(protocol kind);
   // Whether the line protocol's greeting is due once greet_at_ passes.
   bool greets_on_delay() const;
+  // Bytes of the peer's wait unread in the socket or the framer: its first words choose the
+  // protocol, so the greeting on delay must not.
+  bool peer_has_spoken() const;
   // The writer: a chain of writes while there is something to write, nothing in between.
   void schedule_write();
   void write_more();
