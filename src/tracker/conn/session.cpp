@@ -901,12 +901,15 @@ void session::watch() {
   // A peer whose first bytes are here but not yet read (a loaded tracker's reader can be
   // later than the delay) is not greeted: those bytes choose (an IRC client's NICK, a TLS
   // ClientHello), and the reader is about to take them.
-  const bool greeting_pending = greets_on_delay() && !peer_has_spoken();
-  if (greeting_pending && now >= greet_at_) choose_line_protocol();
+  bool greeting_pending = greets_on_delay() && !peer_has_spoken();
+  if (greeting_pending && now >= greet_at_) {
+    choose_line_protocol();
+    greeting_pending = false;
+  }
   if (mark_due_ != clock::time_point{} && now >= mark_due_) store_seen_mark(true);
   auto deadline = closing_ ? closing_since_ + opts.linger : last_input_ + idle_limit;
   if (writing_) deadline = std::min(deadline, write_started_ + opts.write_timeout);
-  if (greeting_pending && greets_on_delay()) deadline = std::min(deadline, greet_at_);
+  if (greeting_pending) deadline = std::min(deadline, greet_at_);
   if (transport_ == transport::handshaking) deadline = std::min(deadline, handshake_deadline_);
   if (mark_due_ != clock::time_point{}) deadline = std::min(deadline, mark_due_);
   // A wake (cancel) or the deadline: either way, look again.
