@@ -13,6 +13,12 @@ void line_framer::compact() {
   start_ = 0;
 }
 
+void line_framer::release_if_empty() {
+  if (buffered() > 0) return;
+  std::string().swap(buffer_);
+  start_ = scanned_ = 0;
+}
+
 std::optional<frame> line_framer::next() {
   for (;;) {
     const std::string_view pending = std::string_view(buffer_).substr(start_);

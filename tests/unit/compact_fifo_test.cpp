@@ -48,5 +48,17 @@ TEST(CompactFifo, FindsFromTheHead) {
   EXPECT_EQ(fifo.begin(), fifo.end());
 }
 
+TEST(CompactFifo, ReleasedItIsEmptyAndUsable) {
+  compact_fifo<std::string> fifo;
+  for (int i = 0; i < 3; ++i) fifo.push_back(std::to_string(i));
+  fifo.pop_front(2);
+  fifo.release();
+  EXPECT_TRUE(fifo.empty());
+  EXPECT_EQ(fifo.size(), 0u);
+  fifo.push_back("again");
+  ASSERT_EQ(fifo.size(), 1u);
+  EXPECT_EQ(fifo[0], "again");
+}
+
 }  // namespace
 }  // namespace swarmhub::util

@@ -85,5 +85,40 @@ TEST(LineFramer, OverlongLineIsReportedEarlyAndItsRestDropped) {
   EXPECT_EQ(frames[0].text, "after");
 }
 
+TEST(LineFramer, ReleasingKeepsAnUnfinishedLine) {
+  line_framer f;
+  f.append("done\nhalf of a longer line than the small string buffer");
+  ASSERT_EQ(drain(f).size(), 1u);
+  f.release_if_empty();  // not empty: nothing is lost
+  EXPECT_EQ(f.buffered(), 50u);
+  f.append(" ends\n");
+  const auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].text, "half of a longer line than the small string buffer ends");
+}
+
+TEST(LineFramer, AReleasedFramerGoesOnAsBefore) {
+  line_framer f(8);
+  f.append("one\n");
+  ASSERT_EQ(drain(f).size(), 1u);
+  f.release_if_empty();
+  EXPECT_EQ(f.buffered(), 0u);
+  f.append("two\r");
+  f.release_if_empty();  // a CR that may begin a CRLF is held, not released
+  f.append("\nthree\n");
+  auto frames = drain(f);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].text, "two");
+  EXPECT_EQ(frames[1].text, "three");
+  // Inside an overlong line, a release does not forget that the line's rest is dropped.
+  f.append("123456789");
+  ASSERT_EQ(drain(f).size(), 1u);
+  f.release_if_empty();
+  f.append("rest\nnext\n");
+  frames = drain(f);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].text, "next");
+}
+
 }  // namespace
 }  // namespace swarmhub::proto

@@ -32,6 +32,9 @@ class line_framer {
   // Bytes of an unfinished line held right now (for tests and accounting).
   std::size_t buffered() const { return buffer_.size() - start_; }
 
+  // Gives the buffer's memory back when it holds nothing (an idle connection keeps none).
+  void release_if_empty();
+
  private:
   void compact();
 

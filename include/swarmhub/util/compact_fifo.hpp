@@ -36,6 +36,12 @@ class compact_fifo {
     }
   }
 
+  // Empties it and gives back all its memory (clear keeps a little, for the next burst).
+  void release() {
+    head_ = 0;
+    std::vector<T>().swap(items_);
+  }
+
   void clear() {
     head_ = 0;
     if (items_.capacity() > keep_capacity) {

@@ -487,65 +487,129 @@ awaitable<void> session::reader() {
   // once (no suspension in between). 100k idle clients would otherwise keep 100k buffers.
   error_code mode_ec;
   socket_.non_blocking(true, mode_ec);
-  bool truncated = false;  // over TLS, the peer ended without close_notify
+  await_input();
+}
+
+void session::await_input() {
+  if (stopped_) return;
+  // What an idle connection does not need is given back: its last lines' bytes, its queue.
+  framer_.release_if_empty();
+  if (queue_.empty()) queue_.release();
+  auto ready = [self = shared_from_this()](const error_code& ec) { self->on_input(ec); };
+  const auto wait = tls_ ? tls_->readable_wait() : tcp::socket::wait_read;
+  if (!wait) {
+    // OpenSSL holds decrypted bytes already: they are read on the strand's next turn.
+    asio::post(socket_.get_executor(), [ready = std::move(ready)] { ready({}); });
+    return;
+  }
+  socket_.async_wait(*wait, std::move(ready));
+}
+
+void session::on_input(error_code ec) {
+  if (stopped_) return;
+  bool truncated = false;
+  if (!ec) read_input(ec, truncated);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    await_input();
+    return;
+  }
+  if (ec) {
+    asio::co_spawn(
+        socket_.get_executor(),
+        [self = shared_from_this(), ec, truncated] { return self->end_of_input(ec, truncated); },
+        net::detached_logged{"session reader"});
+    return;
+  }
+  unanswered rest;
+  if (!answer_now(rest)) {
+    spawn_reader(std::move(rest));
+    return;
+  }
+  // The read's replies are whole: written now, in one piece (pipelined requests).
+  send_replies();
+  await_input();
+}
+
+void session::read_input(error_code& ec, bool& truncated) {
+  static thread_local std::array<char, read_chunk> buffer;
+  const std::size_t n = tls_ ? tls_->read_some(asio::buffer(buffer), ec)
+                             : socket_.read_some(asio::buffer(buffer), ec);
+  // A peer that closes without TLS's close_notify has still closed; but its unterminated
+  // last line may be a longer line cut at a record's end by someone on the path: dropped.
+  if (ec == asio::ssl::error::stream_truncated) {
+    ec = asio::error::eof;
+    truncated = true;
+  }
+  if (ec) return;
+  last_input_ = clock::now();
+  tracker_stats::add(core_.stats.bytes_in, n);
+  // Closing: what comes is drained, unread, until the peer closes or the linger time ends.
+  if (!closing_) framer_.append(std::string_view(buffer.data(), n));
+}
+
+bool session::answer_now(unanswered& rest) {
   for (;;) {
-    error_code ec;
-    std::size_t n = 0;
-    const auto wait = tls_ ? tls_->readable_wait() : tcp::socket::wait_read;
-    if (wait) co_await socket_.async_wait(*wait, asio::redirect_error(use_awaitable, ec));
-    if (stopped_) co_return;
-    if (!ec) {
-      static thread_local std::array<char, read_chunk> buffer;
-      n = tls_ ? tls_->read_some(asio::buffer(buffer), ec)
-               : socket_.read_some(asio::buffer(buffer), ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-      // A peer that closes without TLS's close_notify has still closed; but its unterminated
-      // last line may be a longer line cut at a record's end by someone on the path: dropped.
-      if (ec == asio::ssl::error::stream_truncated) {
-        ec = asio::error::eof;
-        truncated = true;
-      }
-      if (!ec && !closing_) framer_.append(std::string_view(buffer.data(), n));
+    if (must_wait_for_output_room()) return false;
+    if (stopped_ || closing_) return true;
+    auto frame = framer_.next();
+    if (!frame) return true;
+    if (protocol_ != protocol::line) {
+      rest.frame = std::move(frame);
+      return false;
     }
-    if (ec) {
-      if (ec != asio::error::eof) {
-        stop(closing_ ? close_reason_ : fmt::format("read failed: {}", ec.message()));
-        co_return;
-      }
-      if (!closing_ && framer_.buffered() > 0) {
-        // The peer is done sending; what it sent still deserves replies, including an
-        // unterminated last line if the end was TLS's orderly one (or TCP's, in clear).
-        framer_.append(truncated ? std::string_view() : "\n");
-        while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
-        send_replies();
-      }
-      peer_done_ = true;
-      begin_close("peer closed");
-      if (writer_done_) stop(close_reason_);
-      co_return;
+    // A request that needs no waiting (ping, a refusal, ...) is answered here without a
+    // coroutine frame, its reply appended to the read's others (replies_).
+    checked_request request;
+    if (!line_request_now(*frame, request)) {
+      rest.request = std::move(request);
+      return false;
     }
-    last_input_ = clock::now();
-    tracker_stats::add(core_.stats.bytes_in, n);
-    if (closing_) continue;  // draining until the peer closes or the linger time ends
-    while (auto frame = framer_.next()) {
-      if (must_wait_for_output_room()) {
-        send_replies();
-        co_await wait_for_output_room();
-      }
-      if (stopped_ || closing_) break;
-      if (protocol_ == protocol::line) {
-        // A request that needs no waiting (ping, a refusal, ...) is answered here without a
-        // coroutine frame, its reply appended to the read's others (replies_).
-        checked_request request;
-        if (!line_request_now(*frame, request)) co_await line_request_later(std::move(request));
-        continue;
-      }
-      co_await handle_frame(std::move(*frame));
+  }
+}
+
+void session::spawn_reader(unanswered rest) {
+  asio::co_spawn(
+      socket_.get_executor(),
+      [self = shared_from_this(), rest = std::move(rest)]() mutable {
+        return self->read_on(std::move(rest));
+      },
+      net::detached_logged{"session reader"});
+}
+
+awaitable<void> session::read_on(unanswered rest) {
+  for (;;) {
+    if (rest.request) {
+      co_await line_request_later(std::move(*rest.request));
+    } else if (rest.frame) {
+      co_await handle_frame(std::move(*rest.frame));
       if (ws_) co_return co_await websocket_reader();
+    } else {
+      send_replies();
+      co_await wait_for_output_room();
     }
-    // The read's replies are whole: written now, in one piece (pipelined requests).
+    rest = {};
+    if (stopped_) co_return;
+    if (answer_now(rest)) break;
+  }
+  send_replies();
+  await_input();
+}
+
+awaitable<void> session::end_of_input(error_code ec, bool truncated) {
+  if (ec != asio::error::eof) {
+    stop(closing_ ? close_reason_ : fmt::format("read failed: {}", ec.message()));
+    co_return;
+  }
+  if (!closing_ && framer_.buffered() > 0) {
+    // The peer is done sending; what it sent still deserves replies, including an
+    // unterminated last line if the end was TLS's orderly one (or TCP's, in clear).
+    framer_.append(truncated ? std::string_view() : "\n");
+    while (auto frame = framer_.next()) co_await handle_frame(std::move(*frame));
     send_replies();
   }
+  peer_done_ = true;
+  begin_close("peer closed");
+  if (writer_done_) stop(close_reason_);
 }
 
 bool session::must_wait_for_output_room() const {
@@ -665,8 +729,12 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
     co_return;
   }
   if (!http_request_) {
-    http_request_ = proto::http::parse_request_line(frame.text);
-    if (!http_request_) fail(400, "Bad Request");
+    auto request_line = proto::http::parse_request_line(frame.text);
+    if (!request_line) {
+      fail(400, "Bad Request");
+      co_return;
+    }
+    http_request_ = std::make_unique<proto::http::request>(std::move(*request_line));
     co_return;
   }
   if (!frame.text.empty()) {

@@ -2,10 +2,13 @@
 // One client connection: its socket, its line framing, its bounded output queue and its
 // timeouts. That is all the session itself is (the transport); who is on it
 // (session_identity) and where it is in the chat (chat_presence) are values it holds beside
-// and hands to the command handlers. One reader coroutine handles requests in order; writes are a
-// chain of callbacks that exists only while there is output; a watchdog timer enforces the idle,
-// write and linger timeouts. An idle connection holds the session, the reader's frame and two
-// pending waits, nothing more.
+// and hands to the command handlers. Input is waited for by a callback: what arrives is read
+// and the requests that need no waiting are answered there, in order. A reader coroutine
+// exists only while a request waits for something (the store, a password check, room in the
+// output) or the protocol needs one (the TLS handshake, HTTP, IRC), and ends when the
+// connection waits for input again. Writes are a chain of callbacks that exists only while
+// there is output; a watchdog timer enforces the idle, write and linger timeouts. An idle
+// connection holds the session and two pending waits, nothing more.
 //
 // Transport: the first byte decides, before any framing. 0x16 (a TLS record) starts a
 // handshake under a time limit, and the same recognition (HTTP or the line protocol) then runs
@@ -124,10 +127,37 @@ class session : public std::enable_shared_from_this<session> {
   enum class protocol { undecided, line, http, websocket, irc };
   friend class irc::connection;  // the IRC adapter: requests, replies and output (irc/)
 
+  // The connection's first coroutine: the transport, then the first wait for input.
   awaitable<void> reader();
   // Waits for the first byte without taking it; on 0x16, makes the TLS handshake. False when
   // the session ended meanwhile.
   awaitable<bool> choose_transport();
+  // What the input callback could not answer without waiting: a line-protocol request that
+  // waits, or a frame of another protocol (or of one not chosen yet). Neither, when the
+  // output has no room for more replies.
+  struct unanswered {
+    std::optional<checked_request> request;
+    std::optional<proto::frame> frame;
+  };
+  // Waits for input with a callback (on_input), not a coroutine: an idle connection holds no
+  // frame and no buffer.
+  void await_input();
+  // Input is ready (or `ec`): read it, answer what needs no waiting, then wait again, or
+  // hand the rest to read_on.
+  void on_input(error_code ec);
+  // Reads one chunk (decrypted, over TLS) into the framer. `ec`: would_block when there was
+  // nothing after all, eof when the peer is done (`truncated`: over TLS, without
+  // close_notify).
+  void read_input(error_code& ec, bool& truncated);
+  // Answers the framer's lines, in order, while each needs no waiting. True when nothing is
+  // left to answer; false with `rest` (or with nothing, when the output has no room).
+  bool answer_now(unanswered& rest);
+  // The reader coroutine: answers `rest` and whatever follows it, then waits for input again
+  // (await_input) and ends.
+  awaitable<void> read_on(unanswered rest);
+  void spawn_reader(unanswered rest);
+  // The peer is done sending (eof), or reading failed.
+  awaitable<void> end_of_input(error_code ec, bool truncated);
   // The tracker is full (turned away), or plaintext from this peer is not served (it is told
   // how to connect with TLS): the client is told in the protocol `kind`, and closed.
   bool refuse_unwelcome(protocol kind);
@@ -228,9 +258,9 @@ class session : public std::enable_shared_from_this<session> {
   proto::line_framer framer_;
   protocol protocol_ = protocol::undecided;
   clock::time_point greet_at_;
-  std::optional<proto::http::request> http_request_;  // headers being read
-  std::unique_ptr<web::ws_channel> ws_;               // after GET /ws only
-  std::unique_ptr<irc::connection> irc_;              // IRC connections only
+  std::unique_ptr<proto::http::request> http_request_;  // headers being read
+  std::unique_ptr<web::ws_channel> ws_;                 // after GET /ws only
+  std::unique_ptr<irc::connection> irc_;                // IRC connections only
   session_identity identity_;
   chat_presence chat_;
   bool event_ids_ = false;
