@@ -93,9 +93,7 @@ void session::start(proto::session_state initial_state, bool turned_away) {
   auto self = shared_from_this();
   asio::dispatch(socket_.get_executor(), [self] {
     // Each coroutine's function object holds `self`, keeping the session alive while it runs.
-    const auto ex = self->socket_.get_executor();
-    asio::co_spawn(
-        ex, [self] { return self->reader(); }, net::detached_logged{"session reader"});
+    self->spawn([](session& s) { return s.reader(); });
     self->watch();
   });
 }
@@ -507,27 +505,28 @@ void session::await_input() {
 
 void session::on_input(error_code ec) {
   if (stopped_) return;
-  bool truncated = false;
-  if (!ec) read_input(ec, truncated);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+  try {
+    bool truncated = false;
+    if (!ec) read_input(ec, truncated);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      await_input();
+      return;
+    }
+    if (ec) {
+      spawn([ec, truncated](session& s) { return s.end_of_input(ec, truncated); });
+      return;
+    }
+    unanswered rest;
+    if (!answer_now(rest)) {
+      spawn([rest = std::move(rest)](session& s) mutable { return s.read_on(std::move(rest)); });
+      return;
+    }
+    // The read's replies are whole: written now, in one piece (pipelined requests).
+    send_replies();
     await_input();
-    return;
+  } catch (...) {
+    end_on_exception(std::current_exception());
   }
-  if (ec) {
-    asio::co_spawn(
-        socket_.get_executor(),
-        [self = shared_from_this(), ec, truncated] { return self->end_of_input(ec, truncated); },
-        net::detached_logged{"session reader"});
-    return;
-  }
-  unanswered rest;
-  if (!answer_now(rest)) {
-    spawn_reader(std::move(rest));
-    return;
-  }
-  // The read's replies are whole: written now, in one piece (pipelined requests).
-  send_replies();
-  await_input();
 }
 
 void session::read_input(error_code& ec, bool& truncated) {
@@ -549,11 +548,13 @@ void session::read_input(error_code& ec, bool& truncated) {
 
 bool session::answer_now(unanswered& rest) {
   for (;;) {
-    if (must_wait_for_output_room()) return false;
     if (stopped_ || closing_) return true;
     auto frame = framer_.next();
     if (!frame) return true;
-    if (protocol_ != protocol::line) {
+    // Chosen here, on the read's turn of the strand: the watchdog's greeting on delay must
+    // not take a first line that is already read for another protocol.
+    if (!choose_protocol(*frame)) continue;
+    if (protocol_ != protocol::line || must_wait_for_output_room()) {
       rest.frame = std::move(frame);
       return false;
     }
@@ -567,28 +568,42 @@ bool session::answer_now(unanswered& rest) {
   }
 }
 
-void session::spawn_reader(unanswered rest) {
+template <class Coroutine>
+void session::spawn(Coroutine coroutine) {
   asio::co_spawn(
       socket_.get_executor(),
-      [self = shared_from_this(), rest = std::move(rest)]() mutable {
-        return self->read_on(std::move(rest));
+      [self = shared_from_this(), coroutine = std::move(coroutine)]() mutable {
+        return coroutine(*self);
       },
-      net::detached_logged{"session reader"});
+      [self = shared_from_this()](std::exception_ptr e) {
+        if (e) self->end_on_exception(e);
+      });
+}
+
+void session::end_on_exception(std::exception_ptr e) {
+  net::detached_logged{"session reader"}(e);
+  stop("internal error");
 }
 
 awaitable<void> session::read_on(unanswered rest) {
   for (;;) {
+    // The coroutine starts a turn of the strand after the read: the session may have stopped
+    // or begun closing meanwhile, and then no more requests are handled.
+    if (stopped_) co_return;
+    if (closing_) break;
+    if (rest.frame && must_wait_for_output_room()) {
+      // Backpressure: a client that sends requests faster than it reads replies waits here.
+      send_replies();
+      co_await wait_for_output_room();
+      continue;
+    }
     if (rest.request) {
       co_await line_request_later(std::move(*rest.request));
     } else if (rest.frame) {
       co_await handle_frame(std::move(*rest.frame));
       if (ws_) co_return co_await websocket_reader();
-    } else {
-      send_replies();
-      co_await wait_for_output_room();
     }
     rest = {};
-    if (stopped_) co_return;
     if (answer_now(rest)) break;
   }
   send_replies();
@@ -625,21 +640,25 @@ awaitable<void> session::wait_for_output_room() {
   }
 }
 
-awaitable<void> session::handle_frame(proto::frame frame) {
-  if (protocol_ == protocol::undecided) {
-    if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
-      protocol_ = protocol::http;
-      tracker_stats::add(core_.stats.http_connections_total);
-      if (refuse_unwelcome(protocol::http)) co_return;
-    } else if (frame.what == proto::frame::kind::line && irc::starts_irc(frame.text)) {
-      protocol_ = protocol::irc;
-      if (refuse_unwelcome(protocol::irc)) co_return;
-      irc_ = std::make_unique<irc::connection>(*this);
-    } else {
-      choose_line_protocol();
-      if (closing_) co_return;  // plaintext refused
-    }
+bool session::choose_protocol(const proto::frame& frame) {
+  if (protocol_ != protocol::undecided) return true;
+  if (frame.what == proto::frame::kind::line && proto::http::is_request_line(frame.text)) {
+    protocol_ = protocol::http;
+    tracker_stats::add(core_.stats.http_connections_total);
+    return !refuse_unwelcome(protocol::http);
   }
+  if (frame.what == proto::frame::kind::line && irc::starts_irc(frame.text)) {
+    protocol_ = protocol::irc;
+    if (refuse_unwelcome(protocol::irc)) return false;
+    irc_ = std::make_unique<irc::connection>(*this);
+    return true;
+  }
+  choose_line_protocol();
+  return !closing_;  // plaintext refused
+}
+
+awaitable<void> session::handle_frame(proto::frame frame) {
+  if (!choose_protocol(frame)) co_return;
   if (protocol_ == protocol::http) {
     co_await handle_http_frame(std::move(frame));
     co_return;

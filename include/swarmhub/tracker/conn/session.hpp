@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,8 +134,7 @@ class session : public std::enable_shared_from_this<session> {
   // the session ended meanwhile.
   awaitable<bool> choose_transport();
   // What the input callback could not answer without waiting: a line-protocol request that
-  // waits, or a frame of another protocol (or of one not chosen yet). Neither, when the
-  // output has no room for more replies.
+  // waits, or a frame of another protocol, or a frame that must wait for room in the output.
   struct unanswered {
     std::optional<checked_request> request;
     std::optional<proto::frame> frame;
@@ -150,12 +150,17 @@ class session : public std::enable_shared_from_this<session> {
   // close_notify).
   void read_input(error_code& ec, bool& truncated);
   // Answers the framer's lines, in order, while each needs no waiting. True when nothing is
-  // left to answer; false with `rest` (or with nothing, when the output has no room).
+  // left to answer (or closing); false with `rest` for read_on.
   bool answer_now(unanswered& rest);
   // The reader coroutine: answers `rest` and whatever follows it, then waits for input again
   // (await_input) and ends.
   awaitable<void> read_on(unanswered rest);
-  void spawn_reader(unanswered rest);
+  // Starts `coroutine(*this)` on the strand, holding the session. An exception that escapes
+  // it, or the input callback, ends the connection (end_on_exception) rather than leaving it
+  // unread.
+  template <class Coroutine>
+  void spawn(Coroutine coroutine);
+  void end_on_exception(std::exception_ptr e);
   // The peer is done sending (eof), or reading failed.
   awaitable<void> end_of_input(error_code ec, bool truncated);
   // The tracker is full (turned away), or plaintext from this peer is not served (it is told
@@ -179,6 +184,9 @@ class session : public std::enable_shared_from_this<session> {
   void shut_send_side();
   // The watchdog: a timer that looks at the timeouts whenever it fires or is woken.
   void watch();
+  // The first line chooses the protocol (HTTP, IRC, or else the line protocol). False when
+  // the frame is not to be handled: the client is refused (closing).
+  bool choose_protocol(const proto::frame& frame);
   awaitable<void> handle_frame(proto::frame frame);
   // A line-protocol (or WebSocket) request: answered at once when nothing in it waits (true;
   // the reply is queued), else false with `request` checked for line_request_later, which
