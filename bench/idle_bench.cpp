@@ -4,6 +4,7 @@
 //
 //   idle_bench --port P --clients N --server-pid PID [--addresses K] [--timeout SECONDS]
 //              [--tls 1] [--proto swarmhub|irc] [--settle SECONDS] [--accounts 1]
+//              [--first F] [--ready-file PATH]
 //
 // --tls 1: each connection is TLS (the certificate is not checked: only memory is measured).
 // --proto irc: registers with NICK/USER and waits for 001 instead of create_user/login, so
@@ -11,7 +12,10 @@
 // idle this long before the server's memory is read (a server may give memory back later).
 // --accounts 1 (IRC on swarmhub, which admits account holders only): the accounts are made
 // first over one line-protocol connection, before the memory is read, and each IRC client
-// then registers with PASS name:password.
+// then registers with PASS name:password. --first: the accounts are idle<F>, idle<F+1>, ...
+// (several idle_bench processes on one cluster, each its own users). --ready-file: written
+// once every client is in, before the settle time (so that a script knows when all of
+// several processes hold their connections at once).
 
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -19,6 +23,7 @@
 #include <boost/asio/ssl.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,6 +46,7 @@ struct run_options {
   long addresses = 16;
   bool irc = false;
   bool accounts = false;
+  long first = 0;                     // the first account's number
   asio::ssl::context* tls = nullptr;  // null: plaintext
 };
 
@@ -94,9 +100,9 @@ awaitable<void> client(const run_options& options, long index, std::vector<held_
   if (options.tls) {
     connection.secure = std::make_unique<tls_stream>(std::move(*socket), *options.tls);
     co_await connection.secure->async_handshake(asio::ssl::stream_base::client, use_awaitable);
-    in = co_await log_in(*connection.secure, index, options.irc, options.accounts);
+    in = co_await log_in(*connection.secure, options.first + index, options.irc, options.accounts);
   } else {
-    in = co_await log_in(*socket, index, options.irc, options.accounts);
+    in = co_await log_in(*socket, options.first + index, options.irc, options.accounts);
     connection.plain = std::move(socket);
   }
   ++(in ? logged_in : failed);
@@ -107,9 +113,11 @@ awaitable<void> client(const run_options& options, long index, std::vector<held_
 // Makes accounts idle0..idle<count-1> over one connection, the requests pipelined; returns
 // how many the server made (or had already).
 template <class Stream>
-awaitable<long> make_accounts_on(Stream& stream, long count) {
+awaitable<long> make_accounts_on(Stream& stream, long first, long count) {
   std::string requests;
-  for (long i = 0; i < count; ++i) requests += "create_user " + name_of(i) + " idlepass\n";
+  for (long i = first; i < first + count; ++i) {
+    requests += "create_user " + name_of(i) + " idlepass\n";
+  }
   co_await asio::async_write(stream, asio::buffer(requests), use_awaitable);
   std::string buffer;
   long made = 0;
@@ -127,10 +135,10 @@ awaitable<long> make_accounts_on(Stream& stream, long count) {
 awaitable<long> make_accounts(const run_options& options, long count) {
   tcp::socket socket(co_await asio::this_coro::executor);
   co_await socket.async_connect(options.server, use_awaitable);
-  if (!options.tls) co_return co_await make_accounts_on(socket, count);
+  if (!options.tls) co_return co_await make_accounts_on(socket, options.first, count);
   tls_stream secure(std::move(socket), *options.tls);
   co_await secure.async_handshake(asio::ssl::stream_base::client, use_awaitable);
-  co_return co_await make_accounts_on(secure, count);
+  co_return co_await make_accounts_on(secure, options.first, count);
 }
 
 }  // namespace
@@ -149,6 +157,7 @@ int main(int argc, char** argv) {
   options.irc = flag(argc, argv, "proto", "swarmhub") == "irc";
   if (flag_number(argc, argv, "tls", 0) != 0) options.tls = &tls;
   options.accounts = flag_number(argc, argv, "accounts", 0) != 0;
+  options.first = flag_number(argc, argv, "first", 0);
   if (options.accounts) {
     long made = 0;
     asio::co_spawn(io, make_accounts(options, clients), [&](std::exception_ptr e, long n) {
@@ -200,6 +209,9 @@ int main(int argc, char** argv) {
       asio::detached);
   io.run();
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (const std::string ready = flag(argc, argv, "ready-file", ""); !ready.empty()) {
+    std::ofstream(ready) << logged_in << "\n";
+  }
   if (const long settle = flag_number(argc, argv, "settle", 0); settle > 0) {
     std::this_thread::sleep_for(std::chrono::seconds(settle));
   }
