@@ -61,6 +61,12 @@ struct held_connection {
 };
 
 // Logs in (or registers, for IRC) and reads until it is in; false when refused.
+// Why the first failed login failed (a refusal's line or an exception's text), for stderr.
+std::string first_failure;
+void note_failure(std::string why) {
+  if (first_failure.empty()) first_failure = std::move(why);
+}
+
 template <class Stream>
 awaitable<bool> log_in(Stream& stream, long index, bool irc, bool accounts) {
   const std::string name = name_of(index);
@@ -77,11 +83,17 @@ awaitable<bool> log_in(Stream& stream, long index, bool irc, bool accounts) {
     buffer.erase(0, n);
     if (irc) {
       if (line.find(" 001 ") != std::string::npos) co_return true;
-      if (line.starts_with("ERROR")) co_return false;
+      if (line.starts_with("ERROR")) {
+        note_failure(line);
+        co_return false;
+      }
       continue;
     }
     if (line.starts_with("OK logged in")) co_return true;
-    if (line.starts_with("ERR") && !line.starts_with("ERR USER_EXISTS")) co_return false;
+    if (line.starts_with("ERR") && !line.starts_with("ERR USER_EXISTS")) {
+      note_failure(line);
+      co_return false;
+    }
   }
 }
 
@@ -183,6 +195,11 @@ int main(int argc, char** argv) {
       asio::co_spawn(io, client(options, i, held, logged_in, failed, all_in, clients),
                      [&](const std::exception_ptr& e) {
                        if (e) {
+                         try {
+                           std::rethrow_exception(e);
+                         } catch (const std::exception& ex) {
+                           note_failure(ex.what());
+                         }
                          ++failed;
                          if (logged_in + failed == clients) all_in.cancel();
                        }
@@ -223,5 +240,11 @@ int main(int argc, char** argv) {
       "clients=%ld logged_in=%ld failed=%ld seconds=%.1f server_rss_before_kib=%ld "
       "server_rss_after_kib=%ld kib_per_connection=%.2f\n",
       clients, logged_in, failed, seconds, rss_before, rss_after, per_connection);
-  return failed == 0 ? 0 : 1;
+  if (!first_failure.empty())
+    std::fprintf(stderr, "idle_bench: first failure: %s\n", first_failure.c_str());
+  if (logged_in + failed < clients) {
+    std::fprintf(stderr, "idle_bench: %ld logins had no answer in time\n",
+                 clients - logged_in - failed);
+  }
+  return failed == 0 && logged_in == clients ? 0 : 1;
 }
