@@ -14,6 +14,22 @@ int hex_value(char c) {
   return -1;
 }
 
+// True when `encoded` (whose escapes are well-formed) decodes to `plain`.
+bool decodes_to(std::string_view encoded, std::string_view plain) {
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < encoded.size(); ++i, ++j) {
+    char c = encoded[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%') {
+      c = static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
+      i += 2;
+    }
+    if (j == plain.size() || plain[j] != c) return false;
+  }
+  return j == plain.size();
+}
+
 }  // namespace
 
 bool is_request_line(std::string_view line) {
@@ -81,6 +97,26 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
+bool percent_decode_exact(std::string_view text, std::span<char> out) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i, ++n) {
+    if (n == out.size()) return false;
+    if (text[i] == '+') {
+      out[n] = ' ';
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size()) return false;
+      const int hi = hex_value(text[i + 1]);
+      const int lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out[n] = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out[n] = text[i];
+    }
+  }
+  return n == out.size();
+}
+
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
@@ -96,6 +132,39 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
     out.try_emplace(std::move(*key), std::move(*value));
   }
   return out;
+}
+
+std::optional<query_params> query_params::parse(std::string_view query) {
+  // A key or value is malformed exactly when one of its '%' is not followed by two hex
+  // digits; those are never '&' or '=', so the whole query is checked at once.
+  for (auto i = query.find('%'); i != std::string_view::npos; i = query.find('%', i + 3)) {
+    if (i + 2 >= query.size() || hex_value(query[i + 1]) < 0 || hex_value(query[i + 2]) < 0) {
+      return std::nullopt;
+    }
+  }
+  return query_params(query);
+}
+
+std::optional<std::string_view> query_params::raw(std::string_view key) const {
+  std::string_view rest = query_;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    if (!decodes_to(pair.substr(0, eq), key)) continue;
+    return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+  }
+  return std::nullopt;
+}
+
+std::string_view query_params::get(std::string_view key, std::string& scratch) const {
+  const auto value = raw(key);
+  if (!value) return {};
+  if (value->find_first_of("%+") == std::string_view::npos) return *value;
+  scratch = *percent_decode(*value);  // well-formed: parse() checked every escape
+  return scratch;
 }
 
 std::string response(int status, std::string_view reason, std::string_view content_type,

@@ -180,6 +180,16 @@ TEST(AnnounceThrottle, ABurstPassesThenOnePerMinInterval) {
   EXPECT_EQ(throttle.admit("alice", "g\tx", t + 32s), verdict::too_soon);
 }
 
+TEST(AnnounceThrottle, AGroupAndInfoHashNameTheSameBucketAsTheirKey) {
+  announce_throttle throttle({30s, 1, 10});
+  using verdict = announce_throttle::verdict;
+  const auto t = clock::now();
+  EXPECT_EQ(throttle.admit("Alice", "G", "abcd", t), verdict::pass);
+  EXPECT_EQ(throttle.admit("alice", "g\tabcd", t), verdict::too_soon);  // group folded
+  EXPECT_EQ(throttle.admit("alice", "g", "ABCD", t), verdict::pass);    // the hash is not
+  EXPECT_EQ(throttle.size(), 2u);
+}
+
 TEST(AnnounceThrottle, MemoryPerUserIsBoundedAndIdleBucketsGo) {
   announce_throttle throttle({30s, 2, 4});
   using verdict = announce_throttle::verdict;
@@ -215,6 +225,31 @@ TEST(AccessCache, RemembersAndForgetsWhatChanges) {
   EXPECT_TRUE(cache.swarm_of("h", "hash"));
   cache.forget_user("alice");
   EXPECT_FALSE(cache.user_of("pk"));
+}
+
+TEST(AccessCache, AnAnnounceFindsAllThreeAtOnce) {
+  access_cache cache;
+  std::string user = "unchanged", swarm = "unchanged";
+  bool member = false;
+  cache.set_user("pk", "Alice");
+  cache.set_swarm("G", "hash", "key");
+  EXPECT_FALSE(cache.find("pk", "g", "hash", user, swarm, member));  // membership unknown
+  EXPECT_EQ(user, "unchanged");
+  cache.set_member("ALICE", "g", false);
+  ASSERT_TRUE(cache.find("pk", "g", "hash", user, swarm, member));
+  EXPECT_EQ(user, "Alice");
+  EXPECT_EQ(swarm, "key");
+  EXPECT_FALSE(member);
+  cache.set_member("alice", "G", true);
+  ASSERT_TRUE(cache.find("pk", "G", "hash", user, swarm, member));
+  EXPECT_TRUE(member);
+  EXPECT_FALSE(cache.find("other", "g", "hash", user, swarm, member));
+  EXPECT_TRUE(cache.find("pk", "g", "HASH", user, swarm, member));  // folded, as swarm_of
+  EXPECT_TRUE(cache.has_swarm("g", "hash"));
+  EXPECT_FALSE(cache.has_swarm("h", "hash"));
+  cache.forget_swarm("g", "key");
+  EXPECT_FALSE(cache.has_swarm("g", "hash"));
+  EXPECT_FALSE(cache.find("pk", "g", "hash", user, swarm, member));
 }
 
 TEST(AccessCache, ARemovedFilesHashesAllGo) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,8 +37,32 @@ void add_header(request& r, std::string_view header_line);
 // Decodes %XX and '+'; nothing on malformed escapes.
 std::optional<std::string> percent_decode(std::string_view text);
 
+// Decodes `text` into `out` when it decodes to exactly out.size() bytes (an info_hash, a
+// peer_id); false otherwise, and on a malformed escape.
+bool percent_decode_exact(std::string_view text, std::span<char> out);
+
 // The query's parameters, decoded. A repeated key keeps its first value.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
+
+// The same parameters read where they lie, for the hot path (announces): nothing copied, a
+// value decoded only when asked for. Keys compare decoded ("info%5Fhash" is "info_hash"); a
+// repeated key keeps its first value. Views into the query text, which must outlive it.
+class query_params {
+ public:
+  // Nothing when a key or value holds a malformed escape (where parse_query gives nothing).
+  static std::optional<query_params> parse(std::string_view query);
+
+  // The first value of `key`, still percent-encoded; nothing when the key is absent.
+  std::optional<std::string_view> raw(std::string_view key) const;
+  bool contains(std::string_view key) const { return raw(key).has_value(); }
+  // That value decoded, "" when the key is absent: a view of the query itself when the
+  // value holds no escape, else of `scratch`, which it fills.
+  std::string_view get(std::string_view key, std::string& scratch) const;
+
+ private:
+  explicit query_params(std::string_view query) : query_(query) {}
+  std::string_view query_;
+};
 
 // A whole response with Content-Length. `extra_headers`: more header lines, each ending in
 // CRLF.

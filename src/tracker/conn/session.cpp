@@ -395,7 +395,7 @@ void session::send_replies() {
   write_more();
 }
 
-bool session::push_output(outgoing out) {
+bool session::push_output(outgoing out, bool schedule) {
   flush_replies();  // the replies gathered so far come first
   if (queued_bytes_ + out.data->size() > core_.options.max_output) {
     tracker_stats::add(core_.stats.cut_off_total);
@@ -404,7 +404,7 @@ bool session::push_output(outgoing out) {
   }
   queued_bytes_ += out.data->size();
   queue_.push_back(std::move(out));
-  schedule_write();
+  if (schedule) schedule_write();
   return true;
 }
 
@@ -770,7 +770,15 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
   }
   std::string response = co_await serve_http(*this, request);
   if (stopped_) co_return;
-  enqueue(std::make_shared<const std::string>(std::move(response)));
+  auto message = std::make_shared<const std::string>(std::move(response));
+  if (framer_.buffered() == 0) {
+    // The read's last request (the usual case): the reader writes its replies as soon as this
+    // returns (send_replies). A write posted as well would find nothing left to write, but
+    // its trip through the scheduler would wake the other I/O thread, once per request.
+    push_output(outgoing{std::move(message)}, false);
+  } else {
+    enqueue(std::move(message));
+  }
   if (!request.keep_alive) begin_close("http done");
 }
 

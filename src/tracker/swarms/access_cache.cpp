@@ -9,8 +9,18 @@ std::string pair_key(std::string_view a, std::string_view b) {
   return util::ascii_lower(a) + '\t' + util::ascii_lower(b);
 }
 
-std::optional<std::string> find(const std::unordered_map<std::string, std::string>& m,
-                                const std::string& key) {
+// pair_key() for a lookup: in a buffer of the thread's, reused, valid until the next call.
+std::string_view lookup_key(std::string_view a, std::string_view b) {
+  static thread_local std::string key;
+  key.clear();
+  util::append_ascii_lower(key, a);
+  key += '\t';
+  util::append_ascii_lower(key, b);
+  return key;
+}
+
+template <class Map>
+std::optional<std::string> value_of(const Map& m, std::string_view key) {
   const auto it = m.find(key);
   if (it == m.end()) return std::nullopt;
   return it->second;
@@ -25,20 +35,41 @@ void access_cache::put(map& m, std::string key, std::string value) {
 
 std::optional<std::string> access_cache::user_of(std::string_view passkey) const {
   const std::lock_guard lock(mutex_);
-  return find(users_, std::string(passkey));
+  return value_of(users_, passkey);
 }
 
 std::optional<bool> access_cache::is_member(std::string_view user, std::string_view group) const {
   const std::lock_guard lock(mutex_);
-  const auto found = find(members_, pair_key(user, group));
-  if (!found) return std::nullopt;
-  return *found == "1";
+  const auto it = members_.find(lookup_key(user, group));
+  if (it == members_.end()) return std::nullopt;
+  return it->second == "1";
 }
 
 std::optional<std::string> access_cache::swarm_of(std::string_view group,
                                                   std::string_view info_hash) const {
   const std::lock_guard lock(mutex_);
-  return find(swarms_, pair_key(group, info_hash));
+  return value_of(swarms_, lookup_key(group, info_hash));
+}
+
+bool access_cache::has_swarm(std::string_view group, std::string_view info_hash) const {
+  const std::lock_guard lock(mutex_);
+  return swarms_.contains(lookup_key(group, info_hash));
+}
+
+bool access_cache::find(std::string_view passkey, std::string_view group,
+                        std::string_view info_hash, std::string& user, std::string& swarm_key,
+                        bool& member) const {
+  const std::lock_guard lock(mutex_);
+  const auto u = users_.find(passkey);
+  if (u == users_.end()) return false;
+  const auto s = swarms_.find(lookup_key(group, info_hash));
+  if (s == swarms_.end()) return false;
+  const auto m = members_.find(lookup_key(u->second, group));
+  if (m == members_.end()) return false;
+  user = u->second;
+  swarm_key = s->second;
+  member = m->second == "1";
+  return true;
 }
 
 void access_cache::set_user(std::string_view passkey, std::string_view user) {

@@ -27,8 +27,14 @@ announce_throttle::verdict announce_throttle::admit(std::string_view user, std::
     sweep(now);
     next_sweep_ = now + limits_.min_interval * limits_.burst;
   }
-  auto& mine = users_[util::ascii_lower(user)];
-  auto it = mine.find(std::string(torrent));
+  // Looked up without a temporary string; the keys are copied only into a new entry.
+  static thread_local std::string folded;
+  folded.clear();
+  util::append_ascii_lower(folded, user);
+  auto u = users_.find(folded);
+  if (u == users_.end()) u = users_.try_emplace(folded).first;
+  auto& mine = u->second;
+  auto it = mine.find(torrent);
   if (it == mine.end()) {
     if (mine.size() >= limits_.max_torrents) {
       std::erase_if(mine,
@@ -43,6 +49,17 @@ announce_throttle::verdict announce_throttle::admit(std::string_view user, std::
   if (b.tokens < 1) return verdict::too_soon;
   b.tokens -= 1;
   return verdict::pass;
+}
+
+announce_throttle::verdict announce_throttle::admit(std::string_view user, std::string_view group,
+                                                    std::string_view info_hash,
+                                                    clock::time_point now) {
+  static thread_local std::string torrent;
+  torrent.clear();
+  util::append_ascii_lower(torrent, group);
+  torrent += '\t';
+  torrent += info_hash;
+  return admit(user, torrent, now);
 }
 
 std::size_t announce_throttle::size() const {

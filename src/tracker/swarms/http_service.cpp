@@ -1,7 +1,9 @@
 #include "swarmhub/tracker/swarms/http_service.hpp"
 
 #include <fmt/format.h>
+#include <array>
 #include <charconv>
+#include <iterator>
 
 #include "swarmhub/proto/info_files.hpp"
 #include "swarmhub/proto/torrent_links.hpp"
@@ -21,9 +23,20 @@ constexpr int announce_interval = 120;  // seconds between a peer's announces
 constexpr std::string_view announce_path = "/announce";
 
 template <class T>
-bool parse_number(const std::string& text, T& out) {
+bool parse_number(std::string_view text, T& out) {
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// Lower-case hex of `bytes` into `out`, as util::to_hex (an info-hash, in a fixed array).
+template <std::size_t N>
+void to_hex(std::string_view bytes, std::array<char, N>& out) {
+  static constexpr char digits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < bytes.size() && 2 * i + 1 < N; ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = digits[b >> 4];
+    out[2 * i + 1] = digits[b & 0xF];
+  }
 }
 
 // Appended piece by piece: "d" + std::string&& makes GCC 12 (-O2 and above) report a false
@@ -36,16 +49,15 @@ std::string bencoded_failure(std::string_view reason) {
   return out;
 }
 
-std::string bencoded_peers(const swarm_registry::reply& peers, std::chrono::seconds min_interval) {
-  std::string body = "d";
-  body += bencode::string("complete") + bencode::integer(peers.seeders);
-  body += bencode::string("incomplete") + bencode::integer(peers.leechers);
-  body += bencode::string("interval") + bencode::integer(announce_interval);
-  body += bencode::string("min interval") + bencode::integer(min_interval.count());
-  body += bencode::string("peers") + bencode::string(peers.peers4);
-  body += bencode::string("peers6") + bencode::string(peers.peers6);
-  body += "e";
-  return body;
+// Into `body`, whose room is reused from one announce to the next (one per thread).
+void bencoded_peers(std::string& body, const swarm_registry::reply& peers,
+                    std::chrono::seconds min_interval) {
+  body.clear();
+  fmt::format_to(std::back_inserter(body),
+                 "d8:completei{}e10:incompletei{}e8:intervali{}e12:min intervali{}e"
+                 "5:peers{}:{}6:peers6{}:{}e",
+                 peers.seeders, peers.leechers, announce_interval, min_interval.count(),
+                 peers.peers4.size(), peers.peers4, peers.peers6.size(), peers.peers6);
 }
 
 // Who announces and to which swarm: from memory, or from the store on a miss (the store job
@@ -57,15 +69,15 @@ struct access {
   std::string failure;
 };
 
-awaitable<access> look_up(tracker_core& core, const std::string& passkey, const std::string& group,
-                          const std::string& announced) {
+awaitable<access> look_up(tracker_core& core, std::string_view passkey, std::string_view group,
+                          std::string_view announced) {
   access out;
-  auto user = core.access.user_of(passkey);
-  auto swarm = core.access.swarm_of(group, announced);
-  auto member = user ? core.access.is_member(*user, group) : std::nullopt;
-  if (user && swarm && member) co_return access{*user, *swarm, *member, {}};
+  if (core.access.find(passkey, group, announced, out.user, out.swarm_key, out.member)) {
+    co_return out;
+  }
   tracker_stats::add(core.stats.announce_lookups_total);
-  auto query = [&core, passkey, group, announced](store::backend& db) {
+  auto query = [&core, passkey = std::string(passkey), group = std::string(group),
+                announced = std::string(announced)](store::backend& db) {
     auto p = db.may_announce(passkey, group, announced);
     if (!p.user.empty()) core.access.set_user(passkey, p.user);
     if (!p.swarm_key.empty()) {
@@ -91,54 +103,68 @@ awaitable<access> look_up(tracker_core& core, const std::string& passkey, const 
 // GET /announce/<group>?pk=<passkey>&info_hash=...: `group` names the swarm.
 awaitable<std::string> announce(session& client, const proto::http::request& request,
                                 std::string_view path_rest) {
-  const auto ok = [&](std::string body) {
+  const auto ok = [&](std::string_view body) {
     return proto::http::response(200, "OK", "text/plain", body, request.keep_alive);
   };
   if (path_rest.size() < 2 || path_rest[0] != '/') {
     co_return ok(bencoded_failure("the announce URL names the group: /announce/<group>?pk=..."));
   }
-  const std::string group(path_rest.substr(1));
+  // Views into the request, which outlives this coroutine.
+  const std::string_view group = path_rest.substr(1);
   if (!valid_name(group)) co_return ok(bencoded_failure("not a group name"));
-  const auto params = proto::http::parse_query(request.query);
+  const auto params = proto::http::query_params::parse(request.query);
   if (!params) co_return ok(bencoded_failure("malformed query"));
-  const auto get = [&](const char* key) -> std::string {
-    const auto it = params->find(key);
-    return it == params->end() ? std::string() : it->second;
-  };
-  const std::string passkey = get("pk");
-  const std::string info_hash = get("info_hash");
-  const std::string peer_id = get("peer_id");
+  // A value with escapes is decoded into its own string; the others are read in place.
+  std::string pk_decoded, scratch;
+  const std::string_view passkey = params->get("pk", pk_decoded);
+  std::array<char, 20> info_hash;
+  std::array<char, swarm_registry::peer_id_size> peer_id;
+  const auto raw_hash = params->raw("info_hash");
+  const auto raw_peer_id = params->raw("peer_id");
   std::uint16_t port = 0;
   std::int64_t left = 0;
   int want = 50;
-  if (info_hash.size() != 20) co_return ok(bencoded_failure("info_hash must be 20 bytes"));
-  if (peer_id.size() != 20) co_return ok(bencoded_failure("peer_id must be 20 bytes"));
-  if (!parse_number(get("port"), port) || port == 0) co_return ok(bencoded_failure("bad port"));
-  if (!parse_number(get("left"), left) || left < 0) co_return ok(bencoded_failure("bad left"));
-  if (params->contains("numwant") && !parse_number(get("numwant"), want)) {
+  if (!raw_hash || !proto::http::percent_decode_exact(*raw_hash, info_hash)) {
+    co_return ok(bencoded_failure("info_hash must be 20 bytes"));
+  }
+  if (!raw_peer_id || !proto::http::percent_decode_exact(*raw_peer_id, peer_id)) {
+    co_return ok(bencoded_failure("peer_id must be 20 bytes"));
+  }
+  if (!parse_number(params->get("port", scratch), port) || port == 0) {
+    co_return ok(bencoded_failure("bad port"));
+  }
+  if (!parse_number(params->get("left", scratch), left) || left < 0) {
+    co_return ok(bencoded_failure("bad left"));
+  }
+  if (params->contains("numwant") && !parse_number(params->get("numwant", scratch), want)) {
     co_return ok(bencoded_failure("bad numwant"));
   }
   want = std::clamp(want, 0, 200);
-  const bool stopped = get("event") == "stopped";
+  const bool stopped = params->get("event", scratch) == "stopped";
+  const std::string_view peer(peer_id.data(), peer_id.size());
 
   tracker_core& core = client.core();
   tracker_stats::add(core.stats.announces_total);
-  const std::string announced = util::to_hex(info_hash);
+  std::array<char, 2 * info_hash.size()> hex;
+  to_hex(std::string_view(info_hash.data(), info_hash.size()), hex);
+  const std::string_view announced(hex.data(), hex.size());
   const auto who = co_await look_up(core, passkey, group, announced);
   if (!who.failure.empty()) co_return ok(bencoded_failure(who.failure));
   const auto min_interval = core.announces.settings().min_interval;
   // The peer's address is the one the connection comes from, never a parameter.
   const swarm_registry::peer me{who.user, client.remote_address(), port, left,
                                 passkey_tag(passkey)};
+  static thread_local std::string body;  // filled and used with no suspension in between
   if (stopped) {
     // Anyone with a passkey may take their own entry out, a member who left included; it
     // tells them nothing about the swarm.
-    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
-    co_return ok(bencoded_peers({}, min_interval));
+    core.swarms.announce(group, who.swarm_key, peer, me, true, 0);
+    bencoded_peers(body, {}, min_interval);
+    co_return ok(body);
   }
   if (!who.member) co_return ok(bencoded_failure("only members of the group may join its swarm"));
   using verdict = announce_throttle::verdict;
-  switch (core.announces.admit(who.user, util::ascii_lower(group) + '\t' + announced)) {
+  switch (core.announces.admit(who.user, group, announced)) {
     case verdict::pass:
       break;
     case verdict::too_soon:
@@ -147,19 +173,20 @@ awaitable<std::string> announce(session& client, const proto::http::request& req
     case verdict::too_many_torrents:
       co_return ok(bencoded_failure("too many torrents announced at once"));
   }
-  const auto peers = core.swarms.announce(group, who.swarm_key, peer_id, me, false, want);
+  const auto peers = core.swarms.announce(group, who.swarm_key, peer, me, false, want);
   // A leave may have run between the check above and the entry: it forgets the cache entry
   // before it forgets the leaver's peers, so an entry it missed is taken out here.
   if (core.access.is_member(who.user, group) != true) {
-    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
+    core.swarms.announce(group, who.swarm_key, peer, me, true, 0);
     co_return ok(bencoded_failure("only members of the group may join its swarm"));
   }
   // So may a file's removal (remove_file): it forgets the swarm before its entries.
-  if (!core.access.swarm_of(group, announced)) {
-    core.swarms.announce(group, who.swarm_key, peer_id, me, true, 0);
+  if (!core.access.has_swarm(group, announced)) {
+    core.swarms.announce(group, who.swarm_key, peer, me, true, 0);
     co_return ok(bencoded_failure("unknown torrent"));
   }
-  co_return ok(bencoded_peers(peers, min_interval));
+  bencoded_peers(body, peers, min_interval);
+  co_return ok(body);
 }
 
 // GET /torrents/<group>/<file>?pk=<passkey>: a member's .torrent of a file of an open group,

@@ -54,13 +54,21 @@ void swarm_registry::forget_expired(swarm& s, clock::time_point now) {
 swarm_registry::reply swarm_registry::announce(std::string_view group, std::string_view swarm_key,
                                                std::string_view peer_id, const peer& p,
                                                bool stopped, int want, clock::time_point now) {
-  peer_key id(peer_id.substr(0, peer_id_size));
+  // The keys are built in buffers of the thread's, reused: a lookup makes no string, and
+  // only a new entry copies them.
+  static thread_local std::string id, folded_group;
+  id.assign(peer_id.substr(0, peer_id_size));
   id.resize(peer_id_size, '\0');
-  id += util::ascii_lower(p.user);
+  util::append_ascii_lower(id, p.user);
+  folded_group.clear();
+  util::append_ascii_lower(folded_group, group);
 
   const std::lock_guard lock(mutex_);
-  auto& swarms = groups_[util::ascii_lower(group)];
-  const auto here = swarms.try_emplace(std::string(swarm_key)).first;
+  auto g = groups_.find(folded_group);
+  if (g == groups_.end()) g = groups_.try_emplace(folded_group).first;
+  auto& swarms = g->second;
+  auto here = swarms.find(swarm_key);
+  if (here == swarms.end()) here = swarms.try_emplace(std::string(swarm_key)).first;
   auto& s = here->second;
   forget_expired(s, now);
   const auto found = s.index.find(id);
@@ -90,6 +98,7 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   // A window of the swarm from a random start, wrapping round, without the announcer.
   const auto others = total - (self < s.members.size() ? 1 : 0);
   want = std::clamp(want, 0, others);
+  out.peers4.reserve(static_cast<std::size_t>(want) * 6);  // most peers are IPv4
   const std::size_t start = total > 0 ? random_() % static_cast<std::size_t>(total) : 0;
   for (std::size_t k = 0; want > 0; ++k) {
     const auto i = (start + k) % s.members.size();
@@ -99,7 +108,7 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   }
   if (s.members.empty()) {
     swarms.erase(here);
-    if (swarms.empty()) groups_.erase(util::ascii_lower(group));
+    if (swarms.empty()) groups_.erase(g);
   }
   return out;
 }
@@ -109,7 +118,7 @@ swarm_registry::counts swarm_registry::count(std::string_view group, std::string
   const std::lock_guard lock(mutex_);
   const auto g = groups_.find(util::ascii_lower(group));
   if (g == groups_.end()) return {};
-  const auto it = g->second.find(std::string(swarm_key));
+  const auto it = g->second.find(swarm_key);
   if (it == g->second.end()) return {};
   forget_expired(it->second, now);
   const auto total = static_cast<int>(it->second.members.size());

@@ -232,7 +232,8 @@ class session : public std::enable_shared_from_this<session> {
   // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).
   void queue_output(bytes message, std::int64_t room_message_id = 0, std::uint32_t room_slot = 0);
   // Adds the line to the output queue; false when the client was cut off for not reading.
-  bool push_output(outgoing out);
+  // `schedule`: false when the caller writes the queue itself next (send_replies).
+  bool push_output(outgoing out, bool schedule = true);
   // A reply (or an event following one) of the request being handled. Over the line
   // protocol, appended to replies_ (cut off as push_output would); else queued as it is.
   void queue_reply(std::string text);

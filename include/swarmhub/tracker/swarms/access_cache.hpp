@@ -18,7 +18,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "swarmhub/util/string_hash.hpp"
 
 namespace swarmhub::tracker {
 
@@ -29,6 +30,11 @@ class access_cache {
   std::optional<std::string> user_of(std::string_view passkey) const;
   std::optional<bool> is_member(std::string_view user, std::string_view group) const;
   std::optional<std::string> swarm_of(std::string_view group, std::string_view info_hash) const;
+  bool has_swarm(std::string_view group, std::string_view info_hash) const;
+  // All an announce needs at once: true, with `user`, `swarm_key` and `member` set, when all
+  // three are known.
+  bool find(std::string_view passkey, std::string_view group, std::string_view info_hash,
+            std::string& user, std::string& swarm_key, bool& member) const;
 
   void set_user(std::string_view passkey, std::string_view user);
   void set_member(std::string_view user, std::string_view group, bool member);
@@ -45,7 +51,7 @@ class access_cache {
   void clear();
 
  private:
-  using map = std::unordered_map<std::string, std::string>;
+  using map = util::string_map<std::string>;
   static void put(map& m, std::string key, std::string value);
 
   mutable std::mutex mutex_;

@@ -13,7 +13,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "swarmhub/util/string_hash.hpp"
 
 namespace swarmhub::tracker {
 
@@ -34,6 +35,9 @@ class announce_throttle {
   // Takes one announce of `user` for `torrent` (the group and the info-hash announced).
   verdict admit(std::string_view user, std::string_view torrent,
                 clock::time_point now = clock::now());
+  // The same, the torrent named by its group and announced info-hash (hex).
+  verdict admit(std::string_view user, std::string_view group, std::string_view info_hash,
+                clock::time_point now = clock::now());
 
   const limits& settings() const { return limits_; }
   std::size_t size() const;  // buckets held, for tests
@@ -43,14 +47,14 @@ class announce_throttle {
     double tokens = 0;
     clock::time_point at;
   };
-  using buckets = std::unordered_map<std::string, bucket>;
+  using buckets = util::string_map<bucket>;
 
   double refill(const bucket& b, clock::time_point now) const;
   void sweep(clock::time_point now);
 
   const limits limits_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, buckets> users_;  // by folded user name
+  util::string_map<buckets> users_;  // by folded user name
   clock::time_point next_sweep_{};
 };
 

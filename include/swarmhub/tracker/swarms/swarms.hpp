@@ -18,10 +18,10 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "swarmhub/net/asio.hpp"
+#include "swarmhub/util/string_hash.hpp"
 
 namespace swarmhub::tracker {
 
@@ -102,8 +102,8 @@ class swarm_registry {
     peer_key id;
   };
   struct swarm {
-    std::vector<member> members;                      // unordered; removal swaps the last one in
-    std::unordered_map<peer_key, std::size_t> index;  // id -> members[i]
+    std::vector<member> members;          // unordered; removal swaps the last one in
+    util::string_map<std::size_t> index;  // id -> members[i]
     std::deque<expiry> expiries;
     int seeders = 0;
   };
@@ -114,7 +114,7 @@ class swarm_registry {
   std::chrono::seconds lifetime_;
   std::mutex mutex_;
   // By folded group name, then swarm key.
-  std::unordered_map<std::string, std::unordered_map<std::string, swarm>> groups_;
+  util::string_map<util::string_map<swarm>> groups_;
   std::minstd_rand random_{std::random_device{}()};
 };
 
