@@ -117,12 +117,22 @@ bool percent_decode_exact(std::string_view text, std::span<char> out) {
   return n == out.size();
 }
 
+namespace {
+
+// Takes the next `key=value` pair (up to '&') off the front of `rest`.
+std::string_view take_pair(std::string_view& rest) {
+  const auto amp = rest.find('&');
+  const std::string_view pair = rest.substr(0, amp);
+  rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  return pair;
+}
+
+}  // namespace
+
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const std::string_view pair = take_pair(query);
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq));
@@ -148,9 +158,7 @@ std::optional<query_params> query_params::parse(std::string_view query) {
 std::optional<std::string_view> query_params::raw(std::string_view key) const {
   std::string_view rest = query_;
   while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const std::string_view pair = take_pair(rest);
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     if (!decodes_to(pair.substr(0, eq), key)) continue;
