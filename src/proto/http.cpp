@@ -14,18 +14,26 @@ int hex_value(char c) {
   return -1;
 }
 
-// True when `encoded` (whose escapes are well-formed) decodes to `plain`.
+// The character that begins at text[i], decoded ('+' is a space, %XY the byte XY), with `i`
+// moved past it; -1 when a '%' is not followed by two hex digits.
+int decode_next(std::string_view text, std::size_t& i) {
+  const char c = text[i++];
+  if (c == '+') return ' ';
+  if (c != '%') return static_cast<unsigned char>(c);
+  if (i + 2 > text.size()) return -1;
+  const int hi = hex_value(text[i]);
+  const int lo = hex_value(text[i + 1]);
+  if (hi < 0 || lo < 0) return -1;
+  i += 2;
+  return hi * 16 + lo;
+}
+
+// True when `encoded` decodes to `plain`.
 bool decodes_to(std::string_view encoded, std::string_view plain) {
   std::size_t j = 0;
-  for (std::size_t i = 0; i < encoded.size(); ++i, ++j) {
-    char c = encoded[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      c = static_cast<char>(hex_value(encoded[i + 1]) * 16 + hex_value(encoded[i + 2]));
-      i += 2;
-    }
-    if (j == plain.size() || plain[j] != c) return false;
+  for (std::size_t i = 0; i < encoded.size();) {
+    const int c = decode_next(encoded, i);
+    if (c < 0 || j == plain.size() || plain[j++] != static_cast<char>(c)) return false;
   }
   return j == plain.size();
 }
@@ -80,39 +88,20 @@ std::string_view request::header(std::string_view lower_name) const {
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += text[i];
-    }
+  for (std::size_t i = 0; i < text.size();) {
+    const int c = decode_next(text, i);
+    if (c < 0) return std::nullopt;
+    out += static_cast<char>(c);
   }
   return out;
 }
 
 bool percent_decode_exact(std::string_view text, std::span<char> out) {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < text.size(); ++i, ++n) {
-    if (n == out.size()) return false;
-    if (text[i] == '+') {
-      out[n] = ' ';
-    } else if (text[i] == '%') {
-      if (i + 2 >= text.size()) return false;
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out[n] = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out[n] = text[i];
-    }
+  for (std::size_t i = 0; i < text.size();) {
+    const int c = decode_next(text, i);
+    if (c < 0 || n == out.size()) return false;
+    out[n++] = static_cast<char>(c);
   }
   return n == out.size();
 }
