@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::proto::http {
@@ -166,7 +168,16 @@ std::string_view query_params::get(std::string_view key, std::string& scratch) c
 
 std::string response(int status, std::string_view reason, std::string_view content_type,
                      std::string_view body, bool keep_alive, std::string_view extra_headers) {
-  return fmt::format(
+  std::string out;
+  append_response(out, status, reason, content_type, body, keep_alive, extra_headers);
+  return out;
+}
+
+void append_response(std::string& out, int status, std::string_view reason,
+                     std::string_view content_type, std::string_view body, bool keep_alive,
+                     std::string_view extra_headers) {
+  fmt::format_to(
+      std::back_inserter(out),
       "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n{}\r\n{}",
       status, reason, content_type, body.size(), keep_alive ? "keep-alive" : "close", extra_headers,
       body);

@@ -114,9 +114,13 @@ struct http_reply {
   std::string body;
 };
 
-// One GET on `c`, keeping the connection open.
-http_reply get(line_client& c, const std::string& target) {
-  c.send_raw("GET " + target + " HTTP/1.1\r\nHost: tracker\r\n\r\n");
+std::string get_request(const std::string& target, bool close = false) {
+  return "GET " + target + " HTTP/1.1\r\nHost: tracker\r\n" +
+         (close ? "Connection: close\r\n" : "") + "\r\n";
+}
+
+// The next HTTP response on `c`.
+http_reply read_response(line_client& c) {
   http_reply r;
   auto status_line = c.read_line();
   if (!status_line) {
@@ -131,6 +135,12 @@ http_reply get(line_client& c, const std::string& target) {
   }
   r.body = c.read_bytes(length);
   return r;
+}
+
+// One GET on `c`, keeping the connection open.
+http_reply get(line_client& c, const std::string& target) {
+  c.send_raw(get_request(target));
+  return read_response(c);
 }
 
 // `hash` is %-escaped already (announce_hash, v1_announce_hash).
@@ -586,6 +596,39 @@ TEST_F(FilesTracker, AnnouncesAreAnsweredFromMemoryAndFollowMembership) {
   ASSERT_TRUE(eve_.request("leave_group g").ok);
   EXPECT_NE(get(http, announce_in("g", eves_key, info, 'e', 7001, 5000)).body.find("only members"),
             std::string::npos);
+}
+
+// Requests sent together come back in their order, whether each is answered from memory at
+// once or waits for the store (a passkey the cache has not met yet).
+TEST_F(FilesTracker, PipelinedHttpRequestsAreAnsweredInOrder) {
+  const std::string info = info_dict("pipe.bin", 5000);
+  ASSERT_TRUE(alice_.request(add_file_line("g", "pipe.bin", 5000, info)).ok);
+  line_client http(tracker_.port(), false);
+  const std::string alices_key = passkey(alice_);
+  const std::string bobs_key = passkey(bob_);
+  EXPECT_EQ(get(http, announce_in("g", alices_key, info, 'a', 6881, 0, "started")).status, 200);
+  const auto lookups = tracker_process::counter(tracker_.stats(), "announce_lookups_total");
+  http.send_raw(get_request("/health") +
+                get_request(announce_in("g", bobs_key, info, 'b', 7000, 5000, "started")) +
+                get_request(announce_in("g", alices_key, info, 'a', 6881, 0)) +
+                get_request("/nothing", true) + get_request("/health"));
+  const auto health = read_response(http);
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, "ok\n");
+  // bob's passkey is looked up in the store; alice is in the swarm already.
+  const std::string alice_peer("\x7f\x00\x00\x01\x1a\xe1", 6);
+  EXPECT_EQ(read_response(http).body,
+            "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" +
+                alice_peer + "6:peers60:e");
+  // alice's, from memory, after bob's: she is told of him.
+  const std::string bob_peer("\x7f\x00\x00\x01\x1b\x58", 6);
+  EXPECT_EQ(read_response(http).body,
+            "d8:completei1e10:incompletei1e8:intervali120e12:min intervali30e5:peers6:" + bob_peer +
+                "6:peers60:e");
+  EXPECT_EQ(read_response(http).status, 404);
+  // "Connection: close": what came after it is not answered.
+  EXPECT_TRUE(http.closed_within());
+  EXPECT_EQ(tracker_process::counter(tracker_.stats(), "announce_lookups_total"), lookups + 1);
 }
 
 // Each tracker of a shared store answers announces from its own memory: a membership

@@ -68,6 +68,10 @@ class query_params {
 // CRLF.
 std::string response(int status, std::string_view reason, std::string_view content_type,
                      std::string_view body, bool keep_alive, std::string_view extra_headers = {});
+// The same, appended to `out` (a buffer reused from one response to the next).
+void append_response(std::string& out, int status, std::string_view reason,
+                     std::string_view content_type, std::string_view body, bool keep_alive,
+                     std::string_view extra_headers = {});
 
 }  // namespace swarmhub::proto::http
 

@@ -357,6 +357,11 @@ void session::queue_reply(std::string text) {
     enqueue(std::make_shared<const std::string>(std::move(text)));
     return;
   }
+  append_reply(text);
+}
+
+void session::append_reply(std::string_view text) {
+  if (stopped_) return;
   if (queued_bytes_ + text.size() > core_.options.max_output) {
     tracker_stats::add(core_.stats.cut_off_total);
     stop(fmt::format("output queue over {} bytes (client not reading)", core_.options.max_output));
@@ -554,6 +559,9 @@ bool session::answer_now(unanswered& rest) {
     // Chosen here, on the read's turn of the strand: the watchdog's greeting on delay must
     // not take a first line that is already read for another protocol.
     if (!choose_protocol(*frame)) continue;
+    if (protocol_ == protocol::http && !must_wait_for_output_room() && http_frame_now(*frame)) {
+      continue;
+    }
     if (protocol_ != protocol::line || must_wait_for_output_room()) {
       rest.frame = std::move(frame);
       return false;
@@ -737,30 +745,45 @@ void session::finish_request(proto::reply_builder& reply, dispatch_outcome& outc
   }
 }
 
-awaitable<void> session::handle_http_frame(proto::frame frame) {
+bool session::take_http_line(const proto::frame& frame) {
   const auto fail = [&](int status, std::string_view reason) {
     enqueue(std::make_shared<const std::string>(
         proto::http::response(status, reason, "text/plain", reason, false)));
     begin_close("bad http request");
+    return true;
   };
-  if (frame.what == proto::frame::kind::too_long) {
-    fail(431, "Request Header Fields Too Large");
-    co_return;
-  }
+  if (frame.what == proto::frame::kind::too_long)
+    return fail(431, "Request Header Fields Too Large");
   if (!http_request_) {
     auto request_line = proto::http::parse_request_line(frame.text);
-    if (!request_line) {
-      fail(400, "Bad Request");
-      co_return;
-    }
+    if (!request_line) return fail(400, "Bad Request");
     http_request_ = std::make_unique<proto::http::request>(std::move(*request_line));
-    co_return;
+    return true;
   }
   if (!frame.text.empty()) {
     proto::http::add_header(*http_request_, frame.text);
-    co_return;
+    return true;
   }
-  // The blank line: the request is complete.
+  return false;  // the blank line: the request is complete
+}
+
+bool session::http_frame_now(const proto::frame& frame) {
+  if (take_http_line(frame)) return true;
+  const proto::http::request& request = *http_request_;
+  if (web::is_websocket_upgrade(request)) return false;
+  // Reused from one response to the next: appended to replies_ at once.
+  static thread_local std::string response;
+  response.clear();
+  if (!serve_http_now(*this, request, response)) return false;
+  ++requests_unpublished_;  // published with the replies (flush_replies)
+  append_reply(response);
+  if (!request.keep_alive) begin_close("http done");
+  http_request_.reset();
+  return true;
+}
+
+awaitable<void> session::handle_http_frame(proto::frame frame) {
+  if (take_http_line(frame)) co_return;
   proto::http::request request = std::move(*http_request_);
   http_request_.reset();
   tracker_stats::add(core_.stats.requests_total);

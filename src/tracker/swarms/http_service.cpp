@@ -21,6 +21,7 @@ namespace bencode = proto::bencode;
 
 constexpr int announce_interval = 120;  // seconds between a peer's announces
 constexpr std::string_view announce_path = "/announce";
+constexpr std::string_view torrents_path = "/torrents/";
 
 template <class T>
 bool parse_number(std::string_view text, T& out) {
@@ -100,93 +101,164 @@ awaitable<access> look_up(tracker_core& core, std::string_view passkey, std::str
   co_return out;
 }
 
-// GET /announce/<group>?pk=<passkey>&info_hash=...: `group` names the swarm.
-awaitable<std::string> announce(session& client, const proto::http::request& request,
-                                std::string_view path_rest) {
-  const auto ok = [&](std::string_view body) {
-    return proto::http::response(200, "OK", "text/plain", body, request.keep_alive);
-  };
-  if (path_rest.size() < 2 || path_rest[0] != '/') {
-    co_return ok(bencoded_failure("the announce URL names the group: /announce/<group>?pk=..."));
-  }
-  // Views into the request, which outlives this coroutine.
-  const std::string_view group = path_rest.substr(1);
-  if (!valid_name(group)) co_return ok(bencoded_failure("not a group name"));
-  const auto params = proto::http::query_params::parse(request.query);
-  if (!params) co_return ok(bencoded_failure("malformed query"));
-  // A value with escapes is decoded into its own string; the others are read in place.
-  std::string pk_decoded, scratch;
-  const std::string_view passkey = params->get("pk", pk_decoded);
-  std::array<char, 20> info_hash;
+// An announce's query, checked. Views into the request and into itself (filled in place by
+// read_announce, never moved).
+struct announce_query {
+  std::string_view group;
+  std::string_view passkey;
+  std::string pk_decoded;  // the passkey, when it came with escapes
+  std::array<char, 40> info_hash_hex;
   std::array<char, swarm_registry::peer_id_size> peer_id;
-  const auto raw_hash = params->raw("info_hash");
-  const auto raw_peer_id = params->raw("peer_id");
   std::uint16_t port = 0;
   std::int64_t left = 0;
   int want = 50;
-  if (!raw_hash || !proto::http::percent_decode_exact(*raw_hash, info_hash)) {
-    co_return ok(bencoded_failure("info_hash must be 20 bytes"));
-  }
-  if (!raw_peer_id || !proto::http::percent_decode_exact(*raw_peer_id, peer_id)) {
-    co_return ok(bencoded_failure("peer_id must be 20 bytes"));
-  }
-  if (!parse_number(params->get("port", scratch), port) || port == 0) {
-    co_return ok(bencoded_failure("bad port"));
-  }
-  if (!parse_number(params->get("left", scratch), left) || left < 0) {
-    co_return ok(bencoded_failure("bad left"));
-  }
-  if (params->contains("numwant") && !parse_number(params->get("numwant", scratch), want)) {
-    co_return ok(bencoded_failure("bad numwant"));
-  }
-  want = std::clamp(want, 0, 200);
-  const bool stopped = params->get("event", scratch) == "stopped";
-  const std::string_view peer(peer_id.data(), peer_id.size());
+  bool stopped = false;
 
+  std::string_view announced() const { return {info_hash_hex.data(), info_hash_hex.size()}; }
+  std::string_view peer() const { return {peer_id.data(), peer_id.size()}; }
+};
+
+// Reads GET /announce/<group>?pk=<passkey>&info_hash=... into `q`; false, with the bencoded
+// failure in `body`, when it is malformed.
+bool read_announce(const proto::http::request& request, std::string_view path_rest,
+                   announce_query& q, std::string& body) {
+  const auto fail = [&](std::string_view why) {
+    body = bencoded_failure(why);
+    return false;
+  };
+  if (path_rest.size() < 2 || path_rest[0] != '/') {
+    return fail("the announce URL names the group: /announce/<group>?pk=...");
+  }
+  q.group = path_rest.substr(1);
+  if (!valid_name(q.group)) return fail("not a group name");
+  const auto params = proto::http::query_params::parse(request.query);
+  if (!params) return fail("malformed query");
+  // A value with escapes is decoded into its own string; the others are read in place.
+  std::string scratch;
+  q.passkey = params->get("pk", q.pk_decoded);
+  std::array<char, 20> info_hash;
+  const auto raw_hash = params->raw("info_hash");
+  const auto raw_peer_id = params->raw("peer_id");
+  if (!raw_hash || !proto::http::percent_decode_exact(*raw_hash, info_hash)) {
+    return fail("info_hash must be 20 bytes");
+  }
+  if (!raw_peer_id || !proto::http::percent_decode_exact(*raw_peer_id, q.peer_id)) {
+    return fail("peer_id must be 20 bytes");
+  }
+  if (!parse_number(params->get("port", scratch), q.port) || q.port == 0) {
+    return fail("bad port");
+  }
+  if (!parse_number(params->get("left", scratch), q.left) || q.left < 0) return fail("bad left");
+  if (params->contains("numwant") && !parse_number(params->get("numwant", scratch), q.want)) {
+    return fail("bad numwant");
+  }
+  q.want = std::clamp(q.want, 0, 200);
+  q.stopped = params->get("event", scratch) == "stopped";
+  to_hex(std::string_view(info_hash.data(), info_hash.size()), q.info_hash_hex);
+  return true;
+}
+
+// The announce of `who` (known, not refused) into the swarm, and its bencoded reply in `body`.
+void answer_announce(session& client, const announce_query& q, const access& who,
+                     std::string& body) {
   tracker_core& core = client.core();
-  tracker_stats::add(core.stats.announces_total);
-  std::array<char, 2 * info_hash.size()> hex;
-  to_hex(std::string_view(info_hash.data(), info_hash.size()), hex);
-  const std::string_view announced(hex.data(), hex.size());
-  const auto who = co_await look_up(core, passkey, group, announced);
-  if (!who.failure.empty()) co_return ok(bencoded_failure(who.failure));
   const auto min_interval = core.announces.settings().min_interval;
   // The peer's address is the one the connection comes from, never a parameter.
-  const swarm_registry::peer me{who.user, client.remote_address(), port, left,
-                                passkey_tag(passkey)};
-  static thread_local std::string body;  // filled and used with no suspension in between
-  if (stopped) {
+  const swarm_registry::peer me{who.user, client.remote_address(), q.port, q.left,
+                                passkey_tag(q.passkey)};
+  if (q.stopped) {
     // Anyone with a passkey may take their own entry out, a member who left included; it
     // tells them nothing about the swarm.
-    core.swarms.announce(group, who.swarm_key, peer, me, true, 0);
+    core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
     bencoded_peers(body, {}, min_interval);
-    co_return ok(body);
+    return;
   }
-  if (!who.member) co_return ok(bencoded_failure("only members of the group may join its swarm"));
+  if (!who.member) {
+    body = bencoded_failure("only members of the group may join its swarm");
+    return;
+  }
   using verdict = announce_throttle::verdict;
-  switch (core.announces.admit(who.user, group, announced)) {
+  switch (core.announces.admit(who.user, q.group, q.announced())) {
     case verdict::pass:
       break;
     case verdict::too_soon:
-      co_return ok(bencoded_failure(
-          fmt::format("announcing too often: the min interval is {} s", min_interval.count())));
+      body = bencoded_failure(
+          fmt::format("announcing too often: the min interval is {} s", min_interval.count()));
+      return;
     case verdict::too_many_torrents:
-      co_return ok(bencoded_failure("too many torrents announced at once"));
+      body = bencoded_failure("too many torrents announced at once");
+      return;
   }
-  const auto peers = core.swarms.announce(group, who.swarm_key, peer, me, false, want);
+  const auto peers = core.swarms.announce(q.group, who.swarm_key, q.peer(), me, false, q.want);
   // A leave may have run between the check above and the entry: it forgets the cache entry
   // before it forgets the leaver's peers, so an entry it missed is taken out here.
-  if (core.access.is_member(who.user, group) != true) {
-    core.swarms.announce(group, who.swarm_key, peer, me, true, 0);
-    co_return ok(bencoded_failure("only members of the group may join its swarm"));
+  if (core.access.is_member(who.user, q.group) != true) {
+    core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
+    body = bencoded_failure("only members of the group may join its swarm");
+    return;
   }
   // So may a file's removal (remove_file): it forgets the swarm before its entries.
-  if (!core.access.has_swarm(group, announced)) {
-    core.swarms.announce(group, who.swarm_key, peer, me, true, 0);
-    co_return ok(bencoded_failure("unknown torrent"));
+  if (!core.access.has_swarm(q.group, q.announced())) {
+    core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
+    body = bencoded_failure("unknown torrent");
+    return;
   }
   bencoded_peers(body, peers, min_interval);
-  co_return ok(body);
+}
+
+void append_announce_response(std::string& out, const proto::http::request& request,
+                              std::string_view body) {
+  proto::http::append_response(out, 200, "OK", "text/plain", body, request.keep_alive);
+}
+
+// GET /announce/<group>?pk=<passkey>&info_hash=...: `group` names the swarm. Answered into
+// `out` when it needs no store lookup (malformed, or who and which swarm are in the cache);
+// false otherwise.
+bool announce_now(session& client, const proto::http::request& request, std::string_view path_rest,
+                  std::string& out) {
+  // Reused from one announce to the next on this thread: no suspension while they are used.
+  static thread_local announce_query q;
+  static thread_local access who;
+  static thread_local std::string body;
+  q.pk_decoded.clear();
+  if (read_announce(request, path_rest, q, body)) {
+    tracker_core& core = client.core();
+    if (!core.access.find(q.passkey, q.group, q.announced(), who.user, who.swarm_key, who.member)) {
+      return false;
+    }
+    tracker_stats::add(core.stats.announces_total);
+    answer_announce(client, q, who, body);
+  }
+  append_announce_response(out, request, body);
+  return true;
+}
+
+// The same, the cache's misses looked up in the store.
+awaitable<std::string> announce(session& client, const proto::http::request& request,
+                                std::string_view path_rest) {
+  announce_query q;
+  std::string body;
+  std::string out;
+  if (read_announce(request, path_rest, q, body)) {
+    tracker_core& core = client.core();
+    tracker_stats::add(core.stats.announces_total);
+    const auto who = co_await look_up(core, q.passkey, q.group, q.announced());
+    if (who.failure.empty()) {
+      answer_announce(client, q, who, body);
+    } else {
+      body = bencoded_failure(who.failure);
+    }
+  }
+  append_announce_response(out, request, body);
+  co_return out;
+}
+
+// "/announce" or "/announce/<group>": what follows "/announce"; nothing for other paths.
+std::optional<std::string_view> announce_rest(std::string_view path) {
+  if (!path.starts_with(announce_path)) return std::nullopt;
+  const auto rest = path.substr(announce_path.size());
+  if (!rest.empty() && rest[0] != '/') return std::nullopt;
+  return rest;
 }
 
 // GET /torrents/<group>/<file>?pk=<passkey>: a member's .torrent of a file of an open group,
@@ -253,28 +325,34 @@ std::string metrics(session& client, const proto::http::request& request) {
 
 }  // namespace
 
+bool serve_http_now(session& client, const proto::http::request& request, std::string& out) {
+  const std::string_view path = request.path;
+  const auto answer = [&](int status, std::string_view reason, std::string_view body) {
+    proto::http::append_response(out, status, reason, "text/plain", body, request.keep_alive);
+    return true;
+  };
+  if (path == "/metrics") {
+    out += metrics(client, request);
+    return true;
+  }
+  if (auto file = web::serve_static(request)) {
+    out += *file;
+    return true;
+  }
+  if (const auto rest = announce_rest(path)) return announce_now(client, request, *rest, out);
+  if (path.starts_with(torrents_path)) return false;
+  // Which store this tracker serves: trackers listed together compare it at start.
+  if (path == "/identity") return answer(200, "OK", "store " + client.core().store_id + "\n");
+  if (path == "/health") return answer(200, "OK", "ok\n");
+  return answer(404, "Not Found", "not found\n");
+}
+
 awaitable<std::string> serve_http(session& client, const proto::http::request& request) {
-  if (request.path == "/metrics") co_return metrics(client, request);
-  if (auto file = web::serve_static(request)) co_return std::move(*file);
-  if (std::string_view(request.path).starts_with(announce_path)) {
-    const auto rest = std::string_view(request.path).substr(announce_path.size());
-    if (rest.empty() || rest[0] == '/') co_return co_await announce(client, request, rest);
-  }
-  constexpr std::string_view torrents_path = "/torrents/";
-  if (std::string_view(request.path).starts_with(torrents_path)) {
-    const auto rest = std::string_view(request.path).substr(torrents_path.size());
-    co_return co_await torrent_file(client, request, rest);
-  }
-  if (request.path == "/identity") {
-    // Which store this tracker serves: trackers listed together compare it at start.
-    co_return proto::http::response(200, "OK", "text/plain",
-                                    "store " + client.core().store_id + "\n", request.keep_alive);
-  }
-  if (request.path == "/health") {
-    co_return proto::http::response(200, "OK", "text/plain", "ok\n", request.keep_alive);
-  }
-  co_return proto::http::response(404, "Not Found", "text/plain", "not found\n",
-                                  request.keep_alive);
+  std::string out;
+  if (serve_http_now(client, request, out)) co_return out;
+  const std::string_view path = request.path;
+  if (const auto rest = announce_rest(path)) co_return co_await announce(client, request, *rest);
+  co_return co_await torrent_file(client, request, path.substr(torrents_path.size()));
 }
 
 }  // namespace swarmhub::tracker

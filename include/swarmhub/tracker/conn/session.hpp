@@ -195,6 +195,12 @@ class session : public std::enable_shared_from_this<session> {
   awaitable<void> line_request_later(checked_request request);
   // A request's reply, follow-up events and consequences (closing), in the output.
   void finish_request(proto::reply_builder& reply, dispatch_outcome& outcome, bool malformed);
+  // An HTTP request line or header into http_request_ (true), or a refusal queued for a
+  // malformed one (true, closing); false for the blank line that completes the request.
+  bool take_http_line(const proto::frame& frame);
+  // take_http_line, and a complete request answered at once when nothing in it waits
+  // (serve_http_now): true. False leaves the frame, and the request, to handle_http_frame.
+  bool http_frame_now(const proto::frame& frame);
   awaitable<void> handle_http_frame(proto::frame frame);
   // The connection speaks the line protocol: greet it (once).
   void choose_line_protocol();
@@ -237,6 +243,9 @@ class session : public std::enable_shared_from_this<session> {
   // A reply (or an event following one) of the request being handled. Over the line
   // protocol, appended to replies_ (cut off as push_output would); else queued as it is.
   void queue_reply(std::string text);
+  // Appended to replies_, cut off as push_output would (the line protocol's replies, HTTP's
+  // responses answered at once).
+  void append_reply(std::string_view text);
   // replies_ into the queue as one message (and the request counts into the shared stats).
   void flush_replies();
   // flush_replies, and the writer started if it is idle.

@@ -12,6 +12,10 @@ namespace swarmhub::tracker {
 
 class session;
 
+// The whole HTTP response for `request`, appended to `out`, when it needs no waiting: true.
+// False, with `out` as it was, for what waits for the store (a .torrent, an announce whose
+// passkey, membership or swarm the cache does not hold): serve_http answers those.
+bool serve_http_now(session& client, const proto::http::request& request, std::string& out);
 // The whole HTTP response for `request`.
 awaitable<std::string> serve_http(session& client, const proto::http::request& request);
 
