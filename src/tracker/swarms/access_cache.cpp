@@ -34,12 +34,12 @@ void access_cache::put(map& m, std::string key, std::string value) {
 }
 
 std::optional<std::string> access_cache::user_of(std::string_view passkey) const {
-  const std::lock_guard lock(mutex_);
+  const std::shared_lock lock(mutex_);
   return value_of(users_, passkey);
 }
 
 std::optional<bool> access_cache::is_member(std::string_view user, std::string_view group) const {
-  const std::lock_guard lock(mutex_);
+  const std::shared_lock lock(mutex_);
   const auto it = members_.find(lookup_key(user, group));
   if (it == members_.end()) return std::nullopt;
   return it->second == "1";
@@ -47,19 +47,19 @@ std::optional<bool> access_cache::is_member(std::string_view user, std::string_v
 
 std::optional<std::string> access_cache::swarm_of(std::string_view group,
                                                   std::string_view info_hash) const {
-  const std::lock_guard lock(mutex_);
+  const std::shared_lock lock(mutex_);
   return value_of(swarms_, lookup_key(group, info_hash));
 }
 
 bool access_cache::has_swarm(std::string_view group, std::string_view info_hash) const {
-  const std::lock_guard lock(mutex_);
+  const std::shared_lock lock(mutex_);
   return swarms_.contains(lookup_key(group, info_hash));
 }
 
 bool access_cache::find(std::string_view passkey, std::string_view group,
                         std::string_view info_hash, std::string& user, std::string& swarm_key,
                         bool& member) const {
-  const std::lock_guard lock(mutex_);
+  const std::shared_lock lock(mutex_);
   const auto u = users_.find(passkey);
   if (u == users_.end()) return false;
   const auto s = swarms_.find(lookup_key(group, info_hash));

@@ -11,28 +11,35 @@ double announce_throttle::refill(const bucket& b, clock::time_point now) const {
   return std::min<double>(limits_.burst, b.tokens + idle / limits_.min_interval);
 }
 
-void announce_throttle::sweep(clock::time_point now) {
-  for (auto u = users_.begin(); u != users_.end();) {
-    std::erase_if(u->second,
-                  [&](const auto& entry) { return refill(entry.second, now) >= limits_.burst; });
-    u = u->second.empty() ? users_.erase(u) : std::next(u);
+void announce_throttle::sweep_when_due(clock::time_point now) {
+  auto due = next_sweep_.load(std::memory_order_relaxed);
+  if (now < due ||
+      !next_sweep_.compare_exchange_strong(due, now + limits_.min_interval * limits_.burst)) {
+    return;  // not yet, or another thread sweeps
+  }
+  for (auto& part : parts_.all()) {
+    const std::lock_guard lock(part.mutex);
+    auto& users = part.state;
+    for (auto u = users.begin(); u != users.end();) {
+      std::erase_if(u->second,
+                    [&](const auto& entry) { return refill(entry.second, now) >= limits_.burst; });
+      u = u->second.empty() ? users.erase(u) : std::next(u);
+    }
   }
 }
 
 announce_throttle::verdict announce_throttle::admit(std::string_view user, std::string_view torrent,
                                                     clock::time_point now) {
-  const std::lock_guard lock(mutex_);
-  // Idle buckets go every `burst` intervals: the whole map stays bounded by the active users.
-  if (now >= next_sweep_) {
-    sweep(now);
-    next_sweep_ = now + limits_.min_interval * limits_.burst;
-  }
   // Looked up without a temporary string; the keys are copied only into a new entry.
   static thread_local std::string folded;
   folded.clear();
   util::append_ascii_lower(folded, user);
-  auto u = users_.find(folded);
-  if (u == users_.end()) u = users_.try_emplace(folded).first;
+  sweep_when_due(now);
+  auto& part = parts_.of(folded);
+  const std::lock_guard lock(part.mutex);
+  auto& users = part.state;
+  auto u = users.find(folded);
+  if (u == users.end()) u = users.try_emplace(folded).first;
   auto& mine = u->second;
   auto it = mine.find(torrent);
   if (it == mine.end()) {
@@ -63,9 +70,11 @@ announce_throttle::verdict announce_throttle::admit(std::string_view user, std::
 }
 
 std::size_t announce_throttle::size() const {
-  const std::lock_guard lock(mutex_);
   std::size_t n = 0;
-  for (const auto& [user, mine] : users_) n += mine.size();
+  for (auto& part : parts_.all()) {
+    const std::lock_guard lock(part.mutex);
+    for (const auto& [user, mine] : part.state) n += mine.size();
+  }
   return n;
 }
 

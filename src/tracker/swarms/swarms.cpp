@@ -63,9 +63,11 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   folded_group.clear();
   util::append_ascii_lower(folded_group, group);
 
-  const std::lock_guard lock(mutex_);
-  auto g = groups_.find(folded_group);
-  if (g == groups_.end()) g = groups_.try_emplace(folded_group).first;
+  auto& part = parts_.of(swarm_key);
+  const std::lock_guard lock(part.mutex);
+  auto& groups = part.state.groups;
+  auto g = groups.find(folded_group);
+  if (g == groups.end()) g = groups.try_emplace(folded_group).first;
   auto& swarms = g->second;
   auto here = swarms.find(swarm_key);
   if (here == swarms.end()) here = swarms.try_emplace(std::string(swarm_key)).first;
@@ -99,7 +101,7 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   const auto others = total - (self < s.members.size() ? 1 : 0);
   want = std::clamp(want, 0, others);
   out.peers4.reserve(static_cast<std::size_t>(want) * 6);  // most peers are IPv4
-  const std::size_t start = total > 0 ? random_() % static_cast<std::size_t>(total) : 0;
+  const std::size_t start = total > 0 ? part.state.random() % static_cast<std::size_t>(total) : 0;
   for (std::size_t k = 0; want > 0; ++k) {
     const auto i = (start + k) % s.members.size();
     if (i == self) continue;
@@ -108,16 +110,18 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   }
   if (s.members.empty()) {
     swarms.erase(here);
-    if (swarms.empty()) groups_.erase(g);
+    if (swarms.empty()) groups.erase(g);
   }
   return out;
 }
 
 swarm_registry::counts swarm_registry::count(std::string_view group, std::string_view swarm_key,
                                              clock::time_point now) {
-  const std::lock_guard lock(mutex_);
-  const auto g = groups_.find(util::ascii_lower(group));
-  if (g == groups_.end()) return {};
+  auto& part = parts_.of(swarm_key);
+  const std::lock_guard lock(part.mutex);
+  auto& groups = part.state.groups;
+  const auto g = groups.find(util::ascii_lower(group));
+  if (g == groups.end()) return {};
   const auto it = g->second.find(swarm_key);
   if (it == g->second.end()) return {};
   forget_expired(it->second, now);
@@ -126,57 +130,68 @@ swarm_registry::counts swarm_registry::count(std::string_view group, std::string
 }
 
 void swarm_registry::forget(std::string_view group, std::string_view user) {
-  const std::lock_guard lock(mutex_);
-  const auto g = groups_.find(util::ascii_lower(group));
-  if (g == groups_.end()) return;
-  if (user.empty()) {
-    groups_.erase(g);
-    return;
-  }
+  const auto folded_group = util::ascii_lower(group);
   const auto owner = util::ascii_lower(user);
-  for (auto it = g->second.begin(); it != g->second.end();) {
-    auto& s = it->second;
-    for (std::size_t i = s.members.size(); i-- > 0;) {
-      if (std::string_view(s.members[i].id).substr(peer_id_size) == owner) remove(s, i);
+  for (auto& part : parts_.all()) {
+    const std::lock_guard lock(part.mutex);
+    auto& groups = part.state.groups;
+    const auto g = groups.find(folded_group);
+    if (g == groups.end()) continue;
+    if (user.empty()) {
+      groups.erase(g);
+      continue;
     }
-    it = s.members.empty() ? g->second.erase(it) : std::next(it);
+    for (auto it = g->second.begin(); it != g->second.end();) {
+      auto& s = it->second;
+      for (std::size_t i = s.members.size(); i-- > 0;) {
+        if (std::string_view(s.members[i].id).substr(peer_id_size) == owner) remove(s, i);
+      }
+      it = s.members.empty() ? g->second.erase(it) : std::next(it);
+    }
+    if (g->second.empty()) groups.erase(g);
   }
-  if (g->second.empty()) groups_.erase(g);
 }
 
 void swarm_registry::forget_swarm(std::string_view group, std::string_view swarm_key) {
-  const std::lock_guard lock(mutex_);
-  const auto g = groups_.find(util::ascii_lower(group));
-  if (g == groups_.end()) return;
+  auto& part = parts_.of(swarm_key);
+  const std::lock_guard lock(part.mutex);
+  auto& groups = part.state.groups;
+  const auto g = groups.find(util::ascii_lower(group));
+  if (g == groups.end()) return;
   g->second.erase(std::string(swarm_key));
-  if (g->second.empty()) groups_.erase(g);
+  if (g->second.empty()) groups.erase(g);
 }
 
 void swarm_registry::forget_old_passkeys(std::string_view user, std::uint64_t current) {
   const auto owner = util::ascii_lower(user);
-  const std::lock_guard lock(mutex_);
-  for (auto g = groups_.begin(); g != groups_.end();) {
-    for (auto it = g->second.begin(); it != g->second.end();) {
-      auto& s = it->second;
-      for (std::size_t i = s.members.size(); i-- > 0;) {
-        const auto& m = s.members[i];
-        if (m.who.passkey != current && std::string_view(m.id).substr(peer_id_size) == owner)
-          remove(s, i);
+  for (auto& part : parts_.all()) {
+    const std::lock_guard lock(part.mutex);
+    auto& groups = part.state.groups;
+    for (auto g = groups.begin(); g != groups.end();) {
+      for (auto it = g->second.begin(); it != g->second.end();) {
+        auto& s = it->second;
+        for (std::size_t i = s.members.size(); i-- > 0;) {
+          const auto& m = s.members[i];
+          if (m.who.passkey != current && std::string_view(m.id).substr(peer_id_size) == owner)
+            remove(s, i);
+        }
+        it = s.members.empty() ? g->second.erase(it) : std::next(it);
       }
-      it = s.members.empty() ? g->second.erase(it) : std::next(it);
+      g = g->second.empty() ? groups.erase(g) : std::next(g);
     }
-    g = g->second.empty() ? groups_.erase(g) : std::next(g);
   }
 }
 
 swarm_registry::totals swarm_registry::total() {
-  const std::lock_guard lock(mutex_);
   totals out;
-  for (const auto& [group, swarms] : groups_) {
-    for (const auto& [key, s] : swarms) {
-      if (s.members.empty()) continue;
-      ++out.swarms;
-      out.peers += s.members.size();
+  for (auto& part : parts_.all()) {
+    const std::lock_guard lock(part.mutex);
+    for (const auto& [group, swarms] : part.state.groups) {
+      for (const auto& [key, s] : swarms) {
+        if (s.members.empty()) continue;
+        ++out.swarms;
+        out.peers += s.members.size();
+      }
     }
   }
   return out;

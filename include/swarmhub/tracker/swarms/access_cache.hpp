@@ -14,8 +14,8 @@
 // Bounded: each map holds at most `max_entries`; a full map is emptied (it refills itself).
 
 #include <cstddef>
-#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -54,10 +54,10 @@ class access_cache {
   using map = util::string_map<std::string>;
   static void put(map& m, std::string key, std::string value);
 
-  mutable std::mutex mutex_;
-  map users_;    // passkey -> user
-  map members_;  // folded user \t folded group -> "1" or "0"
-  map swarms_;   // folded group \t info-hash -> swarm key
+  mutable std::shared_mutex mutex_;  // announces read in parallel; fills and forgets write
+  map users_;                        // passkey -> user
+  map members_;                      // folded user \t folded group -> "1" or "0"
+  map swarms_;                       // folded group \t info-hash -> swarm key
 };
 
 }  // namespace swarmhub::tracker

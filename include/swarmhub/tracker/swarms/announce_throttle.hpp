@@ -8,12 +8,14 @@
 // again is the same as none, so it is dropped when room is needed, and every bucket is
 // swept once it has been idle that long.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
 
+#include "swarmhub/util/sharded.hpp"
 #include "swarmhub/util/string_hash.hpp"
 
 namespace swarmhub::tracker {
@@ -49,13 +51,17 @@ class announce_throttle {
   };
   using buckets = util::string_map<bucket>;
 
+  // By folded user name, in the part its hash picks (util::sharded).
+  using users_map = util::string_map<buckets>;
+
   double refill(const bucket& b, clock::time_point now) const;
-  void sweep(clock::time_point now);
+  // Every part's idle buckets go, once every `burst` intervals (by whichever admit comes
+  // first after that), so the whole throttle stays bounded by the active users.
+  void sweep_when_due(clock::time_point now);
 
   const limits limits_;
-  mutable std::mutex mutex_;
-  util::string_map<buckets> users_;  // by folded user name
-  clock::time_point next_sweep_{};
+  mutable util::sharded<users_map> parts_;
+  std::atomic<clock::time_point> next_sweep_{};
 };
 
 }  // namespace swarmhub::tracker

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "swarmhub/net/asio.hpp"
+#include "swarmhub/util/sharded.hpp"
 #include "swarmhub/util/string_hash.hpp"
 
 namespace swarmhub::tracker {
@@ -111,11 +112,15 @@ class swarm_registry {
   static void forget_expired(swarm& s, clock::time_point now);
   static void remove(swarm& s, std::size_t i);
 
+  // The swarms whose key hashes to one part (util::sharded): announces to different
+  // torrents take different locks.
+  struct swarms_part {
+    // By folded group name, then swarm key.
+    util::string_map<util::string_map<swarm>> groups;
+    std::minstd_rand random{std::random_device{}()};
+  };
   std::chrono::seconds lifetime_;
-  std::mutex mutex_;
-  // By folded group name, then swarm key.
-  util::string_map<util::string_map<swarm>> groups_;
-  std::minstd_rand random_{std::random_device{}()};
+  util::sharded<swarms_part> parts_;
 };
 
 }  // namespace swarmhub::tracker
