@@ -631,6 +631,30 @@ TEST_F(FilesTracker, PipelinedHttpRequestsAreAnsweredInOrder) {
   EXPECT_EQ(tracker_process::counter(tracker_.stats(), "announce_lookups_total"), lookups + 1);
 }
 
+// Each announce gets its own defaults: a numwant sent by one announce answered from memory
+// is not the next one's (one I/O thread, so that both run on it).
+TEST(FilesTrackerOneThread, NumwantIsEachAnnouncesOwn) {
+  ASSERT_GE(sodium_init(), 0);
+  tracker_process tracker({"--threads", "1"});
+  auto alice = tracker.user("alice");
+  auto bob = tracker.user("bob");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  const std::string info = info_dict("want.bin", 5000);
+  ASSERT_TRUE(alice.request(add_file_line("g", "want.bin", 5000, info)).ok);
+  const std::string alices_key = alice.request("passkey").text;
+  const std::string bobs_key = bob.request("passkey").text;
+  line_client http(tracker.port(), false);
+  get(http, announce_in("g", alices_key, info, 'a', 6881, 0, "started"));
+  get(http, announce_in("g", bobs_key, info, 'b', 7000, 5000, "started"));  // now in memory
+  const auto none = get(http, announce_in("g", bobs_key, info, 'b', 7000, 5000) + "&numwant=0");
+  EXPECT_NE(none.body.find("5:peers0:"), std::string::npos) << none.body;
+  // No numwant: the default (50), so bob is told of alice.
+  const auto some = get(http, announce_in("g", bobs_key, info, 'b', 7000, 5000));
+  EXPECT_NE(some.body.find("5:peers6:"), std::string::npos) << some.body;
+}
+
 // Each tracker of a shared store answers announces from its own memory: a membership
 // changed on another tracker reaches it through the event feed.
 TEST(FilesTrackersSharingAStore, MembershipChangedElsewhereIsSeenAtOnce) {

@@ -140,6 +140,23 @@ TEST(WebApp, WebSocketFromAnotherSitesPageIsRefused) {
   EXPECT_EQ(same.request("ping").text, "pong");
 }
 
+// The 101 must be what comes next on the wire: an upgrade sent behind another request, whose
+// response is not written yet, is refused (the response is not sent as a WebSocket message).
+TEST(WebApp, WebSocketUpgradeBehindAnotherRequestIsRefused) {
+  tracker_process tracker;
+  line_client c(tracker.port(), false);
+  c.send_raw(
+      "GET /health HTTP/1.1\r\nHost: tracker\r\n\r\n"
+      "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  EXPECT_EQ(c.read_line(), "HTTP/1.1 200 OK\r");
+  while (auto header = c.read_line()) {
+    if (*header == "\r") break;
+  }
+  EXPECT_EQ(c.read_bytes(3), "ok\n");
+  EXPECT_EQ(c.read_line(), "HTTP/1.1 403 Forbidden\r");
+}
+
 TEST(Metrics, PrometheusTextToLoopbackCountsWhatHappened) {
   tracker_process tracker;
   {

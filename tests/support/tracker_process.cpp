@@ -27,12 +27,15 @@ tracker_process::tracker_process(std::vector<std::string> extra_args, std::strin
                                  std::string listen)
     : data_dir_(data_dir.empty() ? dir_.file("data") : std::move(data_dir)),
       log_path_(dir_.file("tracker.log")) {
-  std::vector<std::string> argv{
-      tracker_binary(),       "--listen", listen, "--threads", "2", "--data-dir", data_dir_,
-      "--password-hash-cost", "minimal"};
+  std::vector<std::string> argv{tracker_binary(),       "--listen", listen, "--data-dir", data_dir_,
+                                "--password-hash-cost", "minimal"};
+  const auto given = [&](std::string_view flag) {
+    return std::find(extra_args.begin(), extra_args.end(), flag) != extra_args.end();
+  };
+  // Two I/O threads, so that the tests meet the races of several; a test may ask for one.
+  if (!given("--threads")) argv.insert(argv.end(), {"--threads", "2"});
   // Tests create many accounts from 127.0.0.1; a test of that limit sets it itself.
-  if (std::find(extra_args.begin(), extra_args.end(), "--new-users-per-address") ==
-      extra_args.end()) {
+  if (!given("--new-users-per-address")) {
     argv.insert(argv.end(), {"--new-users-per-address", "1000000"});
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());

@@ -390,7 +390,7 @@ void session::flush_replies() {
     replies_.clear();
     return;
   }
-  // Counted in queued_bytes_ already (queue_reply).
+  // Counted in queued_bytes_ already (append_reply).
   queue_.push_back(outgoing{std::make_shared<const std::string>(std::move(replies_))});
   replies_.clear();
 }
@@ -791,6 +791,8 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
     co_await upgrade_to_websocket(request);
     co_return;
   }
+  send_replies();  // the responses before it do not wait for it
+  if (stopped_) co_return;
   std::string response = co_await serve_http(*this, request);
   if (stopped_) co_return;
   auto message = std::make_shared<const std::string>(std::move(response));

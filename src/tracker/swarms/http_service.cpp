@@ -216,11 +216,11 @@ void append_announce_response(std::string& out, const proto::http::request& requ
 // false otherwise.
 bool announce_now(session& client, const proto::http::request& request, std::string_view path_rest,
                   std::string& out) {
-  // Reused from one announce to the next on this thread: no suspension while they are used.
-  static thread_local announce_query q;
+  announce_query q;  // each announce's own: a parameter it lacks takes its default
+  // Reused from one announce to the next on this thread (no suspension while they are used):
+  // every field is written before it is read.
   static thread_local access who;
   static thread_local std::string body;
-  q.pk_decoded.clear();
   if (read_announce(request, path_rest, q, body)) {
     tracker_core& core = client.core();
     if (!core.access.find(q.passkey, q.group, q.announced(), who.user, who.swarm_key, who.member)) {
@@ -348,11 +348,18 @@ bool serve_http_now(session& client, const proto::http::request& request, std::s
 }
 
 awaitable<std::string> serve_http(session& client, const proto::http::request& request) {
-  std::string out;
-  if (serve_http_now(client, request, out)) co_return out;
   const std::string_view path = request.path;
-  if (const auto rest = announce_rest(path)) co_return co_await announce(client, request, *rest);
-  co_return co_await torrent_file(client, request, path.substr(torrents_path.size()));
+  std::string out;
+  // What may wait for the store goes its own way (the cache first, then the store); all the
+  // rest is answered at once.
+  if (const auto rest = announce_rest(path)) {
+    out = co_await announce(client, request, *rest);
+  } else if (path.starts_with(torrents_path)) {
+    out = co_await torrent_file(client, request, path.substr(torrents_path.size()));
+  } else {
+    serve_http_now(client, request, out);
+  }
+  co_return out;
 }
 
 }  // namespace swarmhub::tracker

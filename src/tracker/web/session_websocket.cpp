@@ -7,8 +7,10 @@
 namespace swarmhub::tracker {
 
 awaitable<void> session::upgrade_to_websocket(const proto::http::request& request) {
-  // Only as the connection's first request and from a page of this tracker's own origin.
-  if (!queue_.empty() || writing_ || framer_.buffered() > 0 || !web::same_origin(request)) {
+  // Only with nothing before it still to write (the 101 must be what comes next on the wire),
+  // nothing after it read, and from a page of this tracker's own origin.
+  if (!replies_.empty() || !queue_.empty() || writing_ || framer_.buffered() > 0 ||
+      !web::same_origin(request)) {
     enqueue(std::make_shared<const std::string>(
         proto::http::response(403, "Forbidden", "text/plain", "Forbidden\n", false)));
     begin_close("websocket refused");

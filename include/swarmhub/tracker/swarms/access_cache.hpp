@@ -54,10 +54,13 @@ class access_cache {
   using map = util::string_map<std::string>;
   static void put(map& m, std::string key, std::string value);
 
-  mutable std::shared_mutex mutex_;  // announces read in parallel; fills and forgets write
-  map users_;                        // passkey -> user
-  map members_;                      // folded user \t folded group -> "1" or "0"
-  map swarms_;                       // folded group \t info-hash -> swarm key
+  // Announces read in parallel; fills and forgets write. glibc's lock lets new readers in
+  // while a writer waits: each read is a few lookups, so with one reader per I/O thread
+  // there are gaps for a writer all the time.
+  mutable std::shared_mutex mutex_;
+  map users_;    // passkey -> user
+  map members_;  // folded user \t folded group -> "1" or "0"
+  map swarms_;   // folded group \t info-hash -> swarm key
 };
 
 }  // namespace swarmhub::tracker

@@ -16,7 +16,8 @@ class session;
 // False, with `out` as it was, for what waits for the store (a .torrent, an announce whose
 // passkey, membership or swarm the cache does not hold): serve_http answers those.
 bool serve_http_now(session& client, const proto::http::request& request, std::string& out);
-// The whole HTTP response for `request`.
+// The whole HTTP response for `request`, whatever it waits for (an announce tries the cache
+// again first).
 awaitable<std::string> serve_http(session& client, const proto::http::request& request);
 
 }  // namespace swarmhub::tracker
