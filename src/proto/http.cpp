@@ -173,6 +173,11 @@ std::string response(int status, std::string_view reason, std::string_view conte
   return out;
 }
 
+void keep_headers_only(std::string& response) {
+  const auto end = response.find("\r\n\r\n");
+  if (end != std::string::npos) response.resize(end + 4);
+}
+
 void append_response(std::string& out, int status, std::string_view reason,
                      std::string_view content_type, std::string_view body, bool keep_alive,
                      std::string_view extra_headers) {

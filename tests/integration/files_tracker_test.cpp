@@ -166,6 +166,18 @@ std::string announce_target(const std::string& passkey, const std::string& info,
   return announce_in("g", passkey, info, peer, port, left, event);
 }
 
+// Alice's group g with bob let in, and alice's file `name` of `size` bytes in it: its info
+// dictionary.
+std::string group_of_two_with_file(line_client& alice, line_client& bob, const std::string& name,
+                                   long long size = 5000) {
+  EXPECT_TRUE(alice.request("create_group g").ok);
+  EXPECT_TRUE(bob.request("join_group g").ok);
+  EXPECT_TRUE(alice.request("accept_request g bob").ok);
+  const std::string info = info_dict(name, size);
+  EXPECT_TRUE(alice.request(add_file_line("g", name, size, info)).ok);
+  return info;
+}
+
 class FilesTracker : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -464,11 +476,7 @@ TEST(FilesTrackerIpv6, AnnouncesOverIpv6GetPeers6) {
   ASSERT_EQ(tracker.host(), "::1");
   auto alice = tracker.user("alice");
   auto bob = tracker.user("bob");
-  ASSERT_TRUE(alice.request("create_group g").ok);
-  ASSERT_TRUE(bob.request("join_group g").ok);
-  ASSERT_TRUE(alice.request("accept_request g bob").ok);
-  const std::string info = info_dict("v6.bin", 100);
-  ASSERT_TRUE(alice.request(add_file_line("g", "v6.bin", 100, info)).ok);
+  const std::string info = group_of_two_with_file(alice, bob, "v6.bin", 100);
   line_client http_a("::1", tracker.port(), false);
   line_client http_b("::1", tracker.port(), false);
   get(http_a, announce_target(alice.request("passkey").text, info, 'a', 6881, 0, "started"));
@@ -638,11 +646,7 @@ TEST(FilesTrackerOneThread, NumwantIsEachAnnouncesOwn) {
   tracker_process tracker({"--threads", "1"});
   auto alice = tracker.user("alice");
   auto bob = tracker.user("bob");
-  ASSERT_TRUE(alice.request("create_group g").ok);
-  ASSERT_TRUE(bob.request("join_group g").ok);
-  ASSERT_TRUE(alice.request("accept_request g bob").ok);
-  const std::string info = info_dict("want.bin", 5000);
-  ASSERT_TRUE(alice.request(add_file_line("g", "want.bin", 5000, info)).ok);
+  const std::string info = group_of_two_with_file(alice, bob, "want.bin");
   const std::string alices_key = alice.request("passkey").text;
   const std::string bobs_key = bob.request("passkey").text;
   line_client http(tracker.port(), false);
@@ -666,11 +670,7 @@ TEST(FilesTrackersSharingAStore, MembershipChangedElsewhereIsSeenAtOnce) {
   auto alice = two.user("alice");
   auto bob = one.user("bob");
   auto eve = two.user("eve");
-  ASSERT_TRUE(alice.request("create_group g").ok);
-  ASSERT_TRUE(bob.request("join_group g").ok);
-  ASSERT_TRUE(alice.request("accept_request g bob").ok);
-  const std::string info = info_dict("shared.bin", 5000);
-  ASSERT_TRUE(alice.request(add_file_line("g", "shared.bin", 5000, info)).ok);
+  const std::string info = group_of_two_with_file(alice, bob, "shared.bin");
   const std::string bobs_key = bob.request("passkey").text;
   const std::string eves_key = eve.request("passkey").text;
   line_client http(one.port(), false);

@@ -20,8 +20,8 @@ struct http_reply {
   std::string body;
 };
 
-http_reply get(line_client& c, const std::string& target, const std::string& extra = {}) {
-  c.send_raw("GET " + target + " HTTP/1.1\r\nHost: tracker\r\n" + extra + "\r\n");
+// A response's status line and headers.
+http_reply read_head(line_client& c, const std::string& target) {
   http_reply r;
   auto status_line = c.read_line();
   if (!status_line) {
@@ -37,7 +37,13 @@ http_reply get(line_client& c, const std::string& target, const std::string& ext
     for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     r.headers[name] = header->substr(colon + 2, header->size() - colon - 3);  // no CR
   }
-  r.body = c.read_bytes(std::stoul(r.headers["content-length"]));
+  return r;
+}
+
+http_reply get(line_client& c, const std::string& target, const std::string& extra = {}) {
+  c.send_raw("GET " + target + " HTTP/1.1\r\nHost: tracker\r\n" + extra + "\r\n");
+  http_reply r = read_head(c, target);
+  if (r.status != 0) r.body = c.read_bytes(std::stoul(r.headers["content-length"]));
   return r;
 }
 
@@ -155,6 +161,22 @@ TEST(WebApp, WebSocketUpgradeBehindAnotherRequestIsRefused) {
   }
   EXPECT_EQ(c.read_bytes(3), "ok\n");
   EXPECT_EQ(c.read_line(), "HTTP/1.1 403 Forbidden\r");
+}
+
+// HEAD gets the headers GET would get, and no body: the next response on the connection
+// follows them at once.
+TEST(WebApp, HeadGetsTheHeadersOnly) {
+  tracker_process tracker;
+  line_client c(tracker.port(), false);
+  for (const std::string target : {"/", "/health", "/nothing", "/announce/g?pk=x"}) {
+    c.send_raw("HEAD " + target + " HTTP/1.1\r\nHost: tracker\r\n\r\n");
+    const auto head = read_head(c, target);
+    EXPECT_NE(head.status, 0) << target;
+    EXPECT_GT(std::stoul(head.headers.at("content-length")), 0u) << target;
+  }
+  const auto health = get(c, "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, "ok\n");
 }
 
 TEST(Metrics, PrometheusTextToLoopbackCountsWhatHappened) {

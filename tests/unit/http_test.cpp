@@ -13,6 +13,14 @@ std::string value(const query_params& q, std::string_view key) {
   return std::string(q.get(key, scratch));
 }
 
+TEST(Response, HeadKeepsTheHeadersAndTheLengthOnly) {
+  std::string r = proto::http::response(200, "OK", "text/plain", "ok\n", true);
+  proto::http::keep_headers_only(r);
+  EXPECT_EQ(r,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
+            "Connection: keep-alive\r\n\r\n");
+}
+
 TEST(PercentDecode, EscapesPlusAndMalformedEscapes) {
   EXPECT_EQ(percent_decode("a%20b+c%2B"), "a b c+");
   EXPECT_EQ(percent_decode("%00%ff%FF"), std::string("\0\xff\xff", 3));

@@ -68,6 +68,9 @@ class query_params {
 // CRLF.
 std::string response(int status, std::string_view reason, std::string_view content_type,
                      std::string_view body, bool keep_alive, std::string_view extra_headers = {});
+// `response` (one whole response) as the answer to a HEAD request: its headers only, the
+// Content-Length still that of the body a GET would get.
+void keep_headers_only(std::string& response);
 // The same, appended to `out` (a buffer reused from one response to the next).
 void append_response(std::string& out, int status, std::string_view reason,
                      std::string_view content_type, std::string_view body, bool keep_alive,

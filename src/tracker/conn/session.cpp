@@ -775,6 +775,7 @@ bool session::http_frame_now(const proto::frame& frame) {
   static thread_local std::string response;
   response.clear();
   if (!serve_http_now(*this, request, response)) return false;
+  if (request.method == "HEAD") proto::http::keep_headers_only(response);
   ++requests_unpublished_;  // published with the replies (flush_replies)
   append_reply(response);
   if (!request.keep_alive) begin_close("http done");
@@ -795,6 +796,7 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
   if (stopped_) co_return;
   std::string response = co_await serve_http(*this, request);
   if (stopped_) co_return;
+  if (request.method == "HEAD") proto::http::keep_headers_only(response);
   auto message = std::make_shared<const std::string>(std::move(response));
   if (framer_.buffered() == 0) {
     // The read's last request (the usual case): the reader writes its replies as soon as this

@@ -46,10 +46,7 @@ std::optional<std::string> serve_static(const proto::http::request& request) {
   if (request.header("if-none-match") == found->etag) {
     return proto::http::response(304, "Not Modified", type, "", request.keep_alive, headers);
   }
-  std::string out =
-      proto::http::response(200, "OK", type, found->bytes, request.keep_alive, headers);
-  if (request.method == "HEAD") out.resize(out.size() - found->bytes.size());
-  return out;
+  return proto::http::response(200, "OK", type, found->bytes, request.keep_alive, headers);
 }
 
 }  // namespace swarmhub::tracker::web
