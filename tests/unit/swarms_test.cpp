@@ -231,25 +231,62 @@ TEST(AccessCache, AnAnnounceFindsAllThreeAtOnce) {
   access_cache cache;
   std::string user = "unchanged", swarm = "unchanged";
   bool member = false;
+  std::uint64_t version = 0;
   cache.set_user("pk", "Alice");
   cache.set_swarm("G", "hash", "key");
-  EXPECT_FALSE(cache.find("pk", "g", "hash", user, swarm, member));  // membership unknown
+  EXPECT_FALSE(cache.find("pk", "g", "hash", user, swarm, member, version));  // membership unknown
   EXPECT_EQ(user, "unchanged");
   cache.set_member("ALICE", "g", false);
-  ASSERT_TRUE(cache.find("pk", "g", "hash", user, swarm, member));
+  ASSERT_TRUE(cache.find("pk", "g", "hash", user, swarm, member, version));
   EXPECT_EQ(user, "Alice");
   EXPECT_EQ(swarm, "key");
   EXPECT_FALSE(member);
   cache.set_member("alice", "G", true);
-  ASSERT_TRUE(cache.find("pk", "G", "hash", user, swarm, member));
+  ASSERT_TRUE(cache.find("pk", "G", "hash", user, swarm, member, version));
   EXPECT_TRUE(member);
-  EXPECT_FALSE(cache.find("other", "g", "hash", user, swarm, member));
-  EXPECT_TRUE(cache.find("pk", "g", "HASH", user, swarm, member));  // folded, as swarm_of
+  EXPECT_FALSE(cache.find("other", "g", "hash", user, swarm, member, version));
+  EXPECT_TRUE(cache.find("pk", "g", "HASH", user, swarm, member, version));  // folded, as swarm_of
   EXPECT_TRUE(cache.has_swarm("g", "hash"));
   EXPECT_FALSE(cache.has_swarm("h", "hash"));
   cache.forget_swarm("g", "key");
   EXPECT_FALSE(cache.has_swarm("g", "hash"));
-  EXPECT_FALSE(cache.find("pk", "g", "hash", user, swarm, member));
+  EXPECT_FALSE(cache.find("pk", "g", "hash", user, swarm, member, version));
+}
+
+// An announce skips its checks after entering the swarm when the version is unchanged: every
+// write must move it, and a read must not.
+TEST(AccessCache, EveryChangeMovesTheVersionAndReadsDoNot) {
+  access_cache cache;
+  std::string user, swarm;
+  bool member = false;
+  std::uint64_t seen = 0;
+  auto moved = [&cache, last = cache.version()]() mutable {
+    const auto now = cache.version();
+    const bool changed = now != last;
+    last = now;
+    return changed;
+  };
+  cache.set_user("pk", "alice");
+  EXPECT_TRUE(moved());
+  cache.set_swarm("g", "hash", "key");
+  EXPECT_TRUE(moved());
+  cache.set_member("alice", "g", true);
+  EXPECT_TRUE(moved());
+  ASSERT_TRUE(cache.find("pk", "g", "hash", user, swarm, member, seen));
+  EXPECT_EQ(seen, cache.version());
+  EXPECT_TRUE(cache.has_swarm("g", "hash"));
+  EXPECT_EQ(cache.is_member("alice", "g"), true);
+  EXPECT_FALSE(moved());
+  cache.forget_member("alice", "g");
+  EXPECT_TRUE(moved());
+  cache.forget_swarm("g", "key");
+  EXPECT_TRUE(moved());
+  cache.forget_group("g");
+  EXPECT_TRUE(moved());
+  cache.forget_user("alice");
+  EXPECT_TRUE(moved());
+  cache.clear();
+  EXPECT_TRUE(moved());
 }
 
 TEST(AccessCache, ARemovedFilesHashesAllGo) {

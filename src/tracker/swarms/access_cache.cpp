@@ -58,7 +58,7 @@ bool access_cache::has_swarm(std::string_view group, std::string_view info_hash)
 
 bool access_cache::find(std::string_view passkey, std::string_view group,
                         std::string_view info_hash, std::string& user, std::string& swarm_key,
-                        bool& member) const {
+                        bool& member, std::uint64_t& version) const {
   const std::shared_lock lock(mutex_);
   const auto u = users_.find(passkey);
   if (u == users_.end()) return false;
@@ -69,27 +69,32 @@ bool access_cache::find(std::string_view passkey, std::string_view group,
   user = u->second;
   swarm_key = s->second;
   member = m->second == "1";
+  version = version_.load(std::memory_order_relaxed);  // changes only under the write lock
   return true;
 }
 
 void access_cache::set_user(std::string_view passkey, std::string_view user) {
   const std::lock_guard lock(mutex_);
+  changed();
   put(users_, std::string(passkey), std::string(user));
 }
 
 void access_cache::set_member(std::string_view user, std::string_view group, bool member) {
   const std::lock_guard lock(mutex_);
+  changed();
   put(members_, pair_key(user, group), member ? "1" : "0");
 }
 
 void access_cache::set_swarm(std::string_view group, std::string_view info_hash,
                              std::string_view swarm_key) {
   const std::lock_guard lock(mutex_);
+  changed();
   put(swarms_, pair_key(group, info_hash), std::string(swarm_key));
 }
 
 void access_cache::forget_member(std::string_view user, std::string_view group) {
   const std::lock_guard lock(mutex_);
+  changed();
   members_.erase(pair_key(user, group));
 }
 
@@ -97,6 +102,7 @@ void access_cache::forget_group(std::string_view group) {
   const std::string suffix = '\t' + util::ascii_lower(group);
   const std::string prefix = util::ascii_lower(group) + '\t';
   const std::lock_guard lock(mutex_);
+  changed();
   std::erase_if(members_, [&](const auto& e) { return e.first.ends_with(suffix); });
   std::erase_if(swarms_, [&](const auto& e) { return e.first.starts_with(prefix); });
 }
@@ -104,17 +110,20 @@ void access_cache::forget_group(std::string_view group) {
 void access_cache::forget_swarm(std::string_view group, std::string_view swarm_key) {
   const std::string prefix = util::ascii_lower(group) + '\t';
   const std::lock_guard lock(mutex_);
+  changed();
   std::erase_if(
       swarms_, [&](const auto& e) { return e.second == swarm_key && e.first.starts_with(prefix); });
 }
 
 void access_cache::forget_user(std::string_view user) {
   const std::lock_guard lock(mutex_);
+  changed();
   std::erase_if(users_, [&](const auto& e) { return util::iequals_ascii(e.second, user); });
 }
 
 void access_cache::clear() {
   const std::lock_guard lock(mutex_);
+  changed();
   users_.clear();
   members_.clear();
   swarms_.clear();

@@ -68,14 +68,25 @@ struct access {
   std::string swarm_key;
   bool member = false;
   std::string failure;
+  // The cache's version the three were read at; none when they came from the store.
+  std::optional<std::uint64_t> version;
 };
+
+// `who` as the cache holds it now: false on a miss.
+bool find_in_cache(tracker_core& core, std::string_view passkey, std::string_view group,
+                   std::string_view announced, access& who) {
+  std::uint64_t version = 0;
+  if (!core.access.find(passkey, group, announced, who.user, who.swarm_key, who.member, version)) {
+    return false;
+  }
+  who.version = version;
+  return true;
+}
 
 awaitable<access> look_up(tracker_core& core, std::string_view passkey, std::string_view group,
                           std::string_view announced) {
   access out;
-  if (core.access.find(passkey, group, announced, out.user, out.swarm_key, out.member)) {
-    co_return out;
-  }
+  if (find_in_cache(core, passkey, group, announced, out)) co_return out;
   tracker_stats::add(core.stats.announce_lookups_total);
   auto query = [&core, passkey = std::string(passkey), group = std::string(group),
                 announced = std::string(announced)](store::backend& db) {
@@ -191,17 +202,22 @@ void answer_announce(session& client, const announce_query& q, const access& who
   }
   const auto peers = core.swarms.announce(q.group, who.swarm_key, q.peer(), me, false, q.want);
   // A leave may have run between the check above and the entry: it forgets the cache entry
-  // before it forgets the leaver's peers, so an entry it missed is taken out here.
-  if (core.access.is_member(who.user, q.group) != true) {
-    core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
-    body = bencoded_failure("only members of the group may join its swarm");
-    return;
-  }
-  // So may a file's removal (remove_file): it forgets the swarm before its entries.
-  if (!core.access.has_swarm(q.group, q.announced())) {
-    core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
-    body = bencoded_failure("unknown torrent");
-    return;
+  // before it forgets the leaver's peers (swarms/membership.cpp), so an entry it missed is
+  // taken out here. So may a file's removal: it forgets the swarm before its entries. When
+  // the cache has not changed since `who` was read from it, neither ran: a forget that ran
+  // before the entry was followed by a swarm forget that took the entry's lock before it,
+  // and the version read below sees it.
+  if (!who.version || core.access.version() != *who.version) {
+    if (core.access.is_member(who.user, q.group) != true) {
+      core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
+      body = bencoded_failure("only members of the group may join its swarm");
+      return;
+    }
+    if (!core.access.has_swarm(q.group, q.announced())) {
+      core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
+      body = bencoded_failure("unknown torrent");
+      return;
+    }
   }
   bencoded_peers(body, peers, min_interval);
 }
@@ -223,9 +239,7 @@ bool announce_now(session& client, const proto::http::request& request, std::str
   static thread_local std::string body;
   if (read_announce(request, path_rest, q, body)) {
     tracker_core& core = client.core();
-    if (!core.access.find(q.passkey, q.group, q.announced(), who.user, who.swarm_key, who.member)) {
-      return false;
-    }
+    if (!find_in_cache(core, q.passkey, q.group, q.announced(), who)) return false;
     tracker_stats::add(core.stats.announces_total);
     answer_announce(client, q, who, body);
   }

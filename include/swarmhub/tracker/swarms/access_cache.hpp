@@ -13,7 +13,9 @@
 //
 // Bounded: each map holds at most `max_entries`; a full map is emptied (it refills itself).
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -31,10 +33,16 @@ class access_cache {
   std::optional<bool> is_member(std::string_view user, std::string_view group) const;
   std::optional<std::string> swarm_of(std::string_view group, std::string_view info_hash) const;
   bool has_swarm(std::string_view group, std::string_view info_hash) const;
-  // All an announce needs at once: true, with `user`, `swarm_key` and `member` set, when all
-  // three are known.
+  // All an announce needs at once: true, with `user`, `swarm_key`, `member` and the
+  // `version` they were read at set, when all three are known.
   bool find(std::string_view passkey, std::string_view group, std::string_view info_hash,
-            std::string& user, std::string& swarm_key, bool& member) const;
+            std::string& user, std::string& swarm_key, bool& member, std::uint64_t& version) const;
+
+  // Counts the changes: every set, forget and clear adds one, inside its write. The same
+  // version before and after a step means no change ran in between (a change that finished
+  // before the step took a lock the change's next step also takes is seen: see
+  // http_service.cpp's check after an announce's entry).
+  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
   void set_user(std::string_view passkey, std::string_view user);
   void set_member(std::string_view user, std::string_view group, bool member);
@@ -53,6 +61,7 @@ class access_cache {
  private:
   using map = util::string_map<std::string>;
   static void put(map& m, std::string key, std::string value);
+  void changed() { version_.fetch_add(1, std::memory_order_release); }  // under the write lock
 
   // Announces read in parallel; fills and forgets write. glibc's lock lets new readers in
   // while a writer waits: each read is a few lookups, so with one reader per I/O thread
@@ -61,6 +70,7 @@ class access_cache {
   map users_;    // passkey -> user
   map members_;  // folded user \t folded group -> "1" or "0"
   map swarms_;   // folded group \t info-hash -> swarm key
+  std::atomic<std::uint64_t> version_{0};
 };
 
 }  // namespace swarmhub::tracker
