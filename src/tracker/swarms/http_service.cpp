@@ -203,21 +203,22 @@ void answer_announce(session& client, const announce_query& q, const access& who
   const auto peers = core.swarms.announce(q.group, who.swarm_key, q.peer(), me, false, q.want);
   // A leave may have run between the check above and the entry: it forgets the cache entry
   // before it forgets the leaver's peers (swarms/membership.cpp), so an entry it missed is
-  // taken out here. So may a file's removal: it forgets the swarm before its entries. When
-  // the cache has not changed since `who` was read from it, neither ran: a forget that ran
-  // before the entry was followed by a swarm forget that took the entry's lock before it,
-  // and the version read below sees it.
+  // taken out here. So may a file's removal (the cache's swarm, then the swarm) and a new
+  // passkey (the cache's passkey, then the entries announced with another). When the cache's
+  // version is the one `who` was read at, none of them needs this: one whose swarm forget
+  // took the entry's part lock before the entry moved the version before that, and the
+  // read below sees it (the lock orders them, whatever the atomics' orderings); one not seen
+  // yet forgets the swarm after the entry, and takes the entry out itself.
   if (!who.version || core.access.version() != *who.version) {
+    const auto refuse = [&](std::string_view why) {
+      core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
+      body = bencoded_failure(why);
+    };
+    if (core.access.user_of(q.passkey) != who.user) return refuse("unknown passkey");
     if (core.access.is_member(who.user, q.group) != true) {
-      core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
-      body = bencoded_failure("only members of the group may join its swarm");
-      return;
+      return refuse("only members of the group may join its swarm");
     }
-    if (!core.access.has_swarm(q.group, q.announced())) {
-      core.swarms.announce(q.group, who.swarm_key, q.peer(), me, true, 0);
-      body = bencoded_failure("unknown torrent");
-      return;
-    }
+    if (!core.access.has_swarm(q.group, q.announced())) return refuse("unknown torrent");
   }
   bencoded_peers(body, peers, min_interval);
 }
@@ -234,7 +235,7 @@ bool announce_now(session& client, const proto::http::request& request, std::str
                   std::string& out) {
   announce_query q;  // each announce's own: a parameter it lacks takes its default
   // Reused from one announce to the next on this thread (no suspension while they are used):
-  // every field is written before it is read.
+  // every field read is written first.
   static thread_local access who;
   static thread_local std::string body;
   if (read_announce(request, path_rest, q, body)) {

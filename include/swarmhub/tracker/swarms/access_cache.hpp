@@ -38,10 +38,10 @@ class access_cache {
   bool find(std::string_view passkey, std::string_view group, std::string_view info_hash,
             std::string& user, std::string& swarm_key, bool& member, std::uint64_t& version) const;
 
-  // Counts the changes: every set, forget and clear adds one, inside its write. The same
-  // version before and after a step means no change ran in between (a change that finished
-  // before the step took a lock the change's next step also takes is seen: see
-  // http_service.cpp's check after an announce's entry).
+  // Counts the changes: every set, forget and clear adds one, inside its write lock, so the
+  // version `find` returns is the one its answers were read at. A change is seen by a later
+  // version() when something orders them, such as a lock both take after it (see
+  // http_service.cpp's check after an announce's entry): not by the atomic's own orderings.
   std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
   void set_user(std::string_view passkey, std::string_view user);
