@@ -71,6 +71,25 @@ TEST(SwarmRegistry, StoppedPeersAndSilentOnesAreForgotten) {
   EXPECT_EQ(swarms.count("g", "s", t + 20s).seeders, 0);
 }
 
+TEST(SwarmRegistry, ExpiryFollowsTheLastAnnounceWhenMembersMove) {
+  swarm_registry swarms(10s);
+  const auto t = clock::now();
+  for (int i = 1; i <= 4; ++i) {
+    swarms.announce("g", "s", peer_id(i), at_port(i), false, 0, t + std::chrono::seconds(i));
+  }
+  // Peer 1, the oldest, stops: peer 4, the newest, moves into its place. Then peer 2
+  // announces again and becomes the newest.
+  swarms.announce("g", "s", peer_id(1), at_port(1), true, 0, t + 4s);
+  swarms.announce("g", "s", peer_id(2), at_port(2), false, 0, t + 5s);
+  EXPECT_EQ(swarms.count("g", "s", t + 12s).seeders, 3);
+  EXPECT_EQ(swarms.count("g", "s", t + 13s).seeders, 2);  // peer 3 (t+3 s) went
+  EXPECT_EQ(swarms.count("g", "s", t + 14s).seeders, 1);  // then peer 4 (t+4 s)
+  const auto r = swarms.announce("g", "s", peer_id(5), at_port(5), false, 50, t + 14s);
+  EXPECT_EQ(ports(r), (std::multiset<int>{2}));
+  EXPECT_EQ(swarms.count("g", "s", t + 15s).seeders, 1);  // peer 2 (t+5 s) went; 5 stays
+  EXPECT_EQ(swarms.count("g", "s", t + 24s).seeders, 0);
+}
+
 TEST(SwarmRegistry, WantLimitsThePeersAndEveryPeerGetsHandedOut) {
   swarm_registry swarms;
   const auto t = clock::now();
@@ -86,6 +105,30 @@ TEST(SwarmRegistry, WantLimitsThePeersAndEveryPeerGetsHandedOut) {
   }
   EXPECT_EQ(seen.size(), 99u);
   EXPECT_TRUE(ports(swarms.announce("g", "s", peer_id(1), at_port(1), false, 0, t)).empty());
+}
+
+TEST(SwarmRegistry, IPv4AndIPv6PeersGoInTheirOwnCompactLists) {
+  swarm_registry swarms;
+  const auto t = clock::now();
+  swarm_registry::peer v6 = at_port(0x1234);
+  v6.address = asio::ip::make_address("2001:db8::7");
+  swarm_registry::peer v4 = at_port(0xABCD);
+  v4.address = asio::ip::make_address("10.1.2.3");
+  swarms.announce("g", "s", peer_id(1), v6, false, 50, t);
+  swarms.announce("g", "s", peer_id(2), v4, false, 50, t);
+  // One reply buffer for every announce: each fills it afresh.
+  swarm_registry::reply r;
+  swarms.announce("g", "s", peer_id(3), at_port(3), false, 50, r, t);
+  EXPECT_EQ(r.peers4, std::string("\x0a\x01\x02\x03\xab\xcd", 6));
+  EXPECT_EQ(r.peers6, std::string("\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07\x12\x34", 18));
+  swarms.announce("g", "s", peer_id(1), at_port(1), false, 0, r, t);
+  EXPECT_TRUE(r.peers4.empty());
+  EXPECT_TRUE(r.peers6.empty());
+  EXPECT_EQ(r.seeders, 3);
+  // A peer that announces again from another address is handed out at the new one.
+  swarms.announce("g", "s", peer_id(3), v6, false, 50, r, t);
+  EXPECT_EQ(ports(r), (std::multiset<int>{1, 0xABCD}));
+  EXPECT_TRUE(r.peers6.empty());
 }
 
 TEST(SwarmRegistry, TheSameTorrentInAnotherGroupIsAnotherSwarm) {
@@ -304,7 +347,8 @@ TEST(AccessCache, ARemovedFilesHashesAllGo) {
 
 // Random announces, stops and silences, against a map of who should be there.
 TEST(SwarmRegistry, MatchesAModelUnderRandomChurn) {
-  swarm_registry swarms(10s);
+  // A lifetime of about 100 steps: many entries expire, from every place in the order.
+  swarm_registry swarms(1s);
   std::map<int, std::pair<clock::time_point, std::int64_t>> model;  // id -> expiry, left
   std::mt19937 random(7);
   auto now = clock::now();
@@ -314,12 +358,19 @@ TEST(SwarmRegistry, MatchesAModelUnderRandomChurn) {
     const int id = static_cast<int>(random() % 120);
     const bool stopped = random() % 10 == 0;
     const std::int64_t left = random() % 3 == 0 ? 0 : 5;
+    // Now and then one user (ids 100 and up) leaves: their entries go, from anywhere in the
+    // order of expiry.
+    if (random() % 200 == 0) {
+      swarms.forget("g", "leaver");
+      std::erase_if(model, [](const auto& kv) { return kv.first >= 100; });
+    }
+    const auto user = id >= 100 ? "leaver" : "user";
     const auto r =
-        swarms.announce("g", "s", peer_id(id), at_port(id + 1, left), stopped, 1000, now);
+        swarms.announce("g", "s", peer_id(id), at_port(id + 1, left, user), stopped, 1000, now);
     if (stopped) {
       model.erase(id);
     } else {
-      model[id] = {now + 10s, left};
+      model[id] = {now + 1s, left};
     }
     std::multiset<int> expected;
     int seeders = 0;

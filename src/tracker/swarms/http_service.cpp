@@ -200,7 +200,9 @@ void answer_announce(session& client, const announce_query& q, const access& who
       body = bencoded_failure("too many torrents announced at once");
       return;
   }
-  const auto peers = core.swarms.announce(q.group, who.swarm_key, q.peer(), me, false, q.want);
+  // Reused on this thread: nothing between its fill and bencoded_peers suspends or announces.
+  static thread_local swarm_registry::reply peers;
+  core.swarms.announce(q.group, who.swarm_key, q.peer(), me, false, q.want, peers);
   // A leave may have run between the check above and the entry: it forgets the cache entry
   // before it forgets the leaver's peers (swarms/membership.cpp), so an entry it missed is
   // taken out here. So may a file's removal (the cache's swarm, then the swarm) and a new

@@ -6,23 +6,6 @@
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::tracker {
-namespace {
-
-void append_compact(swarm_registry::reply& out, const swarm_registry::peer& p) {
-  const char port_bytes[2] = {static_cast<char>(p.port >> 8), static_cast<char>(p.port & 0xFF)};
-  if (p.address.is_v4()) {
-    const auto bytes = p.address.to_v4().to_bytes();
-    out.peers4.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    out.peers4.append(port_bytes, 2);
-  } else {
-    const auto bytes = p.address.to_v6().to_bytes();
-    out.peers6.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    out.peers6.append(port_bytes, 2);
-  }
-}
-
-}  // namespace
-
 std::uint64_t passkey_tag(std::string_view passkey) {
   std::uint64_t hash = 14695981039346656037ULL;
   for (const char c : passkey) {
@@ -32,28 +15,75 @@ std::uint64_t passkey_tag(std::string_view passkey) {
   return hash;
 }
 
+swarm_registry::contact swarm_registry::contact_of(const peer& p) {
+  contact out;
+  const auto put = [&out](const auto& address_bytes) {
+    std::memcpy(out.bytes.data(), address_bytes.data(), address_bytes.size());
+    out.size = static_cast<std::uint8_t>(address_bytes.size() + 2);
+  };
+  if (p.address.is_v4()) {
+    put(p.address.to_v4().to_bytes());
+  } else {
+    put(p.address.to_v6().to_bytes());
+  }
+  out.bytes[out.size - 2] = static_cast<char>(p.port >> 8);
+  out.bytes[out.size - 1] = static_cast<char>(p.port & 0xFF);
+  return out;
+}
+
+std::size_t& swarm_registry::pointer_from_newer(swarm& s, const member& m) {
+  return m.newer != none ? s.members[m.newer].older : s.newest;
+}
+
+std::size_t& swarm_registry::pointer_from_older(swarm& s, const member& m) {
+  return m.older != none ? s.members[m.older].newer : s.oldest;
+}
+
+void swarm_registry::unlink(swarm& s, std::size_t i) {
+  auto& m = s.members[i];
+  pointer_from_older(s, m) = m.newer;
+  pointer_from_newer(s, m) = m.older;
+  m.older = m.newer = none;
+}
+
+void swarm_registry::link_as_newest(swarm& s, std::size_t i) {
+  auto& m = s.members[i];
+  m.older = s.newest;
+  m.newer = none;
+  pointer_from_older(s, m) = i;
+  s.newest = i;
+}
+
 void swarm_registry::remove(swarm& s, std::size_t i) {
+  unlink(s, i);  // nothing points at i any more
   if (s.members[i].who.left == 0) --s.seeders;
   s.index.erase(s.members[i].id);
   if (i + 1 != s.members.size()) {
-    s.members[i] = std::move(s.members.back());
-    s.index[s.members[i].id] = i;
+    // The last member moves into the hole: its neighbours in the list, and its index entry
+    // (always there), follow it.
+    auto& moved = s.members[i] = std::move(s.members.back());
+    pointer_from_older(s, moved) = i;
+    pointer_from_newer(s, moved) = i;
+    s.index.find(moved.id)->second = i;
   }
   s.members.pop_back();
 }
 
 void swarm_registry::forget_expired(swarm& s, clock::time_point now) {
-  while (!s.expiries.empty() && s.expiries.front().at <= now) {
-    const auto it = s.index.find(s.expiries.front().id);
-    // Gone already (stopped), or announced again since: that entry is stale.
-    if (it != s.index.end() && s.members[it->second].expires <= now) remove(s, it->second);
-    s.expiries.pop_front();
-  }
+  while (s.oldest != none && s.members[s.oldest].expires <= now) remove(s, s.oldest);
 }
 
 swarm_registry::reply swarm_registry::announce(std::string_view group, std::string_view swarm_key,
                                                std::string_view peer_id, const peer& p,
                                                bool stopped, int want, clock::time_point now) {
+  reply out;
+  announce(group, swarm_key, peer_id, p, stopped, want, out, now);
+  return out;
+}
+
+void swarm_registry::announce(std::string_view group, std::string_view swarm_key,
+                              std::string_view peer_id, const peer& p, bool stopped, int want,
+                              reply& out, clock::time_point now) {
   // The keys are built in buffers of the thread's, reused: a lookup makes no string, and
   // only a new entry copies them.
   static thread_local std::string id, folded_group;
@@ -62,6 +92,7 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   util::append_ascii_lower(id, p.user);
   folded_group.clear();
   util::append_ascii_lower(folded_group, group);
+  const auto reachable = contact_of(p);
 
   auto& part = parts_.of(swarm_key);
   const std::lock_guard lock(part.mutex);
@@ -74,7 +105,7 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
   auto& s = here->second;
   forget_expired(s, now);
   const auto found = s.index.find(id);
-  std::size_t self = s.members.size();  // none
+  std::size_t self = none;
   if (stopped) {
     if (found != s.index.end()) remove(s, found->second);
   } else {
@@ -82,37 +113,40 @@ swarm_registry::reply swarm_registry::announce(std::string_view group, std::stri
     if (found == s.index.end()) {
       self = s.members.size();
       s.index.emplace(id, self);
-      s.members.push_back(member{id, p, expires});
+      s.members.push_back(member{id, p, reachable, expires});
     } else {
       self = found->second;
-      if (s.members[self].who.left == 0) --s.seeders;
-      s.members[self].who = p;
-      s.members[self].expires = expires;
+      unlink(s, self);
+      auto& m = s.members[self];
+      if (m.who.left == 0) --s.seeders;
+      m.who = p;
+      m.reachable = reachable;
+      m.expires = expires;
     }
+    link_as_newest(s, self);
     if (p.left == 0) ++s.seeders;
-    s.expiries.push_back(expiry{expires, id});
   }
 
-  reply out;
-  const auto total = static_cast<int>(s.members.size());
+  const auto total = s.members.size();
   out.seeders = s.seeders;
-  out.leechers = total - s.seeders;
+  out.leechers = static_cast<int>(total) - s.seeders;
+  out.peers4.clear();
+  out.peers6.clear();
   // A window of the swarm from a random start, wrapping round, without the announcer.
-  const auto others = total - (self < s.members.size() ? 1 : 0);
+  const auto others = static_cast<int>(total) - (self != none ? 1 : 0);
   want = std::clamp(want, 0, others);
   out.peers4.reserve(static_cast<std::size_t>(want) * 6);  // most peers are IPv4
-  const std::size_t start = total > 0 ? part.state.random() % static_cast<std::size_t>(total) : 0;
-  for (std::size_t k = 0; want > 0; ++k) {
-    const auto i = (start + k) % s.members.size();
+  std::size_t i = total > 0 ? part.state.random() % total : 0;
+  for (; want > 0; i = i + 1 == total ? 0 : i + 1) {
     if (i == self) continue;
-    append_compact(out, s.members[i].who);
+    const auto& c = s.members[i].reachable;
+    (c.size == 6 ? out.peers4 : out.peers6).append(c.bytes.data(), c.size);
     --want;
   }
   if (s.members.empty()) {
     swarms.erase(here);
     if (swarms.empty()) groups.erase(g);
   }
-  return out;
 }
 
 swarm_registry::counts swarm_registry::count(std::string_view group, std::string_view swarm_key,

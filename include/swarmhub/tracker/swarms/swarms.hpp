@@ -13,7 +13,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <random>
 #include <string>
@@ -64,6 +63,10 @@ class swarm_registry {
   // announcing peer.
   reply announce(std::string_view group, std::string_view swarm_key, std::string_view peer_id,
                  const peer& p, bool stopped, int want, clock::time_point now = clock::now());
+  // The same into `out`, whose strings keep their room from one call to the next.
+  void announce(std::string_view group, std::string_view swarm_key, std::string_view peer_id,
+                const peer& p, bool stopped, int want, reply& out,
+                clock::time_point now = clock::now());
 
   counts count(std::string_view group, std::string_view swarm_key,
                clock::time_point now = clock::now());
@@ -90,25 +93,42 @@ class swarm_registry {
  private:
   // The peer_id, then the announcer's folded user name.
   using peer_key = std::string;
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  // A peer's address and port as an announce reply lists it (BEP 23 and BEP 7), made once
+  // when it announces: a reply copies them.
+  struct contact {
+    std::array<char, 18> bytes{};
+    std::uint8_t size = 0;  // 6 for IPv4, 18 for IPv6
+  };
+  // The members are also a list in announce order, by index (`older`, `newer`). The lifetime
+  // is the same for all, so the list is sorted by expiry: the oldest expire first, and an
+  // announce moves its member to the newest end. No copy of a key, no lookup, and no memory
+  // beyond the members themselves.
   struct member {
     peer_key id;
     peer who;
+    contact reachable;
     clock::time_point expires;
-  };
-  // An announce's expiry, queued in announce order. The lifetime is the same for all, so the
-  // queue is sorted by expiry: forgetting the expired pops its front. A member announced
-  // again since has a later expiry than its old entries, which are then skipped.
-  struct expiry {
-    clock::time_point at;
-    peer_key id;
+    std::size_t older = none;
+    std::size_t newer = none;
   };
   struct swarm {
     std::vector<member> members;          // unordered; removal swaps the last one in
     util::string_map<std::size_t> index;  // id -> members[i]
-    std::deque<expiry> expiries;
+    std::size_t oldest = none;
+    std::size_t newest = none;
     int seeders = 0;
   };
 
+  static contact contact_of(const peer& p);
+  // The slots that point at m's neighbours: the newer one's `older` (the swarm's `newest`
+  // when m is the newest), the older one's `newer` (its `oldest` when m is the oldest).
+  static std::size_t& pointer_from_newer(swarm& s, const member& m);
+  static std::size_t& pointer_from_older(swarm& s, const member& m);
+  // Takes member i, which is in the list, out of it.
+  static void unlink(swarm& s, std::size_t i);
+  // Puts member i, which is not in the list, at its newest end.
+  static void link_as_newest(swarm& s, std::size_t i);
   static void forget_expired(swarm& s, clock::time_point now);
   static void remove(swarm& s, std::size_t i);
 
