@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
+#include "swarmhub/util/string_hash.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::proto {
@@ -17,20 +19,37 @@ bool names_command(std::string_view typed, std::string_view name) {
   return !name.empty() && util::iequals_ascii(typed, name);
 }
 
-const command_spec* find_command(std::string_view typed) {
-  // As names_command, with the slash taken off once and the lengths compared first: this
-  // runs for every request line.
-  if (typed.starts_with('/')) typed.remove_prefix(1);
-  const auto named = [typed](std::string_view name) {
-    return name.size() == typed.size() && !name.empty() && util::iequals_ascii(typed, name);
-  };
-  for (const auto& spec : command_rows) {
-    if (named(spec.name)) return &spec;
-    for (auto alias : spec.aliases) {
-      if (named(alias)) return &spec;
+namespace {
+
+// Every command's name and aliases, to its row: find_command runs for every request line,
+// so it is one hash probe, not a walk of the table. The names are lower case (a test holds
+// the table to it), so a verb folded to lower case finds its row as names_command would.
+const util::string_map<const command_spec*>& command_index() {
+  static const auto index = [] {
+    util::string_map<const command_spec*> out;
+    for (const auto& spec : command_rows) {
+      out.emplace(spec.name, &spec);
+      for (const auto alias : spec.aliases) {
+        if (!alias.empty()) out.emplace(alias, &spec);
+      }
     }
-  }
-  return nullptr;
+    return out;
+  }();
+  return index;
+}
+
+}  // namespace
+
+const command_spec* find_command(std::string_view typed) {
+  if (typed.starts_with('/')) typed.remove_prefix(1);
+  // Folded on the stack: a verb longer than every name names none.
+  std::array<char, longest_command_name> folded;
+  if (typed.empty() || typed.size() > folded.size()) return nullptr;
+  std::transform(typed.begin(), typed.end(), folded.begin(),
+                 [](char c) { return util::ascii_lower(c); });
+  const auto& index = command_index();
+  const auto found = index.find(std::string_view(folded.data(), typed.size()));
+  return found == index.end() ? nullptr : found->second;
 }
 
 std::string_view topic_name(help_topic topic) {

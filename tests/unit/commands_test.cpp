@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace swarmhub::proto {
 namespace {
@@ -30,6 +33,27 @@ TEST(CommandTable, EachIdFindsItsOwnRow) {
   for (const auto& spec : command_table()) {
     EXPECT_EQ(&spec_of(spec.id), &spec) << spec.name;
     EXPECT_EQ(find_command(spec.name), &spec) << spec.name;
+  }
+}
+
+// find_command looks the folded verb up by name: with every name and alias unique and lower
+// case (above) and no longer than longest_command_name, it finds what names_command says.
+TEST(CommandTable, EveryNameAndAliasIsFoundAsNamesCommandSays) {
+  for (const auto& spec : command_table()) {
+    std::vector<std::string_view> names{spec.name};
+    for (const auto alias : spec.aliases) {
+      if (!alias.empty()) names.push_back(alias);
+    }
+    for (const auto name : names) {
+      for (char c : name) EXPECT_FALSE(c >= 'A' && c <= 'Z') << name;
+      EXPECT_LE(name.size(), longest_command_name) << name;
+      EXPECT_EQ(find_command(name), &spec) << name;
+      auto shouted = "/" + std::string(name);
+      std::transform(shouted.begin(), shouted.end(), shouted.begin(),
+                     [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+      EXPECT_EQ(find_command(shouted), &spec) << shouted;
+      EXPECT_TRUE(names_command(shouted, name)) << shouted;
+    }
   }
 }
 

@@ -479,6 +479,9 @@ std::span<const command_spec> command_table();
 // ("QUIT").
 bool names_command(std::string_view typed, std::string_view name);
 
+// The longest name or alias a command may have.
+inline constexpr std::size_t longest_command_name = 32;
+
 // The command a request verb names (by names_command), or nullptr.
 const command_spec* find_command(std::string_view verb);
 
