@@ -461,6 +461,9 @@ constexpr const command_spec& spec_of(command_id id) {
   return command_rows[row_index(id)];
 }
 
+// The longest name or alias a command may have.
+inline constexpr std::size_t longest_command_name = 32;
+
 namespace detail {
 constexpr bool rows_follow_ids() {
   for (std::size_t i = 0; i < command_rows.size(); ++i) {
@@ -468,8 +471,28 @@ constexpr bool rows_follow_ids() {
   }
   return true;
 }
+// find_command looks a verb up folded to lower case, on the stack: every name must fit.
+// (Indexed loops over references: GCC 12 rejects copies of the rows' string_views here.)
+constexpr bool names_are_lower_case_and_fit() {
+  const auto fits = [](const std::string_view& name) {
+    if (name.size() > longest_command_name) return false;
+    for (std::size_t c = 0; c < name.size(); ++c) {
+      if (name[c] >= 'A' && name[c] <= 'Z') return false;
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < command_rows.size(); ++i) {
+    if (!fits(command_rows[i].name)) return false;
+    for (std::size_t a = 0; a < command_rows[i].aliases.size(); ++a) {
+      if (!fits(command_rows[i].aliases[a])) return false;
+    }
+  }
+  return true;
+}
 }  // namespace detail
 static_assert(detail::rows_follow_ids(), "command_rows must list every command_id once, in order");
+static_assert(detail::names_are_lower_case_and_fit(),
+              "command names and aliases must be lower case and at most longest_command_name");
 
 std::span<const command_spec> command_table();
 
@@ -478,9 +501,6 @@ std::span<const command_spec> command_table();
 // command (the chat seeds used slashes, the file seed did not), and so is ASCII letter case
 // ("QUIT").
 bool names_command(std::string_view typed, std::string_view name);
-
-// The longest name or alias a command may have.
-inline constexpr std::size_t longest_command_name = 32;
 
 // The command a request verb names (by names_command), or nullptr.
 const command_spec* find_command(std::string_view verb);
