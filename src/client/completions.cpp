@@ -1,6 +1,7 @@
 #include "swarmhub/client/completions.hpp"
 
 #include "swarmhub/proto/request.hpp"
+#include "swarmhub/util/text.hpp"
 
 namespace swarmhub::client {
 namespace {
@@ -23,6 +24,11 @@ std::string first_name(const std::string& line) {
   auto parsed = proto::split_arguments(line, 1, false);
   if (!parsed.error.empty() || parsed.values.empty()) return {};
   return parsed.values[0];
+}
+
+bool fit_to_offer(std::string_view name) {
+  return !name.empty() && name.size() <= completions::max_name_bytes && util::is_valid_utf8(name) &&
+         !util::has_control_chars(name);
 }
 
 }  // namespace
@@ -48,7 +54,8 @@ void completions::learn(const command_line& command, const proto::reply& reply) 
   }
   if (replace) into->clear();
   for (const auto& line : reply.data) {
-    if (auto name = first_name(line); !name.empty()) into->insert(std::move(name));
+    if (into->size() >= max_names) break;
+    if (auto name = first_name(line); fit_to_offer(name)) into->insert(std::move(name));
   }
 }
 

@@ -138,6 +138,28 @@ TEST(ClientChat, TabOffersWhatTheTrackerLastListed) {
   EXPECT_EQ(names.candidates("hello "), (std::vector<std::string>{"alice", "bob"}));  // nicks
 }
 
+// A tracker decides what Tab offers, so what it can make the client hold is bounded, and a
+// name that would put control characters into the line being typed is not learned.
+TEST(ClientChat, TabLearnsOnlyNamesFitToOfferAndAtMostMaxNames) {
+  completions names;
+  names.learn(line("who"), proto::reply{true,
+                                        {},
+                                        "",
+                                        {"alice", "\"evil\x1b[2Jname\"", "bad\xff\xfe",
+                                         std::string(completions::max_name_bytes + 1, 'x'),
+                                         std::string(completions::max_name_bytes, 'y')}});
+  EXPECT_EQ(names.candidates("msg "),
+            (std::vector<std::string>{"alice", std::string(completions::max_name_bytes, 'y')}));
+  std::vector<std::string> flood;
+  for (std::size_t i = 0; i < completions::max_names + 50; ++i) {
+    flood.push_back("user" + std::to_string(i));
+  }
+  names.learn(line("who"), proto::reply{true, {}, "", flood});
+  const auto offered = names.candidates("msg ");
+  ASSERT_TRUE(offered);
+  EXPECT_EQ(offered->size(), completions::max_names);
+}
+
 TEST(ClientChat, StatusLinesPerDownloadOrOneSummary) {
   p2p::transfer t;
   t.group = "rust";

@@ -4,6 +4,7 @@
 // (`<group>`, `<user>`, `<file>`, `[lobby|pair|<group>]`, `<room>`), and user names inside
 // chat text. Pure; fed with each reply.
 
+#include <cstddef>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,12 @@ namespace swarmhub::client {
 
 class completions {
  public:
+  // What a tracker, hostile or broken, can make the client hold and offer: a name longer than
+  // max_name_bytes, not UTF-8 or with control characters (which Tab would put into the line
+  // being typed) is not learned, and each kind keeps at most max_names.
+  static constexpr std::size_t max_name_bytes = 255;
+  static constexpr std::size_t max_names = 10000;
+
   // Takes the names out of the reply to a listing (list_groups, list, list_members, rooms,
   // list_requests, list_files); other replies leave it as it was.
   void learn(const command_line& command, const proto::reply& reply);
