@@ -22,8 +22,9 @@ bool names_command(std::string_view typed, std::string_view name) {
 namespace {
 
 // Every command's name and aliases, to its row: find_command runs for every request line,
-// so it is one hash probe, not a walk of the table. The names are lower case (a test holds
-// the table to it), so a verb folded to lower case finds its row as names_command would.
+// so it is one hash probe, not a walk of the table. The names are lower case (a static_assert
+// in commands.hpp holds the table to it), so a verb folded to lower case finds its row as
+// names_command would.
 const util::string_map<const command_spec*>& command_index() {
   static const auto index = [] {
     util::string_map<const command_spec*> out;
