@@ -168,6 +168,11 @@ void qbittorrent_profile(const std::string& dir, std::uint16_t port, std::uint16
       << "\nWebUI\\LocalHostAuth=false\n";
 }
 
+// What qBittorrent printed, then its own log (which says whether it could listen).
+std::string qbittorrent_logs(const std::string& output, const std::string& profile) {
+  return read_file(output) + "\n" + read_file(profile + "/qBittorrent/data/logs/qbittorrent.log");
+}
+
 TEST_F(OutsideClients, QbittorrentDownloadsFromASwarmhubSeederAndSeedsToASwarmhubClient) {
   REQUIRE_PROGRAM("qbittorrent-nox");
   const auto torrent = share_and_get_torrent();
@@ -178,7 +183,7 @@ TEST_F(OutsideClients, QbittorrentDownloadsFromASwarmhubSeederAndSeedsToASwarmhu
              "--webui-port=" + std::to_string(web_port), torrent},
             path("qbittorrent.log"));
   ASSERT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
-      << read_file(path("qbittorrent.log"));
+      << qbittorrent_logs(path("qbittorrent.log"), path("qbittorrent"));
 
   // Alice stops: qBittorrent is the only seeder left, and carol, a member with a swarmhub
   // client, gets the file from it.
@@ -190,7 +195,8 @@ TEST_F(OutsideClients, QbittorrentDownloadsFromASwarmhubSeederAndSeedsToASwarmhu
   fs::create_directories(path("carol"));
   ASSERT_TRUE(carol.request("download_file g f.bin " + path("carol")).ok);
   const auto waited = carol.request("wait_downloads 90", 120s);
-  EXPECT_TRUE(waited.ok) << waited.text << "\n" << read_file(path("qbittorrent.log"));
+  EXPECT_TRUE(waited.ok) << waited.text << "\n"
+                         << qbittorrent_logs(path("qbittorrent.log"), path("qbittorrent"));
   EXPECT_TRUE(arrived(path("carol/f.bin")));
   qbittorrent->signal(SIGTERM);
   EXPECT_TRUE(qbittorrent->wait(20s).has_value());
@@ -206,7 +212,7 @@ TEST_F(OutsideClients, QbittorrentDownloadsFromAMagnetLinkAlone) {
              "--webui-port=" + std::to_string(web_port), magnet},
             path("qbittorrent.log"));
   EXPECT_TRUE(poll_until([&] { return arrived(path("out/f.bin")); }, 90s))
-      << read_file(path("qbittorrent.log"));
+      << qbittorrent_logs(path("qbittorrent.log"), path("qbittorrent"));
   qbittorrent->signal(SIGTERM);
   EXPECT_TRUE(qbittorrent->wait(20s).has_value());
 }

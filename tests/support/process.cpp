@@ -12,11 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -128,16 +131,52 @@ std::optional<int> process::wait(std::chrono::milliseconds timeout) {
   return status_;
 }
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+namespace {
+
+// The lowest port of the kernel's ephemeral range (net.ipv4.ip_local_port_range), from which
+// every outgoing connection on the machine takes its local port.
+std::uint16_t lowest_ephemeral_port() {
+  unsigned low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low;
+  return static_cast<std::uint16_t>(std::clamp(low, 2048u, 65535u));
+}
+
+// Whether a socket of `type` can bind `port` on every address, IPv4 and IPv6 (what a
+// program listening on all interfaces, as BitTorrent clients do, will ask for).
+bool bindable_everywhere(int type, std::uint16_t port) {
+  const int fd = ::socket(AF_INET6, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const int dual_stack = 0;
+  ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &dual_stack, sizeof dual_stack);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_any;
+  addr.sin6_port = htons(port);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return bound;
+}
+
+}  // namespace
+
+std::uint16_t free_port() {
+  // Drawn below the ephemeral range: a port from that range, free when checked, may be taken
+  // by any connect() on the machine before the program it is meant for binds it (a CI run
+  // lost qBittorrent's listening port so, and with it the whole download). Never the same
+  // port twice in one test process; two processes drawing the same one is a 1 in 20,000 chance.
+  static std::mutex mutex;
+  static std::set<std::uint16_t> given;
+  static std::mt19937 random(std::random_device{}());
+  const std::lock_guard lock(mutex);
+  const auto high = static_cast<std::uint16_t>(lowest_ephemeral_port() - 1);
+  std::uniform_int_distribution<unsigned> draw(std::min<unsigned>(10000, high / 2), high);
+  for (;;) {
+    const auto port = static_cast<std::uint16_t>(draw(random));
+    if (given.contains(port)) continue;
+    if (!bindable_everywhere(SOCK_STREAM, port) || !bindable_everywhere(SOCK_DGRAM, port)) continue;
+    given.insert(port);
+    return port;
+  }
 }
 
 std::string read_file(const std::string& path) {

@@ -53,7 +53,8 @@ void make_file(const std::string& path, std::size_t size, unsigned seed = 1);
 // Where `program` is on the PATH, or "".
 std::string find_program(const std::string& program);
 
-// A loopback port nobody listens on now (the kernel's pick for a socket closed at once).
+// A port nobody uses now, TCP or UDP, on any address, and outside the range the kernel hands
+// out to outgoing connections: for a program the test starts to listen on.
 std::uint16_t free_port();
 
 // A fresh empty directory under the system temp dir, removed by the destructor.
