@@ -65,6 +65,14 @@ lt::settings_pack settings(const engine_options& options) {
   p.set_bool(lt::settings_pack::enable_outgoing_utp, false);
   p.set_bool(lt::settings_pack::enable_incoming_utp, false);
   p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  // Two members that learn of each other at once (their announces answered together, as when
+  // one shares a sealed group's file and the other fetches it at once: both wait for the
+  // group's certificate, which comes in one batch) each dial the other. Allowing several
+  // connections per address, libtorrent then takes each side's incoming connection for a
+  // duplicate of its outgoing one and drops it, and both connections go. A peer is tried
+  // again after 3 s (times its failures) instead of libtorrent's 60, which stalled such a
+  // download for a minute.
+  p.set_int(lt::settings_pack::min_reconnect_time, 3);
   // Every tracker of the list knows every peer: a client that moves to another tracker, or
   // a tracker that dies, takes no peer out of a swarm.
   p.set_bool(lt::settings_pack::announce_to_all_tiers, true);
