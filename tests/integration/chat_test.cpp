@@ -472,5 +472,23 @@ TEST(Chat, TrackerExitsWhenTheLastClientLeavesIfAsked) {
   EXPECT_EQ(tracker.proc().wait(), 0);
 }
 
+// The last client posts and resets its connection at once: the tracker drains and stops its
+// I/O threads while the post is still being committed, and the fan-out of that commit is
+// posted to threads that have stopped. It must still exit cleanly (each I/O thread's
+// leftovers may hold a session of another thread: all are dropped before any thread's
+// services go). Several rounds, as the commit's timing varies.
+TEST(Chat, TrackerExitsCleanlyWhenTheLastPostCommitsAfterItsPosterLeft) {
+  for (int round = 0; round < 10; ++round) {
+    tracker_process tracker({"--exit-when-empty"});
+    {
+      auto a = tracker.user("a");
+      a.send_line("say the last word");
+      linger abrupt{1, 0};  // close with a reset
+      setsockopt(a.fd(), SOL_SOCKET, SO_LINGER, &abrupt, sizeof abrupt);
+    }
+    ASSERT_EQ(tracker.proc().wait(), 0) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace swarmhub::test

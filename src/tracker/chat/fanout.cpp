@@ -18,10 +18,9 @@ struct room_fanout::countdown {
   }
 };
 
-void room_fanout::start(const asio::any_io_executor& executor, unsigned shards) {
+void room_fanout::start(const std::vector<asio::any_io_executor>& shard_homes) {
   strands_.clear();
-  for (unsigned i = 0; i < std::max(1u, shards); ++i)
-    strands_.push_back(asio::make_strand(executor));
+  for (const auto& home : shard_homes) strands_.push_back(asio::make_strand(home));
 }
 
 void room_fanout::stop() {

@@ -57,12 +57,18 @@ std::unique_ptr<net::tls_server_context> open_tls(const store::data_dir& dir,
   return std::make_unique<net::tls_server_context>(own.cert_path, own.key_path);
 }
 
+// --threads, or one per core.
+std::size_t io_thread_count(const tracker_options& options) {
+  return options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 server::server(tracker_options options)
     : data_dir_(options.data_dir),
       core_(options, open_store(data_dir_, options)),
-      strand_(asio::make_strand(io_)),
+      io_(io_thread_count(options)),
+      strand_(asio::make_strand(io_[0])),
       acceptor_(strand_),
       signals_(strand_),
       shutdown_timer_(strand_),
@@ -82,7 +88,7 @@ server::~server() = default;
 
 tcp::endpoint server::bind() {
   const auto& where = core_.options.listen;
-  tcp::resolver resolver(io_);
+  tcp::resolver resolver(io_[0]);
   const auto results =
       resolver.resolve(where.host.empty() ? "0.0.0.0" : where.host, std::to_string(where.port),
                        tcp::resolver::passive | tcp::resolver::numeric_service);
@@ -138,6 +144,12 @@ void server::run() {
   if (core_.options.exit_when_empty) {
     core_.sessions.on_empty([this] { shutdown("the last client left"); });
   }
+  // One shard of every room per I/O thread, on that thread: shard k delivers to the sessions
+  // of io_[k] (both are chosen by the session id modulo the count). Before the feed starts:
+  // its events publish from the store thread.
+  std::vector<asio::any_io_executor> shard_homes;
+  for (std::size_t k = 0; k < io_.size(); ++k) shard_homes.push_back(io_[k].get_executor());
+  core_.fanout.start(shard_homes);
   if (core_.feed) {
     relay::share_throttles(core_);
     // A refill after a loss reads only what was committed after this point.
@@ -162,23 +174,28 @@ void server::run() {
           });
         });
   }
-  unsigned count = core_.options.threads;
-  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
-  core_.fanout.start(io_.get_executor(), count);  // one shard of every room per I/O thread
   asio::co_spawn(strand_, accept_loop(), net::detached_logged{"accept loop"});
   asio::co_spawn(strand_, renew_logins(), net::detached_logged{"login renewal"});
   asio::co_spawn(strand_, trim_memory(), net::detached_logged{"memory trim"});
   {
     std::vector<std::jthread> pool;
-    for (unsigned i = 1; i < count; ++i) pool.emplace_back([this] { io_.run(); });
-    io_.run();
+    // Keeps io_[1...] running while they have no session (io_[0] holds the acceptor). It goes
+    // before the pool is joined (declared after it): io_[0] returns once the drain is over,
+    // when every session has ended or been cut off, and the other threads return once what
+    // their sessions left has run.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    for (std::size_t i = 1; i < io_.size(); ++i) {
+      keep_running.push_back(asio::make_work_guard(io_[i]));
+      pool.emplace_back([this, i] { io_[i].run(); });
+    }
+    io_[0].run();
   }
   // No session is left to await them: let the slow-work threads finish and exit. The logins
   // this tracker held go first, so that its users may log in elsewhere at once.
   if (core_.feed) core_.feed->stop();
   core_.store->post([id = core_.tracker_id](store::backend& db) { db.release_logins(id); });
   core_.store->stop();
-  core_.fanout.stop();  // its strands belong to io_, which dies before the core
+  core_.fanout.stop();  // its strands belong to io_, which die before the core
   core_.hashing.stop();
   core_.log.close();
 }
@@ -240,7 +257,9 @@ awaitable<void> server::trim_memory() {
     if (shutting_down_) co_return;
     const auto handshakes = core_.stats.tls_connections_total.load(std::memory_order_relaxed);
     if (handshakes == seen && handshakes != trimmed) {
-      ::malloc_trim(0);
+      // Off the I/O threads: a large heap's trim takes a while, and this thread has sessions.
+      auto trim = [] { return ::malloc_trim(0); };
+      co_await core_.hashing.run(std::move(trim));
       trimmed = handshakes;
     }
     seen = handshakes;
@@ -251,7 +270,9 @@ awaitable<void> server::accept_loop() {
   asio::steady_timer backoff(strand_);
   for (;;) {
     error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
+    // The id is drawn first: it picks the I/O thread that the connection lives on.
+    const auto id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_[id % io_.size()]),
                                                          asio::redirect_error(use_awaitable, ec));
     if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
@@ -269,7 +290,6 @@ awaitable<void> server::accept_loop() {
       socket.close(ec);
       continue;
     }
-    const auto id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
     auto s = std::make_shared<session>(std::move(socket), core_, id);
     core_.sessions.add(id, s);
     tracker_stats::add(core_.stats.clients_now);

@@ -85,13 +85,14 @@ session::session(tcp::socket socket, tracker_core& core, std::uint64_t id)
 void session::start(proto::session_state initial_state, bool turned_away) {
   identity_.set_state(initial_state);
   turned_away_ = turned_away;
-  error_code ec;
-  socket_.set_option(tcp::no_delay(true), ec);
-  socket_.set_option(asio::socket_base::keep_alive(true), ec);
-  spdlog::info("connect {} id={}", remote_, id_);
   greet_at_ = clock::now() + core_.options.greeting_delay;
   auto self = shared_from_this();
+  // On the session's own thread, not the accepting one (which has sessions of its own).
   asio::dispatch(socket_.get_executor(), [self] {
+    error_code ec;
+    self->socket_.set_option(tcp::no_delay(true), ec);
+    self->socket_.set_option(asio::socket_base::keep_alive(true), ec);
+    spdlog::info("connect {} id={}", self->remote_, self->id_);
     // Each coroutine's function object holds `self`, keeping the session alive while it runs.
     self->spawn([](session& s) { return s.reader(); });
     self->watch();
@@ -801,7 +802,7 @@ awaitable<void> session::handle_http_frame(proto::frame frame) {
   if (framer_.buffered() == 0) {
     // The read's last request (the usual case): the reader writes its replies as soon as this
     // returns (send_replies). A write posted as well would find nothing left to write, but
-    // its trip through the scheduler would wake the other I/O thread, once per request.
+    // would cost a trip through the scheduler, once per request.
     push_output(outgoing{std::move(message)}, false);
   } else {
     enqueue(std::move(message));

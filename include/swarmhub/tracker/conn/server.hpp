@@ -1,6 +1,12 @@
 #pragma once
-// The tracker process: a pool of threads running one io_context, the listening socket, the
-// signal handlers and an orderly shutdown. Sessions do the rest.
+// The tracker process: one io_context per I/O thread, the listening socket, the signal
+// handlers and an orderly shutdown. Sessions do the rest.
+//
+// A session lives its whole life on one I/O thread's io_context (its id modulo their count),
+// which also runs the chat fan-out shard that delivers to it (chat/fanout.hpp). A thread
+// waits in its own epoll and runs what it finds there: a request's readiness, reply and next
+// wait never pass to another thread, and no thread is woken to share work that the one
+// awake could do. One shared io_context run by every thread did that on each turn.
 
 #include <atomic>
 #include <memory>
@@ -10,6 +16,7 @@
 
 #include "swarmhub/net/asio.hpp"
 #include "swarmhub/store/data_dir.hpp"
+#include "swarmhub/tracker/conn/io_contexts.hpp"
 #include "swarmhub/tracker/core.hpp"
 
 namespace swarmhub::tracker {
@@ -52,8 +59,8 @@ class server {
 
   store::data_dir data_dir_;
   tracker_core core_;
-  asio::io_context io_;
-  asio::strand<asio::io_context::executor_type> strand_;  // acceptor, signals, shutdown
+  io_contexts io_;                                        // one per I/O thread
+  asio::strand<asio::io_context::executor_type> strand_;  // on io_[0]: acceptor, signals, shutdown
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer shutdown_timer_;
@@ -63,7 +70,7 @@ class server {
   bool shutting_down_ = false;  // strand only
   // The drain is over: the signal loop must not wait again (strand only). A signal already
   // taken when the wait is cancelled would otherwise start a new wait nobody cancels, and
-  // io_.run() would never return.
+  // io_[0]'s run() would never return.
   bool signals_done_ = false;
   std::string shutdown_reason_;
 };
