@@ -77,9 +77,11 @@ awaitable<p2p::metadata> with_tracker_layer(tracker_link& link, const std::strin
     auto part = piece_layer_from(*reply, first);
     if (!part) co_return meta;
     layer += part->hashes;
-    // A piece is 16 KiB at least: a tracker that says "more" past that is not followed.
+    // A piece is 16 KiB at least, and each file with a layer is longer than a piece, so its
+    // last piece at most doubles its count: a tracker that says "more" past that is not
+    // followed.
     const auto most =
-        (static_cast<std::size_t>(meta.size) / (16 * 1024) + 1) * proto::layer_hash_bytes;
+        (2 * static_cast<std::size_t>(meta.size) / (16 * 1024) + 1) * proto::layer_hash_bytes;
     if (layer.size() > most) co_return meta;
     if (!part->more) break;
   }

@@ -243,27 +243,55 @@ info_hashes hashes_of(const std::string& info) {
   return out;
 }
 
+namespace {
+
+// Each file of `ti` that has a piece layer (more than one piece; pad files never), in order.
+template <class Visit>
+void for_each_layered_file(const lt::torrent_info& ti, Visit visit) {
+  const auto& files = ti.files();
+  for (const auto f : files.file_range()) {
+    if (!files.pad_file_at(f) && files.file_size(f) > files.piece_length()) visit(f);
+  }
+}
+
+}  // namespace
+
 std::string piece_layer_of(const metadata& meta) {
   if (meta.torrent.empty()) return {};
   const auto ti = parse_torrent(meta.torrent, meta.info);
-  const auto& files = ti->files();
-  if (!ti->info_hashes().has_v2() || files.file_size(lt::file_index_t{0}) <= files.piece_length())
-    return {};
-  const auto layer = ti->piece_layer(lt::file_index_t{0});
-  return std::string(layer.data(), static_cast<std::size_t>(layer.size()));
+  if (!ti->info_hashes().has_v2()) return {};
+  std::string layers;
+  for_each_layered_file(*ti, [&](lt::file_index_t f) {
+    const auto layer = ti->piece_layer(f);
+    layers.append(layer.data(), static_cast<std::size_t>(layer.size()));
+  });
+  return layers;
 }
 
-metadata with_piece_layer(metadata meta, const std::string& layer) {
+metadata with_piece_layer(metadata meta, const std::string& layers) {
   const auto ti = parse_torrent({}, meta.info);
   if (!ti->info_hashes().has_v2()) throw std::runtime_error("a piece layer needs v2 metadata");
-  const auto root = ti->files().root(lt::file_index_t{0});
+  const auto& files = ti->files();
+  // By pieces root, as bencode orders a dictionary's keys (bytewise); two files with the same
+  // bytes have the same root and one layer.
+  std::map<std::string, std::string> by_root;
+  std::size_t at = 0;
+  for_each_layered_file(*ti, [&](lt::file_index_t f) {
+    const auto size = static_cast<std::size_t>(files.file_num_pieces(f)) * 32;
+    if (at + size > layers.size()) throw std::runtime_error("the piece layers are too short");
+    const auto root = files.root(f);
+    by_root[std::string(root.data(), static_cast<std::size_t>(root.size()))] =
+        layers.substr(at, size);
+    at += size;
+  });
+  if (at != layers.size()) throw std::runtime_error("the piece layers do not fit the files");
   const auto text = [](std::string_view s) {
     return std::to_string(s.size()) + ":" + std::string(s);
   };
   // Keys in bencode's order: "info" before "piece layers".
-  meta.torrent = "d4:info" + meta.info + "12:piece layersd" +
-                 text(std::string_view(root.data(), static_cast<std::size_t>(root.size()))) +
-                 text(layer) + "ee";
+  meta.torrent = "d4:info" + meta.info + "12:piece layersd";
+  for (const auto& [root, layer] : by_root) meta.torrent += text(root) + text(layer);
+  meta.torrent += "ee";
   return meta;
 }
 
@@ -583,13 +611,12 @@ struct engine::impl {
       params.flags &= ~lt::torrent_flags::auto_managed;
     }
     // A v2 file of more than one piece needs its piece layer to know every piece's hash.
-    const auto layered = [](const lt::torrent_info& info) {
-      const auto& files = info.files();
-      return !info.info_hashes().has_v2() ||
-             files.file_size(lt::file_index_t{0}) <= files.piece_length() ||
-             !info.piece_layer(lt::file_index_t{0}).empty();
-    };
-    t.hashes_known = layered(*ti);
+    t.hashes_known = true;
+    if (ti->info_hashes().has_v2()) {
+      for_each_layered_file(*ti, [&](lt::file_index_t f) {
+        if (ti->piece_layer(f).empty()) t.hashes_known = false;
+      });
+    }
     // libtorrent checks a piece layer against the file's pieces root here, and refuses the
     // torrent (torrent_invalid_piece_layer) when it does not match.
     lt::error_code ec;

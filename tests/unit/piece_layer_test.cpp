@@ -55,6 +55,49 @@ TEST(PieceLayer, TheTrackersRootIsLibtorrentsForEveryShapeOfFile) {
   }
 }
 
+// A folder's layers: those of its files of more than one piece, in libtorrent's file order;
+// the tracker checks each against its file's root, and the client puts them back into a
+// .torrent whose every file libtorrent then knows the piece hashes of (two files with the
+// same bytes share one root and one layer).
+TEST(PieceLayer, AFoldersLayersAreItsFilesOneAfterTheOther) {
+  const auto dir = fs::temp_directory_path() / ("piece-layers-" + std::to_string(::getpid()));
+  const auto top = dir / "release";
+  fs::create_directories(top / "sub");
+  const auto write = [](const fs::path& path, std::size_t size, unsigned seed) {
+    std::string bytes(size, '\0');
+    std::mt19937 random(seed);
+    for (auto& b : bytes) b = static_cast<char>(random());
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(size));
+  };
+  write(top / "a.bin", 5 * 16384 + 3, 1);
+  write(top / "b.txt", 100, 2);  // one piece: no layer
+  write(top / "empty", 0, 3);
+  write(top / "sub" / "c.bin", 3 * 16384 + 7, 4);
+  write(top / "sub" / "copy of a.bin", 5 * 16384 + 3, 1);
+  for (const auto format : {p2p::torrent_format::v2, p2p::torrent_format::hybrid}) {
+    const auto meta = p2p::describe_file(top.string(), format);
+    const auto layers = p2p::piece_layer_of(meta);
+    const auto shape = tracker::piece_layer_shape(meta.info);
+    ASSERT_TRUE(shape);
+    ASSERT_EQ(shape->files.size(), 3u);
+    ASSERT_EQ(layers.size(), static_cast<std::size_t>(shape->pieces) * 32);
+    EXPECT_TRUE(tracker::piece_layer_matches(*shape, layers));
+    auto bent = layers;
+    bent[bent.size() - 1] = static_cast<char>(bent[bent.size() - 1] ^ 1);  // the last file's
+    EXPECT_FALSE(tracker::piece_layer_matches(*shape, bent));
+    EXPECT_FALSE(tracker::piece_layer_matches(*shape, layers.substr(32)));
+
+    p2p::metadata info_only = meta;
+    info_only.torrent.clear();
+    const auto whole = p2p::with_piece_layer(info_only, layers);
+    EXPECT_EQ(p2p::piece_layer_of(whole), layers);
+    EXPECT_THROW(p2p::with_piece_layer(info_only, layers.substr(32)), std::runtime_error);
+    EXPECT_THROW(p2p::with_piece_layer(info_only, layers + std::string(32, 'x')),
+                 std::runtime_error);
+  }
+  fs::remove_all(dir);
+}
+
 TEST(PieceLayer, FilesOfOnePieceAndV1FilesHaveNone) {
   const auto small = described(16384, p2p::torrent_format::v2, 1);
   EXPECT_TRUE(p2p::piece_layer_of(small).empty());

@@ -1,5 +1,6 @@
 #pragma once
-// A v2 file's piece layer between the client and the tracker (proto/piece_layers.hpp): the
+// A v2 torrent's piece layers between the client and the tracker (proto/piece_layers.hpp;
+// a folder's are its files' layers one after the other, p2p::piece_layer_of): the
 // uploader gives it after add_file, a downloader takes it before adding the torrent, so that
 // libtorrent knows every piece's hash from the start and asks no peer for them (issue 16:
 // libtorrent 2.0.8 finishes early when such answers come in while pieces are written).

@@ -55,19 +55,23 @@ struct info_hashes {
 };
 info_hashes hashes_of(const std::string& info);
 
-// The piece layer (BEP 52: the SHA-256 of each piece, 32 bytes each) of the file of a whole
-// .torrent made here (metadata::torrent); "" when it has none (v1, a file of one piece, or
+// The piece layers (BEP 52: the SHA-256 of each piece, 32 bytes each) of a whole .torrent
+// made here (metadata::torrent), as they travel to and from the tracker: the layer of each
+// file of more than one piece, one after the other in the torrent's file order (a folder's
+// files; pad files have none); "" when there is none (v1, no file of more than one piece, or
 // only an info dictionary).
 std::string piece_layer_of(const metadata& meta);
 
-// `meta` with `layer` as its file's piece layer: a whole .torrent in `torrent`, so that a
-// download knows every piece hash from the start and never asks peers for them (libtorrent
-// 2.0.8 miscounts passed pieces when their answers come in while blocks are being written:
-// issue 16). The layer is not checked here: libtorrent checks it against the file's pieces
+// `meta` with `layers` (as piece_layer_of gives them) as its files' piece layers: a whole
+// .torrent in `torrent`, so that a download knows every piece hash from the start and never
+// asks peers for them (libtorrent 2.0.8 miscounts passed pieces when their answers come in
+// while blocks are being written: issue 16; and a hybrid torrent's pieces passed by their v1
+// hash before the v2 hashes came fail as "v1 and v2 hashes do not describe the same data").
+// The hashes are not checked here: libtorrent checks each layer against its file's pieces
 // root when the torrent is added, and download() then falls back to the info dictionary
 // alone (libtorrent 2.0.8: merkle_tree::load_piece_layer, from torrent's constructor). Throws
-// std::runtime_error when `meta.info` is not v2 metadata.
-metadata with_piece_layer(metadata meta, const std::string& layer);
+// std::runtime_error when `meta.info` is not v2 metadata or `layers` does not fit its files.
+metadata with_piece_layer(metadata meta, const std::string& layers);
 
 struct transfer {
   enum class state { downloading, seeding, failed };

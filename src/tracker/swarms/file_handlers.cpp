@@ -226,7 +226,7 @@ awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
   const auto shape = piece_layer_shape(found.file.info);
   if (!shape) {
     ctx.reply.error(error_code::bad_file,
-                    "only a v2 file of more than one piece has a piece layer");
+                    "only v2 metadata with a file of more than one piece has piece layers");
     co_return;
   }
   const auto chunk = static_cast<std::int64_t>(proto::layer_chunk_hashes);
@@ -262,7 +262,7 @@ awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
     };
     co_await ctx.core.store->run(std::move(drop));
     ctx.reply.error(error_code::bad_file,
-                    "the piece layer does not match the file's pieces root; it was dropped");
+                    "the piece layer does not match the pieces roots; it was dropped");
     co_return;
   }
   ctx.reply.ok(fmt::format("the piece layer of {} is complete ({} hashes)", name, shape->pieces));
@@ -298,7 +298,8 @@ awaitable<void> handle<command_id::piece_layers>(command_context& ctx) {
   if (found.result != status::ok) co_return refuse(ctx, found.result, group, user);
   const auto shape = piece_layer_shape(found.file.info);
   if (!shape) {
-    ctx.reply.ok(fmt::format("{} has no piece layer (v1, or one piece)", name));
+    ctx.reply.ok(
+        fmt::format("{} has no piece layer (v1, or no file of more than one piece)", name));
     co_return;
   }
   auto read = [key = found.file.info_hash](store::backend& db) { return db.layer_chunks(key); };

@@ -22,39 +22,8 @@ std::string parent(std::string_view left, std::string_view right) {
   return out;
 }
 
-}  // namespace
-
-std::optional<layer_shape> piece_layer_shape(std::string_view info) {
-  const auto root = proto::bencode::parse(info);
-  if (!root || !root->as_dict()) return std::nullopt;
-  const auto* version = root->find("meta version");
-  const auto* length = root->find("piece length");
-  const auto* tree = root->find("file tree");
-  if (!version || !length || !length->as_int() || !tree || !tree->as_dict() ||
-      tree->as_dict()->size() != 1) {
-    return std::nullopt;
-  }
-  const auto* leaf = tree->as_dict()->begin()->second.find("");
-  const auto* size = leaf ? leaf->find("length") : nullptr;
-  const auto* pieces_root = leaf ? leaf->find("pieces root") : nullptr;
-  const std::int64_t piece_length = *length->as_int();
-  // BEP 52: a power of two of at least one block.
-  if (!size || !size->as_int() || !pieces_root || !pieces_root->as_string() ||
-      pieces_root->as_string()->size() != proto::layer_hash_bytes || piece_length < block_size ||
-      (piece_length & (piece_length - 1)) != 0 || *size->as_int() <= piece_length) {
-    return std::nullopt;
-  }
-  return layer_shape{(*size->as_int() + piece_length - 1) / piece_length, piece_length,
-                     std::string(*pieces_root->as_string())};
-}
-
-bool piece_layer_matches(const layer_shape& shape, std::string_view layer) {
-  if (layer.size() != static_cast<std::size_t>(shape.pieces) * proto::layer_hash_bytes)
-    return false;
-  // The hash of a piece past the end: a subtree of zero leaves as deep as a piece.
-  std::string pad(proto::layer_hash_bytes, '\0');
-  for (auto blocks = shape.piece_length / block_size; blocks > 1; blocks /= 2)
-    pad = parent(pad, pad);
+// The Merkle root of one file's piece layer, `shape`'s pad for pieces past its end.
+std::string layer_root(std::string_view layer, const std::string& pad) {
   std::vector<std::string> level;
   for (std::size_t at = 0; at < layer.size(); at += proto::layer_hash_bytes)
     level.emplace_back(layer.substr(at, proto::layer_hash_bytes));
@@ -67,7 +36,67 @@ bool piece_layer_matches(const layer_shape& shape, std::string_view layer) {
     for (std::size_t i = 0; i < level.size(); i += 2) up.push_back(parent(level[i], level[i + 1]));
     level = std::move(up);
   }
-  return level.front() == shape.root;
+  return level.front();
+}
+
+// Adds the files below `tree` (a BEP 52 file tree), in key order, to `shape`; false when it
+// is malformed. A key "" holds a file; any other, a folder.
+bool add_files(const proto::bencode::value& tree, int depth, layer_shape& shape) {
+  const auto* entries = tree.as_dict();
+  if (entries == nullptr || entries->empty() || depth > 64) return false;
+  for (const auto& [name, below] : *entries) {
+    if (!name.empty()) {
+      if (!add_files(below, depth + 1, shape)) return false;
+      continue;
+    }
+    const auto* size = below.find("length");
+    if (size == nullptr || !size->as_int() || *size->as_int() < 0) return false;
+    if (*size->as_int() <= shape.piece_length) continue;  // no layer: its root is its hash
+    const auto* pieces_root = below.find("pieces root");
+    if (!pieces_root || !pieces_root->as_string() ||
+        pieces_root->as_string()->size() != proto::layer_hash_bytes) {
+      return false;
+    }
+    const auto pieces = (*size->as_int() + shape.piece_length - 1) / shape.piece_length;
+    shape.files.push_back({pieces, std::string(*pieces_root->as_string())});
+    shape.pieces += pieces;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<layer_shape> piece_layer_shape(std::string_view info) {
+  const auto root = proto::bencode::parse(info);
+  if (!root || !root->as_dict()) return std::nullopt;
+  const auto* version = root->find("meta version");
+  const auto* length = root->find("piece length");
+  const auto* tree = root->find("file tree");
+  if (!version || !length || !length->as_int() || !tree) return std::nullopt;
+  layer_shape shape;
+  shape.piece_length = *length->as_int();
+  // BEP 52: a power of two of at least one block.
+  if (shape.piece_length < block_size || (shape.piece_length & (shape.piece_length - 1)) != 0 ||
+      !add_files(*tree, 0, shape) || shape.files.empty()) {
+    return std::nullopt;
+  }
+  return shape;
+}
+
+bool piece_layer_matches(const layer_shape& shape, std::string_view layers) {
+  if (layers.size() != static_cast<std::size_t>(shape.pieces) * proto::layer_hash_bytes)
+    return false;
+  // The hash of a piece past the end: a subtree of zero leaves as deep as a piece.
+  std::string pad(proto::layer_hash_bytes, '\0');
+  for (auto blocks = shape.piece_length / block_size; blocks > 1; blocks /= 2)
+    pad = parent(pad, pad);
+  std::size_t at = 0;
+  for (const auto& file : shape.files) {
+    const auto size = static_cast<std::size_t>(file.pieces) * proto::layer_hash_bytes;
+    if (layer_root(layers.substr(at, size), pad) != file.root) return false;
+    at += size;
+  }
+  return true;
 }
 
 }  // namespace swarmhub::tracker

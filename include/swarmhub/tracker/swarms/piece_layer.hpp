@@ -1,26 +1,35 @@
 #pragma once
-// A v2 file's piece layer checked against its info dictionary: the Merkle root of the piece
-// hashes (BEP 52; beyond the last piece, the hash of a piece of zero leaves) must be the
-// file's `pieces root`. Only a file larger than one piece has a piece layer. Pure.
+// The piece layers of v2 metadata checked against its info dictionary. Each file larger than
+// one piece has one (BEP 52: the SHA-256 of each piece, 32 bytes each), whose Merkle root
+// (beyond the last piece, the hash of a piece of zero leaves) must be the file's `pieces
+// root`. A folder's layers travel and are kept as one: the layers of its files of more than
+// one piece, one after the other in the file tree's order (libtorrent's file order, pad files
+// aside). Pure.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace swarmhub::tracker {
 
 struct layer_shape {
-  std::int64_t pieces = 0;  // hashes in the piece layer
+  struct file_layer {
+    std::int64_t pieces = 0;  // hashes in this file's layer
+    std::string root;         // the 32-byte `pieces root` of the file
+  };
+  std::int64_t pieces = 0;  // hashes in all the layers
   std::int64_t piece_length = 0;
-  std::string root;  // the 32-byte `pieces root` of the file
+  std::vector<file_layer> files;  // in the file tree's order
 };
 
-// The shape of the piece layer of the single-file v2 (or hybrid) `info`; nothing when it
-// has none (v1 metadata, a file of at most one piece) or `info` is not such a dictionary.
+// The shape of the piece layers of the v2 (or hybrid) `info`, a file or a folder; nothing
+// when it has none (v1 metadata, no file of more than one piece) or `info` is not such a
+// dictionary.
 std::optional<layer_shape> piece_layer_shape(std::string_view info);
 
-// Whether `layer` (pieces * 32 bytes) has the Merkle root `shape.root`.
-bool piece_layer_matches(const layer_shape& shape, std::string_view layer);
+// Whether `layers` (pieces * 32 bytes) holds each file's layer with its Merkle root.
+bool piece_layer_matches(const layer_shape& shape, std::string_view layers);
 
 }  // namespace swarmhub::tracker
