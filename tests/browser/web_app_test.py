@@ -27,6 +27,10 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 try:
+    from selenium.common.exceptions import (ElementClickInterceptedException,
+                                            ElementNotInteractableException,
+                                            NoSuchElementException,
+                                            StaleElementReferenceException)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -154,8 +158,22 @@ class Browser:
         self.wait(lambda d: any(text in li.text for li in
                                 d.find_elements(By.CSS_SELECTOR, "#messages li")))
 
+    def click(self, css):
+        # Lists (views, groups, requests) are drawn again whenever a message, a member or a
+        # request comes, so an element found a moment ago may be gone by the click: it is found
+        # and clicked again until the click lands on the one that is there (and shown).
+        def clicked(driver):
+            try:
+                driver.find_element(By.CSS_SELECTOR, css).click()
+                return True
+            except (NoSuchElementException, StaleElementReferenceException,
+                    ElementNotInteractableException, ElementClickInterceptedException):
+                return False
+
+        self.wait(clicked)
+
     def open_view(self, view):
-        self.find(f'button[data-view="{view}"]').click()
+        self.click(f'button[data-view="{view}"]')
         kind, name = view.split(":", 1)
         title = "@" + name if kind == "dm" else name
         self.wait(lambda d: d.find_element(By.ID, "room-title").text == title)
@@ -225,10 +243,10 @@ def main():
         alice.find("#group-name").send_keys("club", Keys.ENTER)
         alice.find('#groups li[data-group="club"]')
         bob.find("#groups-refresh").click()
-        bob.find('#groups li[data-group="club"] button').click()  # ask to join
+        bob.click('#groups li[data-group="club"] button')  # ask to join
         alice.wait(lambda d: d.find_element(By.ID, "pending-badge").text == "1")
         alice.shot("pending-request")
-        alice.find('#groups li[data-group="club"] li[data-request="bob"] button').click()  # accept
+        alice.click('#groups li[data-group="club"] li[data-request="bob"] button')  # accept
         bob.find('button[data-view="room:club"]')
         bob.shot("accepted")
         alice.wait(lambda d: not d.find_element(By.ID, "pending-badge").is_displayed())
@@ -236,7 +254,7 @@ def main():
         # carol asks too, from the terminal; alice accepts her in the page as well.
         check(carol.request("join_group club")[0].startswith("OK"), "carol asks")
         alice.wait(lambda d: d.find_element(By.ID, "pending-badge").text == "1")
-        alice.find('#groups li[data-group="club"] li[data-request="carol"] button').click()
+        alice.click('#groups li[data-group="club"] li[data-request="carol"] button')
         carol.expect_event("REQUEST_ACCEPTED club")
 
         # 4. carol shares a file in the group; alice sees it listed with its size.
@@ -252,7 +270,7 @@ def main():
         alice.shot("sealed-group-files")
 
         # 5. Open group: the page links a .torrent (and a magnet) that downloads.
-        alice.find('#groups li[data-group="club"] button[data-mode]').click()
+        alice.click('#groups li[data-group="club"] button[data-mode]')
         link = alice.find('#file-rows tr[data-file="notes.txt"] a.torrent')
         magnet = alice.find('#file-rows tr[data-file="notes.txt"] a.magnet').get_attribute("href")
         check(magnet.startswith("magnet:?xt=urn:btmh:1220" + hashlib.sha256(info).hexdigest()),
