@@ -98,6 +98,29 @@ TEST(PieceLayer, AFoldersLayersAreItsFilesOneAfterTheOther) {
   fs::remove_all(dir);
 }
 
+// A member's metadata may name files no client can hold: their sizes are refused before any
+// count is made of them, so that none wraps (found by review: 2^63-byte files summed to 2
+// pieces).
+TEST(PieceLayer, FilesBeyondLibtorrentsBoundsHaveNoShape) {
+  const auto info = [](const std::string& lengths) {
+    std::string tree;
+    char name = 'a';
+    for (std::size_t at = 0; at < lengths.size();) {
+      const auto end = lengths.find(',', at);
+      const auto length = lengths.substr(at, end - at);
+      tree += std::string("1:") + name++ + "d0:d6:lengthi" + length +
+              "e11:pieces root32:" + std::string(32, 'r') + "ee";
+      at = end == std::string::npos ? lengths.size() : end + 1;
+    }
+    return "d9:file treed" + tree + "e12:meta versioni2e4:name1:f12:piece lengthi16384ee";
+  };
+  ASSERT_TRUE(tracker::piece_layer_shape(info("32768,40000")));
+  EXPECT_EQ(tracker::piece_layer_shape(info("32768,40000"))->pieces, 5);
+  EXPECT_FALSE(tracker::piece_layer_shape(info("9223372036854775807,9223372036854759424,32768")));
+  EXPECT_FALSE(tracker::piece_layer_shape(info("281474976710656")));          // 2^48
+  EXPECT_FALSE(tracker::piece_layer_shape(info("34359754752,34359754752")));  // over 2^21 pieces
+}
+
 TEST(PieceLayer, FilesOfOnePieceAndV1FilesHaveNone) {
   const auto small = described(16384, p2p::torrent_format::v2, 1);
   EXPECT_TRUE(p2p::piece_layer_of(small).empty());

@@ -225,8 +225,10 @@ awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
   if (found.result != status::ok) co_return refuse(ctx, found.result, group, user);
   const auto shape = piece_layer_shape(found.file.info);
   if (!shape) {
-    ctx.reply.error(error_code::bad_file,
-                    "only v2 metadata with a file of more than one piece has piece layers");
+    ctx.reply.error(
+        error_code::bad_file,
+        "only v2 metadata with a file of more than one piece (within libtorrent's bounds) "
+        "has piece layers");
     co_return;
   }
   const auto chunk = static_cast<std::int64_t>(proto::layer_chunk_hashes);

@@ -11,6 +11,10 @@ namespace swarmhub::tracker {
 namespace {
 
 constexpr std::int64_t block_size = 16 * 1024;  // BEP 52's leaves
+// libtorrent's own bounds (file_storage::max_file_size, the default settings_pack::max_pieces):
+// no client loads a torrent past them, and below them no count here can overflow.
+constexpr std::int64_t max_file_size = (std::int64_t{1} << 48) - 1;
+constexpr std::int64_t max_pieces = 0x200000;
 
 std::string parent(std::string_view left, std::string_view right) {
   std::string both;
@@ -43,6 +47,7 @@ std::string layer_root(std::string_view layer, const std::string& pad) {
 // is malformed. A key "" holds a file; any other, a folder.
 bool add_files(const proto::bencode::value& tree, int depth, layer_shape& shape) {
   const auto* entries = tree.as_dict();
+  // The reader's own depth limit binds first; this one keeps the walk bounded regardless.
   if (entries == nullptr || entries->empty() || depth > 64) return false;
   for (const auto& [name, below] : *entries) {
     if (!name.empty()) {
@@ -50,16 +55,21 @@ bool add_files(const proto::bencode::value& tree, int depth, layer_shape& shape)
       continue;
     }
     const auto* size = below.find("length");
-    if (size == nullptr || !size->as_int() || *size->as_int() < 0) return false;
-    if (*size->as_int() <= shape.piece_length) continue;  // no layer: its root is its hash
+    if (size == nullptr || !size->as_int() || *size->as_int() < 0 ||
+        *size->as_int() > max_file_size) {
+      return false;
+    }
+    const std::int64_t length = *size->as_int();
+    if (length <= shape.piece_length) continue;  // no layer: its root is its hash
     const auto* pieces_root = below.find("pieces root");
     if (!pieces_root || !pieces_root->as_string() ||
         pieces_root->as_string()->size() != proto::layer_hash_bytes) {
       return false;
     }
-    const auto pieces = (*size->as_int() + shape.piece_length - 1) / shape.piece_length;
+    const auto pieces = length / shape.piece_length + (length % shape.piece_length != 0);
     shape.files.push_back({pieces, std::string(*pieces_root->as_string())});
     shape.pieces += pieces;
+    if (shape.pieces > max_pieces) return false;
   }
   return true;
 }
