@@ -430,8 +430,9 @@ inline constexpr std::array command_rows{
                  .min_args = 4,
                  .max_args = 4,
                  .usage = "add_layers <group> <name> <first-piece> <hashes>",
-                 .summary = "give a v2 file's piece hashes (base64, at most 1024 from a multiple "
-                            "of 1024; the client's upload_file sends them)",
+                 .summary = "give a v2 torrent's piece hashes (a folder's files' layers one "
+                            "after the other; base64, at most 1024 from a multiple of 1024; the "
+                            "client's upload_file sends them)",
                  .topic = help_topic::internal},
     command_spec{.id = command_id::piece_layers,
                  .name = "piece_layers",
@@ -439,8 +440,8 @@ inline constexpr std::array command_rows{
                  .min_args = 2,
                  .max_args = 3,
                  .usage = "piece_layers <group> <name> [first-piece]",
-                 .summary = "a v2 file's piece hashes, so that a download need not ask peers for "
-                            "them (the client's download_file asks)",
+                 .summary = "a v2 torrent's piece hashes, so that a download need not ask peers "
+                            "for them (the client's download_file asks)",
                  .topic = help_topic::internal},
     command_spec{.id = command_id::new_passkey,
                  .name = "new_passkey",
