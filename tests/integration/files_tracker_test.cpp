@@ -639,6 +639,25 @@ TEST_F(FilesTracker, PipelinedHttpRequestsAreAnsweredInOrder) {
   EXPECT_EQ(tracker_process::counter(tracker_.stats(), "announce_lookups_total"), lookups + 1);
 }
 
+// An HTTP connection reads into a buffer of its own, smaller than these requests together:
+// requests cut across reads, a header line across two of them, are all answered in order.
+TEST_F(FilesTracker, PipelinedHttpRequestsLongerThanOneReadAreAllAnswered) {
+  line_client http(tracker_.port(), false);
+  std::string requests;
+  constexpr int count = 40;
+  for (int i = 0; i < count; ++i) {
+    requests += "GET /health HTTP/1.1\r\nHost: tracker\r\nX-Padding: " +
+                std::string(300 + i * 7, static_cast<char>('a' + i % 26)) + "\r\n\r\n";
+  }
+  ASSERT_GT(requests.size(), 8u * 2048);
+  http.send_raw(requests);
+  for (int i = 0; i < count; ++i) {
+    const auto health = read_response(http);
+    EXPECT_EQ(health.status, 200) << i;
+    EXPECT_EQ(health.body, "ok\n") << i;
+  }
+}
+
 // Each announce gets its own defaults: a numwant sent by one announce answered from memory
 // is not the next one's (one I/O thread, so that both run on it).
 TEST(FilesTrackerOneThread, NumwantIsEachAnnouncesOwn) {

@@ -499,6 +499,13 @@ void session::await_input() {
   // What an idle connection does not need is given back: its last lines' bytes, its queue.
   framer_.release_if_empty();
   if (queue_.empty()) queue_.release();
+  if (reads_into_own_buffer()) {
+    if (!own_buffer_) own_buffer_ = std::make_unique<own_read_buffer>();
+    socket_.async_read_some(
+        asio::buffer(*own_buffer_),
+        [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+    return;
+  }
   auto ready = [self = shared_from_this()](const error_code& ec) { self->on_input(ec); };
   const auto wait = tls_ ? tls_->readable_wait() : tcp::socket::wait_read;
   if (!wait) {
@@ -509,11 +516,35 @@ void session::await_input() {
   socket_.async_wait(*wait, std::move(ready));
 }
 
+bool session::reads_into_own_buffer() const {
+  return !tls_ && protocol_ == protocol::http;
+}
+
 void session::on_input(error_code ec) {
   if (stopped_) return;
+  bool truncated = false;
   try {
-    bool truncated = false;
     if (!ec) read_input(ec, truncated);
+  } catch (...) {
+    end_on_exception(std::current_exception());
+    return;
+  }
+  answer_input(ec, truncated);
+}
+
+void session::on_read(error_code ec, std::size_t n) {
+  if (stopped_) return;
+  try {
+    if (!ec) take_input(std::string_view(own_buffer_->data(), n));
+  } catch (...) {
+    end_on_exception(std::current_exception());
+    return;
+  }
+  answer_input(ec, false);
+}
+
+void session::answer_input(error_code ec, bool truncated) {
+  try {
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       await_input();
       return;
@@ -545,11 +576,14 @@ void session::read_input(error_code& ec, bool& truncated) {
     ec = asio::error::eof;
     truncated = true;
   }
-  if (ec) return;
+  if (!ec) take_input(std::string_view(buffer.data(), n));
+}
+
+void session::take_input(std::string_view input) {
   last_input_ = clock::now();
-  tracker_stats::add(core_.stats.bytes_in, n);
+  tracker_stats::add(core_.stats.bytes_in, input.size());
   // Closing: what comes is drained, unread, until the peer closes or the linger time ends.
-  if (!closing_) framer_.append(std::string_view(buffer.data(), n));
+  if (!closing_) framer_.append(input);
 }
 
 bool session::answer_now(unanswered& rest) {

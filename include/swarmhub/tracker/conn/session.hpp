@@ -140,15 +140,28 @@ class session : public std::enable_shared_from_this<session> {
     std::optional<proto::frame> frame;
   };
   // Waits for input with a callback (on_input), not a coroutine: an idle connection holds no
-  // frame and no buffer.
+  // frame and no buffer. A plaintext HTTP connection reads instead (on_read), into its own
+  // buffer: see reads_into_own_buffer.
   void await_input();
-  // Input is ready (or `ec`): read it, answer what needs no waiting, then wait again, or
-  // hand the rest to read_on.
+  // Input is ready (or `ec`): read it, then answer_input.
   void on_input(error_code ec);
+  // `n` bytes were read into own_buffer_ (or `ec`): then answer_input.
+  void on_read(error_code ec, std::size_t n);
+  // After a read: answers what needs no waiting, then waits again, or hands the rest to
+  // read_on, or ends the input on `ec`.
+  void answer_input(error_code ec, bool truncated);
   // Reads one chunk (decrypted, over TLS) into the framer. `ec`: would_block when there was
   // nothing after all, eof when the peer is done (`truncated`: over TLS, without
   // close_notify).
   void read_input(error_code& ec, bool& truncated);
+  // Bytes read: into the framer, unless closing.
+  void take_input(std::string_view input);
+  // Whether the next wait is a read into own_buffer_. Asio's wait for readiness re-arms the
+  // socket in epoll (one epoll_ctl per wait); a read lets the reactor skip that when the last
+  // read emptied the socket. An HTTP connection asks and waits for the answer, request after
+  // request (announces), so it reads; a line-protocol or IRC connection may be one of 100k
+  // idle ones and holds no buffer.
+  bool reads_into_own_buffer() const;
   // Answers the framer's lines, in order, while each needs no waiting. True when nothing is
   // left to answer (or closing); false with `rest` for read_on.
   bool answer_now(unanswered& rest);
@@ -274,6 +287,9 @@ class session : public std::enable_shared_from_this<session> {
   clock::time_point handshake_deadline_;
 
   proto::line_framer framer_;
+  // reads_into_own_buffer only: an announce, its headers included, fits in one read.
+  using own_read_buffer = std::array<char, 2048>;
+  std::unique_ptr<own_read_buffer> own_buffer_;
   protocol protocol_ = protocol::undecided;
   clock::time_point greet_at_;
   std::unique_ptr<proto::http::request> http_request_;  // headers being read
