@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 15> all{
+constexpr std::array<std::string_view, 16> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -165,6 +165,22 @@ ALTER TABLE memberships ADD COLUMN seen_message {int} NOT NULL DEFAULT 0;
 UPDATE memberships SET seen_message =
   (SELECT u.seen_message FROM users u WHERE u.id = memberships.user_id);
 ALTER TABLE users DROP COLUMN seen_message;
+)sql",
+    // 16: a piece layer's chunks kept apart per member who sends them (submitter, a folded user
+    // name) until that member's whole layer is checked; the kept layer's submitter is ''. One
+    // member's wrong chunks no longer get another's right layer dropped. What was stored before
+    // goes under '*' (store::stored_before_submitters), checked the first time it is asked for.
+    R"sql(
+CREATE TABLE piece_layer_chunks (
+  info_hash   TEXT NOT NULL,
+  submitter   TEXT NOT NULL,
+  first_piece {int} NOT NULL,
+  hashes      {blob} NOT NULL,
+  PRIMARY KEY (info_hash, submitter, first_piece)
+);
+INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes)
+  SELECT info_hash, '*', first_piece, hashes FROM piece_layers;
+DROP TABLE piece_layers;
 )sql",
 };
 

@@ -600,28 +600,50 @@ class sql_store final : public backend {
     });
   }
 
-  std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::int64_t first,
-                                           std::string_view hashes) override {
+  std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::string_view submitter,
+                                           std::int64_t first, std::string_view hashes) override {
     return transact([&] {
       db_.execute(
-          "INSERT INTO piece_layers(info_hash, first_piece, hashes) VALUES ($1, $2, $3) "
-          "ON CONFLICT DO NOTHING",
-          info_hash, first, blob{hashes});
-      return layer_chunks(info_hash);
+          "INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes) "
+          "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+          info_hash, submitter, first, blob{hashes});
+      return layer_chunks(info_hash, submitter);
     });
   }
 
-  std::vector<layer_chunk> layer_chunks(std::string_view info_hash) override {
+  std::vector<layer_chunk> layer_chunks(std::string_view info_hash,
+                                        std::string_view submitter) override {
     auto r = db_.query(
-        "SELECT first_piece, hashes FROM piece_layers WHERE info_hash = $1 ORDER BY first_piece",
-        info_hash);
+        "SELECT first_piece, hashes FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = "
+        "$2 "
+        "ORDER BY first_piece",
+        info_hash, submitter);
     std::vector<layer_chunk> out;
     while (r.next()) out.push_back({r.integer(0), r.blob(1)});
     return out;
   }
 
-  void drop_layer_chunks(std::string_view info_hash) override {
-    db_.execute("DELETE FROM piece_layers WHERE info_hash = $1", info_hash);
+  std::size_t layer_chunk_count(std::string_view info_hash, std::string_view submitter) override {
+    return static_cast<std::size_t>(single_integer(
+        "SELECT count(*) FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",
+        info_hash, submitter));
+  }
+
+  void keep_layer(std::string_view info_hash, std::string_view submitter) override {
+    transact([&] {
+      db_.execute("DELETE FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",
+                  info_hash, kept_layer);
+      db_.execute(
+          "UPDATE piece_layer_chunks SET submitter = $2 WHERE info_hash = $1 AND submitter = $3",
+          info_hash, kept_layer, submitter);
+      db_.execute("DELETE FROM piece_layer_chunks WHERE info_hash = $1 AND submitter <> $2",
+                  info_hash, kept_layer);
+    });
+  }
+
+  void drop_layer_chunks(std::string_view info_hash, std::string_view submitter) override {
+    db_.execute("DELETE FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2", info_hash,
+                submitter);
   }
 
   file_result open_file(std::string_view passkey, std::string_view group,

@@ -329,6 +329,41 @@ TEST_F(FilesTracker, PieceLayersComeInChunksAreCheckedAndGoToMembersOnly) {
   EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given.data);
 }
 
+// A member's wrong chunks are theirs alone: sent before the uploader's, whole or not, they
+// keep nobody's right layer out, and once a layer is kept nothing replaces it.
+TEST_F(FilesTracker, AMembersWrongChunksDoNotKeepTheUploadersLayerOut) {
+  constexpr long long pieces = 2500;  // three chunks: 1024, 1024, 452
+  std::string layer;
+  for (long long i = 0; i < pieces; ++i) layer += sha256("right " + std::to_string(i));
+  const std::string info = info_with_root("big.bin", pieces, layer_root(layer));
+  ASSERT_TRUE(alice_.request(add_file_line("g", "big.bin", pieces * 16384, info)).ok);
+  std::string wrong = layer;
+  wrong[5] = static_cast<char>(wrong[5] ^ 1);
+  // bob, a member, is first with two wrong chunks; alice's first comes after them.
+  EXPECT_TRUE(bob_.request(add_layers_line("big.bin", 0, wrong)).ok);
+  EXPECT_TRUE(bob_.request(add_layers_line("big.bin", 1024, wrong)).ok);
+  EXPECT_EQ(alice_.request(add_layers_line("big.bin", 0, layer)).text,
+            "1 of 3 chunks of the piece layer of big.bin");
+  // bob's whole wrong layer is dropped, and alice's chunk with it in no way.
+  const auto bobs = bob_.request(add_layers_line("big.bin", 2048, wrong));
+  EXPECT_EQ(bobs.code, "BAD_FILE") << bobs.text;
+  EXPECT_EQ(alice_.request(add_layers_line("big.bin", 1024, layer)).text,
+            "2 of 3 chunks of the piece layer of big.bin");
+  // bob starts again, wrong again, and is not whole when alice is.
+  EXPECT_TRUE(bob_.request(add_layers_line("big.bin", 0, wrong)).ok);
+  EXPECT_EQ(alice_.request(add_layers_line("big.bin", 2048, layer)).text,
+            "the piece layer of big.bin is complete (2500 hashes)");
+  const auto given = bob_.request("piece_layers g big.bin");
+  ASSERT_TRUE(given.ok) << given.text;
+  ASSERT_EQ(given.data.size(), 3u);
+  EXPECT_EQ(given.data[0], "0 " + base64(layer.substr(0, 1024 * 32)));
+  EXPECT_EQ(given.data[2], "2048 " + base64(layer.substr(2048 * 32)));
+  // Nothing is stored over a kept layer.
+  EXPECT_EQ(bob_.request(add_layers_line("big.bin", 1024, wrong)).text,
+            "the piece layer of big.bin is here already");
+  EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given.data);
+}
+
 // A reply holds 16 chunks at most (far below the output bound whatever the file's size), and
 // says where to ask from for the rest.
 TEST_F(FilesTracker, ALongPieceLayerComesInSeveralReplies) {

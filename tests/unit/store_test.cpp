@@ -637,19 +637,48 @@ TEST_P(StoreTest, PieceLayerChunksKeepTheFirstOfEachAndEveryByte) {
   std::string bytes;
   for (int i = 0; i < 64; ++i) bytes.push_back(static_cast<char>(255 - i));
   const std::string key(64, 'a');
-  EXPECT_TRUE(db_->layer_chunks(key).empty());
-  ASSERT_EQ(db_->add_layer_chunk(key, 1024, bytes).size(), 1u);
-  const auto both = db_->add_layer_chunk(key, 0, std::string(32 * 1024, '\0'));
+  EXPECT_TRUE(db_->layer_chunks(key, "alice").empty());
+  ASSERT_EQ(db_->add_layer_chunk(key, "alice", 1024, bytes).size(), 1u);
+  const auto both = db_->add_layer_chunk(key, "alice", 0, std::string(32 * 1024, '\0'));
   ASSERT_EQ(both.size(), 2u);
   EXPECT_EQ(both[0].first, 0);  // in order of the first piece
   EXPECT_EQ(both[1].first, 1024);
   // A chunk already there stays as it was.
-  EXPECT_EQ(db_->add_layer_chunk(key, 1024, std::string(64, 'x'))[1].hashes, bytes);
+  EXPECT_EQ(db_->add_layer_chunk(key, "alice", 1024, std::string(64, 'x'))[1].hashes, bytes);
   reopen();
-  EXPECT_EQ(db_->layer_chunks(key).at(1).hashes, bytes);
-  EXPECT_TRUE(db_->layer_chunks(std::string(64, 'b')).empty());
-  db_->drop_layer_chunks(key);
-  EXPECT_TRUE(db_->layer_chunks(key).empty());
+  EXPECT_EQ(db_->layer_chunks(key, "alice").at(1).hashes, bytes);
+  EXPECT_EQ(db_->layer_chunk_count(key, "alice"), 2u);
+  EXPECT_TRUE(db_->layer_chunks(std::string(64, 'b'), "alice").empty());
+  db_->drop_layer_chunks(key, "alice");
+  EXPECT_TRUE(db_->layer_chunks(key, "alice").empty());
+}
+
+// Each member's chunks are their own until one member's layer is kept; then it is the file's,
+// and every member's chunks go.
+TEST_P(StoreTest, PieceLayerChunksAreEachMembersOwnUntilOneLayerIsKept) {
+  const std::string key(64, 'c');
+  db_->add_layer_chunk(key, "mallory", 0, std::string(64, 'm'));
+  db_->add_layer_chunk(key, "alice", 0, std::string(64, 'a'));
+  db_->add_layer_chunk(key, "alice", 1024, std::string(32, 'b'));
+  db_->add_layer_chunk(key, "bob", 1024, std::string(32, 'o'));
+  EXPECT_EQ(db_->layer_chunks(key, "mallory").at(0).hashes, std::string(64, 'm'));
+  EXPECT_EQ(db_->layer_chunks(key, "alice").at(0).hashes, std::string(64, 'a'));
+  EXPECT_EQ(db_->layer_chunk_count(key, kept_layer), 0u);
+  db_->drop_layer_chunks(key, "mallory");
+  EXPECT_TRUE(db_->layer_chunks(key, "mallory").empty());
+  EXPECT_EQ(db_->layer_chunk_count(key, "alice"), 2u);
+  db_->keep_layer(key, "alice");
+  const auto kept = db_->layer_chunks(key, kept_layer);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].hashes, std::string(64, 'a'));
+  EXPECT_EQ(kept[1].hashes, std::string(32, 'b'));
+  EXPECT_EQ(db_->layer_chunk_count(key, "alice"), 0u);
+  EXPECT_EQ(db_->layer_chunk_count(key, "bob"), 0u);
+  // Another member's whole layer, kept later, takes the place of the first.
+  db_->add_layer_chunk(key, "bob", 0, std::string(32, 'x'));
+  db_->keep_layer(key, "bob");
+  EXPECT_EQ(db_->layer_chunks(key, kept_layer).at(0).hashes, std::string(32, 'x'));
+  EXPECT_EQ(db_->layer_chunk_count(key, kept_layer), 1u);
 }
 
 TEST_P(StoreTest, FileInfoKeepsEveryByte) {
@@ -740,6 +769,34 @@ TEST(SqliteStore, UpgradesAFileOfTheSchemaBefore) {
   const auto waiting = db->undelivered_direct("bob");
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(waiting[0].body, "kept");
+}
+
+// Piece layers stored by schema 15, one table for every member's chunks, are kept as chunks
+// stored before (checked the first time they are asked for).
+TEST(SqliteStore, UpgradesPieceLayersOfTheSchemaBefore) {
+  test::temp_dir dir;
+  const std::string path = dir.file("tracker.db");
+  open_sqlite(path).reset();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw,
+                           "DROP TABLE piece_layer_chunks; "
+                           "CREATE TABLE piece_layers (info_hash TEXT NOT NULL, first_piece "
+                           "INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (info_hash, "
+                           "first_piece)); "
+                           "INSERT INTO piece_layers VALUES ('abc', 1024, x'00ff'); "
+                           "DELETE FROM schema_migrations WHERE version = 16",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = open_sqlite(path);
+  const auto before = db->layer_chunks("abc", stored_before_submitters);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0].first, 1024);
+  EXPECT_EQ(before[0].hashes, std::string("\x00\xff", 2));
+  EXPECT_TRUE(db->layer_chunks("abc", kept_layer).empty());
 }
 
 TEST(DataDir, OneTrackerAtATime) {

@@ -165,6 +165,12 @@ struct file_result {
 
 // A run of a v2 file's piece layer: the SHA-256 hashes (32 bytes each) of its pieces from
 // piece `first` on.
+// The submitters of piece layer chunks (backend::add_layer_chunk) that are no member's (user
+// names begin with a letter or a digit): the file's layer, checked and kept; and chunks stored
+// before they were kept apart by member (migration 16), not checked as a whole yet.
+inline constexpr std::string_view kept_layer = "";
+inline constexpr std::string_view stored_before_submitters = "*";
+
 struct layer_chunk {
   std::int64_t first = 0;
   std::string hashes;
@@ -348,12 +354,22 @@ class backend {
   virtual file_result open_file(std::string_view passkey, std::string_view group,
                                 std::string_view name) = 0;
   // Piece layers by info-hash (the content, whatever group holds it); the caller checks
-  // membership (find_file) first. add_layer_chunk keeps the first chunk stored at `first`
-  // and returns every chunk of `info_hash`, ordered by `first`.
-  virtual std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::int64_t first,
+  // membership (find_file) first. Each member's chunks are kept apart, under `submitter` (a
+  // folded user name), until the caller has checked that member's whole layer and keeps it
+  // (keep_layer): only then is it the file's, under kept_layer. So one member's wrong chunks
+  // never mix with another's right ones. add_layer_chunk keeps the first chunk stored at
+  // `first` for `submitter` and returns all of theirs, ordered by `first`.
+  virtual std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash,
+                                                   std::string_view submitter, std::int64_t first,
                                                    std::string_view hashes) = 0;
-  virtual std::vector<layer_chunk> layer_chunks(std::string_view info_hash) = 0;
-  virtual void drop_layer_chunks(std::string_view info_hash) = 0;
+  // `submitter`'s chunks (kept_layer: the file's layer), ordered by `first`.
+  virtual std::vector<layer_chunk> layer_chunks(std::string_view info_hash,
+                                                std::string_view submitter) = 0;
+  virtual std::size_t layer_chunk_count(std::string_view info_hash, std::string_view submitter) = 0;
+  // `submitter`'s chunks become the file's layer, in place of any it had; every member's
+  // chunks of `info_hash` then go.
+  virtual void keep_layer(std::string_view info_hash, std::string_view submitter) = 0;
+  virtual void drop_layer_chunks(std::string_view info_hash, std::string_view submitter) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;
   // `fresh` becomes the user's passkey, whatever it was: the old one names nobody from now

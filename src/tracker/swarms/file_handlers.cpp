@@ -197,9 +197,23 @@ awaitable<void> handle<command_id::file_info>(command_context& ctx) {
   ctx.reply.ok(fmt::format("{} in {}", result.file.name, result.file.group));
 }
 
-// The piece layer is kept in chunks as they come; once every chunk is there it is checked
-// against the file's pieces root, and dropped when it does not match (a member who sent wrong
-// hashes), so that what piece_layers hands out is the file's. Clients check it again.
+// Whether `chunks` (ordered, from the store) are a layer with `shape`'s pieces roots: checked
+// on the hashing threads, as a file of 2^21 pieces has a layer of 64 MiB, too long to hash on
+// an I/O thread.
+awaitable<bool> layer_matches(tracker_core& core, const layer_shape& shape,
+                              const std::vector<store::layer_chunk>& chunks) {
+  auto check = [&shape, &chunks] {
+    std::string layer;
+    for (const auto& c : chunks) layer += c.hashes;
+    return piece_layer_matches(shape, layer);
+  };
+  co_return co_await core.hashing.run(std::move(check));
+}
+
+// Each member's chunks are kept apart as they come (store.hpp); once all of a member's are
+// there they are checked against the file's pieces roots: a match becomes the file's layer,
+// what piece_layers hands out; a mismatch (a member who sent wrong hashes) is dropped, and
+// nobody else's chunks with it. Clients check the layer again.
 template <>
 awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
   const std::string group = ctx.args[0];
@@ -245,26 +259,37 @@ awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
                                 first + count - 1, count, proto::layer_hash_bytes));
     co_return;
   }
-  auto store_chunk = [key = found.file.info_hash, first, bytes = *hashes](store::backend& db) {
-    return db.add_layer_chunk(key, first, bytes);
+  const auto needed = static_cast<std::size_t>((shape->pieces + chunk - 1) / chunk);
+  const std::string submitter = util::ascii_lower(user);
+  // Nothing is stored once the file has a whole layer: the first one kept stays.
+  auto store_chunk = [key = found.file.info_hash, submitter, first, bytes = *hashes, needed](
+                         store::backend& db) -> std::optional<std::vector<store::layer_chunk>> {
+    if (db.layer_chunk_count(key, store::kept_layer) == needed) return std::nullopt;
+    return db.add_layer_chunk(key, submitter, first, bytes);
   };
   const auto chunks = co_await ctx.core.store->run(std::move(store_chunk));
-  const auto needed = (shape->pieces + chunk - 1) / chunk;
-  if (static_cast<std::int64_t>(chunks.size()) < needed) {
-    ctx.reply.ok(
-        fmt::format("{} of {} chunks of the piece layer of {}", chunks.size(), needed, name));
+  if (!chunks) {
+    ctx.reply.ok(fmt::format("the piece layer of {} is here already", name));
     co_return;
   }
-  std::string layer;
-  for (const auto& c : chunks) layer += c.hashes;
-  if (!piece_layer_matches(*shape, layer)) {
-    auto drop = [key = found.file.info_hash](store::backend& db) {
-      db.drop_layer_chunks(key);
-      return true;  // the pool hands back a value
-    };
-    co_await ctx.core.store->run(std::move(drop));
+  if (chunks->size() < needed) {
+    ctx.reply.ok(
+        fmt::format("{} of {} chunks of the piece layer of {}", chunks->size(), needed, name));
+    co_return;
+  }
+  const bool matches = co_await layer_matches(ctx.core, *shape, *chunks);
+  auto settle = [key = found.file.info_hash, submitter, matches](store::backend& db) {
+    if (matches) {
+      db.keep_layer(key, submitter);
+    } else {
+      db.drop_layer_chunks(key, submitter);
+    }
+    return true;  // the pool hands back a value
+  };
+  co_await ctx.core.store->run(std::move(settle));
+  if (!matches) {
     ctx.reply.error(error_code::bad_file,
-                    "the piece layer does not match the pieces roots; it was dropped");
+                    "the piece layer does not match the pieces roots; your chunks were dropped");
     co_return;
   }
   ctx.reply.ok(fmt::format("the piece layer of {} is complete ({} hashes)", name, shape->pieces));
@@ -304,14 +329,37 @@ awaitable<void> handle<command_id::piece_layers>(command_context& ctx) {
         fmt::format("{} has no piece layer (v1, or no file of more than one piece)", name));
     co_return;
   }
-  auto read = [key = found.file.info_hash](store::backend& db) { return db.layer_chunks(key); };
-  const auto chunks = co_await ctx.core.store->run(std::move(read));
-  std::string layer;
-  for (const auto& c : chunks) layer += c.hashes;
-  if (!piece_layer_matches(*shape, layer)) {
+  const auto chunk = static_cast<std::int64_t>(proto::layer_chunk_hashes);
+  const auto needed = static_cast<std::size_t>((shape->pieces + chunk - 1) / chunk);
+  // The kept layer, checked when it was kept; or, when there is none, one stored before.
+  struct found_layer {
+    std::vector<store::layer_chunk> chunks;
+    bool kept = false;
+  };
+  auto read = [key = found.file.info_hash](store::backend& db) {
+    found_layer out{db.layer_chunks(key, store::kept_layer), true};
+    if (out.chunks.empty()) out = {db.layer_chunks(key, store::stored_before_submitters), false};
+    return out;
+  };
+  const auto layer = co_await ctx.core.store->run(std::move(read));
+  bool whole = layer.chunks.size() == needed;
+  if (whole && !layer.kept) {
+    whole = co_await layer_matches(ctx.core, *shape, layer.chunks);
+    auto settle = [key = found.file.info_hash, whole](store::backend& db) {
+      if (whole) {
+        db.keep_layer(key, store::stored_before_submitters);
+      } else {
+        db.drop_layer_chunks(key, store::stored_before_submitters);
+      }
+      return true;  // the pool hands back a value
+    };
+    co_await ctx.core.store->run(std::move(settle));
+  }
+  if (!whole) {
     ctx.reply.ok(fmt::format("the piece layer of {} is not here (yet)", name));
     co_return;
   }
+  const auto& chunks = layer.chunks;
   std::size_t given = 0;
   for (const auto& c : chunks) {
     if (c.first < from) continue;
