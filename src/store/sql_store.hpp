@@ -602,7 +602,8 @@ class sql_store final : public backend {
 
   std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::string_view submitter,
                                            std::int64_t first, std::string_view hashes) override {
-    return transact([&] {
+    return transact([&]() -> std::vector<layer_chunk> {
+      if (has_kept_layer(info_hash)) return {};
       db_.execute(
           "INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes) "
           "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -623,19 +624,16 @@ class sql_store final : public backend {
     return out;
   }
 
-  std::size_t layer_chunk_count(std::string_view info_hash, std::string_view submitter) override {
-    return static_cast<std::size_t>(single_integer(
-        "SELECT count(*) FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",
-        info_hash, submitter));
-  }
-
-  void keep_layer(std::string_view info_hash, std::string_view submitter) override {
+  void keep_layer(std::string_view info_hash, const std::vector<layer_chunk>& checked) override {
     transact([&] {
-      db_.execute("DELETE FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",
-                  info_hash, kept_layer);
-      db_.execute(
-          "UPDATE piece_layer_chunks SET submitter = $2 WHERE info_hash = $1 AND submitter = $3",
-          info_hash, kept_layer, submitter);
+      if (!has_kept_layer(info_hash)) {
+        for (const auto& c : checked) {
+          db_.execute(
+              "INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes) "
+              "VALUES ($1, $2, $3, $4)",
+              info_hash, kept_layer, c.first, blob{c.hashes});
+        }
+      }
       db_.execute("DELETE FROM piece_layer_chunks WHERE info_hash = $1 AND submitter <> $2",
                   info_hash, kept_layer);
     });
@@ -868,6 +866,13 @@ class sql_store final : public backend {
   }
 
  private:
+  bool has_kept_layer(std::string_view info_hash) {
+    return db_
+        .query("SELECT 1 FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",
+               info_hash, kept_layer)
+        .next();
+  }
+
   struct group_row {
     std::int64_t id;
     std::string name;

@@ -647,38 +647,39 @@ TEST_P(StoreTest, PieceLayerChunksKeepTheFirstOfEachAndEveryByte) {
   EXPECT_EQ(db_->add_layer_chunk(key, "alice", 1024, std::string(64, 'x'))[1].hashes, bytes);
   reopen();
   EXPECT_EQ(db_->layer_chunks(key, "alice").at(1).hashes, bytes);
-  EXPECT_EQ(db_->layer_chunk_count(key, "alice"), 2u);
   EXPECT_TRUE(db_->layer_chunks(std::string(64, 'b'), "alice").empty());
   db_->drop_layer_chunks(key, "alice");
   EXPECT_TRUE(db_->layer_chunks(key, "alice").empty());
 }
 
-// Each member's chunks are their own until one member's layer is kept; then it is the file's,
-// and every member's chunks go.
-TEST_P(StoreTest, PieceLayerChunksAreEachMembersOwnUntilOneLayerIsKept) {
+// Each member's chunks are their own until a layer is kept; then it is the file's, every
+// member's chunks go, and nothing more is stored, by anyone (the first kept stays).
+TEST_P(StoreTest, PieceLayerChunksAreEachMembersOwnUntilALayerIsKept) {
   const std::string key(64, 'c');
   db_->add_layer_chunk(key, "mallory", 0, std::string(64, 'm'));
   db_->add_layer_chunk(key, "alice", 0, std::string(64, 'a'));
-  db_->add_layer_chunk(key, "alice", 1024, std::string(32, 'b'));
+  const auto alices = db_->add_layer_chunk(key, "alice", 1024, std::string(32, 'b'));
   db_->add_layer_chunk(key, "bob", 1024, std::string(32, 'o'));
   EXPECT_EQ(db_->layer_chunks(key, "mallory").at(0).hashes, std::string(64, 'm'));
-  EXPECT_EQ(db_->layer_chunks(key, "alice").at(0).hashes, std::string(64, 'a'));
-  EXPECT_EQ(db_->layer_chunk_count(key, kept_layer), 0u);
+  ASSERT_EQ(alices.size(), 2u);
+  EXPECT_EQ(alices[0].hashes, std::string(64, 'a'));
+  EXPECT_TRUE(db_->layer_chunks(key, kept_layer).empty());
   db_->drop_layer_chunks(key, "mallory");
   EXPECT_TRUE(db_->layer_chunks(key, "mallory").empty());
-  EXPECT_EQ(db_->layer_chunk_count(key, "alice"), 2u);
-  db_->keep_layer(key, "alice");
+  EXPECT_EQ(db_->layer_chunks(key, "alice").size(), 2u);
+  db_->keep_layer(key, alices);
   const auto kept = db_->layer_chunks(key, kept_layer);
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_EQ(kept[0].hashes, std::string(64, 'a'));
   EXPECT_EQ(kept[1].hashes, std::string(32, 'b'));
-  EXPECT_EQ(db_->layer_chunk_count(key, "alice"), 0u);
-  EXPECT_EQ(db_->layer_chunk_count(key, "bob"), 0u);
-  // Another member's whole layer, kept later, takes the place of the first.
-  db_->add_layer_chunk(key, "bob", 0, std::string(32, 'x'));
-  db_->keep_layer(key, "bob");
-  EXPECT_EQ(db_->layer_chunks(key, kept_layer).at(0).hashes, std::string(32, 'x'));
-  EXPECT_EQ(db_->layer_chunk_count(key, kept_layer), 1u);
+  EXPECT_TRUE(db_->layer_chunks(key, "alice").empty());
+  EXPECT_TRUE(db_->layer_chunks(key, "bob").empty());
+  // Once a layer is kept: nothing stored, and a second keep (a race lost) changes nothing.
+  EXPECT_TRUE(db_->add_layer_chunk(key, "bob", 0, std::string(32, 'x')).empty());
+  EXPECT_TRUE(db_->layer_chunks(key, "bob").empty());
+  db_->keep_layer(key, {{0, std::string(32, 'y')}});
+  EXPECT_EQ(db_->layer_chunks(key, kept_layer).size(), 2u);
+  EXPECT_EQ(db_->layer_chunks(key, kept_layer).at(0).hashes, std::string(64, 'a'));
 }
 
 TEST_P(StoreTest, FileInfoKeepsEveryByte) {

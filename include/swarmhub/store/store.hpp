@@ -358,17 +358,17 @@ class backend {
   // folded user name), until the caller has checked that member's whole layer and keeps it
   // (keep_layer): only then is it the file's, under kept_layer. So one member's wrong chunks
   // never mix with another's right ones. add_layer_chunk keeps the first chunk stored at
-  // `first` for `submitter` and returns all of theirs, ordered by `first`.
+  // `first` for `submitter` and returns all of theirs, ordered by `first`; once the file has a
+  // kept layer it stores nothing and returns nothing.
   virtual std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash,
                                                    std::string_view submitter, std::int64_t first,
                                                    std::string_view hashes) = 0;
   // `submitter`'s chunks (kept_layer: the file's layer), ordered by `first`.
   virtual std::vector<layer_chunk> layer_chunks(std::string_view info_hash,
                                                 std::string_view submitter) = 0;
-  virtual std::size_t layer_chunk_count(std::string_view info_hash, std::string_view submitter) = 0;
-  // `submitter`'s chunks become the file's layer, in place of any it had; every member's
-  // chunks of `info_hash` then go.
-  virtual void keep_layer(std::string_view info_hash, std::string_view submitter) = 0;
+  // `checked`, a whole layer the caller checked, becomes the file's unless it has one already
+  // (the first kept stays: both were checked); every member's chunks of `info_hash` then go.
+  virtual void keep_layer(std::string_view info_hash, const std::vector<layer_chunk>& checked) = 0;
   virtual void drop_layer_chunks(std::string_view info_hash, std::string_view submitter) = 0;
   // The user's passkey for announces; `fresh` becomes it if the user has none yet.
   virtual std::string passkey(std::string_view user, std::string_view fresh) = 0;

@@ -210,6 +210,21 @@ awaitable<bool> layer_matches(tracker_core& core, const layer_shape& shape,
   co_return co_await core.hashing.run(std::move(check));
 }
 
+// The store job after `submitter`'s whole layer of `info_hash` was checked: kept when it
+// `matches`, dropped otherwise.
+auto settle_layer(const std::string& info_hash, std::string_view submitter, bool matches,
+                  std::vector<store::layer_chunk> chunks) {
+  return [info_hash, submitter = std::string(submitter), matches,
+          chunks = std::move(chunks)](store::backend& db) {
+    if (matches) {
+      db.keep_layer(info_hash, chunks);
+    } else {
+      db.drop_layer_chunks(info_hash, submitter);
+    }
+    return true;  // the pool hands back a value
+  };
+}
+
 // Each member's chunks are kept apart as they come (store.hpp); once all of a member's are
 // there they are checked against the file's pieces roots: a match becomes the file's layer,
 // what piece_layers hands out; a mismatch (a member who sent wrong hashes) is dropped, and
@@ -261,32 +276,25 @@ awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
   }
   const auto needed = static_cast<std::size_t>((shape->pieces + chunk - 1) / chunk);
   const std::string submitter = util::ascii_lower(user);
-  // Nothing is stored once the file has a whole layer: the first one kept stays.
-  auto store_chunk = [key = found.file.info_hash, submitter, first, bytes = *hashes, needed](
-                         store::backend& db) -> std::optional<std::vector<store::layer_chunk>> {
-    if (db.layer_chunk_count(key, store::kept_layer) == needed) return std::nullopt;
+  // Nothing is stored once the file has a layer: the first one kept stays.
+  auto store_chunk = [key = found.file.info_hash, submitter, first,
+                      bytes = *hashes](store::backend& db) {
     return db.add_layer_chunk(key, submitter, first, bytes);
   };
-  const auto chunks = co_await ctx.core.store->run(std::move(store_chunk));
-  if (!chunks) {
+  auto chunks = co_await ctx.core.store->run(std::move(store_chunk));
+  if (chunks.empty()) {
     ctx.reply.ok(fmt::format("the piece layer of {} is here already", name));
     co_return;
   }
-  if (chunks->size() < needed) {
+  if (chunks.size() < needed) {
     ctx.reply.ok(
-        fmt::format("{} of {} chunks of the piece layer of {}", chunks->size(), needed, name));
+        fmt::format("{} of {} chunks of the piece layer of {}", chunks.size(), needed, name));
     co_return;
   }
-  const bool matches = co_await layer_matches(ctx.core, *shape, *chunks);
-  auto settle = [key = found.file.info_hash, submitter, matches](store::backend& db) {
-    if (matches) {
-      db.keep_layer(key, submitter);
-    } else {
-      db.drop_layer_chunks(key, submitter);
-    }
-    return true;  // the pool hands back a value
-  };
-  co_await ctx.core.store->run(std::move(settle));
+  const bool matches = co_await layer_matches(ctx.core, *shape, chunks);
+  if (!matches) chunks.clear();  // only a layer that matches is kept
+  co_await ctx.core.store->run(
+      settle_layer(found.file.info_hash, submitter, matches, std::move(chunks)));
   if (!matches) {
     ctx.reply.error(error_code::bad_file,
                     "the piece layer does not match the pieces roots; your chunks were dropped");
@@ -345,15 +353,9 @@ awaitable<void> handle<command_id::piece_layers>(command_context& ctx) {
   bool whole = layer.chunks.size() == needed;
   if (whole && !layer.kept) {
     whole = co_await layer_matches(ctx.core, *shape, layer.chunks);
-    auto settle = [key = found.file.info_hash, whole](store::backend& db) {
-      if (whole) {
-        db.keep_layer(key, store::stored_before_submitters);
-      } else {
-        db.drop_layer_chunks(key, store::stored_before_submitters);
-      }
-      return true;  // the pool hands back a value
-    };
-    co_await ctx.core.store->run(std::move(settle));
+    co_await ctx.core.store->run(
+        settle_layer(found.file.info_hash, store::stored_before_submitters, whole,
+                     whole ? layer.chunks : std::vector<store::layer_chunk>()));
   }
   if (!whole) {
     ctx.reply.ok(fmt::format("the piece layer of {} is not here (yet)", name));
