@@ -8,7 +8,8 @@
 // output) or the protocol needs one (the TLS handshake, HTTP, IRC), and ends when the
 // connection waits for input again. Writes are a chain of callbacks that exists only while
 // there is output; a watchdog timer enforces the idle, write and linger timeouts. An idle
-// connection holds the session and two pending waits, nothing more.
+// connection holds the session and two pending waits, nothing more (a plaintext HTTP one
+// also a 2 KiB read buffer: see reads_into_own_buffer).
 //
 // Transport: the first byte decides, before any framing. 0x16 (a TLS record) starts a
 // handshake under a time limit, and the same recognition (HTTP or the line protocol) then runs
