@@ -62,11 +62,13 @@ void swarm_registry::remove(swarm& s, std::size_t i) {
     // The last member moves into the hole: its neighbours in the list, and its index entry
     // (always there), follow it.
     auto& moved = s.members[i] = std::move(s.members.back());
+    s.contacts[i] = s.contacts.back();
     pointer_from_older(s, moved) = i;
     pointer_from_newer(s, moved) = i;
     s.index.find(moved.id)->second = i;
   }
   s.members.pop_back();
+  s.contacts.pop_back();
 }
 
 void swarm_registry::forget_expired(swarm& s, clock::time_point now) {
@@ -113,15 +115,16 @@ void swarm_registry::announce(std::string_view group, std::string_view swarm_key
     if (found == s.index.end()) {
       self = s.members.size();
       s.index.emplace(id, self);
-      s.members.push_back(member{id, p, reachable, expires});
+      s.members.push_back(member{id, p, expires});
+      s.contacts.push_back(reachable);
     } else {
       self = found->second;
       unlink(s, self);
       auto& m = s.members[self];
       if (m.who.left == 0) --s.seeders;
       m.who = p;
-      m.reachable = reachable;
       m.expires = expires;
+      s.contacts[self] = reachable;
     }
     link_as_newest(s, self);
     if (p.left == 0) ++s.seeders;
@@ -139,7 +142,7 @@ void swarm_registry::announce(std::string_view group, std::string_view swarm_key
   std::size_t i = total > 0 ? part.state.random() % total : 0;
   for (; want > 0; i = i + 1 == total ? 0 : i + 1) {
     if (i == self) continue;
-    const auto& c = s.members[i].reachable;
+    const auto& c = s.contacts[i];
     (c.size == 6 ? out.peers4 : out.peers6).append(c.bytes.data(), c.size);
     --want;
   }
