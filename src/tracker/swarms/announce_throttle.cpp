@@ -1,6 +1,7 @@
 #include "swarmhub/tracker/swarms/announce_throttle.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "swarmhub/util/text.hpp"
 
@@ -41,14 +42,15 @@ announce_throttle::verdict announce_throttle::admit(std::string_view user, std::
   auto u = users.find(folded);
   if (u == users.end()) u = users.try_emplace(folded).first;
   auto& mine = u->second;
-  auto it = mine.find(torrent);
+  const std::uint64_t key = std::hash<std::string_view>{}(torrent);
+  auto it = mine.find(key);
   if (it == mine.end()) {
     if (mine.size() >= limits_.max_torrents) {
       std::erase_if(mine,
                     [&](const auto& entry) { return refill(entry.second, now) >= limits_.burst; });
       if (mine.size() >= limits_.max_torrents) return verdict::too_many_torrents;
     }
-    it = mine.emplace(std::string(torrent), bucket{static_cast<double>(limits_.burst), now}).first;
+    it = mine.emplace(key, bucket{static_cast<double>(limits_.burst), now}).first;
   }
   auto& b = it->second;
   b.tokens = refill(b, now);
