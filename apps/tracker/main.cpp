@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
       ->expected(0, 2);
   app.add_option("--listen", listen_arg, "HOST:PORT to listen on (default 0.0.0.0:7070)");
   app.add_option("--threads", options.threads, "I/O threads (default: one per core)");
+  app.add_flag("!--no-bind-threads", options.bind_threads,
+               "leave the I/O threads unbound (by default, with one per core, each is bound to "
+               "its core)");
   app.add_option("--max-line", options.max_line, "longest request line, in bytes")
       ->capture_default_str()
       ->check(CLI::Range(64, 16 * 1024 * 1024));

@@ -6,11 +6,17 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "swarmhub/proto/commands.hpp"
+#include "swarmhub/util/cpu_affinity.hpp"
 #include "tracker_process.hpp"
 
 namespace swarmhub::test {
@@ -34,6 +40,44 @@ TEST(TrackerBasics, BothProgramsTellTheirVersion) {
     EXPECT_EQ(p.read_all(), fmt::format("swarmhub {} {}\n", name, SWARMHUB_VERSION));
     EXPECT_EQ(p.wait(), 0) << name;
   }
+}
+
+// The cores each of `pid`'s threads may run on, as /proc says ("0-1", "1", ...).
+std::vector<std::string> thread_core_lists(pid_t pid) {
+  std::vector<std::string> out;
+  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid))) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.starts_with("Cpus_allowed_list:")) out.push_back(line.substr(line.find('\t') + 1));
+    }
+  }
+  return out;
+}
+
+// With one I/O thread per core (the default), each is bound to a core of its own; with
+// --no-bind-threads none is.
+TEST(TrackerBasics, IoThreadsAreBoundToACoreEachUnlessToldNot) {
+  const auto cores = util::allowed_cpus();
+  if (cores.size() < 2) GTEST_SKIP() << "one core: nothing to bind";
+  std::set<std::string> expected;
+  for (const int core : cores) expected.insert(std::to_string(core));
+  {
+    tracker_process tracker;
+    ASSERT_TRUE(tracker.eventually_stats([&](const std::string&) {
+      return tracker.log().find("each bound to a core of its own") != std::string::npos;
+    })) << tracker.log();
+    std::multiset<std::string> bound;
+    for (const auto& list : thread_core_lists(tracker.pid())) {
+      if (expected.contains(list)) bound.insert(list);
+    }
+    EXPECT_EQ(std::set<std::string>(bound.begin(), bound.end()), expected);
+    EXPECT_EQ(bound.size(), cores.size()) << "one I/O thread per core, and no other bound";
+  }
+  tracker_process unbound({"--no-bind-threads"});
+  EXPECT_TRUE(unbound.connect().request("ping").ok);
+  for (const auto& list : thread_core_lists(unbound.pid())) EXPECT_FALSE(expected.contains(list));
+  EXPECT_EQ(unbound.log().find("bound to a core"), std::string::npos);
 }
 
 TEST(TrackerBasics, PingGetsPong) {

@@ -43,6 +43,7 @@ class tracker_process {
   line_client user_tls(const std::string& name) { return log_in(connect_tls(), name); }
   const std::string& data_dir() const { return data_dir_; }
   process& proc() { return *proc_; }
+  pid_t pid() const { return proc_->pid(); }
   const std::string& log_path() const { return log_path_; }
   std::string log() const { return read_file(log_path_); }
 
