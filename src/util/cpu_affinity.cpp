@@ -16,12 +16,14 @@ std::vector<int> allowed_cpus() {
   return out;
 }
 
-bool bind_this_thread_to(int cpu) {
-  if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+bool bind_this_thread_to(std::span<const int> cpus) {
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+  for (const int cpu : cpus) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
+    CPU_SET(cpu, &set);
+  }
+  return !cpus.empty() && pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
 }  // namespace swarmhub::util

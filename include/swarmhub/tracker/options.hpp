@@ -15,7 +15,7 @@ namespace swarmhub::tracker {
 struct tracker_options {
   net::host_port listen{"0.0.0.0", 7070};
   unsigned threads = 0;  // 0: one per core
-  // With one I/O thread per core (the default count), each is bound to its core.
+  // With the default count of I/O threads (one per core), each is bound to its core.
   bool bind_threads = true;
 
   std::string data_dir = "data";  // holds tracker.db (SQLite) and tracker.lock

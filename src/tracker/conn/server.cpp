@@ -65,15 +65,17 @@ std::size_t io_thread_count(const tracker_options& options) {
   return cores != 0 ? cores : std::max(1u, std::thread::hardware_concurrency());
 }
 
-// The core each I/O thread is bound to, by index: one thread per core, when there is one I/O
-// thread for each core the process may run on (the default) and binding is not turned off.
+// The core each I/O thread is bound to, by index: one thread per core, when the count is the
+// default (one I/O thread for each core the process may run on) and binding is not turned off.
 // A connection and its room shards live on one I/O thread already; bound, that thread stays
 // on its core, and two of them never share one while the other core is taken by someone
 // else (the announce benchmark: p99 2.2 ms against 3.0 unbound, docs/benchmarks.md). Empty:
 // no thread is bound.
 std::vector<int> io_thread_cores(const tracker_options& options, std::size_t threads) {
   auto cores = util::allowed_cpus();
-  if (!options.bind_threads || threads < 2 || cores.size() != threads) return {};
+  if (!options.bind_threads || options.threads != 0 || threads < 2 || cores.size() != threads) {
+    return {};
+  }
   return cores;
 }
 
@@ -196,12 +198,15 @@ void server::run() {
     // Declared before the pool, whose threads use them until it is joined.
     const auto cores = io_thread_cores(core_.options, io_.size());
     const auto run_io = [this, &cores](std::size_t i) {
-      if (!cores.empty() && !util::bind_this_thread_to(cores[i])) {
-        spdlog::warn("I/O thread {} could not be bound to core {}", i, cores[i]);
+      if (!cores.empty()) {
+        if (util::bind_this_thread_to(std::span(&cores[i], 1))) {
+          spdlog::debug("I/O thread {} is bound to core {}", i, cores[i]);
+        } else {
+          spdlog::warn("I/O thread {} could not be bound to core {}", i, cores[i]);
+        }
       }
       io_[i].run();
     };
-    if (!cores.empty()) spdlog::info("{} I/O threads, each bound to a core of its own", io_.size());
     std::vector<std::jthread> pool;
     // Keeps io_[1...] running while they have no session (io_[0] holds the acceptor). It goes
     // before the pool is joined (declared after it): io_[0] returns once the drain is over,
@@ -215,6 +220,7 @@ void server::run() {
       pool.emplace_back([&run_io, i] { run_io(i); });
     }
     run_io(0);
+    if (!cores.empty()) util::bind_this_thread_to(cores);  // this thread goes on unbound
   }
   // No session is left to await them: let the slow-work threads finish and exit. The logins
   // this tracker held go first, so that its users may log in elsewhere at once.

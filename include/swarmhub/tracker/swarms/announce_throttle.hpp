@@ -53,8 +53,9 @@ class announce_throttle {
   };
   // A user's buckets by a 64-bit hash of the torrent: a node of 32 bytes with no key of its own
   // to allocate and read (a million of them in the announce benchmark, each probe a cache miss
-  // more with string keys). Two of one user's torrents that collide (odds of about 2^-64 a
-  // pair) share a bucket: only that user is throttled sooner.
+  // more with string keys). Two torrents that collide share a bucket of each user who
+  // announces both, who is then throttled sooner: about 2^-64 a pair by chance; an uploader
+  // who grinds two info-hashes to collide (the hash is not keyed) gains nothing more.
   using buckets = std::unordered_map<std::uint64_t, bucket>;
 
   // By folded user name, in the part its hash picks (util::sharded).
