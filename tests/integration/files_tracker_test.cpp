@@ -264,6 +264,19 @@ std::string add_layers_line(const std::string& name, long long first, const std:
 
 // Issue 16: the uploader gives the piece layer in chunks; the tracker checks the whole of it
 // against the pieces root and gives it to members only.
+// What piece_layers gives `who` of big.bin when its layer is `layer` (2500 hashes, three
+// chunks): each chunk in order, checked here.
+std::vector<std::string> big_layer_given(line_client& who, const std::string& layer) {
+  const auto given = who.request("piece_layers g big.bin");
+  EXPECT_TRUE(given.ok) << given.text;
+  EXPECT_EQ(given.text, "2500 piece hashes of big.bin");
+  const std::vector<std::string> expected{"0 " + base64(layer.substr(0, 1024 * 32)),
+                                          "1024 " + base64(layer.substr(1024 * 32, 1024 * 32)),
+                                          "2048 " + base64(layer.substr(2048 * 32))};
+  EXPECT_EQ(given.data, expected);
+  return given.data;
+}
+
 TEST_F(FilesTracker, PieceLayersComeInChunksAreCheckedAndGoToMembersOnly) {
   constexpr long long pieces = 2500;  // three chunks: 1024, 1024, 452
   std::string layer;
@@ -310,23 +323,17 @@ TEST_F(FilesTracker, PieceLayersComeInChunksAreCheckedAndGoToMembersOnly) {
   EXPECT_TRUE(alice_.request(add_layers_line("big.bin", 0, layer)).ok);
   EXPECT_EQ(alice_.request(add_layers_line("big.bin", 1024, layer)).text,
             "the piece layer of big.bin is complete (2500 hashes)");
-  const auto given = bob_.request("piece_layers g big.bin");
-  ASSERT_TRUE(given.ok) << given.text;
-  ASSERT_EQ(given.data.size(), 3u);
-  EXPECT_EQ(given.data[0], "0 " + base64(layer.substr(0, 1024 * 32)));
-  EXPECT_EQ(given.data[1], "1024 " + base64(layer.substr(1024 * 32, 1024 * 32)));
-  EXPECT_EQ(given.data[2], "2048 " + base64(layer.substr(2048 * 32)));
-  EXPECT_EQ(given.text, "2500 piece hashes of big.bin");
-  for (const auto& line : given.data) EXPECT_LT(line.size() + 3, 64u * 1024);
+  const auto given = big_layer_given(bob_, layer);
+  ASSERT_EQ(given.size(), 3u);
+  for (const auto& line : given) EXPECT_LT(line.size() + 3, 64u * 1024);
   // From a later chunk on; only from a chunk's first piece.
-  EXPECT_EQ(bob_.request("piece_layers g big.bin 2048").data,
-            (std::vector<std::string>{given.data[2]}));
+  EXPECT_EQ(bob_.request("piece_layers g big.bin 2048").data, (std::vector<std::string>{given[2]}));
   EXPECT_TRUE(bob_.request("piece_layers g big.bin 4096").data.empty());
   EXPECT_EQ(bob_.request("piece_layers g big.bin 5").code, "BAD_ARGUMENTS");
   EXPECT_EQ(bob_.request("piece_layers g big.bin x").code, "BAD_ARGUMENTS");
   // A member's later wrong chunk changes nothing.
   EXPECT_TRUE(bob_.request(add_layers_line("big.bin", 0, std::string(layer.size(), 'z'))).ok);
-  EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given.data);
+  EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given);
 }
 
 // A member's wrong chunks are theirs alone: sent before the uploader's, whole or not, they
@@ -353,15 +360,11 @@ TEST_F(FilesTracker, AMembersWrongChunksDoNotKeepTheUploadersLayerOut) {
   EXPECT_TRUE(bob_.request(add_layers_line("big.bin", 0, wrong)).ok);
   EXPECT_EQ(alice_.request(add_layers_line("big.bin", 2048, layer)).text,
             "the piece layer of big.bin is complete (2500 hashes)");
-  const auto given = bob_.request("piece_layers g big.bin");
-  ASSERT_TRUE(given.ok) << given.text;
-  ASSERT_EQ(given.data.size(), 3u);
-  EXPECT_EQ(given.data[0], "0 " + base64(layer.substr(0, 1024 * 32)));
-  EXPECT_EQ(given.data[2], "2048 " + base64(layer.substr(2048 * 32)));
+  const auto given = big_layer_given(bob_, layer);
   // Nothing is stored over a kept layer.
   EXPECT_EQ(bob_.request(add_layers_line("big.bin", 1024, wrong)).text,
             "the piece layer of big.bin is here already");
-  EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given.data);
+  EXPECT_EQ(bob_.request("piece_layers g big.bin").data, given);
 }
 
 // A reply holds 16 chunks at most (far below the output bound whatever the file's size), and

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "swarmhub/tracker/chat/chat.hpp"
+#include "swarmhub/tracker/conn/io_contexts.hpp"
 #include "swarmhub/tracker/conn/session.hpp"
 #include "swarmhub/tracker/core.hpp"
 
@@ -46,7 +47,7 @@ void room_fanout::publish(
       }
       room_batch::room r{key, std::vector<std::vector<std::shared_ptr<session>>>(shards)};
       for (auto& s : core.rooms.subscribers(name))
-        r.shards[s->id() % shards].push_back(std::move(s));
+        r.shards[home_thread(s->id(), shards)].push_back(std::move(s));
       found = room_index.emplace(std::move(key), static_cast<unsigned>(batch->rooms.size())).first;
       batch->rooms.push_back(std::move(r));
     }

@@ -304,8 +304,9 @@ awaitable<void> server::accept_loop() {
     error_code ec;
     // The id is drawn first: it picks the I/O thread that the connection lives on.
     const auto id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
-    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_[id % io_.size()]),
-                                                         asio::redirect_error(use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor_.async_accept(asio::make_strand(io_[home_thread(id, io_.size())]),
+                                        asio::redirect_error(use_awaitable, ec));
     if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors or memory: wait a little instead of spinning on the error.

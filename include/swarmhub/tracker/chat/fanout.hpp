@@ -59,8 +59,8 @@ struct room_batch {
 class room_fanout {
  public:
   // One shard per executor (one per I/O thread), a strand on it: shard k holds the sessions
-  // whose id modulo the count is k, which the server puts on executor k. Until start() is
-  // called (unit tests without a server), publish() delivers from the calling thread.
+  // whose home_thread (conn/io_contexts.hpp) is k, which the server puts on executor k. Until
+  // start() is called (unit tests without a server), publish() delivers from the calling thread.
   void start(const std::vector<asio::any_io_executor>& shard_homes);
   // Lets the strands go, while their io_context still lives: after the I/O threads and the
   // store thread (the one caller of publish) have stopped.

@@ -6,12 +6,19 @@
 // a later context's leftovers would reach into an earlier one's freed services.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "swarmhub/net/asio.hpp"
 
 namespace swarmhub::tracker {
+
+// The I/O thread (of `threads`) a session lives on, by its id: the server accepts it onto that
+// thread's context, and the room fan-out's shard of that number delivers to it there.
+constexpr std::size_t home_thread(std::uint64_t session_id, std::size_t threads) {
+  return static_cast<std::size_t>(session_id % threads);
+}
 
 class io_contexts {
  public:
