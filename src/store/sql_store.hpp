@@ -615,9 +615,8 @@ class sql_store final : public backend {
   std::vector<layer_chunk> layer_chunks(std::string_view info_hash,
                                         std::string_view submitter) override {
     auto r = db_.query(
-        "SELECT first_piece, hashes FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = "
-        "$2 "
-        "ORDER BY first_piece",
+        "SELECT first_piece, hashes FROM piece_layer_chunks "
+        "WHERE info_hash = $1 AND submitter = $2 ORDER BY first_piece",
         info_hash, submitter);
     std::vector<layer_chunk> out;
     while (r.next()) out.push_back({r.integer(0), r.blob(1)});

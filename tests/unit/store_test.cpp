@@ -727,19 +727,22 @@ TEST(PostgresStore, TrackersStartingTogetherMigrateOnceAndRefuseANewerSchema) {
   EXPECT_THROW(open_postgresql(database.conninfo()), store_failure);
 }
 
+// Runs `sql` on the SQLite file at `path` behind the store's back (as an older or newer
+// tracker would have left it); true when it ran.
+bool run_raw_sqlite(const std::string& path, const char* sql) {
+  sqlite3* raw = nullptr;
+  const bool ran = sqlite3_open(path.c_str(), &raw) == SQLITE_OK &&
+                   sqlite3_exec(raw, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(raw);
+  return ran;
+}
+
 TEST(SqliteStore, RefusesADatabaseFromANewerVersion) {
   test::temp_dir dir;
   const std::string path = dir.file("tracker.db");
   open_sqlite(path).reset();
-  {
-    // Pretend a newer tracker migrated this file further.
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(raw, "INSERT INTO schema_migrations VALUES (999, 0)", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  // Pretend a newer tracker migrated this file further.
+  ASSERT_TRUE(run_raw_sqlite(path, "INSERT INTO schema_migrations VALUES (999, 0)"));
   EXPECT_THROW(open_sqlite(path), store_failure);
 }
 
@@ -753,19 +756,12 @@ TEST(SqliteStore, UpgradesAFileOfTheSchemaBefore) {
     ASSERT_EQ(db->create_user("bob", "h"), status::ok);
     ASSERT_EQ(db->send_direct("alice", "bob", "kept").result, status::ok);
   }
-  {
-    // Back to version 6: its index of waiting messages, without the one 7 adds.
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(
-        sqlite3_exec(raw,
+  // Back to version 6: its index of waiting messages, without the one 7 adds.
+  ASSERT_TRUE(
+      run_raw_sqlite(path,
                      "DROP INDEX direct_messages_undelivered; "
                      "CREATE INDEX direct_messages_waiting ON direct_messages(recipient_id, "
-                     "id) WHERE delivered = 0; DELETE FROM schema_migrations WHERE version = 7",
-                     nullptr, nullptr, nullptr),
-        SQLITE_OK);
-    sqlite3_close(raw);
-  }
+                     "id) WHERE delivered = 0; DELETE FROM schema_migrations WHERE version = 7"));
   auto db = open_sqlite(path);
   const auto waiting = db->undelivered_direct("bob");
   ASSERT_EQ(waiting.size(), 1u);
@@ -778,20 +774,13 @@ TEST(SqliteStore, UpgradesPieceLayersOfTheSchemaBefore) {
   test::temp_dir dir;
   const std::string path = dir.file("tracker.db");
   open_sqlite(path).reset();
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(raw,
-                           "DROP TABLE piece_layer_chunks; "
-                           "CREATE TABLE piece_layers (info_hash TEXT NOT NULL, first_piece "
-                           "INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (info_hash, "
-                           "first_piece)); "
-                           "INSERT INTO piece_layers VALUES ('abc', 1024, x'00ff'); "
-                           "DELETE FROM schema_migrations WHERE version = 16",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  ASSERT_TRUE(run_raw_sqlite(path,
+                             "DROP TABLE piece_layer_chunks; "
+                             "CREATE TABLE piece_layers (info_hash TEXT NOT NULL, first_piece "
+                             "INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (info_hash, "
+                             "first_piece)); "
+                             "INSERT INTO piece_layers VALUES ('abc', 1024, x'00ff'); "
+                             "DELETE FROM schema_migrations WHERE version = 16"));
   auto db = open_sqlite(path);
   const auto before = db->layer_chunks("abc", stored_before_submitters);
   ASSERT_EQ(before.size(), 1u);
