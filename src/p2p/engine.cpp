@@ -17,9 +17,13 @@
 
 #include <map>
 #include <stdexcept>
+#include <thread>
+
 #include "metadata_server.hpp"
 #include "swarmhub/net/group_ca.hpp"
+#include "swarmhub/p2p/content_check.hpp"
 #include "swarmhub/proto/info_files.hpp"
+#include "swarmhub/util/cpu_affinity.hpp"
 #include "swarmhub/util/hex.hpp"
 #include "swarmhub/util/text.hpp"
 
@@ -327,6 +331,9 @@ struct engine::impl {
     // libtorrent made the torrent's TLS context (torrent_need_cert_alert): a certificate
     // given from now on is taken (before, libtorrent drops it).
     bool ssl_ready = false;
+    // The check before DONE reads the file back on threads of its own (p2p/content_check.hpp).
+    bool content_checking = false;
+    std::jthread content_check;  // stopped and joined when the torrent goes
   };
   struct certificate {
     std::string cert_pem;
@@ -384,7 +391,8 @@ struct engine::impl {
       // Checking, or waiting in libtorrent's queue (paused), is not stalling; waiting for
       // the group's certificate is, once it lasts.
       const bool queued = (st.flags & lt::torrent_flags::paused) && !t.awaiting_certificate;
-      if (t.rechecking || queued || st.state == lt::torrent_status::checking_files ||
+      if (t.rechecking || t.content_checking || queued ||
+          st.state == lt::torrent_status::checking_files ||
           st.state == lt::torrent_status::checking_resume_data ||
           st.total_wanted_done > t.done_bytes) {
         t.done_bytes = st.total_wanted_done;
@@ -415,10 +423,47 @@ struct engine::impl {
     }
   }
 
+  // libtorrent checks every piece again (a `verify`, or a check before DONE that failed: it
+  // learns which pieces to fetch again). A content check under way answers the waiters too.
   void recheck(torrent& t) {
-    if (t.rechecking) return;
+    if (t.rechecking || t.content_checking) return;
     t.rechecking = true;
     t.handle.force_recheck();
+  }
+
+  // The check before DONE: the file read back and checked whole on check_threads threads,
+  // much faster than libtorrent's recheck, which runs only when this one fails.
+  void check_content(torrent& t) {
+    const auto files = t.handle.torrent_file();
+    if (!files) {
+      recheck(t);
+      return;
+    }
+    t.content_checking = true;
+    const auto info = files->info_section();
+    std::weak_ptr<bool> weak = alive;
+    t.content_check =
+        std::jthread([this, weak, ex = executor, h = t.handle, threads = check_threads,
+                      info = std::string(info.data(), static_cast<std::size_t>(info.size())),
+                      save_path = t.handle.status(lt::torrent_handle::query_save_path).save_path](
+                         const std::stop_token& stop) {
+          const bool whole = content_matches(info, save_path, threads, stop);
+          if (stop.stop_requested()) return;  // the torrent is gone
+          asio::post(ex, [this, weak, h, whole] {
+            if (!weak.expired()) content_checked(h, whole);
+          });
+        });
+  }
+
+  void content_checked(const lt::torrent_handle& h, bool whole) {
+    torrent* t = find(h);
+    if (t == nullptr || !std::exchange(t->content_checking, false)) return;
+    if (!whole) {
+      recheck(*t);
+      return;
+    }
+    const int pieces = t->handle.torrent_file()->num_pieces();
+    settle(*t, verify_result{true, pieces, pieces, {}}, t->handle.status().total_wanted_done);
   }
 
   void checked(torrent& t) {
@@ -426,7 +471,15 @@ struct engine::impl {
     t.rechecking = false;
     const auto st = t.handle.status();
     const int pieces = t.handle.torrent_file() ? t.handle.torrent_file()->num_pieces() : 0;
-    verify_result result{st.num_pieces == pieces && st.is_seeding, pieces, st.num_pieces, {}};
+    settle(t, verify_result{st.num_pieces == pieces && st.is_seeding, pieces, st.num_pieces, {}},
+           st.total_wanted_done);
+  }
+
+  // What a check of the whole file found (`done_bytes` of it verified): a download is done, or
+  // fetches what is missing; a complete file that is not whole becomes a download again; the
+  // `verify` waiters have their answer.
+  void settle(torrent& t, const verify_result& result, std::int64_t done_bytes) {
+    const int pieces = result.pieces;
     auto waiters = std::move(t.verify_waiters);
     const lt::torrent_handle h = t.handle;
     if (std::exchange(t.confirming, false)) {
@@ -447,7 +500,7 @@ struct engine::impl {
       }
       h.force_reannounce();
     }
-    t.done_bytes = st.total_wanted_done;
+    t.done_bytes = done_bytes;
     t.last_progress = clock::now();
     for (auto& w : waiters) w(result);
   }
@@ -494,11 +547,12 @@ struct engine::impl {
       // add_hashes). The count of passed pieces then runs ahead, is_seed() turns true and
       // the torrent seeds with holes: whole pieces, and blocks of pieces under way. A recheck
       // finishes a torrent again; the flags keep that from starting another one.
-      if (downloading(*t) && !t->rechecking) done->handle.flush_cache();
+      if (downloading(*t) && !t->rechecking && !t->content_checking) done->handle.flush_cache();
     } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(a)) {
-      if (downloading(*t) && !t->rechecking && flushed->handle.status().is_seeding) {
+      if (downloading(*t) && !t->rechecking && !t->content_checking &&
+          flushed->handle.status().is_seeding) {
         t->confirming = true;
-        recheck(*t);
+        check_content(*t);
       }
     } else if (lt::alert_cast<lt::torrent_checked_alert>(a) != nullptr) {
       checked(*t);
@@ -697,6 +751,8 @@ struct engine::impl {
   finished_handler on_finished;
   std::shared_ptr<bool> alive;  // handlers posted by libtorrent check it before touching us
   clock::duration stall_timeout;
+  unsigned check_threads =
+      static_cast<unsigned>(std::clamp<std::size_t>(util::allowed_cpus().size(), 1, 4));
   asio::steady_timer watchdog;
   announce_urls_for announce_urls;
   certificate_wanted on_certificate_wanted;

@@ -1,47 +1,15 @@
 #include "swarmhub/tracker/swarms/piece_layer.hpp"
 
-#include <sodium.h>
-
-#include <vector>
-
 #include "swarmhub/proto/bencode_reader.hpp"
 #include "swarmhub/proto/piece_layers.hpp"
 
 namespace swarmhub::tracker {
 namespace {
 
-constexpr std::int64_t block_size = 16 * 1024;  // BEP 52's leaves
 // libtorrent's own bounds (file_storage::max_file_size, the default settings_pack::max_pieces):
 // no client loads a torrent past them, and below them no count here can overflow.
 constexpr std::int64_t max_file_size = (std::int64_t{1} << 48) - 1;
 constexpr std::int64_t max_pieces = 0x200000;
-
-std::string parent(std::string_view left, std::string_view right) {
-  std::string both;
-  both.reserve(left.size() + right.size());
-  both.append(left).append(right);
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
-                     reinterpret_cast<const unsigned char*>(both.data()), both.size());
-  return out;
-}
-
-// The Merkle root of one file's piece layer, `shape`'s pad for pieces past its end.
-std::string layer_root(std::string_view layer, const std::string& pad) {
-  std::vector<std::string> level;
-  for (std::size_t at = 0; at < layer.size(); at += proto::layer_hash_bytes)
-    level.emplace_back(layer.substr(at, proto::layer_hash_bytes));
-  std::size_t width = 1;
-  while (width < level.size()) width *= 2;
-  level.resize(width, pad);
-  while (level.size() > 1) {
-    std::vector<std::string> up;
-    up.reserve(level.size() / 2);
-    for (std::size_t i = 0; i < level.size(); i += 2) up.push_back(parent(level[i], level[i + 1]));
-    level = std::move(up);
-  }
-  return level.front();
-}
 
 // Adds the files below `tree` (a BEP 52 file tree), in key order, to `shape`; false when it
 // is malformed. A key "" holds a file; any other, a folder.
@@ -86,8 +54,9 @@ std::optional<layer_shape> piece_layer_shape(std::string_view info) {
   layer_shape shape;
   shape.piece_length = *length->as_int();
   // BEP 52: a power of two of at least one block.
-  if (shape.piece_length < block_size || (shape.piece_length & (shape.piece_length - 1)) != 0 ||
-      !add_files(*tree, 0, shape) || shape.files.empty()) {
+  if (shape.piece_length < proto::merkle_block_bytes ||
+      (shape.piece_length & (shape.piece_length - 1)) != 0 || !add_files(*tree, 0, shape) ||
+      shape.files.empty()) {
     return std::nullopt;
   }
   return shape;
@@ -97,13 +66,11 @@ bool piece_layer_matches(const layer_shape& shape, std::string_view layers) {
   if (layers.size() != static_cast<std::size_t>(shape.pieces) * proto::layer_hash_bytes)
     return false;
   // The hash of a piece past the end: a subtree of zero leaves as deep as a piece.
-  std::string pad(proto::layer_hash_bytes, '\0');
-  for (auto blocks = shape.piece_length / block_size; blocks > 1; blocks /= 2)
-    pad = parent(pad, pad);
+  const auto pad = proto::zero_tree_root(shape.piece_length / proto::merkle_block_bytes);
   std::size_t at = 0;
   for (const auto& file : shape.files) {
     const auto size = static_cast<std::size_t>(file.pieces) * proto::layer_hash_bytes;
-    if (layer_root(layers.substr(at, size), pad) != file.root) return false;
+    if (proto::merkle_root(layers.substr(at, size), pad) != file.root) return false;
     at += size;
   }
   return true;
