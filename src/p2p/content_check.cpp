@@ -123,9 +123,12 @@ bool v2_matches(const lt::file_storage& files, const open_files& disk, unsigned 
       if (files.file_size(f) > blocks_per_read * block_bytes) {
         while (leaves.size() < blocks_per_read * hash_bytes) leaves += zero;
       }
-      roots[static_cast<std::size_t>(static_cast<int>(f))].replace(
-          static_cast<std::size_t>(index) * hash_bytes, hash_bytes,
-          proto::merkle_root(leaves, zero));
+      // Each worker writes only its own subtree's bytes (through data(): replace() would
+      // also write the string's length, which every worker shares).
+      const auto root = proto::merkle_root(leaves, zero);
+      std::memcpy(roots[static_cast<std::size_t>(static_cast<int>(f))].data() +
+                      static_cast<std::size_t>(index) * hash_bytes,
+                  root.data(), hash_bytes);
     }
   });
   if (failed || stop.stop_requested()) return false;
