@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -17,72 +18,81 @@
 namespace swarmhub::p2p {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr std::int64_t block_bytes = proto::merkle_block_bytes;
 constexpr std::int64_t blocks_per_read = 64;  // 1 MiB reads
 constexpr std::size_t hash_bytes = proto::layer_hash_bytes;
 
-// The torrent's files opened for reading (pad files, which are not on disk, stay closed).
-class open_files {
+// Where each file of the torrent is on disk: `top` for a single file, the file's place below
+// `top` for a folder's (the torrent's own top folder may have another name there). Each read
+// opens the file for itself: a folder may hold more files than the process may keep open.
+class content_files {
  public:
-  open_files(const lt::file_storage& files, const std::string& save_path)
-      : fds_(static_cast<std::size_t>(files.num_files()), -1) {
+  content_files(const lt::torrent_info& torrent, const std::string& top) {
+    const auto& files = torrent.files();
     for (const auto f : files.file_range()) {
-      if (files.pad_file_at(f)) continue;
-      const auto fd = ::open(files.file_path(f, save_path).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) return;
-      fds_[static_cast<std::size_t>(static_cast<int>(f))] = fd;
-    }
-    all_open_ = true;
-  }
-  ~open_files() {
-    for (const int fd : fds_) {
-      if (fd >= 0) ::close(fd);
+      const fs::path in_torrent = files.file_path(f);
+      if (files.pad_file_at(f)) {
+        paths_.emplace_back();  // never on disk: zeros
+      } else if (!in_torrent.has_parent_path()) {
+        paths_.push_back(top);
+      } else {
+        paths_.push_back((fs::path(top) / in_torrent.lexically_relative(torrent.name())).string());
+      }
     }
   }
-  open_files(const open_files&) = delete;
-  open_files& operator=(const open_files&) = delete;
-
-  bool all_open() const { return all_open_; }
 
   // Reads exactly `size` bytes of file `f` at `offset` into `out` (zeros for a pad file);
-  // false on an error or a short file.
+  // false on an error or a short or missing file.
   bool read(lt::file_index_t f, std::int64_t offset, std::int64_t size, char* out) const {
-    const int fd = fds_[static_cast<std::size_t>(static_cast<int>(f))];
-    if (fd < 0) {
+    const auto& path = paths_[static_cast<std::size_t>(static_cast<int>(f))];
+    if (path.empty()) {
       std::memset(out, 0, static_cast<std::size_t>(size));
       return true;
     }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
     while (size > 0) {
       const auto got = ::pread(fd, out, static_cast<std::size_t>(size), offset);
-      if (got <= 0) return false;
+      if (got <= 0) break;
       out += got;
       offset += got;
       size -= got;
     }
-    return true;
+    ::close(fd);
+    return size == 0;
   }
 
  private:
-  std::vector<int> fds_;
-  bool all_open_ = false;
+  std::vector<std::string> paths_;  // by file index; "" for a pad file
 };
 
 // Runs `work(worker_buffer)` on the calling thread and threads - 1 more, each with a buffer
-// of its own; every call takes its share of the work until there is none left.
+// of its own; every call takes its share of the work until there is none left. False when
+// any of them threw (its share is then unchecked).
 template <typename Work>
-void on_threads(unsigned threads, std::size_t buffer_bytes, const Work& work) {
+bool on_threads(unsigned threads, std::size_t buffer_bytes, const Work& work) {
+  std::atomic<bool> threw{false};
   const auto run = [&] {
-    std::vector<char> buffer(buffer_bytes);
-    work(buffer.data());
+    try {
+      std::vector<char> buffer(buffer_bytes);
+      work(buffer.data());
+    } catch (...) {
+      threw = true;
+    }
   };
-  std::vector<std::jthread> more;
-  for (unsigned i = 1; i < threads; ++i) more.emplace_back(run);
-  run();
+  {
+    std::vector<std::jthread> more;
+    for (unsigned i = 1; i < threads; ++i) more.emplace_back(run);
+    run();
+  }
+  return !threw;
 }
 
 // v2 (and hybrid): each file's tree, from the roots of its subtrees of blocks_per_read leaves
 // (a power of two, so that the tree over them is the file's: 32 bytes kept per MiB).
-bool v2_matches(const lt::file_storage& files, const open_files& disk, unsigned threads,
+bool v2_matches(const lt::file_storage& files, const content_files& disk, unsigned threads,
                 const std::stop_token& stop) {
   struct subtree {
     lt::file_index_t file;
@@ -101,7 +111,7 @@ bool v2_matches(const lt::file_storage& files, const open_files& disk, unsigned 
   const std::string zero(hash_bytes, '\0');
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
-  on_threads(threads, blocks_per_read * block_bytes, [&](char* buffer) {
+  const bool ran = on_threads(threads, blocks_per_read * block_bytes, [&](char* buffer) {
     std::string leaves;
     for (auto i = next++; i < work.size() && !failed && !stop.stop_requested(); i = next++) {
       const auto [f, index] = work[i];
@@ -131,7 +141,7 @@ bool v2_matches(const lt::file_storage& files, const open_files& disk, unsigned 
                   root.data(), hash_bytes);
     }
   });
-  if (failed || stop.stop_requested()) return false;
+  if (!ran || failed || stop.stop_requested()) return false;
   const auto subtree_pad = proto::zero_tree_root(blocks_per_read);
   for (const auto f : files.file_range()) {
     const auto& subtree_roots = roots[static_cast<std::size_t>(static_cast<int>(f))];
@@ -144,13 +154,13 @@ bool v2_matches(const lt::file_storage& files, const open_files& disk, unsigned 
 }
 
 // v1: each piece's SHA-1, over the files it spans.
-bool v1_matches(const lt::torrent_info& torrent, const open_files& disk, unsigned threads,
+bool v1_matches(const lt::torrent_info& torrent, const content_files& disk, unsigned threads,
                 const std::stop_token& stop) {
   const auto& files = torrent.files();
   std::atomic<int> next{0};
   std::atomic<bool> failed{false};
   const auto read_bytes = blocks_per_read * block_bytes;
-  on_threads(threads, static_cast<std::size_t>(read_bytes), [&](char* buffer) {
+  const bool ran = on_threads(threads, static_cast<std::size_t>(read_bytes), [&](char* buffer) {
     for (int p = next++; p < torrent.num_pieces() && !failed && !stop.stop_requested();
          p = next++) {
       const lt::piece_index_t piece{p};
@@ -171,24 +181,26 @@ bool v1_matches(const lt::torrent_info& torrent, const open_files& disk, unsigne
       }
     }
   });
-  return !failed && !stop.stop_requested();
+  return ran && !failed && !stop.stop_requested();
 }
 
 }  // namespace
 
-bool content_matches(const std::string& info, const std::string& save_path, unsigned threads,
+bool content_matches(const std::string& info, const std::string& top, unsigned threads,
                      std::stop_token stop) {
-  const std::string wrapped = "d4:info" + info + "e";
-  lt::error_code ec;
-  const lt::torrent_info torrent(
-      lt::span<char const>(wrapped.data(), static_cast<long>(wrapped.size())), ec, lt::from_span);
-  if (ec) return false;
-  const auto& files = torrent.files();
-  const open_files disk(files, save_path);
-  if (!disk.all_open()) return false;
-  threads = std::max(1U, threads);
-  return torrent.v2() ? v2_matches(files, disk, threads, stop)
-                      : v1_matches(torrent, disk, threads, stop);
+  try {
+    const std::string wrapped = "d4:info" + info + "e";
+    lt::error_code ec;
+    const lt::torrent_info torrent(
+        lt::span<char const>(wrapped.data(), static_cast<long>(wrapped.size())), ec, lt::from_span);
+    if (ec) return false;
+    const content_files disk(torrent, top);
+    threads = std::max(1U, threads);
+    return torrent.v2() ? v2_matches(torrent.files(), disk, threads, stop)
+                        : v1_matches(torrent, disk, threads, stop);
+  } catch (const std::exception&) {
+    return false;  // no memory or no thread for it: nothing was shown to match
+  }
 }
 
 }  // namespace swarmhub::p2p

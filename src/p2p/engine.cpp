@@ -92,7 +92,8 @@ lt::settings_pack settings(const engine_options& options) {
   // torrent's connection is TLS: closing it sends close_notify and waits up to 3 s for the
   // other's (libtorrent's socket_closer), and when both ends close at once that wait runs out
   // in about one download in five, holding a client's exit 2.5 s after DOWNLOAD_DONE. Seeds
-  // left connected part after inactivity_timeout (20 s), one end at a time.
+  // now stay connected to each other: libtorrent parts idle peers only near its connection
+  // limit, so each of N seeds keeps up to N - 1 idle connections (and counts them as peers).
   p.set_bool(lt::settings_pack::close_redundant_connections, false);
   p.set_int(lt::settings_pack::download_rate_limit, options.download_limit);
   p.set_int(lt::settings_pack::upload_rate_limit, options.upload_limit);
@@ -446,36 +447,49 @@ struct engine::impl {
   // The check before DONE: the file read back and checked whole on check_threads threads,
   // much faster than libtorrent's recheck, which runs only when this one fails.
   void check_content(torrent& t) {
-    const auto files = t.handle.torrent_file();
-    if (!files) {
-      recheck(t);
-      return;
-    }
-    t.content_checking = true;
-    const auto info = files->info_section();
-    std::weak_ptr<bool> weak = alive;
-    t.content_check =
-        std::jthread([this, weak, ex = executor, h = t.handle, threads = check_threads,
-                      info = std::string(info.data(), static_cast<std::size_t>(info.size())),
-                      save_path = t.handle.status(lt::torrent_handle::query_save_path).save_path](
-                         const std::stop_token& stop) {
-          const bool whole = content_matches(info, save_path, threads, stop);
-          if (stop.stop_requested()) return;  // the torrent is gone
-          asio::post(ex, [this, weak, h, whole] {
-            if (!weak.expired()) content_checked(h, whole);
+    try {
+      const auto files = t.handle.torrent_file();
+      if (!files) throw std::runtime_error("no metadata");
+      const auto info = files->info_section();
+      std::weak_ptr<bool> weak = alive;
+      t.content_check =
+          std::jthread([this, weak, ex = executor, h = t.handle, threads = check_threads,
+                        info = std::string(info.data(), static_cast<std::size_t>(info.size())),
+                        top = content_top(t, *files)](const std::stop_token& stop) {
+            const bool whole = content_matches(info, top, threads, stop);
+            if (stop.stop_requested()) return;  // the torrent is gone
+            asio::post(ex, [this, weak, h, whole] {
+              if (!weak.expired()) content_checked(h, whole);
+            });
           });
-        });
+      t.content_checking = true;
+    } catch (const std::exception&) {
+      recheck(t);  // libtorrent's own check, slower, decides instead
+    }
   }
 
   void content_checked(const lt::torrent_handle& h, bool whole) {
     torrent* t = find(h);
     if (t == nullptr || !std::exchange(t->content_checking, false)) return;
-    if (!whole) {
-      recheck(*t);
-      return;
+    try {
+      if (!whole) {
+        recheck(*t);
+        return;
+      }
+      const int pieces = t->handle.torrent_file()->num_pieces();
+      settle(*t, verify_result{true, pieces, pieces, {}}, t->handle.status().total_wanted_done);
+    } catch (const std::exception&) {
+      // The handle went invalid meanwhile: the torrent is being removed.
     }
-    const int pieces = t->handle.torrent_file()->num_pieces();
-    settle(*t, verify_result{true, pieces, pieces, {}}, t->handle.status().total_wanted_done);
+  }
+
+  // Where the torrent's content is on disk: its one file, or its folder's top (where the
+  // first share put it: add() named the top after its path). A renamed download's file keeps
+  // its metadata's name only in the info dictionary, so the path is libtorrent's.
+  static std::string content_top(const torrent& t, const lt::torrent_info& info) {
+    if (is_folder(info.files())) return t.shares.front().path;
+    const auto st = t.handle.status(lt::torrent_handle::query_save_path);
+    return info.files().file_path(lt::file_index_t{0}, st.save_path);
   }
 
   void checked(torrent& t) {
@@ -932,19 +946,14 @@ std::optional<engine::local_content> engine::have(const std::string& info_hash) 
   const auto& t = it->second;
   const auto& first = t.shares.front();
   if (!t.handle.is_valid()) return local_content{first.path, true, first.group, first.name};
-  // The torrent's one file, or its folder's top, where libtorrent keeps it (a share's path
-  // may only name it).
   const auto st = t.handle.status(lt::torrent_handle::query_save_path);
   const auto info = t.handle.torrent_file();
   if (!info) return std::nullopt;
-  const auto& files = info->files();
-  const bool folder = is_folder(files);
   const bool downloading = std::any_of(t.shares.begin(), t.shares.end(), [](const impl::share& s) {
     return s.downloading || !s.error.empty();
   });
-  // A folder's top is where the first share put it (its path: add() named the top after it).
-  return local_content{folder ? first.path : files.file_path(lt::file_index_t{0}, st.save_path),
-                       st.is_seeding && !downloading, first.group, first.name};
+  return local_content{impl::content_top(t, *info), st.is_seeding && !downloading, first.group,
+                       first.name};
 }
 
 bool engine::busy() const {

@@ -68,7 +68,7 @@ TEST_F(ContentCheck, AWholeFileMatchesInEveryFormatAndSizeOnOneThreadOrSeveral) 
     for (const auto format : every_format) {
       const auto meta = p2p::describe_file(path, format);
       for (const unsigned threads : {1U, 3U}) {
-        EXPECT_TRUE(p2p::content_matches(meta.info, dir(), threads))
+        EXPECT_TRUE(p2p::content_matches(meta.info, path, threads))
             << size << " bytes, format " << static_cast<int>(format) << ", " << threads;
       }
     }
@@ -83,11 +83,11 @@ TEST_F(ContentCheck, OneChangedByteAnywhereIsFound) {
     for (const std::streamoff at :
          {0L, 16383L, 16384L, (1L << 20) + 9, static_cast<long>(size) - 1}) {
       flip_byte(path, at);
-      EXPECT_FALSE(p2p::content_matches(meta.info, dir(), 2))
+      EXPECT_FALSE(p2p::content_matches(meta.info, path, 2))
           << "byte " << at << ", format " << static_cast<int>(format);
       flip_byte(path, at);
     }
-    EXPECT_TRUE(p2p::content_matches(meta.info, dir(), 2));
+    EXPECT_TRUE(p2p::content_matches(meta.info, path, 2));
   }
 }
 
@@ -96,16 +96,16 @@ TEST_F(ContentCheck, AShortLongerOrMissingFileDoesNotMatch) {
   for (const auto format : every_format) {
     const auto meta = p2p::describe_file(path, format);
     fs::resize_file(path, (1 << 20) + 99);
-    EXPECT_FALSE(p2p::content_matches(meta.info, dir(), 2)) << static_cast<int>(format);
+    EXPECT_FALSE(p2p::content_matches(meta.info, path, 2)) << static_cast<int>(format);
     fs::resize_file(path, (1 << 20) + 100);
     fs::rename(path, path + ".away");
-    EXPECT_FALSE(p2p::content_matches(meta.info, dir(), 2)) << static_cast<int>(format);
+    EXPECT_FALSE(p2p::content_matches(meta.info, path, 2)) << static_cast<int>(format);
     fs::rename(path + ".away", path);
   }
   // Bytes past the end are not the file's: libtorrent's own check ignores them too.
   const auto meta = p2p::describe_file(path, torrent_format::v2);
   std::ofstream(path, std::ios::binary | std::ios::app) << "more";
-  EXPECT_TRUE(p2p::content_matches(meta.info, dir(), 2));
+  EXPECT_TRUE(p2p::content_matches(meta.info, path, 2));
 }
 
 TEST_F(ContentCheck, AFoldersFilesAreCheckedAcrossPiecesAndPadding) {
@@ -115,11 +115,37 @@ TEST_F(ContentCheck, AFoldersFilesAreCheckedAcrossPiecesAndPadding) {
   const auto last = make_file("shared/sub/c.bin", 70000, 3);
   for (const auto format : every_format) {
     const auto meta = p2p::describe_file(dir() + "/shared", format);
-    EXPECT_TRUE(p2p::content_matches(meta.info, dir(), 2)) << static_cast<int>(format);
+    EXPECT_TRUE(p2p::content_matches(meta.info, dir() + "/shared", 2)) << static_cast<int>(format);
     flip_byte(last, 69999);
-    EXPECT_FALSE(p2p::content_matches(meta.info, dir(), 2)) << static_cast<int>(format);
+    EXPECT_FALSE(p2p::content_matches(meta.info, dir() + "/shared", 2)) << static_cast<int>(format);
     flip_byte(last, 69999);
   }
+}
+
+// A download saved under another name (the destination named a file, or the folder's top):
+// the check reads what is there, not a file of the metadata's name beside it.
+TEST_F(ContentCheck, ContentUnderAnotherNameIsReadWhereItIs) {
+  const auto original = make_file("f.bin", (1 << 20) + 7, 11);
+  const auto renamed = dir() + "/renamed.bin";
+  fs::copy_file(original, renamed);
+  make_file("shared/a.bin", 30000, 12);
+  const auto inside = make_file("shared/sub/b.bin", 50000, 13);
+  fs::copy(dir() + "/shared", dir() + "/other", fs::copy_options::recursive);
+  for (const auto format : every_format) {
+    const auto file = p2p::describe_file(original, format);
+    EXPECT_TRUE(p2p::content_matches(file.info, renamed, 2)) << static_cast<int>(format);
+    flip_byte(renamed, 5);
+    EXPECT_FALSE(p2p::content_matches(file.info, renamed, 2)) << static_cast<int>(format);
+    flip_byte(renamed, 5);
+    const auto folder = p2p::describe_file(dir() + "/shared", format);
+    const auto moved = dir() + "/other/sub/b.bin";
+    EXPECT_TRUE(p2p::content_matches(folder.info, dir() + "/other", 2)) << static_cast<int>(format);
+    flip_byte(moved, 49999);
+    EXPECT_FALSE(p2p::content_matches(folder.info, dir() + "/other", 2))
+        << static_cast<int>(format);
+    flip_byte(moved, 49999);
+  }
+  EXPECT_TRUE(p2p::content_matches(p2p::describe_file(inside).info, inside, 1));
 }
 
 TEST_F(ContentCheck, AStoppedCheckOrNoMetadataIsNoMatch) {
@@ -127,9 +153,9 @@ TEST_F(ContentCheck, AStoppedCheckOrNoMetadataIsNoMatch) {
   const auto meta = p2p::describe_file(path, torrent_format::v2);
   std::stop_source stop;
   stop.request_stop();
-  EXPECT_FALSE(p2p::content_matches(meta.info, dir(), 2, stop.get_token()));
-  EXPECT_FALSE(p2p::content_matches("", dir(), 2));
-  EXPECT_FALSE(p2p::content_matches("d4:name1:xe", dir(), 2));
+  EXPECT_FALSE(p2p::content_matches(meta.info, path, 2, stop.get_token()));
+  EXPECT_FALSE(p2p::content_matches("", path, 2));
+  EXPECT_FALSE(p2p::content_matches("d4:name1:xe", path, 2));
 }
 
 }  // namespace
