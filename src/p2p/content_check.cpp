@@ -24,6 +24,11 @@ constexpr std::int64_t block_bytes = proto::merkle_block_bytes;
 constexpr std::int64_t blocks_per_read = 64;  // 1 MiB reads
 constexpr std::size_t hash_bytes = proto::layer_hash_bytes;
 
+// A file's place in vectors kept by file index.
+std::size_t slot(lt::file_index_t f) {
+  return static_cast<std::size_t>(static_cast<int>(f));
+}
+
 // Where each file of the torrent is on disk: `top` for a single file, the file's place below
 // `top` for a folder's (the torrent's own top folder may have another name there). Each read
 // opens the file for itself: a folder may hold more files than the process may keep open.
@@ -46,7 +51,7 @@ class content_files {
   // Reads exactly `size` bytes of file `f` at `offset` into `out` (zeros for a pad file);
   // false on an error or a short or missing file.
   bool read(lt::file_index_t f, std::int64_t offset, std::int64_t size, char* out) const {
-    const auto& path = paths_[static_cast<std::size_t>(static_cast<int>(f))];
+    const auto& path = paths_[slot(f)];
     if (path.empty()) {
       std::memset(out, 0, static_cast<std::size_t>(size));
       return true;
@@ -104,8 +109,7 @@ bool v2_matches(const lt::file_storage& files, const content_files& disk, unsign
     if (files.pad_file_at(f) || files.file_size(f) == 0) continue;
     const auto blocks = (files.file_size(f) + block_bytes - 1) / block_bytes;
     const auto subtrees = (blocks + blocks_per_read - 1) / blocks_per_read;
-    roots[static_cast<std::size_t>(static_cast<int>(f))].resize(static_cast<std::size_t>(subtrees) *
-                                                                hash_bytes);
+    roots[slot(f)].resize(static_cast<std::size_t>(subtrees) * hash_bytes);
     for (std::int64_t i = 0; i < subtrees; ++i) work.push_back({f, i});
   }
   const std::string zero(hash_bytes, '\0');
@@ -136,15 +140,14 @@ bool v2_matches(const lt::file_storage& files, const content_files& disk, unsign
       // Each worker writes only its own subtree's bytes (through data(): replace() would
       // also write the string's length, which every worker shares).
       const auto root = proto::merkle_root(leaves, zero);
-      std::memcpy(roots[static_cast<std::size_t>(static_cast<int>(f))].data() +
-                      static_cast<std::size_t>(index) * hash_bytes,
-                  root.data(), hash_bytes);
+      std::memcpy(roots[slot(f)].data() + static_cast<std::size_t>(index) * hash_bytes, root.data(),
+                  hash_bytes);
     }
   });
   if (!ran || failed || stop.stop_requested()) return false;
   const auto subtree_pad = proto::zero_tree_root(blocks_per_read);
   for (const auto f : files.file_range()) {
-    const auto& subtree_roots = roots[static_cast<std::size_t>(static_cast<int>(f))];
+    const auto& subtree_roots = roots[slot(f)];
     if (subtree_roots.empty()) continue;
     const auto root = files.root(f);
     if (proto::merkle_root(subtree_roots, subtree_pad) != std::string_view(root.data(), hash_bytes))
