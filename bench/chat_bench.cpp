@@ -20,7 +20,10 @@
 // measures the latency of one message under a load the server can carry.
 //
 // Prints one line: delivered messages per second, p50/p99 latency (send to receipt, one
-// clock: the same process), and the server's CPU seconds and peak RSS over the run.
+// clock: the same process), and the server's CPU seconds and peak RSS over the run. Then,
+// per message, where its latency comes from: `first` is the time to its first recipient
+// (the server's commit and one write), `spread` the time from its first recipient to its
+// last (the fan-out to every other client, their reads included); p50 and p99 of each.
 
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -71,6 +74,14 @@ struct run_state {
   long delivered = 0;
   long expected = 0;
   std::vector<double> latency_ms;
+  // Per message (sender index * messages + k): when it was sent, and its first and last
+  // receipt; 0 until its first receipt.
+  struct message_times {
+    std::int64_t sent_ns = 0;
+    std::int64_t first_ns = 0;
+    std::int64_t last_ns = 0;
+  };
+  std::vector<message_times> per_message;
   asio::steady_timer* all_ready = nullptr;
   asio::steady_timer* all_done = nullptr;
   std::int64_t first_send_ns = 0;
@@ -289,14 +300,26 @@ awaitable<void> client(run_state& run, tcp::endpoint server, long index) {
     }
     const auto payload = payload_of(line, run.irc);
     if (payload.empty()) continue;
+    // "<sender index>:<k>:<sent ns>"
     const auto last = payload.rfind(':');
     if (last == std::string_view::npos) continue;
+    long from = 0;
+    long k = 0;
     std::int64_t sent = 0;
-    std::from_chars(payload.data() + last + 1, payload.data() + payload.size(), sent);
+    const char* end = payload.data() + payload.size();
+    const auto [after_from, e1] = std::from_chars(payload.data(), end, from);
+    if (e1 == std::errc() && after_from < end) std::from_chars(after_from + 1, end, k);
+    std::from_chars(payload.data() + last + 1, end, sent);
     // Received when the read that brought it returned (one clock reading per read, not per
     // line: a line's place in the read does not delay it).
     const auto now = socket.read_at_ns();
     run.latency_ms.push_back(static_cast<double>(now - sent) / 1e6);
+    if (from >= 0 && from < run.senders && k >= 0 && k < run.messages) {
+      auto& times = run.per_message[static_cast<std::size_t>(from * run.messages + k)];
+      if (times.first_ns == 0 || now < times.first_ns) times.first_ns = now;
+      times.last_ns = std::max(times.last_ns, now);
+      times.sent_ns = sent;
+    }
     run.last_receipt_ns = std::max(run.last_receipt_ns, now);
     if (++run.delivered == run.expected) run.all_done->cancel();
   }
@@ -336,6 +359,7 @@ int main(int argc, char** argv) {
   run.all_ready = &all_ready;
   run.all_done = &all_done;
   run.latency_ms.reserve(static_cast<std::size_t>(run.expected));
+  run.per_message.resize(static_cast<std::size_t>(run.senders * run.messages));
   long failures = 0;
   for (long i = 0; i < run.clients; ++i) {
     const tcp::endpoint server(asio::ip::make_address("127.0.0.1"),
@@ -374,14 +398,24 @@ int main(int argc, char** argv) {
   const double rate = seconds > 0 ? static_cast<double>(run.delivered) / seconds : 0;
   const double p50 = percentile(run.latency_ms, 50);
   const double p99 = percentile(run.latency_ms, 99);
+  std::vector<double> first_ms;
+  std::vector<double> spread_ms;
+  for (const auto& m : run.per_message) {
+    if (m.first_ns == 0) continue;
+    first_ms.push_back(static_cast<double>(m.first_ns - m.sent_ns) / 1e6);
+    spread_ms.push_back(static_cast<double>(m.last_ns - m.first_ns) / 1e6);
+  }
   long peak_rss = 0;
   for (const long pid : pids) peak_rss += status_kib(pid, "VmHWM");
   std::printf(
       "proto=%s tls=%d clients=%ld senders=%ld messages=%ld delivered=%ld expected=%ld "
       "seconds=%.3f "
       "rate=%.0f p50_ms=%.2f p99_ms=%.2f server_cpu_s=%.2f server_peak_rss_kib=%ld "
-      "failed_clients=%ld\n",
+      "failed_clients=%ld first_p50_ms=%.2f first_p99_ms=%.2f spread_p50_ms=%.2f "
+      "spread_p99_ms=%.2f\n",
       proto.c_str(), run.tls ? 1 : 0, run.clients, run.senders, run.messages, run.delivered,
-      run.expected, seconds, rate, p50, p99, servers_cpu() - cpu_before, peak_rss, failures);
+      run.expected, seconds, rate, p50, p99, servers_cpu() - cpu_before, peak_rss, failures,
+      percentile(first_ms, 50), percentile(first_ms, 99), percentile(spread_ms, 50),
+      percentile(spread_ms, 99));
   return run.delivered == run.expected ? 0 : 1;
 }
