@@ -1,5 +1,6 @@
 #include "swarmhub/tracker/swarms/http_service.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <array>
 #include <charconv>
@@ -55,8 +56,8 @@ void bencoded_peers(std::string& body, const swarm_registry::reply& peers,
                     std::chrono::seconds min_interval) {
   body.clear();
   fmt::format_to(std::back_inserter(body),
-                 "d8:completei{}e10:incompletei{}e8:intervali{}e12:min intervali{}e"
-                 "5:peers{}:{}6:peers6{}:{}e",
+                 FMT_COMPILE("d8:completei{}e10:incompletei{}e8:intervali{}e12:min intervali{}e"
+                             "5:peers{}:{}6:peers6{}:{}e"),
                  peers.seeders, peers.leechers, announce_interval, min_interval.count(),
                  peers.peers4.size(), peers.peers4, peers.peers6.size(), peers.peers6);
 }
