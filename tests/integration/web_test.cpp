@@ -102,6 +102,35 @@ TEST(WebApp, WebSocketSpeaksTheLineProtocolWithALineClient) {
   EXPECT_EQ(who.data, (std::vector<std::string>{"term", "webby"}));
 }
 
+// The tracker writes a batch's messages as frames of its own, all in one write: lines of
+// either length encoding a chat line can need (7 and 16 bits; the 64-bit one is in
+// tests/unit/web_test.cpp) arrive whole, a burst arrives in order, one message a line, and
+// the client's pings are answered in between without breaking a frame.
+TEST(WebApp, WebSocketCarriesLinesOfEveryLengthAndBurstsInOrder) {
+  tracker_process tracker(
+      {"--max-message", "60000", "--chat-rate", "1000", "--chat-burst", "1000"});
+  ws_client web(tracker.port());
+  ASSERT_TRUE(web.request("create_user webby webby-password").ok);
+  ASSERT_TRUE(web.request("login webby webby-password").ok);
+  EXPECT_EQ(web.next_event("LOGGED_IN").text, "webby");
+  auto terminal = tracker.user("term");
+  EXPECT_EQ(web.next_event("JOINED").text, "lobby term");
+  // "* ROOM lobby term " is 18 bytes: messages of 125 and 126 bytes, and longer.
+  for (const std::size_t size : {1, 107, 108, 60000}) {
+    const std::string body(size, 'w');
+    ASSERT_TRUE(terminal.request("say " + body).ok) << size;
+    EXPECT_EQ(web.next_event("ROOM").text, "lobby term " + body) << size;
+  }
+  for (int i = 0; i < 300; ++i) terminal.send_raw("say burst " + std::to_string(i) + "\n");
+  for (int i = 0; i < 300; ++i) {
+    if (i == 100) web.ping();
+    const auto message = web.read();
+    ASSERT_TRUE(message) << "message " << i;
+    EXPECT_EQ(*message, "* ROOM lobby term burst " + std::to_string(i));
+  }
+  EXPECT_EQ(web.request("ping").text, "pong");
+}
+
 TEST(WebApp, WebSocketBadInputGetsTheLineProtocolsErrors) {
   tracker_process tracker({"--max-line", "1024"});
   ws_client web(tracker.port());

@@ -33,6 +33,10 @@ void ws_client::send_binary(const std::string& bytes) {
   ws_.write(boost::asio::buffer(bytes));
 }
 
+void ws_client::ping() {
+  ws_.ping({});
+}
+
 boost::system::error_code ws_client::read_message() {
   // Asynchronous under the hood, so that a silent tracker fails the test instead of hanging it.
   boost::system::error_code ec = boost::asio::error::timed_out;

@@ -24,6 +24,8 @@ class ws_client {
 
   void send(const std::string& text);
   void send_binary(const std::string& bytes);
+  // A ping frame; the tracker's pong is read (and passed over) by the next read.
+  void ping();
   // The next message, or nothing when the connection ended or the read timed out.
   std::optional<std::string> read();
   // The next reply; events met on the way go to events(). Fails the test if none comes.
