@@ -1,10 +1,10 @@
 #include "swarmhub/tracker/web/ws_channel.hpp"
 
 #include <array>
-#include <cstdint>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cstdint>
 
 #include "swarmhub/tracker/web/gathered_writes.hpp"
 #include "swarmhub/util/text.hpp"
