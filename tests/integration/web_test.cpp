@@ -102,10 +102,9 @@ TEST(WebApp, WebSocketSpeaksTheLineProtocolWithALineClient) {
   EXPECT_EQ(who.data, (std::vector<std::string>{"term", "webby"}));
 }
 
-// The tracker writes a batch's messages as frames of its own, all in one write: lines of
-// either length encoding a chat line can need (7 and 16 bits; the 64-bit one is in
-// tests/unit/web_test.cpp) arrive whole, a burst arrives in order, one message a line, and
-// the client's pings are answered in between without breaking a frame.
+// Lines of either length encoding a chat line can need (7 and 16 bits) arrive whole, a
+// burst arrives in order, one message a line, and the client's pings are answered in
+// between without breaking a frame.
 TEST(WebApp, WebSocketCarriesLinesOfEveryLengthAndBurstsInOrder) {
   tracker_process tracker(
       {"--max-message", "60000", "--chat-rate", "1000", "--chat-burst", "1000"});

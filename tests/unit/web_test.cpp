@@ -3,17 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/local/connect_pair.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket.hpp>
 #include <regex>
-#include <thread>
 
 #include "swarmhub/tracker/web/embedded_files.hpp"
-#include "swarmhub/tracker/web/gathered_writes.hpp"
 #include "swarmhub/tracker/web/metrics.hpp"
 #include "swarmhub/tracker/web/static_files.hpp"
 #include "swarmhub/tracker/web/ws_channel.hpp"
@@ -112,42 +104,6 @@ TEST(WebSocketUpgrade, OnlyGetWsWithUpgradeAndTheSameOrigin) {
   r.headers.erase("origin");
   proto::http::add_header(r, "Origin: https://evil.example");
   EXPECT_FALSE(web::same_origin(r));
-}
-
-// The tracker's own text frames (the WebSocket fan-out writes them, not Beast), as Beast's
-// client reads them: every length encoding of RFC 6455 (7, 16 and 64 bits) and its edges.
-TEST(WebSocketFrames, BeastReadsEveryLengthEncoding) {
-  namespace websocket = boost::beast::websocket;
-  using local = asio::local::stream_protocol;
-  asio::io_context io;
-  local::socket server_end(io), client_end(io);
-  asio::local::connect_pair(server_end, client_end);
-  websocket::stream<local::socket&> server(server_end), client(client_end);
-  error_code handshake, accept;
-  client.async_handshake("tracker", "/ws", [&](error_code ec) { handshake = ec; });
-  server.async_accept([&](error_code ec) { accept = ec; });
-  io.run();
-  ASSERT_FALSE(handshake) << handshake.message();
-  ASSERT_FALSE(accept) << accept.message();
-
-  std::vector<std::string> payloads;
-  std::string frames;
-  for (const std::size_t size : {0, 1, 125, 126, 65535, 65536, 100000}) {
-    payloads.emplace_back(size, static_cast<char>('a' + payloads.size()));
-    web::append_text_frame(frames, payloads.back());
-  }
-  // Written whole from another thread, as the tracker writes a batch: more than a socket
-  // pair holds, so the reader must read while it goes.
-  std::thread writer([&] { asio::write(server_end, asio::buffer(frames)); });
-  for (const auto& expected : payloads) {
-    boost::beast::flat_buffer in;
-    error_code ec;
-    client.read(in, ec);
-    ASSERT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(client.got_text());
-    EXPECT_EQ(boost::beast::buffers_to_string(in.data()), expected);
-  }
-  writer.join();
 }
 
 }  // namespace
