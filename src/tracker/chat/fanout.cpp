@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <unordered_map>
+#include <utility>
 
 #include "swarmhub/tracker/chat/chat.hpp"
 #include "swarmhub/tracker/conn/io_contexts.hpp"
@@ -9,6 +10,17 @@
 #include "swarmhub/tracker/core.hpp"
 
 namespace swarmhub::tracker {
+namespace {
+
+// Where this thread's shard job takes the sessions it queued a batch into (hand_out), while
+// it queues; null at any other time.
+thread_local std::deque<std::shared_ptr<session>>* queued_sessions = nullptr;
+
+// A shard writes at least this many sessions before it stops for the next batch: so that a
+// burst of commits cannot leave the shard queueing batches and writing almost nothing.
+constexpr std::size_t writes_before_yield = 32;
+
+}  // namespace
 
 // `then` runs when the last shard job of a publish() ends.
 struct room_fanout::countdown {
@@ -20,12 +32,19 @@ struct room_fanout::countdown {
 };
 
 void room_fanout::start(const std::vector<asio::any_io_executor>& shard_homes) {
-  strands_.clear();
-  for (const auto& home : shard_homes) strands_.push_back(asio::make_strand(home));
+  shards_.clear();
+  for (const auto& home : shard_homes)
+    shards_.push_back(std::make_unique<shard>(asio::make_strand(home)));
 }
 
 void room_fanout::stop() {
-  strands_.clear();
+  shards_.clear();
+}
+
+bool room_fanout::write_later(const std::shared_ptr<session>& s) {
+  if (queued_sessions == nullptr) return false;
+  queued_sessions->push_back(s);
+  return true;
 }
 
 void room_fanout::publish(
@@ -58,7 +77,7 @@ void room_fanout::publish(
   }
   if (!batch->messages.empty()) batches.push_back(std::move(batch));
 
-  if (strands_.empty()) {  // not started: deliver from here
+  if (shards_.empty()) {  // not started: deliver from here
     for (const auto& b : batches) deliver_shard(b, 0);
     if (then) then();
     return;
@@ -72,11 +91,42 @@ void room_fanout::publish(
   }
   for (const auto& b : batches) {
     for (std::size_t k = 0; k < shards; ++k) {
-      asio::post(strands_[k], [b, k, done] {
-        deliver_shard(b, k);
+      shard& sh = *shards_[k];
+      sh.waiting.fetch_add(1, std::memory_order_relaxed);
+      asio::post(sh.strand, [&sh, b, k, done] {
+        hand_out(sh, b, k);
         done->one_done();
+        write_queued(sh);
       });
     }
+  }
+}
+
+void room_fanout::hand_out(shard& sh, const std::shared_ptr<const room_batch>& batch,
+                           std::size_t index) {
+  sh.waiting.fetch_sub(1, std::memory_order_relaxed);
+  struct collecting {
+    explicit collecting(std::deque<std::shared_ptr<session>>& into) { queued_sessions = &into; }
+    ~collecting() { queued_sessions = nullptr; }
+    collecting(const collecting&) = delete;
+    collecting& operator=(const collecting&) = delete;
+  } scope(sh.to_write);
+  deliver_shard(batch, index);
+}
+
+void room_fanout::write_queued(shard& sh) {
+  // A job that takes over from one that stopped early writes every session left: no session
+  // waits for more than two batches to be queued.
+  const bool may_stop = !std::exchange(sh.took_over, false);
+  for (std::size_t written = 0; !sh.to_write.empty(); ++written) {
+    if (may_stop && written >= writes_before_yield &&
+        sh.waiting.load(std::memory_order_relaxed) > 0) {
+      sh.took_over = true;
+      return;
+    }
+    const auto s = std::move(sh.to_write.front());
+    sh.to_write.pop_front();
+    s->write_for_fanout();
   }
 }
 

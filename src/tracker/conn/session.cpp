@@ -260,12 +260,26 @@ void session::fetch_direct_page() {
 
 void session::deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64_t rooms) {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this(), b = std::move(batch), rooms] {
-    self->queue_batch(b, rooms);
+    // Nothing new (its own messages only), stopped, or the fan-out writes it already.
+    if (!self->queue_batch(b, rooms) || self->fanout_writes_) return;
+    // Written by the fan-out once its shard has the batch queued everywhere, or now.
+    if (room_fanout::write_later(self)) {
+      self->fanout_writes_ = true;
+    } else {
+      self->write_more();
+    }
   });
 }
 
-void session::queue_batch(const std::shared_ptr<const room_batch>& b, std::uint64_t rooms) {
-  if (stopped_) return;
+void session::write_for_fanout() {
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+    self->fanout_writes_ = false;
+    self->write_more();
+  });
+}
+
+bool session::queue_batch(const std::shared_ptr<const room_batch>& b, std::uint64_t rooms) {
+  if (stopped_) return false;
   // The line protocol's lines are queued as borrowed pointers into the batch (a shared_ptr
   // with no owner: copying it touches no reference count, which every I/O thread would
   // otherwise increment and decrement on the same cache line, once per delivery); the last
@@ -292,14 +306,12 @@ void session::queue_batch(const std::shared_ptr<const room_batch>& b, std::uint6
     if (!push_output(outgoing{std::move(out), m.id, 0, 0, slot})) break;  // cut off: stopped
   }
   delivering_batch_ = false;
-  if (stopped_) return;
-  if (borrow && queue_.size() > start) {
+  if (stopped_ || queue_.size() == start) return false;
+  if (borrow) {
     auto& last = queue_[queue_.size() - 1];
     last.data = bytes(b, last.data.get());
   }
-  // The batch is whole: written now, not two strand turns later (schedule_write). Batches
-  // that come while this write is under way go together in the next one.
-  write_more();
+  return true;
 }
 
 void session::close_with_notice(std::string code, std::string text) {
@@ -857,7 +869,8 @@ void session::schedule_write() {
   // system calls, and over TLS fewer records for the client to decrypt (fan-out over TLS,
   // 100 clients: 58k -> 681k deliveries/s, docs/benchmarks.md). A reply does not wait: a
   // client waiting for it would see the extra turn (ping, 50 clients: 10% fewer per second).
-  // The fan-out's batches do not come here: deliver_batch writes each at once (issue 20).
+  // The fan-out's batches do not come here: they are written as soon as their shard has
+  // queued them everywhere (deliver_batch; issue 20).
   if (!queue_.empty() && queue_[queue_.size() - 1].room_message_id > 0) {
     asio::post(socket_.get_executor(), [self = shared_from_this(), write = std::move(write)] {
       asio::post(self->socket_.get_executor(), write);

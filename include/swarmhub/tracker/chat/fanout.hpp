@@ -7,6 +7,14 @@
 // session then queues its messages as views into the batch (no copy, no allocation per
 // delivery; session::deliver_batch).
 //
+// Writes: a shard first queues the batch into all its sessions, then writes them one by one.
+// When the next batch is committed while a shard is still writing (the senders of one moment
+// seldom land in one commit), the shard stops after at least 32 writes and lets the next batch
+// be queued first: the sessions not written yet that are in both get both in one write,
+// instead of waiting for the end of the first fan-out and then a second write each (paced
+// chat, N=1000: docs/benchmarks.md). The job that takes over writes every session left
+// before it stops in turn, so a session waits for at most two batches to be queued.
+//
 // Order: batches leave the store thread in commit order, each shard's strand runs them in
 // that order, and a session's strand runs its hops in the order they were posted; so every
 // session sees a room's messages in id order, whichever thread delivers them. Durability:
@@ -18,7 +26,9 @@
 //
 // Threading: publish() on the store thread only (like the commits it follows).
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -67,18 +77,39 @@ class room_fanout {
   void stop();
 
   // Sends each stored message (with its sender's session id) to its room's sessions but its
-  // sender's, in order, and logs it; then runs `then` (may be empty), on some thread.
+  // sender's, in order, and logs it; then runs `then` (may be empty), on some thread, once
+  // every session has it queued (in its output, or on its strand to be), which may be before
+  // it is written: whatever `then` leads to is queued behind it in every session.
   void publish(tracker_core& core,
                const std::vector<std::pair<store::room_message, std::uint64_t>>& messages,
                std::function<void()> then = {});
 
+  // For a session that has just queued a batch (on its strand): true when a shard is handing
+  // that batch out on this thread and takes `s` to write it once the shard's other sessions
+  // have theirs queued (session::write_for_fanout); false when the session writes it itself.
+  static bool write_later(const std::shared_ptr<session>& s);
+
  private:
   struct countdown;
-  std::size_t shard_count() const { return strands_.empty() ? 1 : strands_.size(); }
+  // One per I/O thread. All but `waiting` is touched only in the strand's jobs (to_write also
+  // by write_later, which the sessions call inside them).
+  struct shard {
+    explicit shard(asio::strand<asio::any_io_executor> s) : strand(std::move(s)) {}
+    asio::strand<asio::any_io_executor> strand;
+    std::atomic<std::size_t> waiting{0};            // batches posted to the strand and not begun
+    std::deque<std::shared_ptr<session>> to_write;  // each session once
+    bool took_over = false;                         // the last job stopped writing early
+  };
+  std::size_t shard_count() const { return shards_.empty() ? 1 : shards_.size(); }
   // Gives shard `shard` of `batch` to its sessions: each one the batch and its rooms' mask.
   static void deliver_shard(const std::shared_ptr<const room_batch>& batch, std::size_t shard);
+  // The shard's job for one batch: queue it everywhere, then write what is queued.
+  static void hand_out(shard& sh, const std::shared_ptr<const room_batch>& batch,
+                       std::size_t index);
+  // Writes the shard's sessions, but may stop for a batch waiting on the strand (see above).
+  static void write_queued(shard& sh);
 
-  std::vector<asio::strand<asio::any_io_executor>> strands_;
+  std::vector<std::unique_ptr<shard>> shards_;
 };
 
 }  // namespace swarmhub::tracker

@@ -77,7 +77,12 @@ class session : public std::enable_shared_from_this<session> {
   // The messages of a committed batch (chat/fanout.hpp) in the rooms of `rooms` (bit i: the
   // batch's room i), but this session's own, in order: one hop to the session's strand for
   // all, and each queued as a view into the batch (no copy). Any thread.
+  // Written at once, or, when a fan-out shard hands the batch out on this thread, once the
+  // shard has it queued everywhere (room_fanout::write_later; then write_for_fanout).
   void deliver_batch(std::shared_ptr<const room_batch> batch, std::uint64_t rooms);
+  // Writes what deliver_batch queued for the fan-out to write. For the fan-out's shard only
+  // (room_fanout::write_later took this session).
+  void write_for_fanout();
 
   // Sends `* CLOSING <code> <text>` and closes once it is written. Any thread.
   void close_with_notice(std::string code, std::string text);
@@ -245,8 +250,8 @@ class session : public std::enable_shared_from_this<session> {
   void enqueue_formatted(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms,
                          std::string_view room);
   void enqueue_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms);
-  // deliver_batch's work, on the strand.
-  void queue_batch(const std::shared_ptr<const room_batch>& batch, std::uint64_t rooms);
+  // deliver_batch's work, on the strand; false when it queued nothing (or stopped).
+  bool queue_batch(const std::shared_ptr<const room_batch>& batch, std::uint64_t rooms);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();
   // Into the output queue as it is (enqueue's last step; the IRC adapter's own messages).
@@ -327,6 +332,7 @@ class session : public std::enable_shared_from_this<session> {
   bool writing_ = false;
   bool write_scheduled_ = false;
   bool delivering_batch_ = false;  // deliver_batch writes when it has queued the batch
+  bool fanout_writes_ = false;     // a fan-out shard will call write_for_fanout
   bool closing_ = false;           // no more requests; flush, then close
   bool peer_done_ = false;         // the peer closed its side
   bool writer_done_ = false;       // everything was written and our side is shut
