@@ -1,6 +1,6 @@
 #pragma once
 // The store as the tracker's coroutines use it: each call runs on a store thread with its
-// own backend connection, and the caller resumes on its own strand when it is done.
+// own backend connection, and the caller resumes on its own executor when it is done.
 
 #include <atomic>
 #include <chrono>

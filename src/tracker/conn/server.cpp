@@ -302,11 +302,13 @@ awaitable<void> server::accept_loop() {
   asio::steady_timer backoff(strand_);
   for (;;) {
     error_code ec;
-    // The id is drawn first: it picks the I/O thread that the connection lives on.
+    // The id is drawn first: it picks the I/O thread that the connection lives on. Its
+    // context's own executor, not a strand: one thread runs that context, so its handlers
+    // never overlap anyway, and a strand would take a lock on each (5% of the CPU of an
+    // announce, docs/benchmarks.md).
     const auto id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
-    tcp::socket socket =
-        co_await acceptor_.async_accept(asio::make_strand(io_[home_thread(id, io_.size())]),
-                                        asio::redirect_error(use_awaitable, ec));
+    tcp::socket socket = co_await acceptor_.async_accept(
+        io_[home_thread(id, io_.size())].get_executor(), asio::redirect_error(use_awaitable, ec));
     if (shutting_down_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors or memory: wait a little instead of spinning on the error.

@@ -521,7 +521,7 @@ void session::await_input() {
   auto ready = [self = shared_from_this()](const error_code& ec) { self->on_input(ec); };
   const auto wait = tls_ ? tls_->readable_wait() : tcp::socket::wait_read;
   if (!wait) {
-    // OpenSSL holds decrypted bytes already: they are read on the strand's next turn.
+    // OpenSSL holds decrypted bytes already: they are read on the thread's next turn.
     asio::post(socket_.get_executor(), [ready = std::move(ready)] { ready({}); });
     return;
   }
@@ -603,7 +603,7 @@ bool session::answer_now(unanswered& rest) {
     if (stopped_ || closing_) return true;
     auto frame = framer_.next();
     if (!frame) return true;
-    // Chosen here, on the read's turn of the strand: the watchdog's greeting on delay must
+    // Chosen here, on the read's turn of the thread: the watchdog's greeting on delay must
     // not take a first line that is already read for another protocol.
     if (!choose_protocol(*frame)) continue;
     if (protocol_ == protocol::http && !must_wait_for_output_room() && http_frame_now(*frame)) {
@@ -642,7 +642,7 @@ void session::end_on_exception(std::exception_ptr e) {
 
 awaitable<void> session::read_on(unanswered rest) {
   for (;;) {
-    // The coroutine starts a turn of the strand after the read: the session may have stopped
+    // The coroutine starts a turn of the thread after the read: the session may have stopped
     // or begun closing meanwhile, and then no more requests are handled.
     if (stopped_) co_return;
     if (closing_) break;
@@ -863,9 +863,9 @@ void session::schedule_write() {
     self->write_scheduled_ = false;
     self->write_more();
   };
-  // Posted, not called: whatever else this turn of the strand queues goes in the same write.
+  // Posted, not called: whatever else this turn of the thread queues goes in the same write.
   // A room message waits one turn more, so that the fan-out's batches already queued behind
-  // it on the strand (each comes as a handler of its own) go in the same write too: fewer
+  // it on the thread (each comes as a handler of its own) go in the same write too: fewer
   // system calls, and over TLS fewer records for the client to decrypt (fan-out over TLS,
   // 100 clients: 58k -> 681k deliveries/s, docs/benchmarks.md). A reply does not wait: a
   // client waiting for it would see the extra turn (ping, 50 clients: 10% fewer per second).
@@ -883,7 +883,7 @@ void session::schedule_write() {
 void session::write_more() {
   // Over plain TCP the first write is tried at once (the socket is non-blocking): written
   // whole, as a reply to a read's requests usually is, it is done without a completion
-  // handler's trip through the scheduler and the strand (pipelined requests, issue 20).
+  // handler's trip through the scheduler (pipelined requests, issue 20).
   // What follows it, or what did not fit, is written asynchronously as before.
   bool try_now = !tls_ && !ws_ && socket_.non_blocking();
   for (;;) {

@@ -1,7 +1,7 @@
 #pragma once
 // Who is on one connection: where it stands in the protocol (password given? logged in?),
 // which user, and how many wrong server passwords it sent. A plain value the session holds
-// beside its transport; read and changed on the session's strand only.
+// beside its transport; read and changed on the session's thread only.
 
 #include <string>
 #include <utility>

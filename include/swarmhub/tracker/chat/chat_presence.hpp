@@ -2,7 +2,7 @@
 // Where one connection is in the chat: its current room, its flood gate, how far it was
 // shown each group room (one mark per room, stored in batches as it advances and when the
 // user goes offline), and which direct messages it was given lately. A value the
-// session holds beside its transport; read and changed on the session's strand only.
+// session holds beside its transport; read and changed on the session's thread only.
 
 #include <algorithm>
 #include <cstdint>

@@ -2,10 +2,10 @@
 // Room fan-out spread over the I/O threads. The store thread commits a batch of room messages
 // and makes one `room_batch` of it: each message's event line encoded once (and once more
 // with its id first, for event_ids sessions), and each room's subscribers at commit time,
-// split into one shard per I/O thread. Each shard is handed to its own strand, which gives
-// every session of the shard the whole batch with one hop onto the session's strand; the
-// session then queues its messages as views into the batch (no copy, no allocation per
-// delivery; session::deliver_batch).
+// split into one shard per I/O thread. Each shard is handed to its own strand on that thread,
+// the thread of its sessions, which gives every session of the shard the whole batch there
+// and then (session::deliver_batch); the session queues its messages as views into the batch
+// (no copy, no allocation per delivery).
 //
 // Writes: a shard first queues the batch into all its sessions, then writes them one by one.
 // When the next batch is committed while a shard is still writing (the senders of one moment
@@ -16,9 +16,9 @@
 // before it stops in turn, so a session waits for at most two batches to be queued.
 //
 // Order: batches leave the store thread in commit order, each shard's strand runs them in
-// that order, and a session's strand runs its hops in the order they were posted; so every
-// session sees a room's messages in id order, whichever thread delivers them. Durability:
-// nothing is in a batch before its commit.
+// that order, and each queues its batch into its sessions as it runs; so every session sees
+// a room's messages in id order, whichever thread delivers them. Durability: nothing is in a
+// batch before its commit.
 //
 // The senders' replies wait for the fan-out: `then` runs once every shard has handed the
 // batch to its sessions, so a sender that reads its `OK` and then leaves the room (say)
@@ -78,13 +78,13 @@ class room_fanout {
 
   // Sends each stored message (with its sender's session id) to its room's sessions but its
   // sender's, in order, and logs it; then runs `then` (may be empty), on some thread, once
-  // every session has it queued (in its output, or on its strand to be), which may be before
-  // it is written: whatever `then` leads to is queued behind it in every session.
+  // every session has it in its output, which may be before it is written: whatever `then`
+  // leads to is queued behind it in every session.
   void publish(tracker_core& core,
                const std::vector<std::pair<store::room_message, std::uint64_t>>& messages,
                std::function<void()> then = {});
 
-  // For a session that has just queued a batch (on its strand): true when a shard is handing
+  // For a session that has just queued a batch (on its thread): true when a shard is handing
   // that batch out on this thread and takes `s` to write it once the shard's other sessions
   // have theirs queued (session::write_for_fanout); false when the session writes it itself.
   static bool write_later(const std::shared_ptr<session>& s);

@@ -1,7 +1,7 @@
 #pragma once
 // The tracker's I/O threads' io_contexts, one per thread (see server.hpp), and their safe
 // end. A handler that one context never ran (a fan-out job posted after its thread stopped)
-// may hold a session of another context, and so that context's strands and socket. So every
+// may hold a session of another context, and so that context's socket. So every
 // context drops what it holds before any of them frees its services: destroyed one by one,
 // a later context's leftovers would reach into an earlier one's freed services.
 

@@ -16,9 +16,16 @@
 // on what TLS decrypts (net::tls_socket: an idle one holds no record buffer). Anything
 // else is plaintext, subject to the --plaintext rule (conn/plaintext_rule.hpp).
 //
-// Threading: everything runs on the session's strand. deliver() and close_with_notice()
-// may be called from any thread; they post onto the strand. The reader and every pending
-// handler hold a shared_ptr to the session, so it lives until the last of them ends.
+// Threading: everything runs on the session's I/O thread, on its io_context, which that one
+// thread alone runs (conn/server.hpp): the handlers of a session never run at the same time,
+// with no strand (and its lock per handler) to make sure. deliver() and close_with_notice()
+// may be called from any thread. They dispatch: from another thread they are posted onto the
+// session's; from a handler on the session's thread (another session's, a fan-out shard's)
+// they run at once, ahead of what is already queued there. Nothing relies on an order
+// between those: what must stay in order (a room's messages, a user's direct messages, a
+// login's backlog before live messages) comes from one thread, the store's, in order. The
+// reader and every pending handler hold a shared_ptr to the session, so it lives until the
+// last of them ends.
 
 #include <array>
 #include <atomic>
@@ -75,7 +82,7 @@ class session : public std::enable_shared_from_this<session> {
   void take_live_direct(bool yes) { live_direct_.store(yes, std::memory_order_relaxed); }
   bool takes_live_direct() const { return live_direct_.load(std::memory_order_relaxed); }
   // The messages of a committed batch (chat/fanout.hpp) in the rooms of `rooms` (bit i: the
-  // batch's room i), but this session's own, in order: one hop to the session's strand for
+  // batch's room i), but this session's own, in order: one hop to the session's thread for
   // all, and each queued as a view into the batch (no copy). Any thread.
   // Written at once, or, when a fan-out shard hands the batch out on this thread, once the
   // shard has it queued everywhere (room_fanout::write_later; then write_for_fanout).
@@ -95,7 +102,7 @@ class session : public std::enable_shared_from_this<session> {
   // The remote IP, without the port (for throttling per address).
   std::string remote_ip() const;
 
-  // --- who is on it, and where in the chat (strand only) ---
+  // --- who is on it, and where in the chat (its thread only) ---
   session_identity& identity() { return identity_; }
   const session_identity& identity() const { return identity_; }
   chat_presence& chat() { return chat_; }
@@ -109,7 +116,7 @@ class session : public std::enable_shared_from_this<session> {
   void enter_pair(std::string partner);
   // The partner left (any thread): back to the lobby if in the pair room, and told why.
   void leave_pair(std::string partner, std::string why);
-  // --- replies known later (strand only) ---
+  // --- replies known later (its thread only) ---
   // Keeps the place of the current request's reply in the output; fill_reply(slot) gives
   // it, and nothing queued behind it is written before. A room post uses this so that the
   // session reads its next line while the post's commit is under way: posts in a row share
@@ -174,9 +181,9 @@ class session : public std::enable_shared_from_this<session> {
   // The reader coroutine: answers `rest` and whatever follows it, then waits for input again
   // (await_input) and ends.
   awaitable<void> read_on(unanswered rest);
-  // Starts `coroutine(*this)` on the strand, holding the session. An exception that escapes
-  // it, or the input callback, ends the connection (end_on_exception) rather than leaving it
-  // unread.
+  // Starts `coroutine(*this)` on the session's thread, holding the session. An exception that
+  // escapes it, or the input callback, ends the connection (end_on_exception) rather than leaving
+  // it unread.
   template <class Coroutine>
   void spawn(Coroutine coroutine);
   void end_on_exception(std::exception_ptr e);
@@ -250,7 +257,7 @@ class session : public std::enable_shared_from_this<session> {
   void enqueue_formatted(bytes message, std::int64_t room_message_id, std::int64_t sent_at_ms,
                          std::string_view room);
   void enqueue_direct(bytes message, std::int64_t direct_message_id, std::int64_t sent_at_ms);
-  // deliver_batch's work, on the strand; false when it queued nothing (or stopped).
+  // deliver_batch's work, on the session's thread; false when it queued nothing (or stopped).
   bool queue_batch(const std::shared_ptr<const room_batch>& batch, std::uint64_t rooms);
   // Asks the store for the next page of waiting direct messages, if one is due.
   void fetch_direct_page();

@@ -6,7 +6,7 @@
 // IRC messages. It holds only what IRC adds: registration and CAP state, the channels the
 // client shows, the room posts whose replies are still to come.
 //
-// Threading: the session's strand only. handle() runs in the session's reader; translate()
+// Threading: the session's thread only. handle() runs in the session's reader; translate()
 // and deferred_reply() are called by the session as output is queued.
 
 #include <cstdint>

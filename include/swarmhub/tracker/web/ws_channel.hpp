@@ -6,7 +6,7 @@
 //
 // The channel reads and writes through the session's socket (or its TLS stream), which
 // must outlive it. One next() and one send() may be under way at once, plus one close().
-// Threading: the session's strand, like the session.
+// Threading: the session's thread, like the session.
 
 #include <functional>
 #include <memory>
