@@ -4,7 +4,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cstdint>
 
+#include "swarmhub/tracker/web/gathered_writes.hpp"
 #include "swarmhub/util/text.hpp"
 
 namespace swarmhub::tracker::web {
@@ -67,31 +69,27 @@ class channel final : public ws_channel {
     co_return out;
   }
 
+  // Each line one text message, all of them written at once (gathered_writes). Once Beast
+  // has begun to close, the lines are dropped (no data frame may follow a close frame) and
+  // reported written, so that the session goes on until its reader meets the end, after
+  // Beast's close handshake, instead of cutting the socket in the middle of it.
   void send(std::vector<bytes> messages, done then) override {
-    asio::co_spawn(
-        ws_.get_executor(),
-        [this, batch = std::move(messages)]() -> awaitable<std::pair<error_code, std::size_t>> {
-          error_code ec;
-          std::size_t total = 0;
-          ws_.text(true);
-          for (const auto& m : batch) {
-            std::string_view rest = *m;
-            total += rest.size();
-            while (!rest.empty()) {
-              const auto end = rest.find('\n');
-              const auto line = rest.substr(0, end);
-              rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-              co_await ws_.async_write(asio::buffer(line), asio::redirect_error(use_awaitable, ec));
-              if (ec) co_return std::pair{ec, total};
-            }
-          }
-          co_return std::pair{ec, total};
-        },
-        [after = std::move(then)](std::exception_ptr failure,
-                                  std::pair<error_code, std::size_t> result) {
-          if (failure) result.first = asio::error::operation_aborted;
-          after(result.first, result.second);
-        });
+    auto& out = ws_.next_layer();
+    std::size_t total = 0;
+    for (const auto& m : messages) total += m->size();
+    if (!ws_.is_open()) {
+      asio::post(ws_.get_executor(), [after = std::move(then), total] { after({}, total); });
+      return;
+    }
+    for (const auto& m : messages) {
+      std::string_view rest = *m;
+      while (!rest.empty()) {
+        const auto end = rest.find('\n');
+        append_text_frame(out.queue(), rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      }
+    }
+    out.flush([after = std::move(then), total](const error_code& ec) { after(ec, total); });
   }
 
   void close(std::function<void(const error_code&)> then) override {
@@ -100,12 +98,28 @@ class channel final : public ws_channel {
   }
 
  private:
-  websocket::stream<Next> ws_;
+  websocket::stream<gathered_writes<Next>> ws_;
   std::size_t max_line_;
   std::array<char, 16 * 1024> input_{};
 };
 
 }  // namespace
+
+void append_text_frame(std::string& out, std::string_view payload) {
+  out += static_cast<char>(0x81);  // FIN, text
+  const std::uint64_t size = payload.size();
+  if (size < 126) {
+    out += static_cast<char>(size);
+  } else if (size <= 0xFFFF) {
+    out += static_cast<char>(126);
+    out += static_cast<char>(size >> 8);
+    out += static_cast<char>(size & 0xFF);
+  } else {
+    out += static_cast<char>(127);
+    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((size >> shift) & 0xFF);
+  }
+  out += payload;
+}
 
 bool is_websocket_upgrade(const proto::http::request& request) {
   return request.path == app_socket_path &&

@@ -53,7 +53,9 @@ class ws_channel {
   // UTF-8 too, like any line; the session judges it). A trailing LF or CRLF is dropped.
   virtual awaitable<message> next() = 0;
 
-  // Writes each line of `messages` as one text message, then calls `then(ec, bytes)`.
+  // Writes each line of `messages` as one text message, then calls `then(ec, bytes)`. Once
+  // the WebSocket has begun to close, drops them instead (no data after a close frame) and
+  // calls `then` as if they were written.
   virtual void send(std::vector<bytes> messages, done then) = 0;
 
   // Sends a close frame (1000) and waits for the peer's, then calls `then`.
