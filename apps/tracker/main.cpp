@@ -151,6 +151,15 @@ int main(int argc, char** argv) {
                  "accounts one address may create before create_user is slowed down")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--max-files-per-user", options.max_files_per_user,
+                 "files one user may have shared, in all groups together (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-unfinished-layers", options.max_unfinished_layers,
+                 "piece layers one user may be sending at once; one more drops the oldest "
+                 "(0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--exit-when-empty", options.exit_when_empty, "stop when the last client has left");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();

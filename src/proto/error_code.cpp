@@ -66,6 +66,8 @@ std::string_view wire_name(error_code code) {
       return "BAD_FILE";
     case error_code::group_sealed:
       return "GROUP_SEALED";
+    case error_code::quota_exceeded:
+      return "QUOTA_EXCEEDED";
     case error_code::connection_lost:
       return "CONNECTION_LOST";
     case error_code::timeout:

@@ -6,7 +6,7 @@
 namespace swarmhub::store::sql {
 namespace {
 
-constexpr std::array<std::string_view, 16> all{
+constexpr std::array<std::string_view, 17> all{
     // 1: accounts, groups, memberships, join requests
     R"sql({extensions}
 CREATE TABLE users (
@@ -181,6 +181,15 @@ CREATE TABLE piece_layer_chunks (
 INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes)
   SELECT info_hash, '*', first_piece, hashes FROM piece_layers;
 DROP TABLE piece_layers;
+)sql",
+    // 17: quotas (store::quotas). A member's files are counted by uploader; a member's
+    // unfinished piece layers are ordered by `added` (one more than the submitter's largest
+    // when the chunk came: a running order, not a count), so that starting one more layer
+    // than allowed drops the one added to least recently.
+    R"sql(
+CREATE INDEX files_by_uploader ON files(uploader_id);
+ALTER TABLE piece_layer_chunks ADD COLUMN added {int} NOT NULL DEFAULT 0;
+CREATE INDEX piece_layer_chunks_by_submitter ON piece_layer_chunks(submitter, added);
 )sql",
 };
 

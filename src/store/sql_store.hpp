@@ -520,6 +520,12 @@ class sql_store final : public backend {
         if (existing.text(0) != file.info_hash) return {status::file_exists};
         return {status::ok, true};
       }
+      if (quotas_.files_per_user > 0 &&
+          single_integer("SELECT count(*) FROM files f JOIN memberships m ON m.group_id = "
+                         "f.group_id AND m.user_id = f.uploader_id WHERE f.uploader_id = $1",
+                         *uid) >= quotas_.files_per_user) {
+        return {status::quota_exceeded};
+      }
       const std::optional<std::string_view> v1_key =
           file.v1_swarm_key.empty() ? std::nullopt
                                     : std::optional<std::string_view>(file.v1_swarm_key);
@@ -600,15 +606,22 @@ class sql_store final : public backend {
     });
   }
 
-  std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash, std::string_view submitter,
-                                           std::int64_t first, std::string_view hashes) override {
-    return transact([&]() -> std::vector<layer_chunk> {
-      if (has_kept_layer(info_hash)) return {};
+  layer_progress add_layer_chunk(std::string_view info_hash, std::string_view submitter,
+                                 std::int64_t first, std::string_view hashes,
+                                 std::int64_t needed) override {
+    return transact([&]() -> layer_progress {
+      if (has_kept_layer(info_hash)) return {.kept_already = true};
+      if (quotas_.unfinished_layers > 0 && needed > 1 && chunk_count(info_hash, submitter) == 0) {
+        keep_newest_unfinished(submitter, quotas_.unfinished_layers - 1);
+      }
       db_.execute(
-          "INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes) "
-          "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+          "INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes, added) "
+          "VALUES ($1, $2, $3, $4, coalesce((SELECT max(added) FROM piece_layer_chunks "
+          "WHERE submitter = $2), 0) + 1) ON CONFLICT DO NOTHING",
           info_hash, submitter, first, blob{hashes});
-      return layer_chunks(info_hash, submitter);
+      layer_progress out{.chunks = chunk_count(info_hash, submitter)};
+      if (out.chunks >= needed) out.whole = layer_chunks(info_hash, submitter);
+      return out;
     });
   }
 
@@ -865,6 +878,23 @@ class sql_store final : public backend {
   }
 
  private:
+  std::int64_t chunk_count(std::string_view info_hash, std::string_view submitter) {
+    return single_integer(
+        "SELECT count(*) FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",
+        info_hash, submitter);
+  }
+
+  // Drops `submitter`'s chunks of all but the `keep` layers they added to most recently.
+  void keep_newest_unfinished(std::string_view submitter, std::int64_t keep) {
+    const auto newest_first = first_column(
+        "SELECT info_hash FROM piece_layer_chunks WHERE submitter = $1 GROUP BY info_hash "
+        "ORDER BY max(added) DESC",
+        submitter);
+    for (std::size_t i = static_cast<std::size_t>(keep); i < newest_first.size(); ++i) {
+      drop_layer_chunks(newest_first[i], submitter);
+    }
+  }
+
   bool has_kept_layer(std::string_view info_hash) {
     return db_
         .query("SELECT 1 FROM piece_layer_chunks WHERE info_hash = $1 AND submitter = $2",

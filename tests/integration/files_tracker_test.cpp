@@ -385,6 +385,68 @@ TEST_F(FilesTracker, ALongPieceLayerComesInSeveralReplies) {
   EXPECT_EQ(rest.data, (std::vector<std::string>{"16384 " + base64(layer.substr(16384 * 32))}));
 }
 
+// What one user can make the tracker keep: files (--max-files-per-user, in every group
+// together) and piece layers being sent (--max-unfinished-layers: one more drops the chunks
+// of the one added to least recently; its sender sends them again).
+TEST(FilesTrackerQuotas, FilesAndUnfinishedLayersPerUserAreBounded) {
+  ASSERT_GE(sodium_init(), 0);
+  tracker_process tracker({"--max-files-per-user", "3", "--max-unfinished-layers", "1"});
+  line_client alice = tracker.user("alice");
+  line_client bob = tracker.user("bob");
+  ASSERT_TRUE(alice.request("create_group g").ok);
+  ASSERT_TRUE(alice.request("create_group h").ok);
+  ASSERT_TRUE(bob.request("join_group g").ok);
+  ASSERT_TRUE(alice.request("accept_request g bob").ok);
+  constexpr long long pieces = 2500;  // three chunks: 1024, 1024, 452
+  std::string one, two;
+  for (long long i = 0; i < pieces; ++i) {
+    one += sha256("one " + std::to_string(i));
+    two += sha256("two " + std::to_string(i));
+  }
+  const std::string one_info = info_with_root("one.bin", pieces, layer_root(one));
+  const std::string two_info = info_with_root("two.bin", pieces, layer_root(two));
+  ASSERT_TRUE(alice.request(add_file_line("g", "one.bin", pieces * 16384, one_info)).ok);
+  ASSERT_TRUE(alice.request(add_file_line("h", "two.bin", pieces * 16384, two_info)).ok);
+  ASSERT_TRUE(alice.request(add_file_line("g", "a.bin", 10, info_dict("a.bin", 10))).ok);
+  const auto refused = alice.request(add_file_line("g", "b.bin", 10, info_dict("b.bin", 10)));
+  EXPECT_EQ(refused.code, "QUOTA_EXCEEDED");
+  EXPECT_NE(refused.text.find("3 files"), std::string::npos) << refused.text;
+  EXPECT_EQ(alice.request("list_files g").data.size(), 2u);  // nothing stored
+  // The same content again adds nothing; another member has a quota of their own.
+  EXPECT_TRUE(alice.request(add_file_line("g", "a.bin", 10, info_dict("a.bin", 10))).ok);
+  EXPECT_TRUE(bob.request(add_file_line("g", "b.bin", 10, info_dict("b.bin", 10))).ok);
+  ASSERT_TRUE(alice.request("remove_file g a.bin").ok);
+  EXPECT_TRUE(alice.request(add_file_line("g", "c.bin", 10, info_dict("c.bin", 10))).ok);
+
+  // One layer at a time: two.bin's first chunk drops one.bin's.
+  const auto layer_line = [](const std::string& group, const std::string& name, long long first,
+                             const std::string& layer) {
+    const auto count = std::min<long long>(1024, pieces - first);
+    return "add_layers " + group + " " + name + " " + std::to_string(first) + " " +
+           base64(layer.substr(first * 32, count * 32));
+  };
+  EXPECT_EQ(alice.request(layer_line("g", "one.bin", 0, one)).text,
+            "1 of 3 chunks of the piece layer of one.bin");
+  EXPECT_EQ(alice.request(layer_line("h", "two.bin", 0, two)).text,
+            "1 of 3 chunks of the piece layer of two.bin");
+  EXPECT_EQ(alice.request(layer_line("g", "one.bin", 1024, one)).text,
+            "1 of 3 chunks of the piece layer of one.bin");
+  // bob's chunks are his own, within his own bound.
+  EXPECT_EQ(bob.request(layer_line("g", "one.bin", 0, one)).text,
+            "1 of 3 chunks of the piece layer of one.bin");
+  EXPECT_EQ(alice.request(layer_line("g", "one.bin", 2048, one)).text,
+            "2 of 3 chunks of the piece layer of one.bin");
+  EXPECT_EQ(alice.request(layer_line("g", "one.bin", 0, one)).text,
+            "the piece layer of one.bin is complete (2500 hashes)");
+  EXPECT_EQ(bob.request("piece_layers g one.bin").data.size(), 3u);
+  // A whole layer is nobody's unfinished one: two.bin starts again and completes.
+  for (long long first : {0LL, 1024LL}) {
+    EXPECT_TRUE(alice.request(layer_line("h", "two.bin", first, two)).ok);
+  }
+  EXPECT_EQ(alice.request(layer_line("h", "two.bin", 2048, two)).text,
+            "the piece layer of two.bin is complete (2500 hashes)");
+}
+
 TEST_F(FilesTracker, OnlyMembersAndOnlyConsistentMetadata) {
   const std::string info = info_dict("a.bin", 10);
   EXPECT_EQ(eve_.request(add_file_line("g", "a.bin", 10, info)).code, "NOT_MEMBER");

@@ -638,13 +638,15 @@ TEST_P(StoreTest, PieceLayerChunksKeepTheFirstOfEachAndEveryByte) {
   for (int i = 0; i < 64; ++i) bytes.push_back(static_cast<char>(255 - i));
   const std::string key(64, 'a');
   EXPECT_TRUE(db_->layer_chunks(key, "alice").empty());
-  ASSERT_EQ(db_->add_layer_chunk(key, "alice", 1024, bytes).size(), 1u);
-  const auto both = db_->add_layer_chunk(key, "alice", 0, std::string(32 * 1024, '\0'));
+  EXPECT_EQ(db_->add_layer_chunk(key, "alice", 1024, bytes, 2).chunks, 1);
+  EXPECT_TRUE(db_->add_layer_chunk(key, "alice", 1024, bytes, 2).whole.empty());
+  const auto both = db_->add_layer_chunk(key, "alice", 0, std::string(32 * 1024, '\0'), 2).whole;
   ASSERT_EQ(both.size(), 2u);
   EXPECT_EQ(both[0].first, 0);  // in order of the first piece
   EXPECT_EQ(both[1].first, 1024);
   // A chunk already there stays as it was.
-  EXPECT_EQ(db_->add_layer_chunk(key, "alice", 1024, std::string(64, 'x'))[1].hashes, bytes);
+  EXPECT_EQ(db_->add_layer_chunk(key, "alice", 1024, std::string(64, 'x'), 2).whole.at(1).hashes,
+            bytes);
   reopen();
   EXPECT_EQ(db_->layer_chunks(key, "alice").at(1).hashes, bytes);
   EXPECT_TRUE(db_->layer_chunks(std::string(64, 'b'), "alice").empty());
@@ -656,10 +658,10 @@ TEST_P(StoreTest, PieceLayerChunksKeepTheFirstOfEachAndEveryByte) {
 // member's chunks go, and nothing more is stored, by anyone (the first kept stays).
 TEST_P(StoreTest, PieceLayerChunksAreEachMembersOwnUntilALayerIsKept) {
   const std::string key(64, 'c');
-  db_->add_layer_chunk(key, "mallory", 0, std::string(64, 'm'));
-  db_->add_layer_chunk(key, "alice", 0, std::string(64, 'a'));
-  const auto alices = db_->add_layer_chunk(key, "alice", 1024, std::string(32, 'b'));
-  db_->add_layer_chunk(key, "bob", 1024, std::string(32, 'o'));
+  db_->add_layer_chunk(key, "mallory", 0, std::string(64, 'm'), 2);
+  db_->add_layer_chunk(key, "alice", 0, std::string(64, 'a'), 2);
+  const auto alices = db_->add_layer_chunk(key, "alice", 1024, std::string(32, 'b'), 2).whole;
+  EXPECT_EQ(db_->add_layer_chunk(key, "bob", 1024, std::string(32, 'o'), 2).chunks, 1);
   EXPECT_EQ(db_->layer_chunks(key, "mallory").at(0).hashes, std::string(64, 'm'));
   ASSERT_EQ(alices.size(), 2u);
   EXPECT_EQ(alices[0].hashes, std::string(64, 'a'));
@@ -675,11 +677,83 @@ TEST_P(StoreTest, PieceLayerChunksAreEachMembersOwnUntilALayerIsKept) {
   EXPECT_TRUE(db_->layer_chunks(key, "alice").empty());
   EXPECT_TRUE(db_->layer_chunks(key, "bob").empty());
   // Once a layer is kept: nothing stored, and a second keep (a race lost) changes nothing.
-  EXPECT_TRUE(db_->add_layer_chunk(key, "bob", 0, std::string(32, 'x')).empty());
+  EXPECT_TRUE(db_->add_layer_chunk(key, "bob", 0, std::string(32, 'x'), 2).kept_already);
   EXPECT_TRUE(db_->layer_chunks(key, "bob").empty());
   db_->keep_layer(key, {{0, std::string(32, 'y')}});
   EXPECT_EQ(db_->layer_chunks(key, kept_layer).size(), 2u);
   EXPECT_EQ(db_->layer_chunks(key, kept_layer).at(0).hashes, std::string(64, 'a'));
+}
+
+// quotas::unfinished_layers: a member's first chunk of one layer more than allowed drops
+// their chunks of the layer they added to least recently; other members' stay, and adding to
+// a layer already started drops nothing.
+TEST_P(StoreTest, AMembersUnfinishedLayersPastTheQuotaDropTheLeastRecentlyAddedTo) {
+  db_->set_quotas({.unfinished_layers = 2});
+  const std::string a(64, 'a'), b(64, 'b'), c(64, 'c'), d(64, 'd');
+  const std::string hash(32, 'h');
+  const auto add = [&](const std::string& key, const char* who, std::int64_t first,
+                       std::int64_t needed = 3) {
+    return db_->add_layer_chunk(key, who, first, hash, needed).chunks;
+  };
+  EXPECT_EQ(add(a, "mallory", 0), 1);
+  EXPECT_EQ(add(b, "mallory", 0), 1);
+  EXPECT_EQ(add(a, "alice", 0), 1);
+  EXPECT_EQ(add(a, "mallory", 1024), 2);  // a is the newer one now
+  EXPECT_EQ(add(c, "mallory", 0), 1);     // b goes
+  EXPECT_EQ(db_->layer_chunks(a, "mallory").size(), 2u);
+  EXPECT_TRUE(db_->layer_chunks(b, "mallory").empty());
+  EXPECT_EQ(db_->layer_chunks(c, "mallory").size(), 1u);
+  EXPECT_EQ(db_->layer_chunks(a, "alice").size(), 1u);
+  // A layer of one chunk is whole at once: it drops nothing.
+  EXPECT_EQ(db_->add_layer_chunk(d, "mallory", 0, hash, 1).whole.size(), 1u);
+  db_->drop_layer_chunks(d, "mallory");
+  EXPECT_EQ(db_->layer_chunks(a, "mallory").size(), 2u);
+  reopen();  // the order outlives a restart
+  db_->set_quotas({.unfinished_layers = 2});
+  EXPECT_EQ(add(b, "mallory", 0), 1);  // a goes: c came after it
+  EXPECT_TRUE(db_->layer_chunks(a, "mallory").empty());
+  EXPECT_EQ(db_->layer_chunks(c, "mallory").size(), 1u);
+  EXPECT_EQ(db_->layer_chunks(a, "alice").size(), 1u);
+  // A kept layer is nobody's unfinished one.
+  db_->keep_layer(c, db_->layer_chunks(c, "mallory"));
+  EXPECT_EQ(add(a, "mallory", 0), 1);
+  EXPECT_EQ(db_->layer_chunks(b, "mallory").size(), 1u);
+  EXPECT_EQ(db_->layer_chunks(c, kept_layer).size(), 1u);
+}
+
+// quotas::files_per_user counts a member's files in every group; the same content again
+// adds nothing and passes, and a removed file frees its place.
+TEST_P(StoreTest, AMembersFilesPastTheQuotaAreRefused) {
+  make_group_of_three();
+  ASSERT_EQ(db_->create_group("other", "bob"), status::ok);
+  ASSERT_EQ(db_->join_group("other", "carol").result, status::ok);
+  ASSERT_EQ(db_->accept_request("other", "bob", "carol").result, status::ok);
+  db_->set_quotas({.files_per_user = 2});
+  const auto file = [](std::string group, std::string name, char content) {
+    return file_record{std::move(group),
+                       std::move(name),
+                       1,
+                       std::string(64, content),
+                       std::string(40, content),
+                       "info",
+                       "",
+                       0,
+                       {}};
+  };
+  ASSERT_EQ(db_->add_file(file("rust", "one", '1'), "bob").result, status::ok);
+  ASSERT_EQ(db_->add_file(file("other", "two", '2'), "bob").result, status::ok);
+  EXPECT_EQ(db_->add_file(file("rust", "three", '3'), "bob").result, status::quota_exceeded);
+  EXPECT_TRUE(db_->add_file(file("rust", "one", '1'), "bob").already_there);
+  EXPECT_EQ(db_->add_file(file("rust", "three", '3'), "carol").result, status::ok);
+  // Files left behind in a group the member left count no more (only its owner removes them).
+  ASSERT_EQ(db_->leave_group("other", "bob").result, status::ok);
+  ASSERT_EQ(db_->list_files("other", "carol").items.size(), 1u);
+  EXPECT_EQ(db_->add_file(file("rust", "two", '2'), "bob").result, status::ok);
+  EXPECT_EQ(db_->add_file(file("rust", "zero", '0'), "bob").result, status::quota_exceeded);
+  ASSERT_EQ(db_->remove_file("rust", "two", "bob").result, status::ok);
+  EXPECT_EQ(db_->add_file(file("rust", "four", '4'), "bob").result, status::ok);
+  EXPECT_EQ(db_->add_file(file("rust", "five", '5'), "bob").result, status::quota_exceeded);
+  EXPECT_EQ(db_->list_files("rust", "bob").items.size(), 3u);
 }
 
 TEST_P(StoreTest, FileInfoKeepsEveryByte) {
@@ -775,12 +849,12 @@ TEST(SqliteStore, UpgradesPieceLayersOfTheSchemaBefore) {
   const std::string path = dir.file("tracker.db");
   open_sqlite(path).reset();
   ASSERT_TRUE(run_raw_sqlite(path,
-                             "DROP TABLE piece_layer_chunks; "
+                             "DROP TABLE piece_layer_chunks; DROP INDEX files_by_uploader; "
                              "CREATE TABLE piece_layers (info_hash TEXT NOT NULL, first_piece "
                              "INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (info_hash, "
                              "first_piece)); "
                              "INSERT INTO piece_layers VALUES ('abc', 1024, x'00ff'); "
-                             "DELETE FROM schema_migrations WHERE version = 16"));
+                             "DELETE FROM schema_migrations WHERE version >= 16"));
   auto db = open_sqlite(path);
   const auto before = db->layer_chunks("abc", stored_before_submitters);
   ASSERT_EQ(before.size(), 1u);

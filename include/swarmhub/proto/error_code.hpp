@@ -36,8 +36,9 @@ enum class error_code {
   already_paired,
   file_exists,  // the name is taken in the group by other content
   no_such_file,
-  bad_file,      // file metadata that does not hold together
-  group_sealed,  // a sealed group's files are for swarmhub clients only
+  bad_file,        // file metadata that does not hold together
+  group_sealed,    // a sealed group's files are for swarmhub clients only
+  quota_exceeded,  // past a limit the tracker keeps per user (files shared)
   // --- the client's own, never sent by a tracker ---
   connection_lost,  // the tracker went away before answering
   timeout,          // a wait (for downloads, for a reply) ran out of time

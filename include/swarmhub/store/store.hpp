@@ -35,8 +35,9 @@ enum class status {
   no_such_request,
   file_exists,  // the name is taken in that group by other content
   no_such_file,
-  group_sealed,  // the group is sealed: its files are for swarmhub clients only
-  is_owner,      // the group's owner cannot be removed (they leave with leave_group)
+  group_sealed,    // the group is sealed: its files are for swarmhub clients only
+  is_owner,        // the group's owner cannot be removed (they leave with leave_group)
+  quota_exceeded,  // a limit of store::quotas
 };
 
 // How a group's files may be fetched: by swarmhub clients only (sealed), or also by any
@@ -176,6 +177,13 @@ struct layer_chunk {
   std::string hashes;
 };
 
+// What backend::add_layer_chunk did.
+struct layer_progress {
+  bool kept_already = false;       // the file has its layer: nothing was stored
+  std::int64_t chunks = 0;         // the submitter's chunks of the file now
+  std::vector<layer_chunk> whole;  // all of them, by `first`, once `chunks` reaches `needed`
+};
+
 // Whether a passkey's user may join a group's swarm of a torrent. Each field is filled as
 // far as it is known, so that the tracker can remember each fact on its own.
 struct announce_permission {
@@ -232,9 +240,23 @@ struct listing {
   std::vector<T> items;
 };
 
+// Limits a backend keeps inside its own transactions; 0 is no limit.
+struct quotas {
+  // Files one member may have registered (add_file), in all groups together.
+  std::int64_t files_per_user = 0;
+  // Piece layers one member may be sending at once (add_layer_chunk): a member's chunks of a
+  // layer are kept until the whole layer is checked, so without a bound one member could
+  // make the store hold any number of unfinished layers (up to 64 MiB each). Starting one
+  // more than this drops the chunks of the one they added to least recently.
+  std::int64_t unfinished_layers = 0;
+};
+
 class backend {
  public:
   virtual ~backend() = default;
+
+  // Set once, before the backend is used.
+  void set_quotas(const quotas& limits) { quotas_ = limits; }
 
   virtual status create_user(std::string_view name, std::string_view password_hash) = 0;
   virtual std::optional<user_record> find_user(std::string_view name) = 0;
@@ -337,7 +359,8 @@ class backend {
 
   // --- files ---
   // Registers a file in a group for a member. The same name with other content is
-  // file_exists; the same content again is fine (already_there).
+  // file_exists; the same content again is fine (already_there). A new file past the member's
+  // quotas::files_per_user is quota_exceeded.
   virtual add_file_result add_file(const file_record& file, std::string_view user) = 0;
   // The files of a group, for a member (with their info dictionaries, which tell their mode).
   virtual listing<file_record> list_files(std::string_view group, std::string_view user) = 0;
@@ -358,11 +381,14 @@ class backend {
   // folded user name), until the caller has checked that member's whole layer and keeps it
   // (keep_layer): only then is it the file's, under kept_layer. So one member's wrong chunks
   // never mix with another's right ones. add_layer_chunk keeps the first chunk stored at
-  // `first` for `submitter` and returns all of theirs, ordered by `first`; once the file has a
-  // kept layer it stores nothing and returns nothing.
-  virtual std::vector<layer_chunk> add_layer_chunk(std::string_view info_hash,
-                                                   std::string_view submitter, std::int64_t first,
-                                                   std::string_view hashes) = 0;
+  // `first` for `submitter` and says how many of theirs the file has now; once they are
+  // `needed` (the layer's count), it returns them all, read in the same transaction. Once the
+  // file has a kept layer it stores nothing (kept_already). A member's first chunk of a
+  // layer of several chunks past quotas::unfinished_layers drops their chunks of the one
+  // they added to least recently.
+  virtual layer_progress add_layer_chunk(std::string_view info_hash, std::string_view submitter,
+                                         std::int64_t first, std::string_view hashes,
+                                         std::int64_t needed) = 0;
   // `submitter`'s chunks (kept_layer: the file's layer), ordered by `first`.
   virtual std::vector<layer_chunk> layer_chunks(std::string_view info_hash,
                                                 std::string_view submitter) = 0;
@@ -442,6 +468,9 @@ class backend {
   // A random name the database was given when it was created: trackers that report the same
   // one share their users; trackers that do not must not be listed together.
   virtual std::string store_id() = 0;
+
+ protected:
+  quotas quotas_;
 };
 
 }  // namespace swarmhub::store

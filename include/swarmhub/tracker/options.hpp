@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ struct tracker_options {
   // A connection that says nothing this long is greeted as a line client. One that starts
   // with an HTTP request line is served HTTP instead, and never sees the greeting.
   std::chrono::milliseconds greeting_delay{100};
+  // What one user can make the store keep (store::quotas; 0: no limit).
+  std::int64_t max_files_per_user = 10'000;  // files registered, in all groups together
+  std::int64_t max_unfinished_layers = 4;    // piece layers being sent at once
 
   // TLS on the same port (a connection whose first byte is 0x16). Empty paths: the
   // self-signed certificate kept in data_dir/tls (net::ensure_self_signed).

@@ -53,6 +53,9 @@ void refuse(command_context& ctx, status result, std::string_view group, std::st
       ctx.reply.error(error_code::group_sealed,
                       fmt::format("{} is sealed: its files are for swarmhub clients only", group));
       return;
+    case status::quota_exceeded:
+      ctx.reply.error(error_code::quota_exceeded, "that is past a limit of this tracker");
+      return;
     case status::is_owner:
       ctx.reply.error(error_code::bad_arguments,
                       fmt::format("{} owns {}: an owner leaves with leave_group", user, group));

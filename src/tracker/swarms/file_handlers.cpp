@@ -139,6 +139,13 @@ awaitable<void> handle<command_id::add_file>(command_context& ctx) {
   const std::string user = ctx.client.identity().user();
   auto insert = [file, user](store::backend& db) { return db.add_file(file, user); };
   const auto result = co_await ctx.core.store->run(std::move(insert));
+  if (result.result == status::quota_exceeded) {
+    ctx.reply.error(error_code::quota_exceeded,
+                    fmt::format("you have shared {} files, the most this tracker keeps for one "
+                                "user: remove_file one first",
+                                ctx.core.options.max_files_per_user));
+    co_return;
+  }
   if (result.result != status::ok) co_return refuse(ctx, result.result, group, user);
   if (!result.already_there) {
     // The group's other members online, on this tracker and the others of its store.
@@ -277,20 +284,23 @@ awaitable<void> handle<command_id::add_layers>(command_context& ctx) {
   const auto needed = static_cast<std::size_t>((shape->pieces + chunk - 1) / chunk);
   const std::string submitter = util::ascii_lower(user);
   // Nothing is stored once the file has a layer: the first one kept stays.
-  auto store_chunk = [key = found.file.info_hash, submitter, first,
-                      bytes = *hashes](store::backend& db) {
-    return db.add_layer_chunk(key, submitter, first, bytes);
+  // The chunks come back only once all are there: read back with every chunk, a layer of n
+  // chunks cost the store thread n^2/2 chunk reads (2,048 chunks of 32 KiB at most).
+  auto store_chunk = [key = found.file.info_hash, submitter, first, bytes = *hashes,
+                      needed](store::backend& db) {
+    return db.add_layer_chunk(key, submitter, first, bytes, static_cast<std::int64_t>(needed));
   };
-  auto chunks = co_await ctx.core.store->run(std::move(store_chunk));
-  if (chunks.empty()) {
+  auto stored = co_await ctx.core.store->run(std::move(store_chunk));
+  if (stored.kept_already) {
     ctx.reply.ok(fmt::format("the piece layer of {} is here already", name));
     co_return;
   }
-  if (chunks.size() < needed) {
+  if (stored.whole.size() < needed) {
     ctx.reply.ok(
-        fmt::format("{} of {} chunks of the piece layer of {}", chunks.size(), needed, name));
+        fmt::format("{} of {} chunks of the piece layer of {}", stored.chunks, needed, name));
     co_return;
   }
+  auto chunks = std::move(stored.whole);
   const bool matches = co_await layer_matches(ctx.core, *shape, chunks);
   if (!matches) chunks.clear();  // only a layer that matches is kept
   co_await ctx.core.store->run(
