@@ -170,6 +170,40 @@ TEST_F(Delivery, ACutListenConnectionLosesNoDirectMessage) {
   EXPECT_EQ(bob.next_event("MSG").text, "alice last");
 }
 
+// A direct message that took its id before the messages of a backlog and commits while its
+// recipient is being given that backlog a page at a time (the session takes no live message
+// then, so its live offer goes nowhere) comes with the backlog, not only at the next login. Here
+// bob does not read, so the backlog stays in its middle while it commits.
+TEST_F(Delivery, ADirectMessageCommittedLateDuringABacklogComesWithIt) {
+  tracker_process one(args({"--max-message", "6000"}));
+  auto alice = one.user("alice");
+  ASSERT_TRUE(one.connect().request("create_user bob bob-password").ok);
+  postgres_session late(database_->conninfo());
+  late.run("BEGIN");
+  late.run(
+      "WITH m AS (INSERT INTO direct_messages(sender_id, recipient_id, body, sent_at_ms) "
+      "SELECT a.id, b.id, 'late', 0 FROM users a, users b WHERE a.name = 'alice' AND b.name = "
+      "'bob' RETURNING id) SELECT pg_notify('swarmhub_events', 'dm' || chr(9) || id || chr(9) || "
+      "'alice' || chr(9) || 'bob' || chr(9) || '0' || chr(9) || 'late') FROM m");
+  // 17.7 MB, more than loopback's socket buffers take while bob does not read; 43 a page.
+  constexpr int count = 3000;
+  const std::string body(5'900, 'x');
+  std::vector<std::string> sent;
+  for (int k = 0; k < count; ++k) {
+    ASSERT_TRUE(alice.request("msg bob " + std::to_string(k) + body).ok);
+    sent.push_back("alice " + std::to_string(k) + body);
+  }
+  auto bob = one.user("bob");
+  late.run("COMMIT");
+  auto got = next_events(bob, "MSG", count + 1);
+  // Once, and the others in the order they were sent.
+  EXPECT_EQ(std::erase(got, "alice late"), 1u);
+  EXPECT_TRUE(got == sent);
+  // Nothing twice.
+  ASSERT_TRUE(alice.request("msg bob after").ok);
+  EXPECT_EQ(bob.next_event("MSG").text, "alice after");
+}
+
 // A member the owner removes while the member's tracker is not listening is removed there too
 // once it listens again: told so, out of the room, before the room's next message.
 TEST_F(Delivery, AMemberRemovedWhileTheFeedIsCutLeavesTheRoomWhenItComesBack) {

@@ -81,6 +81,29 @@ std::string postgres_database::query_text(const std::string& sql) const {
   return out;
 }
 
+postgres_session::postgres_session(const std::string& conninfo)
+    : conn_(PQconnectdb(conninfo.c_str())) {
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(conn_);
+    PQfinish(conn_);
+    throw std::runtime_error("cannot reach the test database: " + why);
+  }
+}
+
+postgres_session::~postgres_session() {
+  PQfinish(conn_);
+}
+
+void postgres_session::run(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  const auto status = PQresultStatus(r);
+  const std::string why = PQresultErrorMessage(r);
+  PQclear(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw std::runtime_error(sql + ": " + why);
+  }
+}
+
 int postgres_database::cut_listeners() const {
   // A feed's connection runs nothing after its LISTEN, so that is its last query.
   return std::stoi(query_text(

@@ -5,6 +5,8 @@
 
 #include <string>
 
+struct pg_conn;  // libpq's PGconn
+
 namespace swarmhub::test {
 
 // Whether a server is there; when not, `why` says so (for GTEST_SKIP or FAIL).
@@ -43,6 +45,22 @@ class postgres_database {
  private:
   std::string name_;
   std::string conninfo_;
+};
+
+// One connection of its own to a test database, for statements a test runs between the
+// trackers' (a transaction held open across them, say).
+class postgres_session {
+ public:
+  explicit postgres_session(const std::string& conninfo);
+  ~postgres_session();
+  postgres_session(const postgres_session&) = delete;
+  postgres_session& operator=(const postgres_session&) = delete;
+
+  // Runs `sql`; throws when it fails.
+  void run(const std::string& sql);
+
+ private:
+  ::pg_conn* conn_;
 };
 
 }  // namespace swarmhub::test

@@ -30,16 +30,29 @@ void deliver_direct_page(tracker_core& core, store::backend& db, const std::shar
   // A page fills at most a quarter of what the session may queue, at the longest messages.
   const std::size_t page =
       std::max<std::size_t>(1, core.options.max_output / 4 / (core.options.max_message + 64));
+  if (after == 0) to->take_missed_direct();  // a new backlog: nothing missed before it
   auto waiting = db.undelivered_direct(user, after, page + 1);
-  const bool more = waiting.size() > page;
+  bool more = waiting.size() > page;
+  // The backlog's last page, when a refill of the event feed came while it was paged: from
+  // the gap once more (the session drops what it was given already). Then taken, so this
+  // ends.
+  if (const auto missed = more ? 0 : to->take_missed_direct(); missed > 0 && missed <= after) {
+    waiting = db.undelivered_direct(user, missed - 1, page + 1);
+    more = waiting.size() > page;
+  }
   if (more) waiting.pop_back();
+  to->direct_pages_read_to(more ? waiting.back().id : 0);
   for (const auto& m : waiting) to->deliver_direct(direct_event(m), m.id, m.sent_at_ms);
   to->take_live_direct(!more);
   if (more) to->direct_page_queued(waiting.back().id);
 }
 
 void offer_direct(const std::shared_ptr<session>& to, const store::direct_message& m) {
-  if (to->takes_live_direct()) to->deliver_direct(direct_event(m), m.id, m.sent_at_ms);
+  // While a backlog is paged, a later page brings a message above what the pages read; one
+  // at or below it no page will.
+  if (to->takes_live_direct() || m.id <= to->direct_pages_read_to()) {
+    to->deliver_direct(direct_event(m), m.id, m.sent_at_ms);
+  }
 }
 
 void publish(tracker_core& core, const store::room_message& m, std::uint64_t sender_session) {

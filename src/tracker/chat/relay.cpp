@@ -54,8 +54,13 @@ void refill_direct(tracker_core& core, store::backend& db) {
   std::size_t users = 0;
   for (const auto& user : db.waiting_direct_recipients(core.tracker_id, after)) {
     const auto s = core.online.find(user);
-    // A session still paging through its login backlog reads the store anyway.
-    if (!s || !s->takes_live_direct()) continue;
+    if (!s) continue;
+    // A session still paging through its backlog reads the store anyway, from where its
+    // last page is, and from here once more at its end.
+    if (!s->takes_live_direct()) {
+      s->note_missed_direct(after + 1);
+      continue;
+    }
     chat::deliver_direct_page(core, db, s, user, after);
     ++users;
   }

@@ -181,6 +181,7 @@ void session::log_out() {
   chat_.reset();
   direct_page_due_ = false;
   live_direct_ = false;
+  direct_read_to_ = 0;
 }
 
 void session::depart(std::string_view why, bool flushing) {

@@ -26,7 +26,8 @@ std::shared_ptr<const std::string> direct_event(const store::direct_message& m);
 
 // A direct message just committed, for its recipient's session on this tracker: queued at
 // once, unless the session is still being handed its backlog of waiting ones (then a later
-// page brings it, in order). On the store thread.
+// page brings it, in order; one whose id the pages passed already, at once). On the store
+// thread.
 void offer_direct(const std::shared_ptr<session>& to, const store::direct_message& m);
 
 // Queues for `to` the next page of direct messages `user` has waiting in the store (ids above

@@ -81,6 +81,26 @@ class session : public std::enable_shared_from_this<session> {
   // come in the order they were sent. Set and read on the store thread.
   void take_live_direct(bool yes) { live_direct_.store(yes, std::memory_order_relaxed); }
   bool takes_live_direct() const { return live_direct_.load(std::memory_order_relaxed); }
+  // How far the pages of the backlog being handed out have read: the next page reads above
+  // it. A message offered meanwhile at or below it (on PostgreSQL, one that committed after
+  // the page passing its id was read) is in no later page, so chat::offer_direct queues it
+  // at once. 0 before the first page. Store thread.
+  void direct_pages_read_to(std::int64_t id) {
+    direct_read_to_.store(id, std::memory_order_relaxed);
+  }
+  std::int64_t direct_pages_read_to() const {
+    return direct_read_to_.load(std::memory_order_relaxed);
+  }
+  // Where the event feed may have missed direct messages (relay::refill_direct) while the
+  // session was paging: the backlog's last page reads again from the lowest such id. Set and
+  // taken on the store thread; 0 is none.
+  void note_missed_direct(std::int64_t id) {
+    const auto now = missed_direct_.load(std::memory_order_relaxed);
+    if (now == 0 || id < now) missed_direct_.store(id, std::memory_order_relaxed);
+  }
+  std::int64_t take_missed_direct() {
+    return missed_direct_.exchange(0, std::memory_order_relaxed);
+  }
   // The messages of a committed batch (chat/fanout.hpp) in the rooms of `rooms` (bit i: the
   // batch's room i), but this session's own, in order: one hop to the session's thread for
   // all, and each queued as a view into the batch (no copy). Any thread.
@@ -314,6 +334,8 @@ class session : public std::enable_shared_from_this<session> {
   std::int64_t direct_page_after_ = 0;  // waiting direct messages to fetch after this id
   bool direct_page_due_ = false;
   std::atomic<bool> live_direct_{false};
+  std::atomic<std::int64_t> missed_direct_{0};
+  std::atomic<std::int64_t> direct_read_to_{0};
   unsigned malformed_in_a_row_ = 0;
   std::uint64_t last_slot_ = 0;
   unsigned deferred_in_flight_ = 0;  // deferred replies not filled yet
