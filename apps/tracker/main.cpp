@@ -151,6 +151,10 @@ int main(int argc, char** argv) {
                  "accounts one address may create before create_user is slowed down")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--max-groups-per-user", options.max_groups_per_user,
+                 "groups one user may own (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--max-files-per-user", options.max_files_per_user,
                  "files one user may have shared, in all groups together (0: no limit)")
       ->capture_default_str()

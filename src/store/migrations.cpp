@@ -182,10 +182,11 @@ INSERT INTO piece_layer_chunks(info_hash, submitter, first_piece, hashes)
   SELECT info_hash, '*', first_piece, hashes FROM piece_layers;
 DROP TABLE piece_layers;
 )sql",
-    // 17: quotas (store::quotas). A member's files are counted by uploader; a member's
-    // unfinished piece layers are ordered by `added` (one more than the submitter's largest
-    // when the chunk came: a running order, not a count), so that starting one more layer
-    // than allowed drops the one added to least recently.
+    // 17: quotas (store::quotas). A user's groups are counted by owner (groups_by_owner,
+    // migration 6), their files by uploader; a member's unfinished piece layers are ordered
+    // by `added` (one more than the submitter's largest when the chunk came: a running
+    // order, not a count), so that starting one more layer than allowed drops the one added
+    // to least recently.
     R"sql(
 CREATE INDEX files_by_uploader ON files(uploader_id);
 ALTER TABLE piece_layer_chunks ADD COLUMN added {int} NOT NULL DEFAULT 0;

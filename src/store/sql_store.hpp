@@ -79,6 +79,15 @@ class sql_store final : public backend {
     return transact([&] {
       const auto owner_id = user_id(owner);
       if (!owner_id) return status::no_such_user;
+      if (quotas_.groups_per_user > 0) {
+        if (db_.query("SELECT 1 FROM groups WHERE name = $1", group).next()) {
+          return status::group_exists;
+        }
+        if (single_integer("SELECT count(*) FROM groups WHERE owner_id = $1", *owner_id) >=
+            quotas_.groups_per_user) {
+          return status::quota_exceeded;
+        }
+      }
       const auto now = now_seconds();
       if (db_.execute("INSERT INTO groups(name, owner_id, created_at) VALUES ($1, $2, $3) "
                       "ON CONFLICT (name) DO NOTHING",

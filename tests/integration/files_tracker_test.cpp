@@ -390,11 +390,15 @@ TEST_F(FilesTracker, ALongPieceLayerComesInSeveralReplies) {
 // of the one added to least recently; its sender sends them again).
 TEST(FilesTrackerQuotas, FilesAndUnfinishedLayersPerUserAreBounded) {
   ASSERT_GE(sodium_init(), 0);
-  tracker_process tracker({"--max-files-per-user", "3", "--max-unfinished-layers", "1"});
+  tracker_process tracker(
+      {"--max-files-per-user", "3", "--max-unfinished-layers", "1", "--max-groups-per-user", "2"});
   line_client alice = tracker.user("alice");
   line_client bob = tracker.user("bob");
   ASSERT_TRUE(alice.request("create_group g").ok);
   ASSERT_TRUE(alice.request("create_group h").ok);
+  const auto third = alice.request("create_group i");
+  EXPECT_EQ(third.code, "QUOTA_EXCEEDED");
+  EXPECT_EQ(third.text, "you own 2 groups, the most this tracker keeps for one user");
   ASSERT_TRUE(bob.request("join_group g").ok);
   ASSERT_TRUE(alice.request("accept_request g bob").ok);
   constexpr long long pieces = 2500;  // three chunks: 1024, 1024, 452

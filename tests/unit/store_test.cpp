@@ -756,6 +756,22 @@ TEST_P(StoreTest, AMembersFilesPastTheQuotaAreRefused) {
   EXPECT_EQ(db_->list_files("rust", "bob").items.size(), 3u);
 }
 
+// quotas::groups_per_user counts the groups a user owns: a name taken is still group_exists,
+// and a group handed over (its owner left) counts for its new owner.
+TEST_P(StoreTest, GroupsPastTheOwnersQuotaAreRefused) {
+  db_->set_quotas({.groups_per_user = 2});
+  ASSERT_EQ(db_->create_group("one", "alice"), status::ok);
+  ASSERT_EQ(db_->create_group("two", "alice"), status::ok);
+  EXPECT_EQ(db_->create_group("three", "alice"), status::quota_exceeded);
+  EXPECT_EQ(db_->create_group("one", "alice"), status::group_exists);
+  EXPECT_EQ(db_->create_group("three", "bob"), status::ok);
+  ASSERT_EQ(db_->join_group("two", "bob").result, status::ok);
+  ASSERT_EQ(db_->accept_request("two", "alice", "bob").result, status::ok);
+  ASSERT_EQ(db_->leave_group("two", "alice").result, status::ok);  // bob owns it now
+  EXPECT_EQ(db_->create_group("four", "alice"), status::ok);
+  EXPECT_EQ(db_->create_group("five", "bob"), status::quota_exceeded);
+}
+
 TEST_P(StoreTest, FileInfoKeepsEveryByte) {
   make_group_of_three();
   std::string info;

@@ -38,7 +38,7 @@ enum class error_code {
   no_such_file,
   bad_file,        // file metadata that does not hold together
   group_sealed,    // a sealed group's files are for swarmhub clients only
-  quota_exceeded,  // past a limit the tracker keeps per user (files shared)
+  quota_exceeded,  // past a limit the tracker keeps per user (groups owned, files shared)
   // --- the client's own, never sent by a tracker ---
   connection_lost,  // the tracker went away before answering
   timeout,          // a wait (for downloads, for a reply) ran out of time

@@ -242,6 +242,8 @@ struct listing {
 
 // Limits a backend keeps inside its own transactions; 0 is no limit.
 struct quotas {
+  // Groups one user may own (create_group; an owner who leaves hands a group over).
+  std::int64_t groups_per_user = 0;
   // Files one member may have registered (add_file), in all groups together.
   std::int64_t files_per_user = 0;
   // Piece layers one member may be sending at once (add_layer_chunk): a member's chunks of a

@@ -62,6 +62,7 @@ struct tracker_options {
   // with an HTTP request line is served HTTP instead, and never sees the greeting.
   std::chrono::milliseconds greeting_delay{100};
   // What one user can make the store keep (store::quotas; 0: no limit).
+  std::int64_t max_groups_per_user = 1'000;  // groups owned
   std::int64_t max_files_per_user = 10'000;  // files registered, in all groups together
   std::int64_t max_unfinished_layers = 4;    // piece layers being sent at once
 

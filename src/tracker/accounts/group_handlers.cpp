@@ -89,6 +89,12 @@ awaitable<void> handle<command_id::create_group>(command_context& ctx) {
     return result;
   };
   const status result = co_await ctx.core.store->run(std::move(insert));
+  if (result == status::quota_exceeded) {
+    ctx.reply.error(error_code::quota_exceeded,
+                    fmt::format("you own {} groups, the most this tracker keeps for one user",
+                                ctx.core.options.max_groups_per_user));
+    co_return;
+  }
   if (result != status::ok) co_return refuse(ctx, result, group, owner);
   ctx.reply.ok(fmt::format("group {} created; you own it", group));
 }

@@ -43,7 +43,8 @@ std::unique_ptr<store::async_store> open_store(const store::data_dir& dir,
   } else {
     connections.push_back(store::open_postgresql(options.store));
   }
-  connections.back()->set_quotas({.files_per_user = options.max_files_per_user,
+  connections.back()->set_quotas({.groups_per_user = options.max_groups_per_user,
+                                  .files_per_user = options.max_files_per_user,
                                   .unfinished_layers = options.max_unfinished_layers});
   return std::make_unique<store::async_store>(std::move(connections));
 }
