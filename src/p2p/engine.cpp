@@ -326,8 +326,12 @@ struct engine::impl {
     lt::torrent_handle handle;
     std::vector<share> shares;
     int rejected = 0;
-    bool sealed = false;       // an SSL torrent: peers need a certificate of its group
-    bool rechecking = false;   // a force_recheck is under way
+    bool sealed = false;      // an SSL torrent: peers need a certificate of its group
+    bool rechecking = false;  // a force_recheck is under way
+    // libtorrent's first torrent_checked_alert of a torrent is its add's (posted once it
+    // starts: for an upload, once released), which may describe the file before a recheck
+    // asked for meanwhile: that one settles nothing.
+    bool add_checked = false;
     bool confirming = false;   // ... and it decides whether a finished download is done
     int rechecks = 0;          // of a download that was finished but not whole on disk
     int refetched = 0;         // pieces those rechecks found missing
@@ -493,7 +497,13 @@ struct engine::impl {
   }
 
   void checked(torrent& t) {
-    if (!t.rechecking) return;  // the check of a torrent being added
+    if (!std::exchange(t.add_checked, true)) {
+      // The add's check: a verify that came before it (the file may have changed since it
+      // was read) gets a check of its own.
+      if (std::exchange(t.rechecking, false)) recheck(t);
+      return;
+    }
+    if (!t.rechecking) return;  // a check libtorrent started itself
     t.rechecking = false;
     const auto st = t.handle.status();
     const int pieces = t.handle.torrent_file() ? t.handle.torrent_file()->num_pieces() : 0;
